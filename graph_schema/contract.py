@@ -1,0 +1,332 @@
+"""The graph's contract: every node label, relationship type and property name, in one place.
+
+Other packages import these constants and put them into Cypher; they never spell a label or
+a relationship type themselves. Each constant is `Final` with a literal value, so a type
+checker sees an f-string built only from them as a `LiteralString`, while anything built from
+input is a plain `str` and fails the build where the driver wants a `LiteralString`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+
+class Label:
+    """Node labels."""
+
+    ACTOR: Final = "Actor"
+    MUNICIPALITY: Final = "Municipality"
+    COUNTY: Final = "County"
+    INTEREST_AREA: Final = "InterestArea"
+    TARGET_GROUP: Final = "TargetGroup"
+    CONTACT_PERSON: Final = "ContactPerson"
+    AGREEMENT: Final = "Agreement"
+    ARENA: Final = "Arena"
+    MEETING: Final = "Meeting"
+    CHALLENGE: Final = "Challenge"
+    SOURCE_RECORD: Final = "SourceRecord"
+    IMPORT_RUN: Final = "ImportRun"
+    REVIEW_ITEM: Final = "ReviewItem"
+    API_TOKEN: Final = "ApiToken"  # noqa: S105 (a label, not a secret)
+    AUDIT_EVENT: Final = "AuditEvent"
+    SCHEMA_MIGRATION: Final = "SchemaMigration"
+
+
+class Rel:
+    """Relationship types."""
+
+    LOCATED_IN: Final = "LOCATED_IN"
+    ACTIVE_IN: Final = "ACTIVE_IN"
+    IN_COUNTY: Final = "IN_COUNTY"
+    WORKS_ON: Final = "WORKS_ON"
+    SERVES: Final = "SERVES"
+    BROADER: Final = "BROADER"
+    HAS_CONTACT: Final = "HAS_CONTACT"
+    MEMBER_OF: Final = "MEMBER_OF"
+    DEPENDS_ON: Final = "DEPENDS_ON"
+    FUNDS: Final = "FUNDS"
+    PERCEIVES: Final = "PERCEIVES"
+    PARTY_TO: Final = "PARTY_TO"
+    PARTICIPATES_IN: Final = "PARTICIPATES_IN"
+    HELD_AT: Final = "HELD_AT"
+    ATTENDED: Final = "ATTENDED"
+    ENGAGED_IN: Final = "ENGAGED_IN"
+    CONCERNS: Final = "CONCERNS"
+    AFFECTS: Final = "AFFECTS"
+    IN_AREA: Final = "IN_AREA"
+    DESCRIBES: Final = "DESCRIBES"
+    FROM_RUN: Final = "FROM_RUN"
+    CANDIDATE: Final = "CANDIDATE"
+    ABOUT: Final = "ABOUT"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    label: str
+    key: str | None
+    description: str
+    properties: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    type: str
+    start: frozenset[str]
+    end: frozenset[str]
+    description: str
+    properties: tuple[str, ...] = field(default_factory=tuple)
+
+    def allows(self, start_label: str, end_label: str) -> bool:
+        return start_label in self.start and end_label in self.end
+
+
+# Properties every collaboration-model relationship carries (provenance and validity).
+EDGE_META: Final = ("source", "confidence", "valid_from", "valid_to", "created_by", "created_at", "note")
+
+NODES: Final[dict[str, NodeSpec]] = {
+    spec.label: spec
+    for spec in (
+        NodeSpec(
+            Label.ACTOR,
+            "id",
+            "A public, civil or private organisation (aktör).",
+            (
+                "id",
+                "name",
+                "alt_names",
+                "sector",
+                "kind",
+                "org_number",
+                "description",
+                "activities",
+                "website",
+                "emails",
+                "phones",
+                "street_address",
+                "postal_code",
+                "locality",
+                "municipality_code",
+                "county_code",
+                "location",
+                "founded_year",
+                "member_count",
+                "national_affiliation",
+                "resources_offered",
+                "resources_needed",
+                "goals",
+                "archived",
+                "archived_at",
+                "created_at",
+                "updated_at",
+                "version",
+                "sources",
+                "search_text",
+            ),
+        ),
+        NodeSpec(
+            Label.MUNICIPALITY,
+            "code",
+            "A Swedish municipality (kommun), SCB code.",
+            ("code", "name", "official_name", "county_code"),
+        ),
+        NodeSpec(Label.COUNTY, "code", "A Swedish county (län), SCB code.", ("code", "name", "short_name")),
+        NodeSpec(
+            Label.INTEREST_AREA,
+            "id",
+            "Field of activity (verksamhetsområde), hierarchical.",
+            ("id", "label_sv", "label_en"),
+        ),
+        NodeSpec(Label.TARGET_GROUP, "id", "Target group (målgrupp), hierarchical.", ("id", "label_sv", "label_en")),
+        NodeSpec(
+            Label.CONTACT_PERSON,
+            "id",
+            "A contact person of an actor: personal data.",
+            ("id", "name", "role", "email", "phone"),
+        ),
+        NodeSpec(
+            Label.AGREEMENT,
+            "id",
+            "IOP, local agreement, policy, contract or action plan (lagrum).",
+            ("id", "kind", "title", "valid_from", "valid_to", "url"),
+        ),
+        NodeSpec(
+            Label.ARENA,
+            "id",
+            "A meeting arena (arena för möten).",
+            ("id", "name", "description", "municipality_code", "cadence"),
+        ),
+        NodeSpec(
+            Label.MEETING,
+            "id",
+            "One meeting of an arena, with the report's checklist.",
+            ("id", "date", "purpose", "notes", "decisions", "next_steps"),
+        ),
+        NodeSpec(Label.CHALLENGE, "id", "A societal challenge (samhällsutmaning).", ("id", "name", "description")),
+        NodeSpec(
+            Label.SOURCE_RECORD,
+            "key",
+            "One record of an imported source (provenance).",
+            ("key", "source", "record_id", "fields", "imported_at"),
+        ),
+        NodeSpec(Label.IMPORT_RUN, "id", "One run of an importer.", ("id", "source", "started_at", "report")),
+        NodeSpec(
+            Label.REVIEW_ITEM,
+            "id",
+            "A possible duplicate waiting for a person's decision.",
+            ("id", "score", "status", "created_at"),
+        ),
+        NodeSpec(
+            Label.API_TOKEN,
+            "id",
+            "An API token, stored only as a hash.",
+            ("id", "name", "role", "hash", "actor_id", "created_at", "revoked_at"),
+        ),
+        NodeSpec(
+            Label.AUDIT_EVENT,
+            "id",
+            "One append-only audit record of a write.",
+            ("id", "at", "channel", "token_id", "role", "action", "before", "after"),
+        ),
+        NodeSpec(
+            Label.SCHEMA_MIGRATION,
+            "id",
+            "Ledger entry of an applied migration.",
+            ("id", "name", "checksum", "applied_at"),
+        ),
+    )
+}
+
+_ACTOR = frozenset({Label.ACTOR})
+
+RELATIONSHIPS: Final[dict[str, RelSpec]] = {
+    spec.type: spec
+    for spec in (
+        RelSpec(
+            Rel.LOCATED_IN,
+            _ACTOR | {Label.ARENA},
+            frozenset({Label.MUNICIPALITY}),
+            "The seat of an actor, or where an arena meets.",
+        ),
+        RelSpec(
+            Rel.ACTIVE_IN,
+            _ACTOR,
+            frozenset({Label.MUNICIPALITY}),
+            "A further municipality an actor works in.",
+        ),
+        RelSpec(
+            Rel.IN_COUNTY,
+            frozenset({Label.MUNICIPALITY}),
+            frozenset({Label.COUNTY}),
+            "A municipality lies in a county.",
+        ),
+        RelSpec(Rel.WORKS_ON, _ACTOR, frozenset({Label.INTEREST_AREA}), "An actor works in an interest area."),
+        RelSpec(Rel.SERVES, _ACTOR, frozenset({Label.TARGET_GROUP}), "An actor serves a target group."),
+        RelSpec(
+            Rel.BROADER,
+            frozenset({Label.INTEREST_AREA, Label.TARGET_GROUP}),
+            frozenset({Label.INTEREST_AREA, Label.TARGET_GROUP}),
+            "Taxonomy hierarchy: narrower -> broader (same label at both ends).",
+        ),
+        RelSpec(Rel.HAS_CONTACT, _ACTOR, frozenset({Label.CONTACT_PERSON}), "An actor's contact person."),
+        RelSpec(
+            Rel.MEMBER_OF,
+            _ACTOR,
+            _ACTOR,
+            "Membership in an umbrella organisation.",
+            ("since", "until", "role", "source"),
+        ),
+        RelSpec(
+            Rel.DEPENDS_ON,
+            _ACTOR,
+            _ACTOR,
+            "Dependency: power (end holds power over start), symbiotic or competition (mutual).",
+            ("kind", "resource", "strength", *EDGE_META),
+        ),
+        RelSpec(
+            Rel.FUNDS,
+            _ACTOR,
+            _ACTOR,
+            "Money flows from start to end.",
+            ("amount_sek", "year", "form", *EDGE_META),
+        ),
+        RelSpec(
+            Rel.PERCEIVES,
+            _ACTOR,
+            _ACTOR,
+            "How start sees end (uppfattningar), valence -2..+2.",
+            ("valence", *EDGE_META),
+        ),
+        RelSpec(
+            Rel.PARTY_TO,
+            _ACTOR,
+            frozenset({Label.AGREEMENT}),
+            "An actor is party to an agreement.",
+            EDGE_META,
+        ),
+        RelSpec(
+            Rel.PARTICIPATES_IN,
+            _ACTOR,
+            frozenset({Label.ARENA}),
+            "An actor takes part in a meeting arena.",
+            ("role", "since", *EDGE_META),
+        ),
+        RelSpec(Rel.HELD_AT, frozenset({Label.MEETING}), frozenset({Label.ARENA}), "A meeting of an arena."),
+        RelSpec(Rel.ATTENDED, _ACTOR, frozenset({Label.MEETING}), "An actor attended a meeting."),
+        RelSpec(
+            Rel.ENGAGED_IN,
+            _ACTOR,
+            frozenset({Label.CHALLENGE}),
+            "An actor works on a challenge, at a stage of the relationship base.",
+            ("stage", "anchored", "since", "history", *EDGE_META),
+        ),
+        RelSpec(
+            Rel.CONCERNS,
+            frozenset({Label.CHALLENGE, Label.ARENA}),
+            frozenset({Label.INTEREST_AREA}),
+            "A challenge or arena concerns an interest area.",
+        ),
+        RelSpec(
+            Rel.AFFECTS,
+            frozenset({Label.CHALLENGE}),
+            frozenset({Label.TARGET_GROUP}),
+            "A challenge affects a target group.",
+        ),
+        RelSpec(
+            Rel.IN_AREA,
+            frozenset({Label.CHALLENGE}),
+            frozenset({Label.MUNICIPALITY, Label.COUNTY}),
+            "Where a challenge is.",
+        ),
+        RelSpec(Rel.DESCRIBES, frozenset({Label.SOURCE_RECORD}), _ACTOR, "A source record describes an actor."),
+        RelSpec(
+            Rel.FROM_RUN,
+            frozenset({Label.SOURCE_RECORD, Label.REVIEW_ITEM}),
+            frozenset({Label.IMPORT_RUN}),
+            "Which import run wrote it.",
+        ),
+        RelSpec(
+            Rel.CANDIDATE,
+            frozenset({Label.REVIEW_ITEM}),
+            _ACTOR | {Label.SOURCE_RECORD},
+            "The two sides of a possible duplicate.",
+        ),
+        RelSpec(
+            Rel.ABOUT,
+            frozenset({Label.AUDIT_EVENT}),
+            _ACTOR | {Label.ARENA, Label.CHALLENGE, Label.AGREEMENT},
+            "What an audit event changed.",
+        ),
+    )
+}
+
+# Labels whose nodes are reference data or bookkeeping: kept when tests or resets empty the graph.
+REFERENCE_LABELS: Final = (Label.COUNTY, Label.MUNICIPALITY, Label.SCHEMA_MIGRATION)
+
+
+def all_labels() -> frozenset[str]:
+    return frozenset(v for k, v in vars(Label).items() if k.isupper())
+
+
+def all_relationship_types() -> frozenset[str]:
+    return frozenset(v for k, v in vars(Rel).items() if k.isupper())

@@ -1,0 +1,1 @@
+"""Importers: association registers and umbrella member lists into the graph."""

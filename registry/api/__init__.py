@@ -1,0 +1,11 @@
+"""HTTP resources (flask-smorest blueprints): one module per resource, registered in `register`."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+from registry.api import health
+
+
+def register(api: Api) -> None:
+    api.register_blueprint(health.blp)

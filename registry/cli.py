@@ -1,0 +1,184 @@
+"""`registry`: the one command line for running, migrating and feeding the service."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from graph_schema.migrate import migrate
+from registry.config import Settings, load_settings
+from registry.db import Graph
+from registry.localdb import LocalDbError, LocalNeo4j
+
+
+def _local(settings: Settings) -> LocalNeo4j:
+    return LocalNeo4j(settings.local, settings.neo4j_user, settings.neo4j_password)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"registry: {message}", err=True)
+    sys.exit(1)
+
+
+def _ensure_database(settings: Settings) -> None:
+    """With NEO4J_URI unset, the local Neo4j is the database: start it if it is not running."""
+    if not settings.uses_local:
+        return
+    try:
+        status, started = _local(settings).start()
+    except LocalDbError as exc:
+        _fail(str(exc))
+        return
+    if started:
+        click.echo(f"Started the local Neo4j at {status.uri} (data in {status.home}).", err=True)
+
+
+def graph_from(settings: Settings) -> Graph:
+    return Graph(settings.effective_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Aktörsregister för samverkan / Actor registry for public–civil collaboration."""
+    ctx.obj = load_settings()
+
+
+# -- database ---------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """The database: the local Neo4j (start, stop, status) and schema migrations."""
+
+
+@db.command("start")
+@click.pass_obj
+def db_start(settings: Settings) -> None:
+    """Build (once) and start the local Neo4j; print its Bolt URI."""
+    try:
+        status, started = _local(settings).start()
+    except LocalDbError as exc:
+        _fail(str(exc))
+        return
+    word = "Started" if started else "Already running:"
+    click.echo(f"{word} Neo4j at {status.uri} (pid {status.pid}, data in {status.home})", err=True)
+    click.echo(status.uri)
+
+
+@db.command("stop")
+@click.pass_obj
+def db_stop(settings: Settings) -> None:
+    """Stop the local Neo4j cleanly."""
+    if _local(settings).stop():
+        click.echo("Stopped the local Neo4j.")
+    else:
+        click.echo("The local Neo4j was not running.")
+
+
+@db.command("status")
+@click.pass_obj
+def db_status(settings: Settings) -> None:
+    """Is the local Neo4j running? Exit code 0 if it is, 3 if not."""
+    status = _local(settings).status()
+    if status.running:
+        click.echo(f"running: {status.uri} (pid {status.pid}, data in {status.home})")
+    else:
+        click.echo(f"stopped (data in {status.home})")
+        sys.exit(3)
+
+
+@db.command("migrate")
+@click.pass_obj
+def db_migrate(settings: Settings) -> None:
+    """Apply schema migrations and load reference data; a second run changes nothing."""
+    _ensure_database(settings)
+    graph = graph_from(settings)
+    try:
+        result = migrate(graph.driver, settings.neo4j_database)
+    except (ServiceUnavailable, AuthError) as exc:
+        _fail(f"cannot reach Neo4j at {settings.effective_uri}: {exc}")
+        return
+    finally:
+        graph.close()
+    for m in result.applied:
+        click.echo(f"applied {m.id:04d} {m.name}: {m.description}")
+    for m in result.changed_checksums:
+        click.echo(
+            f"warning: migration {m.id:04d} {m.name} changed after it was applied; add a new one instead",
+            err=True,
+        )
+    ref = result.reference
+    if ref:
+        click.echo(
+            f"reference data: {ref.counties} counties, {ref.municipalities} municipalities, "
+            f"{ref.changed} changed, {ref.taxonomy_created} taxonomy terms created"
+        )
+    if not result.changed_anything:
+        click.echo(f"Nothing to do: all {len(result.already)} migrations applied, reference data current.")
+
+
+# -- demo -------------------------------------------------------------------------------
+@main.group()
+def demo() -> None:
+    """Fictional demo data for Örebro län."""
+
+
+@demo.command("load")
+@click.pass_obj
+def demo_load(settings: Settings) -> None:
+    """Load the demo data (idempotent: a second load changes nothing)."""
+    from registry.demo import load_demo
+
+    _ensure_database(settings)
+    graph = graph_from(settings)
+    try:
+        result = load_demo(graph)
+    except ServiceUnavailable as exc:
+        _fail(f"cannot reach Neo4j at {settings.effective_uri}: {exc}")
+        return
+    finally:
+        graph.close()
+    a = result.actors
+    click.echo(
+        f"demo actors: {a.created} created, {a.updated} updated, {a.unchanged} unchanged; "
+        f"{result.memberships} memberships"
+    )
+
+
+# -- serve ------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", type=int, default=None, help="gunicorn workers [default: WEB_CONCURRENCY or 2×cores+1]")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int | None) -> None:
+    """Serve the API under gunicorn (starts the local Neo4j when NEO4J_URI is unset)."""
+    _ensure_database(settings)
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+    if not gunicorn:
+        _fail("gunicorn is not installed in this environment")
+        return
+    count = workers or int(os.environ.get("WEB_CONCURRENCY", 0)) or (2 * (os.cpu_count() or 1) + 1)
+    click.echo(f"Serving on http://{host}:{port} (docs at /docs) with {count} workers.", err=True)
+    args = [
+        gunicorn,
+        "--workers",
+        str(count),
+        "--threads",
+        "2",
+        "--bind",
+        f"{host}:{port}",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        "registry.wsgi:app",
+    ]
+    os.execv(gunicorn, args)  # noqa: S606
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""One Neo4j driver per process, and the small typed gateway the data-access layer runs Cypher through.
+
+The driver is created on first use in each process (gunicorn forks workers; a driver must
+not cross a fork), shared by every request of that process, and closed at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, LiteralString, TypeVar
+
+from flask import Flask, current_app
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+
+T = TypeVar("T")
+
+
+class Graph:
+    """Runs parameterised Cypher against one database. Queries must be `LiteralString`."""
+
+    def __init__(self, uri: str, user: str, password: str, database: str) -> None:
+        self.uri = uri
+        self.database = database
+        self._auth = (user, password)
+        self._driver: Driver | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    @property
+    def driver(self) -> Driver:
+        if self._driver is None or self._pid != os.getpid():
+            with self._lock:
+                if self._driver is None or self._pid != os.getpid():
+                    self._driver = GraphDatabase.driver(
+                        self.uri,
+                        auth=self._auth,
+                        connection_acquisition_timeout=10.0,
+                        max_connection_pool_size=50,
+                        # Notifications (unknown property keys on an empty graph and the like) are for
+                        # query authors; they would flood the service's log.
+                        notifications_min_severity="OFF",
+                    )
+                    self._pid = os.getpid()
+                    atexit.register(self._driver.close)
+        return self._driver
+
+    def read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """A read query, routed to readers on a cluster; returns plain dicts."""
+        records, _, _ = self.driver.execute_query(
+            query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return [r.data() for r in records]
+
+    def read_one(self, query: LiteralString, **params: Any) -> dict[str, Any] | None:
+        rows = self.read(query, **params)
+        return rows[0] if rows else None
+
+    def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """A write query in its own retried transaction."""
+        records, _, _ = self.driver.execute_query(
+            query, parameters_=params, database_=self.database, routing_=RoutingControl.WRITE
+        )
+        return [r.data() for r in records]
+
+    def write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Several statements in one retried write transaction: all or nothing."""
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def read_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            return session.execute_read(work)
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["graph"] = Graph(
+        app.config["NEO4J_URI"],
+        app.config["NEO4J_USER"],
+        app.config["NEO4J_PASSWORD"],
+        app.config["NEO4J_DATABASE"],
+    )
+
+
+def get_graph() -> Graph:
+    graph: Graph = current_app.extensions["graph"]
+    return graph

@@ -1,0 +1,107 @@
+"""Fictional demo data for Örebro län (`orebro.json`), loaded idempotently by `registry demo load`.
+
+Every name, address, e-mail and phone number in it is invented; phone numbers come from the
+ranges Sweden's PTS reserves for fiction, e-mail and web addresses from the `.example` domain.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from graph_schema.refdata import municipalities
+from registry.dao.actors import ActorDao, WriteResult
+from registry.db import Graph
+from registry.domain import normalize
+
+# Demo ids are derived from each record's key, so a reload finds the same actors.
+DEMO_NAMESPACE = uuid.UUID("5b3f8a52-9d0e-4c53-9a8e-0d6f2f4b7c11")
+
+_PROPERTIES = (
+    "name",
+    "alt_names",
+    "sector",
+    "kind",
+    "description",
+    "activities",
+    "street_address",
+    "locality",
+    "founded_year",
+    "member_count",
+    "national_affiliation",
+    "resources_offered",
+    "resources_needed",
+    "goals",
+)
+
+
+def demo_id(key: str) -> str:
+    return str(uuid.uuid5(DEMO_NAMESPACE, f"demo:{key}"))
+
+
+def load_demo_records() -> list[dict[str, Any]]:
+    text = resources.files("registry.demo").joinpath("orebro.json").read_text(encoding="utf-8")
+    actors: list[dict[str, Any]] = json.loads(text)["actors"]
+    return actors
+
+
+def to_record(actor: dict[str, Any]) -> dict[str, Any]:
+    props: dict[str, Any] = {k: actor[k] for k in _PROPERTIES if k in actor}
+    code = actor["municipality"]
+    props["municipality_code"] = code
+    props["county_code"] = municipalities()[code].county_code
+    if "org_number" in actor:
+        props["org_number"] = normalize.org_number(actor["org_number"])
+    if "postal_code" in actor:
+        props["postal_code"] = normalize.postal_code(actor["postal_code"])
+    if actor.get("website"):
+        props["website"] = normalize.website(actor["website"])
+    props["emails"] = normalize.emails(actor.get("emails", []))
+    props["phones"] = [normalize.phone(p) for p in actor.get("phones", [])]
+    props["sources"] = ["demo"]
+    contacts = [
+        {
+            "id": demo_id(f"{actor['key']}/contact/{i}"),
+            "name": c["name"],
+            "role": c.get("role"),
+            "email": c.get("email"),
+            "phone": normalize.phone(c["phone"]) if c.get("phone") else None,
+        }
+        for i, c in enumerate(actor.get("contacts", []))
+    ]
+    return {
+        "id": demo_id(actor["key"]),
+        "props": props,
+        "active_in": actor.get("active_in", []),
+        "interest_areas": actor.get("interest_areas", []),
+        "target_groups": actor.get("target_groups", []),
+        "contacts": contacts,
+    }
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    actors: WriteResult
+    memberships: int
+
+
+def load_demo(graph: Graph) -> DemoResult:
+    actors = load_demo_records()
+    dao = ActorDao(graph)
+    result = dao.upsert_many([to_record(a) for a in actors])
+    memberships = [
+        {
+            "member": demo_id(a["key"]),
+            "umbrella": demo_id(m["umbrella"]),
+            "since": m.get("since"),
+            "role": m.get("role"),
+            "source": "demo",
+        }
+        for a in actors
+        for m in a.get("member_of", [])
+    ]
+    dao.upsert_memberships(memberships)
+    return DemoResult(result, len(memberships))

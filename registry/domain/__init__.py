@@ -1,0 +1,1 @@
+"""Domain rules without I/O: normalisation of Swedish register data and the actor vocabulary."""

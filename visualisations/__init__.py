@@ -1,0 +1,1 @@
+"""Relationship maps drawn with pyvis, safe and offline."""
