@@ -10,6 +10,7 @@ import click
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph_schema.migrate import migrate
+from importers.cli import import_group, review_group
 from registry.config import Settings, load_settings
 from registry.db import Graph
 from registry.localdb import LocalDbError, LocalNeo4j
@@ -178,6 +179,10 @@ def serve(settings: Settings, host: str, port: int, workers: int | None) -> None
         "registry.wsgi:app",
     ]
     os.execv(gunicorn, args)  # noqa: S606
+
+
+main.add_command(import_group)
+main.add_command(review_group)
 
 
 if __name__ == "__main__":
