@@ -118,6 +118,7 @@ class _Import:
         self.categories = CategoryMapper(self.mapping.categories, self.mapping.target_groups)
         # Dry runs write nothing, so actors they would create are remembered here for later batches.
         self.planned: dict[str, ActorState] = {}
+        self.planned_keys: dict[str, set[str]] = defaultdict(set)
 
     # -- set-up ---------------------------------------------------------------------------
     def _context(self) -> Context:
@@ -289,7 +290,8 @@ class _Import:
                 memberships_changed += result.memberships_changed
                 members.update(result.members)
                 keep.update(result.keep)
-                self.planned.update(result.created)
+                if o.dry_run:
+                    self._plan(result.created)
                 bar.update(len(batch))
         except BaseException:
             if report.run_id:
@@ -306,6 +308,13 @@ class _Import:
             self.dao.finish_run(
                 report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
             )
+
+    def _plan(self, created: dict[str, ActorState]) -> None:
+        for state in created.values():
+            self.planned[state.id] = state
+            self.planned_keys[normalize.name_key(state.props["name"])].add(state.id)
+            if state.props.get("org_number"):
+                self.planned_keys["#" + state.props["org_number"]].add(state.id)
 
     def _sync(self, ctx: Context, members: set[str], keep: set[str], changed: int) -> None:
         o, report = self.options, self.report
@@ -352,12 +361,14 @@ class _Batch:
         name_keys = sorted({normalize.name_key(r["name"]) for _, _, _, r in self.rows})
         candidates = dao.candidates_by_org_number(tx, org_numbers) + dao.candidates_by_name_key(tx, name_keys)
         ids = {c["id"] for c in candidates} | {k["actor_id"] for k in known.values() if k["actor_id"]}
-        ids -= owner.planned.keys()
         states: dict[str, ActorState] = {
             row["id"]: ActorState.from_graph(row) for row in dao.actor_states(tx, sorted(ids))
         }
-        for actor_id, planned in owner.planned.items():
-            states[actor_id] = planned
+        if owner.options.dry_run:
+            # What earlier batches of a dry run would have created, as far as this batch can meet it.
+            for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
+                for actor_id in owner.planned_keys.get(planned_key, ()):
+                    states[actor_id] = owner.planned[actor_id]
         by_org: dict[str, str] = {}
         by_key: dict[str, set[str]] = defaultdict(set)
 
@@ -424,7 +435,7 @@ class _Batch:
                     }
                 )
 
-        changed = [s for s in states.values() if s.changed and s.id not in owner.planned]
+        changed = [s for s in states.values() if s.changed]
         result.created = {s.id: s for s in changed if s.created}
         if owner.options.dry_run:
             return result
