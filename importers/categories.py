@@ -98,10 +98,17 @@ _SPLIT = re.compile(r"\s*(?:[,;/|]|\boch\b|&)\s*")
 _WORD = re.compile(r"\w+")
 
 
+_SHORT_ENDINGS = ("", "en", "er", "et", "ar", "na", "erna", "arna", "s", "sang")
+
+
 def _stem_hits(folded: str, stem: str) -> bool:
-    # Short stems ('kor' for kör, 'barn') must start a word, so 'korsett' and 'Kumlabarnen' do not match.
+    # Short stems must start a word ('barn' in 'Barnverksamhet', not in 'Kumlabarnen'); the
+    # shortest ('kor' for kör) must be the whole word but for its endings, so 'Korsett' is not a choir.
+    words = _WORD.findall(folded)
+    if len(stem) <= 3:
+        return any(word.startswith(stem) and word[len(stem) :] in _SHORT_ENDINGS for word in words)
     if len(stem) <= 4:
-        return any(word.startswith(stem) for word in _WORD.findall(folded))
+        return any(word.startswith(stem) for word in words)
     return stem in folded
 
 

@@ -528,7 +528,9 @@ def _ibgo_rows(source: Source) -> Iterator[Row | RowError]:
             _, key = stream.value()
             stream.expect(":")
             if key != "Customers":
-                stream.value()
+                _, value = stream.value()
+                if key == "TotalNumberOfElements" and isinstance(value, int):
+                    source.declared_total = value
             else:
                 stream.expect("[")
                 if stream.peek() == "]":

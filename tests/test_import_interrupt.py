@@ -20,7 +20,7 @@ from tests.import_helpers import counts, run, snapshot
 BATCH = 10
 
 
-class Stop(Exception):
+class StopError(Exception):
     pass
 
 
@@ -64,9 +64,9 @@ def test_failure_between_batches_then_rerun(graph: Graph, register: Path) -> Non
 
     def fail_after_third(stage: str, batch: int) -> None:
         if stage == "committed" and batch == 3:
-            raise Stop
+            raise StopError
 
-    with pytest.raises(Stop):
+    with pytest.raises(StopError):
         run(graph, register, municipality="Kumla", batch_size=BATCH, checkpoint=fail_after_third)
     assert graph.read_one("MATCH (s:SourceRecord) RETURN count(s) AS n") == {"n": 30}
     assert graph.read_one("MATCH (r:ImportRun) RETURN r.status AS s") == {"s": "interrupted"}
