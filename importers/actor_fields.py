@@ -7,6 +7,7 @@ at the merge, `derived_fields` below gives way to that function and `name_key` j
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -82,7 +83,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _split_compound(token: str) -> list[str]:
+# Tokens repeat across a register ('forening', place names): each is split once.
+@functools.lru_cache(maxsize=65536)
+def _split_compound(token: str) -> tuple[str, ...]:
     parts: list[str] = []
     for head in _COMPOUND_HEADS:
         if token.endswith(head) and len(token) - len(head) >= _MIN_MODIFIER:
@@ -93,7 +96,7 @@ def _split_compound(token: str) -> list[str]:
             if modifier.endswith("s") and len(modifier) > _MIN_MODIFIER:
                 parts.append(modifier[:-1])
             break
-    return parts
+    return tuple(parts)
 
 
 def search_tokens(texts: Iterable[str | None]) -> list[str]:

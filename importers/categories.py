@@ -132,6 +132,8 @@ class CategoryMapper:
         self._group_labels = {fold(label): t.id for t in terms["target_groups"] for label in (t.sv, t.en, t.id)}
         self._extra_areas = {fold(k): v for k, v in self.extra_areas.items()}
         self._extra_groups = {fold(k): v for k, v in self.extra_groups.items()}
+        self._category_cache: dict[tuple[str, ...], Categorised] = {}
+        self._group_cache: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def known_ids(self) -> tuple[set[str], set[str]]:
         """Every interest-area and target-group id this mapper can produce (checked against the graph)."""
@@ -142,6 +144,16 @@ class CategoryMapper:
         return areas, groups
 
     def categories(self, texts: list[str]) -> Categorised:
+        # Registers repeat a handful of categories thousands of times.
+        key = tuple(texts)
+        found = self._category_cache.get(key)
+        if found is None:
+            found = self._categories(texts)
+            if len(self._category_cache) < 10_000:
+                self._category_cache[key] = found
+        return found
+
+    def _categories(self, texts: list[str]) -> Categorised:
         areas: dict[str, None] = {}
         kind: str | None = None
         unknown: list[str] = []
@@ -168,6 +180,15 @@ class CategoryMapper:
 
     def target_groups(self, texts: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(target-group ids, words that matched none)."""
+        key = tuple(texts)
+        found = self._group_cache.get(key)
+        if found is None:
+            found = self._target_groups(texts)
+            if len(self._group_cache) < 10_000:
+                self._group_cache[key] = found
+        return found
+
+    def _target_groups(self, texts: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         groups: dict[str, None] = {}
         unknown: list[str] = []
         for text in texts:

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -170,7 +171,9 @@ class _Import:
         ctx = self._context()
         self._check_taxonomy()
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            started = time.monotonic()
             valid = self._validate(ctx, spool)
+            self.report.timings["validate_s"] = round(time.monotonic() - started, 3)
             if self.options.strict and self.report.counts["rejected"]:
                 return self.report.finish(
                     "aborted",
@@ -178,7 +181,9 @@ class _Import:
                     f"{self.report.counts['rejected']} rows were rejected, nothing was written",
                 )
             spool.seek(0)
+            started = time.monotonic()
             self._write(ctx, spool, valid)
+            self.report.timings["write_s"] = round(time.monotonic() - started, 3)
         return self.report.finish("dry-run" if self.options.dry_run else "imported")
 
     def _validate(self, ctx: Context, spool: IO[str]) -> int:
@@ -390,6 +395,7 @@ class _Batch:
             record_rows.append(
                 {
                     "key": key,
+                    "known": key in known,
                     "source": ctx.source,
                     "record_id": record.get("record_id"),
                     "fields": json.dumps(record, ensure_ascii=False, sort_keys=True),

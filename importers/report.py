@@ -53,6 +53,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     elapsed_s: float = 0.0
+    # Seconds per phase: validate (read, normalise, spool) and write (resolve, write batches).
+    timings: dict[str, float] = field(default_factory=dict)
 
     def reject(self, line: int, reason: str) -> None:
         self.counts["rejected"] += 1
@@ -108,6 +110,7 @@ class Report:
             "memberships": self.memberships,
             "notes": self.notes,
             "elapsed_s": self.elapsed_s,
+            "timings": self.timings,
             "rows_per_s": round(counts["read"] / self.elapsed_s, 1) if self.elapsed_s else None,
         }
 

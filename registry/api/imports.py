@@ -110,6 +110,7 @@ class ImportReportSchema(Schema):
     memberships = fields.Dict()
     notes = fields.List(fields.String())
     elapsed_s = fields.Float()
+    timings = fields.Dict(keys=fields.String(), values=fields.Float())
     rows_per_s = fields.Float(allow_none=True)
 
 

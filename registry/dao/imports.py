@@ -51,21 +51,21 @@ RETURN a.id AS id, properties(a) AS props,
 
 # The actor's importer-managed properties are set from the row (a null removes one), and each
 # relationship list is made to match the row exactly: the merge rule (importers.merge) has
-# already kept what other sources and people added.
-_WRITE_ACTORS: LiteralString = f"""
+# already kept what other sources and people added. New actors have nothing to remove, so
+# their write skips the removals.
+_ACTOR_HEAD: LiteralString = f"""
 UNWIND $rows AS row
 MERGE (a:{L.ACTOR} {{id: row.id}})
 ON CREATE SET a.created_at = datetime(), a.version = 0, a.archived = false
 SET a += row.props, a.updated_at = datetime(), a.version = a.version + 1
 WITH a, row
+"""
+
+_ACTOR_REMOVALS: LiteralString = f"""
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[old:{R.LOCATED_IN}]->(m:{L.MUNICIPALITY})
   WITH old, m WHERE m.code <> row.seat
   DELETE old
-}}
-CALL (a, row) {{
-  MATCH (m:{L.MUNICIPALITY} {{code: row.seat}})
-  MERGE (a)-[:{R.LOCATED_IN}]->(m)
 }}
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[old:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY})
@@ -73,19 +73,9 @@ CALL (a, row) {{
   DELETE old
 }}
 CALL (a, row) {{
-  UNWIND row.active_in AS code
-  MATCH (m:{L.MUNICIPALITY} {{code: code}})
-  MERGE (a)-[:{R.ACTIVE_IN}]->(m)
-}}
-CALL (a, row) {{
   OPTIONAL MATCH (a)-[old:{R.WORKS_ON}]->(t:{L.INTEREST_AREA})
   WITH old, t WHERE NOT t.id IN row.interest_areas
   DELETE old
-}}
-CALL (a, row) {{
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (a)-[:{R.WORKS_ON}]->(t)
 }}
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[old:{R.SERVES}]->(t:{L.TARGET_GROUP})
@@ -93,14 +83,31 @@ CALL (a, row) {{
   DELETE old
 }}
 CALL (a, row) {{
-  UNWIND row.target_groups AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  MERGE (a)-[:{R.SERVES}]->(t)
-}}
-CALL (a, row) {{
   UNWIND row.removed_contacts AS cid
   MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON} {{id: cid}})
   DETACH DELETE c
+}}
+"""
+
+_ACTOR_LINKS: LiteralString = f"""
+CALL (a, row) {{
+  MATCH (m:{L.MUNICIPALITY} {{code: row.seat}})
+  MERGE (a)-[:{R.LOCATED_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.active_in AS code
+  MATCH (m:{L.MUNICIPALITY} {{code: code}})
+  MERGE (a)-[:{R.ACTIVE_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.interest_areas AS term
+  MATCH (t:{L.INTEREST_AREA} {{id: term}})
+  MERGE (a)-[:{R.WORKS_ON}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.target_groups AS term
+  MATCH (t:{L.TARGET_GROUP} {{id: term}})
+  MERGE (a)-[:{R.SERVES}]->(t)
 }}
 CALL (a, row) {{
   UNWIND row.contacts AS contact
@@ -110,32 +117,43 @@ CALL (a, row) {{
 }}
 """
 
+_CREATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_LINKS
+_UPDATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_REMOVALS + _ACTOR_LINKS
+
 # A record's last version, the run that wrote it, and the actor it describes (none while it
-# waits for review).
-_WRITE_RECORDS: LiteralString = f"""
+# waits for review). Records seen before first lose their old run and actor links.
+_RECORD_HEAD: LiteralString = f"""
+MATCH (run:{L.IMPORT_RUN} {{id: $run}})
 UNWIND $rows AS row
 MERGE (s:{L.SOURCE_RECORD} {{key: row.key}})
 SET s.source = row.source, s.record_id = row.record_id, s.fields = row.fields, s.hash = row.hash,
     s.imported_at = datetime()
-WITH s, row
+WITH s, row, run
+"""
+
+_RECORD_UNLINK: LiteralString = f"""
 CALL (s) {{
   OPTIONAL MATCH (s)-[old:{R.FROM_RUN}]->(:{L.IMPORT_RUN})
   DELETE old
-}}
-CALL (s) {{
-  MATCH (run:{L.IMPORT_RUN} {{id: $run}})
-  MERGE (s)-[:{R.FROM_RUN}]->(run)
 }}
 CALL (s, row) {{
   OPTIONAL MATCH (s)-[old:{R.DESCRIBES}]->(x:{L.ACTOR})
   WITH old, x WHERE row.actor_id IS NULL OR x.id <> row.actor_id
   DELETE old
 }}
+"""
+
+_RECORD_LINK: LiteralString = f"""
+MERGE (s)-[:{R.FROM_RUN}]->(run)
+WITH s, row
 CALL (s, row) {{
   MATCH (a:{L.ACTOR} {{id: row.actor_id}})
   MERGE (s)-[:{R.DESCRIBES}]->(a)
 }}
 """
+
+_CREATE_RECORDS: LiteralString = _RECORD_HEAD + _RECORD_LINK
+_UPDATE_RECORDS: LiteralString = _RECORD_HEAD + _RECORD_UNLINK + _RECORD_LINK
 
 _WRITE_REVIEWS: LiteralString = f"""
 UNWIND $rows AS row
@@ -264,13 +282,23 @@ class ImportDao:
 
     @staticmethod
     def write_actors(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            tx.run(_WRITE_ACTORS, rows=rows).consume()
+        """Actor rows from `importers.merge.ActorState.to_row`; those with `created` skip the removals."""
+        created = [r for r in rows if r["created"]]
+        existing = [r for r in rows if not r["created"]]
+        if created:
+            tx.run(_CREATE_ACTORS, rows=created).consume()
+        if existing:
+            tx.run(_UPDATE_ACTORS, rows=existing).consume()
 
     @staticmethod
     def write_records(tx: ManagedTransaction, run_id: str, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            tx.run(_WRITE_RECORDS, rows=rows, run=run_id).consume()
+        """Source-record rows; `known` ones (written by an earlier run) are relinked."""
+        new = [r for r in rows if not r["known"]]
+        known = [r for r in rows if r["known"]]
+        if new:
+            tx.run(_CREATE_RECORDS, rows=new, run=run_id).consume()
+        if known:
+            tx.run(_UPDATE_RECORDS, rows=known, run=run_id).consume()
 
     @staticmethod
     def write_reviews(tx: ManagedTransaction, run_id: str, rows: list[dict[str, Any]]) -> None:

@@ -6,6 +6,7 @@ can act on. Importers and the API share these, so a value means the same whereve
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
@@ -297,6 +298,7 @@ def truncated_list(value: str) -> str | None:
     return cut.strip(" ,;") or None
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(value: str) -> str:
     """Lower case without accents: 'Pensionärsförening' -> 'pensionarsforening'."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
@@ -343,6 +345,7 @@ _KEY_ENDINGS = (
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(value: str) -> str:
     """The blocking key of entity resolution: folded words of a name, form endings unified, sorted.
 
