@@ -73,7 +73,7 @@ _COMPOUND_HEADS = (
     "studieforbund",
     "bildning",
 )
-_MIN_MODIFIER = 3
+_MIN_MODIFIER = 2  # "by" in Byföreningen
 _WORD = re.compile(r"\w+")
 
 
@@ -93,7 +93,7 @@ def _split_compound(token: str) -> tuple[str, ...]:
             parts.append(head)
             parts.append(modifier)
             # The linking s of Swedish compounds (pensionärs|förening).
-            if modifier.endswith("s") and len(modifier) > _MIN_MODIFIER:
+            if modifier.endswith("s") and len(modifier) > 3:
                 parts.append(modifier[:-1])
             break
     return tuple(parts)

@@ -132,7 +132,7 @@ def import_members(
     sheet: str | None,
     batch_size: int | None,
 ) -> None:
-    """Import an umbrella organisation's member list: (member)-[:MEMBER_OF]->(umbrella).
+    """Import an umbrella organisation's member list as memberships of the umbrella (MEMBER_OF).
 
     With --sync, members missing from the list get their membership ended (an end date);
     nothing is deleted.

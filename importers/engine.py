@@ -37,6 +37,7 @@ from importers.readers import ReadError, Row, open_source
 from importers.records import (
     Context,
     RowRejectedError,
+    canonical_json,
     content_hash,
     derived_id,
     normalise_row,
@@ -238,7 +239,8 @@ class _Import:
                     report.warn(item.line, field_name, reason)
                 report.count_unknown(report.unknown_categories, normalised.unknown_categories)
                 report.count_unknown(report.unknown_target_groups, normalised.unknown_target_groups)
-                spool.write(json.dumps([item.line, key, content_hash(record), record], ensure_ascii=False) + "\n")
+                text = canonical_json(record)
+                spool.write(f'[{item.line},{json.dumps(key, ensure_ascii=False)},"{content_hash(text)}",{text}]\n')
                 valid += 1
         finally:
             bar.close()
@@ -398,7 +400,7 @@ class _Batch:
                     "known": key in known,
                     "source": ctx.source,
                     "record_id": record.get("record_id"),
-                    "fields": json.dumps(record, ensure_ascii=False, sort_keys=True),
+                    "fields": canonical_json(record),
                     "hash": digest,
                     "actor_id": actor_id,
                 }

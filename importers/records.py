@@ -56,41 +56,54 @@ class Normalised:
     unknown_target_groups: tuple[str, ...] = ()
 
 
-def _values(raw: dict[str, Any], key: str) -> list[str]:
-    value = raw.get(key)
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    return [str(v) for v in items if v is not None and str(v).strip()]
+def _values(raw: dict[str, list[str]], key: str) -> list[str]:
+    return raw.get(key) or []
 
 
-def _one(raw: dict[str, Any], key: str) -> str | None:
-    values = _values(raw, key)
-    return normalize.text(values[0]) if values else None
+def _one(raw: dict[str, list[str]], key: str) -> str | None:
+    values = raw.get(key)
+    return values[0] if values else None
 
 
-def check_cells(raw: dict[str, Any]) -> None:
-    """Rejects formula-like and oversized cells before anything else reads them."""
+def _check(key: str, text: str) -> None:
+    if len(text) > MAX_CELL:
+        raise RowRejectedError(
+            f"fältet {key} är för långt ({len(text)} tecken, högst {MAX_CELL}) / "
+            f"field {key} is too long ({len(text)} characters, at most {MAX_CELL})"
+        )
+    if text.lstrip().startswith("="):
+        raise RowRejectedError(
+            f"fältet {key} ser ut som en kalkylbladsformel ({text[:40]!r}) / "
+            f"field {key} looks like a spreadsheet formula"
+        )
+
+
+def clean_cells(raw: dict[str, Any]) -> dict[str, list[str]]:
+    """Each field's non-empty values as trimmed text, after rejecting formula-like and oversized cells."""
+    cleaned: dict[str, list[str]] = {}
     for key, value in raw.items():
+        if key == "contacts":
+            for person in value or []:
+                for field_name, item in person.items():
+                    if item is not None:
+                        _check(f"contacts.{field_name}", str(item))
+            continue
         items = value if isinstance(value, list) else [value]
+        texts = []
         for item in items:
-            if isinstance(item, dict):
-                check_cells(item)
+            if item is None:
                 continue
-            text = str(item) if item is not None else ""
-            if len(text) > MAX_CELL:
-                raise RowRejectedError(
-                    f"fältet {key} är för långt ({len(text)} tecken, högst {MAX_CELL}) / "
-                    f"field {key} is too long ({len(text)} characters, at most {MAX_CELL})"
-                )
-            if text.lstrip().startswith("="):
-                raise RowRejectedError(
-                    f"fältet {key} ser ut som en kalkylbladsformel ({text[:40]!r}) / "
-                    f"field {key} looks like a spreadsheet formula"
-                )
+            text = str(item)
+            _check(key, text)
+            text = normalize.text(text)
+            if text:
+                texts.append(text)
+        if texts:
+            cleaned[key] = texts
+    return cleaned
 
 
-def _municipality(raw: dict[str, Any], postal: str | None, place: str | None, ctx: Context) -> str:
+def _municipality(raw: dict[str, list[str]], postal: str | None, place: str | None, ctx: Context) -> str:
     named = _one(raw, "municipality")
     if named:
         found = find_municipality(named)
@@ -134,7 +147,8 @@ def _since(value: str) -> str:
 
 def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
     """Canonical fields of one row -> the record's fields; raises RowRejectedError for identity problems."""
-    check_cells(raw)
+    contacts_raw = raw.get("contacts") or []
+    values = clean_cells(raw)
     warnings: list[tuple[str, str]] = []
 
     def attempt(field_name: str, fn: Any, value: Any) -> Any:
@@ -144,7 +158,7 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
             warnings.append((field_name, str(exc)))
             return None
 
-    name_text = _one(raw, "name")
+    name_text = _one(values, "name")
     if not name_text:
         raise RowRejectedError("namn saknas / name is missing")
     name = normalize.org_name(name_text)
@@ -152,27 +166,27 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
         raise RowRejectedError(f"namnet är längre än {MAX_NAME} tecken / the name is longer than {MAX_NAME} characters")
     record: dict[str, Any] = {"name": name, "sector": "civil"}
 
-    org = _one(raw, "org_number")
+    org = _one(values, "org_number")
     if org:
         try:
             record["org_number"] = normalize.org_number(org)
         except ValueError as exc:
             raise RowRejectedError(str(exc)) from exc
 
-    postal_raw = _one(raw, "postal_code")
+    postal_raw = _one(values, "postal_code")
     postal = attempt("postal_code", normalize.postal_code, postal_raw) if postal_raw else None
-    place = normalize.locality(_one(raw, "locality") or "")
-    seat = _municipality(raw, postal, place, ctx)
+    place = normalize.locality(_one(values, "locality") or "")
+    seat = _municipality(values, postal, place, ctx)
     record["municipality_code"] = seat
     active_in = [ctx.municipality] if ctx.municipality and ctx.municipality != seat else []
     record["active_in"] = active_in
     record["postal_code"] = postal
     record["locality"] = place
-    address = _one(raw, "street_address")
+    address = _one(values, "street_address")
     record["street_address"] = attempt("street_address", normalize.street_address, address) if address else None
 
     emails: list[str] = []
-    for text in _values(raw, "email"):
+    for text in _values(values, "email"):
         for part in _LIST_SPLIT.split(text):
             if part.strip():
                 for address_ in attempt("email", normalize.emails, part) or []:
@@ -180,44 +194,44 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
                         emails.append(address_)
     record["emails"] = emails
     phones: list[str] = []
-    for text in _values(raw, "phone"):
+    for text in _values(values, "phone"):
         for part in _PHONE_SPLIT.split(text):
             if part.strip():
                 number = attempt("phone", normalize.phone, part)
                 if number and number not in phones:
                     phones.append(number)
     record["phones"] = phones
-    site = _one(raw, "website")
+    site = _one(values, "website")
     record["website"] = attempt("website", normalize.website, site) if site else None
 
-    founded = _one(raw, "founded_year")
+    founded = _one(values, "founded_year")
     record["founded_year"] = (
         attempt("founded_year", lambda v: normalize.year(v, latest=ctx.today.year), founded) if founded else None
     )
-    members = _one(raw, "member_count")
+    members = _one(values, "member_count")
     record["member_count"] = attempt("member_count", normalize.count, members) if members else None
-    record["national_affiliation"] = _one(raw, "national_affiliation")
-    record["description"] = _one(raw, "description")
+    record["national_affiliation"] = _one(values, "national_affiliation")
+    record["description"] = _one(values, "description")
 
-    categorised = ctx.categories.categories(_values(raw, "category"))
-    activities = [a for a in (normalize.truncated_list(t) for t in _values(raw, "activities")) if a]
+    categorised = ctx.categories.categories(_values(values, "category"))
+    activities = [a for a in (normalize.truncated_list(t) for t in _values(values, "activities")) if a]
     # Unknown categories are kept where a reader finds them: among the activities.
     activities += [c for c in categorised.unknown if c not in activities]
     record["activities"] = ", ".join(activities) or None
     record["kind"] = categorised.kind or "association"
     record["interest_areas"] = sorted(categorised.interest_areas)
-    groups, unknown_groups = ctx.categories.target_groups(_values(raw, "target_group"))
+    groups, unknown_groups = ctx.categories.target_groups(_values(values, "target_group"))
     record["target_groups"] = sorted(groups)
 
-    record["contacts"] = _contacts(raw, warnings)
-    record_id = _one(raw, "record_id")
+    record["contacts"] = _contacts(contacts_raw, values, warnings)
+    record_id = _one(values, "record_id")
     record["record_id"] = record_id
 
     if ctx.kind == "members":
-        since_text = _one(raw, "since")
+        since_text = _one(values, "since")
         record["member_of"] = {
             "umbrella": ctx.umbrella_id,
-            "role": _one(raw, "role"),
+            "role": _one(values, "role"),
             "since": attempt("since", _since, since_text) if since_text else None,
         }
     return Normalised(
@@ -228,15 +242,17 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
     )
 
 
-def _contacts(raw: dict[str, Any], warnings: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    people = list(raw.get("contacts") or [])
-    if not people and _one(raw, "contact_name"):
+def _contacts(
+    listed: list[dict[str, Any]], values: dict[str, list[str]], warnings: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    people = list(listed)
+    if not people and _one(values, "contact_name"):
         people = [
             {
-                "name": _one(raw, "contact_name"),
-                "role": _one(raw, "contact_role"),
-                "email": _one(raw, "contact_email"),
-                "phone": _one(raw, "contact_phone"),
+                "name": _one(values, "contact_name"),
+                "role": _one(values, "contact_role"),
+                "email": _one(values, "contact_email"),
+                "phone": _one(values, "contact_phone"),
             }
         ]
     contacts: list[dict[str, Any]] = []
@@ -273,8 +289,13 @@ def record_key(source: str, record: dict[str, Any]) -> str:
     return f"{source}:~{normalize.name_key(record['name'])}@{record['municipality_code']}"
 
 
-def content_hash(record: dict[str, Any]) -> str:
-    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def canonical_json(record: dict[str, Any]) -> str:
+    """The record as the JSON its hash is taken of and its SourceRecord keeps."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(record: dict[str, Any] | str) -> str:
+    text = record if isinstance(record, str) else canonical_json(record)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

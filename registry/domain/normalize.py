@@ -152,13 +152,15 @@ def text(value: str | None) -> str | None:
     """Trimmed, inner whitespace and line breaks collapsed; '' and ' ' become None."""
     if value is None:
         return None
-    collapsed = _SPACE.sub(" ", str(value)).strip()
-    return collapsed or None
+    text = str(value)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\xa0" in text:
+        text = _SPACE.sub(" ", text)
+    return text.strip() or None
 
 
 def _is_shouted(value: str) -> bool:
-    letters = [c for c in value if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
+    # Every cased letter in capitals, and at least one cased letter.
+    return value.isupper()
 
 
 def _capitalise(word: str) -> str:
