@@ -14,7 +14,7 @@ indexes, reference data, taxonomy), then either
   record describing it), without normalisation or entity resolution: wall time, rows/s.
 
 Then the Neo4j is stopped and its directory removed. The figures go to stdout as a Markdown
-table and to var/bench/import-register.json.
+table and to var/bench/import-register-*.json.
 """
 
 from __future__ import annotations
@@ -161,30 +161,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=7899)
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache", default="512m")
+    parser.add_argument("--only", choices=("importer", "load-csv"), help="measure one side only")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
     for rows in args.rows:
         csv_path = register_csv(rows, args.seed)
         print(f"{rows} rows: {csv_path} ({csv_path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
-        with FreshNeo4j(f"import-{rows}", args.port, args.heap, args.pagecache) as db:
-            importer = run_importer(db, csv_path, rows)
-        print(f"  importer: {importer}", file=sys.stderr)
-        with FreshNeo4j(f"loadcsv-{rows}", args.port, args.heap, args.pagecache) as db:
-            load_csv = run_load_csv(db, csv_path, rows)
-        print(f"  LOAD CSV: {load_csv}", file=sys.stderr)
-        results.append({"rows": rows, "importer": importer, "load_csv": load_csv})
-        (OUT / "import-register.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        result: dict[str, Any] = {"rows": rows}
+        if args.only != "load-csv":
+            with FreshNeo4j(f"import-{rows}", args.port, args.heap, args.pagecache) as db:
+                result["importer"] = run_importer(db, csv_path, rows)
+            print(f"  importer: {result['importer']}", file=sys.stderr)
+        if args.only != "importer":
+            with FreshNeo4j(f"loadcsv-{rows}", args.port, args.heap, args.pagecache) as db:
+                result["load_csv"] = run_load_csv(db, csv_path, rows)
+            print(f"  LOAD CSV: {result['load_csv']}", file=sys.stderr)
+        results.append(result)
+        out = OUT / f"import-register-{args.only or 'both'}.json"
+        out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(
         "| rows | importer s | importer rows/s | validate s | write s | peak RSS MB "
         "| LOAD CSV s | LOAD CSV rows/s | ratio |"
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    blank: dict[str, Any] = dict.fromkeys(("seconds", "rows_per_s", "validate_s", "write_s", "peak_rss_mb"), "–")
     for r in results:
-        i, c = r["importer"], r["load_csv"]
+        i, c = r.get("importer", blank), r.get("load_csv", blank)
+        ratio = f"{i['rows_per_s'] / c['rows_per_s']:.2f}" if "importer" in r and "load_csv" in r else "–"
         print(
-            f"| {r['rows']:,} | {i['seconds']} | {i['rows_per_s']:,} | {i['validate_s']} | {i['write_s']} | "
-            f"{i['peak_rss_mb']} | {c['seconds']} | {c['rows_per_s']:,} | {i['rows_per_s'] / c['rows_per_s']:.2f} |"
+            f"| {r['rows']:,} | {i['seconds']} | {i['rows_per_s']} | {i['validate_s']} | {i['write_s']} | "
+            f"{i['peak_rss_mb']} | {c['seconds']} | {c['rows_per_s']} | {ratio} |"
         )
     return 0
 

@@ -84,7 +84,7 @@ def fold(text: str) -> str:
 
 
 # Tokens repeat across a register ('forening', place names): each is split once.
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _split_compound(token: str) -> tuple[str, ...]:
     parts: list[str] = []
     for head in _COMPOUND_HEADS:

@@ -12,8 +12,10 @@ that never stopped, and importing the same file twice changes nothing the second
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -202,7 +204,7 @@ class _Import:
             columns.add(source.headers)
             if not columns.has_name:
                 raise ImportFailedError(_no_name_column(source.headers))
-        seen: dict[int, int] = {}
+        seen = _SeenKeys()
         valid = 0
         bar = tqdm(desc="Läser / reading", unit=" rader", disable=not o.progress, file=sys.stderr, dynamic_ncols=True)
         try:
@@ -227,7 +229,7 @@ class _Import:
                     continue
                 record = normalised.record
                 key = record_key(ctx.source, record)
-                first = seen.setdefault(hash(key), item.line)
+                first = seen.first_line(key, item.line)
                 if first != item.line:
                     report.reject(
                         item.line,
@@ -244,6 +246,7 @@ class _Import:
                 valid += 1
         finally:
             bar.close()
+            seen.close()
         report.columns = (
             {"mapped": {}, "unmapped": list(ibgo_unmapped), "ignored_duplicates": []}
             if source.format == "ibgo"
@@ -339,6 +342,33 @@ class _Import:
         )
         report.memberships["ended"] = ended
         report.memberships["sync"] = "synkad / synced"
+
+
+class _SeenKeys:
+    """The record keys read so far, on disk (SQLite), so duplicate detection needs no memory per row."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.NamedTemporaryFile(suffix=".sqlite", delete=False)  # noqa: SIM115 (closed in close())
+        self._file.close()
+        self._db = sqlite3.connect(self._file.name, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE seen (key INTEGER PRIMARY KEY, line INTEGER)")
+        self._db.execute("BEGIN")
+
+    def first_line(self, key: str, line: int) -> int:
+        """The line the key was first read on: `line` itself when it is new."""
+        # 64 bits of the key's hash: among a million rows, a false duplicate has odds of 1 in 30 million.
+        digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        cursor = self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (digest, line))
+        if cursor.rowcount:
+            return line
+        row = self._db.execute("SELECT line FROM seen WHERE key = ?", (digest,)).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self._db.close()
+        os.unlink(self._file.name)
 
 
 def _no_name_column(headers: list[str]) -> str:

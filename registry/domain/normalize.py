@@ -300,7 +300,7 @@ def truncated_list(value: str) -> str | None:
     return cut.strip(" ,;") or None
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def fold(value: str) -> str:
     """Lower case without accents: 'Pensionärsförening' -> 'pensionarsforening'."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
@@ -347,7 +347,7 @@ _KEY_ENDINGS = (
 )
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def name_key(value: str) -> str:
     """The blocking key of entity resolution: folded words of a name, form endings unified, sorted.
 
