@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import health
+from registry.api import actors, health, reference
 
 
 def register(api: Api) -> None:
     api.register_blueprint(health.blp)
+    api.register_blueprint(actors.blp)
+    api.register_blueprint(reference.blp)
