@@ -34,7 +34,9 @@ KUMLA_PENSIONERS = {
     "resources_needed": ["money"],
     "interest_areas": ["pensioners", "loneliness"],
     "target_groups": ["elderly"],
-    "contacts": [{"name": "Greta Fiktiv", "role": "ordförande", "email": "greta@eken-kumla.example", "phone": "0701740605"}],
+    "contacts": [
+        {"name": "Greta Fiktiv", "role": "ordförande", "email": "greta@eken-kumla.example", "phone": "0701740605"}
+    ],
 }
 
 

@@ -316,8 +316,8 @@ _EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN
 
 # Properties used only by the database (search, sorting, change detection): never shown.
 _INTERNAL = frozenset({"search_name", "search_text", "alt_names_text", "name_sort", "content_hash"})
-# Cypher's SKIP/LIMIT take 64-bit integers; a page beyond every possible result is simply empty.
-_MAX_SKIP = 2**31
+# Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
+_MAX_SKIP = 2**30
 
 
 class DuplicateOrgNumberError(Exception):

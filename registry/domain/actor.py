@@ -120,7 +120,7 @@ _COMPOUND_HEADS = (
     "studieforbund",
     "bildning",
 )
-_MIN_MODIFIER = 3
+_MIN_MODIFIER = 2  # "by" in Byföreningen
 _WORD = re.compile(r"\w+")
 _MAX_QUERY_TOKENS = 12
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
@@ -140,7 +140,7 @@ def _split_compound(token: str) -> list[str]:
             parts.append(head)
             parts.append(modifier)
             # The linking s of Swedish compounds (pensionärs|förening).
-            if modifier.endswith("s") and len(modifier) > _MIN_MODIFIER:
+            if modifier.endswith("s") and len(modifier) > 3:
                 parts.append(modifier[:-1])
             break
     return parts
