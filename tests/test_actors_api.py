@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -305,3 +306,23 @@ def test_contacts_change_only_by_those_who_see_them(role_client: FlaskClient) ->
     response = role_client.patch(url, json={"contacts": new_contact}, headers={**admin, "If-Match": tag})
     assert response.status_code == 200
     assert [c["name"] for c in response.get_json()["contacts"]] == ["Ny Person"]
+
+
+def test_concurrent_edits_with_one_etag_exactly_one_wins(app: Flask, client: FlaskClient) -> None:
+    actor = create(client)
+    url = f"/api/v1/actors/{actor['id']}"
+    etag = client.get(url).headers["ETag"]
+    statuses: list[int] = []
+
+    def edit(count: int) -> None:
+        response = app.test_client().patch(url, json={"member_count": count}, headers={"If-Match": etag})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200] + [412] * 7
+    body = client.get(url).get_json()
+    assert body["version"] == 2 and body["member_count"] in range(8)
