@@ -9,7 +9,7 @@ from flask import Flask, send_from_directory
 from flask_smorest import Api
 
 from registry import api as api_resources
-from registry import db
+from registry import auth, db, security
 from registry.config import load_settings
 from registry.errors import register_error_handlers
 
@@ -48,6 +48,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
+    auth.init_app(app)  # before Api(app): declares the bearer scheme in the OpenAPI document
+    security.init_app(app)  # after auth: write limits are counted per token
     api = Api(app)
     api_resources.register(api)
     register_error_handlers(app)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import health
+from registry.api import gdpr, health, history, umbrellas
 
 
 def register(api: Api) -> None:
     api.register_blueprint(health.blp)
+    api.register_blueprint(umbrellas.blp)
+    api.register_blueprint(history.blp)
+    api.register_blueprint(gdpr.blp)
