@@ -24,7 +24,7 @@ import secrets
 import time
 
 from flask import Flask, Response, current_app, g, jsonify
-from flask_limiter import ApplicationLimit, Limiter, RequestLimit
+from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 
@@ -94,13 +94,6 @@ def count_auth_failure() -> None:
         limiter.limiter.hit(_auth_failure_limit(), _AUTH_FAILURES, get_remote_address())
 
 
-def _write_limit_breached(limit: RequestLimit) -> Response:
-    return _too_many(
-        "För många ändringar på kort tid, försök senare / Too many writes in a short time, try later.",
-        math.ceil(limit.reset_at - time.time()),
-    )
-
-
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -132,8 +125,17 @@ def init_app(app: Flask) -> None:
         key_func=client_key,
         storage_uri=storage,
         # One budget for all writes of a client across every endpoint, reads unlimited.
-        application_limits=[ApplicationLimit(writes, methods=WRITE_METHODS, scope="writes", key_function=client_key)],
-        on_breach=_write_limit_breached,
+        application_limits=[
+            ApplicationLimit(
+                writes,
+                methods=WRITE_METHODS,
+                scope="writes",
+                key_function=client_key,
+                # The 429's message in the common error shape; Retry-After comes from the limiter.
+                error_message="För många ändringar på kort tid, försök senare / Too many writes in a short time, "
+                "try later.",
+            )
+        ],
     )
     limiter.init_app(app)
     app.extensions["registry.limiter"] = limiter

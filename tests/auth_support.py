@@ -72,9 +72,8 @@ class Tokens:
 def demo(graph: Graph) -> Graph:
     """The demo data, plus a second umbrella (the study association) with one member of its own."""
     load_demo(graph)
-    ActorDao(graph).upsert_memberships(
-        [{"member": OTHER_MEMBER, "umbrella": OTHER_UMBRELLA, "since": "2020-01-01", "role": "medlem", "source": "test"}]
-    )
+    membership = {"member": OTHER_MEMBER, "umbrella": OTHER_UMBRELLA, "since": "2020-01-01", "role": "medlem"}
+    ActorDao(graph).upsert_memberships([{**membership, "source": "test"}])
     return graph
 
 
