@@ -206,8 +206,8 @@ def _is_current_member(member_id: str, umbrella_id: str) -> bool:
 def authorize_actor_write(principal: Principal, actor_id: str, *, fields: Iterable[str] | None = None) -> None:
     """May `principal` change actor `actor_id` (and, if given, these fields of it)?
 
-    Admin: yes. Umbrella: only actors that are its current members, that is
-    (actor)-[:MEMBER_OF without `until`]->(its umbrella), and only `UMBRELLA_EDITABLE_FIELDS`.
+    Admin: yes. Umbrella: only actors that are its current members (a MEMBER_OF relationship
+    to its umbrella without `until`), and only `UMBRELLA_EDITABLE_FIELDS`.
     Everyone else: no. Raises 401/403; returns None when allowed.
     """
     authorize(principal, Write.ACTOR_UPDATE)

@@ -247,3 +247,25 @@ def test_contact_visibility_rule() -> None:
     assert not can_see_contacts(Principal(Role.READER))
     assert not can_see_contacts(Principal(Role.ANONYMOUS))
     assert can_see_contacts(Principal(Role.COORDINATOR)) and can_see_contacts(Principal(Role.ADMIN))
+
+
+def test_migration_adds_token_and_audit_keys(graph: Graph) -> None:
+    constraints = {r["name"] for r in graph.read("SHOW CONSTRAINTS YIELD name")}
+    assert {"api_token_id", "audit_event_id"} <= constraints
+    indexes = {r["name"] for r in graph.read("SHOW INDEXES YIELD name")}
+    assert {"audit_event_subject", "audit_event_at", "contact_person_email"} <= indexes
+
+
+def test_server_secret_from_the_environment_or_a_private_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from registry.tokens import SECRET_ENV, SECRET_FILE_ENV, TokenSecretError, load_secret
+
+    path = tmp_path / "sub" / "token-secret"
+    first = load_secret({SECRET_FILE_ENV: str(path)})
+    assert len(first) >= 32 and path.stat().st_mode & 0o777 == 0o600
+    assert load_secret({SECRET_FILE_ENV: str(path)}) == first, "the API and the CLI read the same secret"
+    assert load_secret({SECRET_ENV: "e" * 40, SECRET_FILE_ENV: str(path)}) == b"e" * 40
+    with pytest.raises(TokenSecretError, match="at least 32"):
+        load_secret({SECRET_ENV: "short"})
+    path.write_text("short\n")
+    with pytest.raises(TokenSecretError):
+        load_secret({SECRET_FILE_ENV: str(path)})
