@@ -49,9 +49,11 @@ def create(settings: Settings, role: str, actor_id: str | None, name: str | None
         return
     dao = _dao(settings)
     try:
-        actor_name = dao.actor_name(actor_id) if actor_id else None
-        if actor_id and actor_name is None:
+        actor = dao.actor(actor_id) if actor_id else None
+        if actor_id and actor is None:
             _fail(f"no actor with id {actor_id}")
+        if actor is not None and actor["kind"] != "umbrella" and not actor["members"]:
+            click.echo(f"note: {actor['name']} is not marked as an umbrella and has no members yet", err=True)
         new = generate()
         dao.create(
             token_id=new.id,
@@ -64,7 +66,7 @@ def create(settings: Settings, role: str, actor_id: str | None, name: str | None
         )
     finally:
         dao.graph.close()
-    scope = f" for {actor_name} ({actor_id})" if actor_id else ""
+    scope = f" for {actor['name']} ({actor_id})" if actor is not None else ""
     click.echo(f"Created token {new.id} ({role}{scope}). It is shown only now; keep it secret:", err=True)
     click.echo(new.plaintext)
 

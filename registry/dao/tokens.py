@@ -8,6 +8,7 @@ from typing import Any, LiteralString
 from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
+from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
@@ -40,7 +41,10 @@ SET t.revoked_at = coalesce(t.revoked_at, datetime())
 RETURN t.id AS id, t.role AS role, t.actor_id AS actor_id, t.name AS name, was_active
 """
 
-_ACTOR_NAME: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN a.name AS name"
+_ACTOR: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{id: $id}})
+RETURN a.name AS name, a.kind AS kind, COUNT {{ (:{L.ACTOR})-[:{R.MEMBER_OF}]->(a) }} AS members
+"""
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,9 @@ class TokenDao:
     def list(self, *, include_revoked: bool = False) -> list[dict[str, Any]]:
         return self.graph.read(_LIST, all=include_revoked)
 
-    def actor_name(self, actor_id: str) -> str | None:
-        row = self.graph.read_one(_ACTOR_NAME, id=actor_id)
-        return row["name"] if row else None
+    def actor(self, actor_id: str) -> dict[str, Any] | None:
+        """The actor a token would speak for: its name, kind and number of members; None if unknown."""
+        return self.graph.read_one(_ACTOR, id=actor_id)
 
     def create(
         self,
