@@ -185,13 +185,27 @@ NODES: Final[dict[str, NodeSpec]] = {
             Label.API_TOKEN,
             "id",
             "An API token, stored only as a hash.",
-            ("id", "name", "role", "hash", "actor_id", "created_at", "revoked_at"),
+            ("id", "name", "role", "hash", "actor_id", "created_at", "created_by", "revoked_at"),
         ),
         NodeSpec(
             Label.AUDIT_EVENT,
             "id",
             "One append-only audit record of a write.",
-            ("id", "at", "channel", "token_id", "role", "action", "before", "after"),
+            (
+                "id",
+                "at",
+                "channel",
+                "token_id",
+                "role",
+                "actor_id",
+                "by",
+                "action",
+                "subject_label",
+                "subject_id",
+                "before",
+                "after",
+                "redacted_at",
+            ),
         ),
         NodeSpec(
             Label.SCHEMA_MIGRATION,
@@ -319,7 +333,7 @@ RELATIONSHIPS: Final[dict[str, RelSpec]] = {
         RelSpec(
             Rel.ABOUT,
             frozenset({Label.AUDIT_EVENT}),
-            _ACTOR | {Label.ARENA, Label.CHALLENGE, Label.AGREEMENT},
+            _ACTOR | {Label.ARENA, Label.MEETING, Label.CHALLENGE, Label.AGREEMENT, Label.API_TOKEN},
             "What an audit event changed.",
         ),
     )

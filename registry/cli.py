@@ -10,6 +10,7 @@ import click
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph_schema.migrate import migrate
+from registry import gdpr_cli, tokens_cli
 from registry.config import Settings, load_settings
 from registry.db import Graph
 from registry.localdb import LocalDbError, LocalNeo4j
@@ -179,6 +180,9 @@ def serve(settings: Settings, host: str, port: int, workers: int | None) -> None
     ]
     os.execv(gunicorn, args)  # noqa: S606
 
+
+main.add_command(tokens_cli.tokens)
+main.add_command(gdpr_cli.gdpr)
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from registry.api.actors import neutralise
 from registry.auth import Principal, Role
 from registry.db import Graph
 from registry.demo import load_demo
+from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_csv_with_the_search_filters(client: FlaskClient, graph: Graph) -> None:
     assert "contacts" not in read_csv(client, "county=18")[0]
 
 
-def test_csv_neutralises_formula_cells(client: FlaskClient, graph: Graph) -> None:
+def test_csv_neutralises_formula_cells(client: FlaskClient, admin_client: FlaskClient, graph: Graph) -> None:  # noqa: F811
     actor = {
         "name": '=HYPERLINK("http://evil.example";"click")',
         "sector": "civil",
@@ -63,7 +64,7 @@ def test_csv_neutralises_formula_cells(client: FlaskClient, graph: Graph) -> Non
         "phones": ["+46313900600"],
         "alt_names": ["+cmd"],
     }
-    assert client.post("/api/v1/actors", json=actor).status_code == 201
+    assert admin_client.post("/api/v1/actors", json=actor).status_code == 201
     for query in ("", "delimiter=comma"):
         (row,) = read_csv(client, query)
         assert row["name"] == '\'=HYPERLINK("http://evil.example";"click")'

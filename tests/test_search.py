@@ -9,6 +9,13 @@ from flask.testing import FlaskClient
 
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
+from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def client(admin_client: FlaskClient) -> FlaskClient:  # noqa: F811
+    """Writes need a role now: this module's client is an admin. Anonymous reads use `app.test_client()`."""
+    return admin_client
 
 
 @pytest.fixture

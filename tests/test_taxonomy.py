@@ -11,8 +11,15 @@ from flask.testing import FlaskClient
 from registry.auth import Principal, Role
 from registry.db import Graph
 from registry.demo import load_demo
+from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 
 ADMIN = {"X-Test-Role": "admin"}
+
+
+@pytest.fixture
+def client(admin_client: FlaskClient) -> FlaskClient:  # noqa: F811
+    """Writes need a role now: this module's client is an admin. Anonymous reads use `app.test_client()`."""
+    return admin_client
 
 
 @pytest.fixture
@@ -83,13 +90,15 @@ def test_only_admins_change_taxonomies(role_client: FlaskClient, graph: Graph, r
     assert role_client.get("/api/v1/target-groups/elderly").get_json()["label_sv"] == "Äldre 65+"
 
 
-def test_admin_adds_a_narrower_area_that_search_then_includes(role_client: FlaskClient, graph: Graph) -> None:
+def test_admin_adds_a_narrower_area_that_search_then_includes(
+    role_client: FlaskClient, client: FlaskClient, graph: Graph
+) -> None:
     body = {"id": "choir", "label_sv": "Körsång", "label_en": "Choir singing", "broader": "music"}
     created = role_client.post("/api/v1/interest-areas", json=body, headers=ADMIN)
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["broader"] == "music"
     actor = {"name": "Kumla Kyrkokör", "sector": "civil", "kind": "association", "interest_areas": ["choir"]}
-    assert role_client.post("/api/v1/actors", json=actor).status_code == 201
+    assert client.post("/api/v1/actors", json=actor).status_code == 201
     # Two levels up: choir -> music -> culture.
     found = role_client.get("/api/v1/actors?interest_area=culture").get_json()
     assert [i["name"] for i in found["items"]] == ["Kumla Kyrkokör"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import actors, health, reference
+from registry.api import actors, gdpr, health, history, reference, umbrellas
 
 
 def register(api: Api) -> None:
     api.register_blueprint(health.blp)
     api.register_blueprint(actors.blp)
     api.register_blueprint(reference.blp)
+    api.register_blueprint(umbrellas.blp)
+    api.register_blueprint(history.blp)
+    api.register_blueprint(gdpr.blp)

@@ -23,7 +23,7 @@ from registry.api.actor_schemas import (
     ActorSearchArgsSchema,
     ActorSummarySchema,
 )
-from registry.auth import Principal, can_see_contacts, current_principal
+from registry.auth import Principal, Write, authorize, authorize_actor_write, can_see_contacts, current_principal
 from registry.dao.actors import ActorDao, DuplicateOrgNumberError
 from registry.dao.taxonomy import TaxonomyDao
 from registry.db import get_graph
@@ -232,10 +232,11 @@ class Actors(MethodView):
         `warnings` says so.
         """
         principal = current_principal()
+        authorize(principal, Write.ACTOR_CREATE)
         _check_write(data, principal, None)
         write = prepare_write(data)
         try:
-            view = ActorDao(get_graph()).create(write)
+            view = ActorDao(get_graph()).create(write, who=principal)
         except DuplicateOrgNumberError as exc:
             _duplicate(exc)
             raise
@@ -320,6 +321,8 @@ class Actor(MethodView):
         """
         dao = ActorDao(get_graph())
         principal = current_principal()
+        # Object-level first: an umbrella may edit its own members' editable fields and nothing else.
+        authorize_actor_write(principal, actor_id, fields=data.keys())
         current = dao.get(actor_id)
         if current is None:
             abort(404, message=NOT_FOUND)
@@ -335,7 +338,7 @@ class Actor(MethodView):
                 )
 
         try:
-            view = dao.update(actor_id, write, check)
+            view = dao.update(actor_id, write, check, who=principal)
         except DuplicateOrgNumberError as exc:
             _duplicate(exc)
             raise
@@ -355,7 +358,9 @@ class Actor(MethodView):
         Aktören döljs i sökningar men finns kvar och kan återställas. / The actor is hidden from
         search but kept, and can be restored.
         """
-        if ActorDao(get_graph()).set_archived(actor_id, True) is None:
+        principal = current_principal()
+        authorize(principal, Write.ACTOR_ARCHIVE)
+        if ActorDao(get_graph()).set_archived(actor_id, True, who=principal) is None:
             abort(404, message=NOT_FOUND)
 
 
@@ -366,14 +371,15 @@ class ActorRestore(MethodView):
     @blp.alt_response(404, description=NOT_FOUND)
     def post(self, actor_id: str) -> dict[str, Any]:
         """Återställ en arkiverad aktör / Restore an archived actor"""
+        principal = current_principal()
+        authorize(principal, Write.ACTOR_ARCHIVE)
         dao = ActorDao(get_graph())
-        if dao.set_archived(actor_id, False) is None:
+        if dao.set_archived(actor_id, False, who=principal) is None:
             abort(404, message=NOT_FOUND)
         view = dao.get(actor_id)
         if view is None:
             abort(404, message=NOT_FOUND)
             raise AssertionError
-        principal = current_principal()
         blp.set_etag(_etag_data(view, principal))
         return present(view, principal)
 

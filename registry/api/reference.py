@@ -17,7 +17,7 @@ from registry.api.actor_schemas import (
     TermSchema,
     VocabularySchema,
 )
-from registry.auth import Role, current_principal
+from registry.auth import Write, authorize, current_principal
 from registry.dao.reference import ReferenceDao
 from registry.dao.taxonomy import Kind, TaxonomyDao, TaxonomyError, TermExistsError, TermInUseError
 from registry.db import get_graph
@@ -34,14 +34,6 @@ blp = Blueprint(
 TERM_NOT_FOUND = "Termen finns inte / Term not found."
 
 
-def require_admin() -> None:
-    principal = current_principal()
-    if not principal.is_authenticated:
-        abort(401, message="Inloggning krävs / Authentication required.")
-    if principal.role is not Role.ADMIN:
-        abort(403, message="Bara administratörer får ändra taxonomierna / Only admins may change the taxonomies.")
-
-
 _TAXONOMY_ENDPOINTS = frozenset(
     {"reference.InterestAreas", "reference.InterestArea", "reference.TargetGroups", "reference.TargetGroup"}
 )
@@ -51,7 +43,7 @@ _TAXONOMY_ENDPOINTS = frozenset(
 def _admins_change_taxonomies() -> None:
     # Before the body is read, so an anonymous caller learns nothing about what would be valid.
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint in _TAXONOMY_ENDPOINTS:
-        require_admin()
+        authorize(current_principal(), Write.TAXONOMY)
 
 
 def _entries(vocabulary: dict[str, Term]) -> list[dict[str, str]]:

@@ -17,6 +17,8 @@ from neo4j.time import Date, DateTime
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.auth import Principal
+from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
 
@@ -447,7 +449,8 @@ class ActorDao:
         row = self.graph.read_one(_EXISTS, id=actor_id)
         return None if row is None else bool(row["archived"])
 
-    def create(self, write: ActorWrite) -> dict[str, Any]:
+    def create(self, write: ActorWrite, who: Principal | None = None) -> dict[str, Any]:
+        """Creates the actor; with `who`, the audit event is written in the same transaction."""
         actor_id = str(uuid.uuid4())
         props = _graph_props(write.props)
         row = {
@@ -459,8 +462,15 @@ class ActorDao:
             "target_groups": write.links.get("target_groups", []),
             "contacts": _contacts_with_ids(write.links.get("contacts", [])),
         }
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(_CREATE, row=row).consume()
+            if who is not None:
+                after = {**write.props, **write.links}
+                record_audit(tx, who, Channel.API, "actor.create", L.ACTOR, actor_id, None, after)
+
         try:
-            self.graph.write(_CREATE, row=row)
+            self.graph.write_tx(work)
         except ConstraintError as exc:
             self._raise_duplicate(props, exc)
         view = self.get(actor_id)
@@ -468,7 +478,11 @@ class ActorDao:
         return view
 
     def update(
-        self, actor_id: str, write: ActorWrite, check: Callable[[dict[str, Any]], None]
+        self,
+        actor_id: str,
+        write: ActorWrite,
+        check: Callable[[dict[str, Any]], None],
+        who: Principal | None = None,
     ) -> dict[str, Any] | None:
         """Applies the changes in one transaction after `check(current actor)` passed; None if there is no such actor.
 
@@ -497,6 +511,10 @@ class ActorDao:
             ]
             for key in links:
                 tx.run(f"MATCH (a:{L.ACTOR} {{id: $id}}) WITH a, $row AS row " + _LINKS[key], id=actor_id, row=row)
+            if who is not None:
+                before = {k: view.get(k) for k in (*write.props, *write.links)}
+                after = {**write.props, **write.links}
+                record_audit(tx, who, Channel.API, "actor.update", L.ACTOR, actor_id, before, after)
             return True
 
         try:
@@ -505,10 +523,21 @@ class ActorDao:
             self._raise_duplicate(write.props, exc)
         return self.get(actor_id) if found else None
 
-    def set_archived(self, actor_id: str, archived: bool) -> bool | None:
+    def set_archived(self, actor_id: str, archived: bool, who: Principal | None = None) -> bool | None:
         """Archives or restores; None if there is no such actor, else whether anything changed."""
-        rows = self.graph.write(_ARCHIVE, id=actor_id, archived=archived)
-        return bool(rows[0]["changes"]) if rows else None
+
+        def work(tx: ManagedTransaction) -> bool | None:
+            row = tx.run(_ARCHIVE, id=actor_id, archived=archived).single()
+            if row is None:
+                return None
+            changed = bool(row["changes"])
+            if changed and who is not None:
+                action = "actor.archive" if archived else "actor.restore"
+                before, after = {"archived": not archived}, {"archived": archived}
+                record_audit(tx, who, Channel.API, action, L.ACTOR, actor_id, before, after)
+            return changed
+
+        return self.graph.write_tx(work)
 
     def _raise_duplicate(self, props: Mapping[str, Any], exc: ConstraintError) -> NoReturn:
         org_number = props.get("org_number")
