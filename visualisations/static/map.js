@@ -1,6 +1,6 @@
 // Draws a relationship map from the JSON block #map-data with vis-network (inlined beside this script).
 // Every string from the data reaches the page as text: labels are painted on the canvas, tooltips are
-// plain strings that vis-network shows with innerText, and nothing is ever assigned to innerHTML.
+// plain strings that vis-network shows with innerText, and this script never writes markup.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("map-data").textContent);
