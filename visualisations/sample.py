@@ -22,7 +22,7 @@ _WORDS = ("Pensionärsförening", "Idrottsklubb", "Kulturförening", "Syförenin
 
 def sample_network(n: int, seed: int = 1) -> Network:
     """About `n` nodes (exactly n) and 1.6 edges per node, the same for the same n and seed."""
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # noqa: S311 (fictional test data, not secrets)
     nodes: list[NetworkNode] = []
     edges: list[NetworkEdge] = []
     public = max(2, n // 50)

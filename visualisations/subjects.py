@@ -32,7 +32,12 @@ class NetworkSource(Protocol):
     """The network queries maps are drawn from (implemented by NetworkDao)."""
 
     def ego(
-        self, actor_id: str, depth: int = 1, types: list[str] | None = None, valid_at: date | None = None, limit: int = 2000
+        self,
+        actor_id: str,
+        depth: int = 1,
+        types: list[str] | None = None,
+        valid_at: date | None = None,
+        limit: int = 2000,
     ) -> Network: ...
 
     def area(
@@ -148,5 +153,7 @@ def challenge_map(source: NetworkSource, challenge_id: str) -> Subject:
     if name is None:
         raise SubjectNotFoundError("Utmaningen finns inte / Challenge not found")
     return Subject(
-        network, f"Utmaningskarta: {name} / Challenge map: {name} (steg per aktör / stage per actor)", f"challenge-{challenge_id}"
+        network,
+        f"Utmaningskarta: {name} / Challenge map: {name} (steg per aktör / stage per actor)",
+        f"challenge-{challenge_id}",
     )
