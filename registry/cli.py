@@ -13,6 +13,7 @@ from graph_schema.migrate import migrate
 from registry.config import Settings, load_settings
 from registry.db import Graph
 from registry.localdb import LocalDbError, LocalNeo4j
+from visualisations.cli import map_group
 
 
 def _local(settings: Settings) -> LocalNeo4j:
@@ -179,6 +180,8 @@ def serve(settings: Settings, host: str, port: int, workers: int | None) -> None
     ]
     os.execv(gunicorn, args)  # noqa: S606
 
+
+main.add_command(map_group)
 
 if __name__ == "__main__":
     main()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import health
+from registry.api import health, maps
 
 
 def register(api: Api) -> None:
     api.register_blueprint(health.blp)
+    api.register_blueprint(maps.blp)

@@ -61,7 +61,11 @@
 
   var groups = {};
   data.groups.forEach(function (g, i) {
-    groups["g" + i] = { shape: g.shape, color: { background: g.color, border: g.border } };
+    var colour = { background: g.color, border: g.border };
+    groups["g" + i] = {
+      shape: g.shape,
+      color: { background: g.color, border: g.border, highlight: { background: g.color, border: "#222" }, hover: colour },
+    };
   });
   var options = data.options;
   options.groups = groups;
