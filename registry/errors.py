@@ -33,8 +33,10 @@ def register_error_handlers(app: Flask) -> None:
         # Errors raised outside flask-smorest's blueprints (404 on an unknown path, 405, 413)
         # get the same shape as those inside them.
         code = exc.code or 500
-        errors = getattr(exc, "data", {}).get("errors") if hasattr(exc, "data") else None
-        message = getattr(exc, "data", {}).get("message") if hasattr(exc, "data") else None
+        data = getattr(exc, "data", None) or {}
+        # webargs puts validation errors under "messages", flask-smorest's abort under "errors".
+        errors = data.get("errors") or data.get("messages")
+        message = data.get("message")
         return jsonify(error_body(code, message or exc.description or HTTPStatus(code).phrase, errors)), code
 
     @app.errorhandler(Exception)

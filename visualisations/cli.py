@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from registry.config import Settings
+from registry.db import Graph
 from visualisations.maps import SIZE_BY, MapTooLargeError, SizeBy, write_map
 from visualisations.subjects import (
     MAP_TYPES,
-    NetworkSource,
     Subject,
     SubjectNotFoundError,
     actor_map,
@@ -21,7 +21,6 @@ from visualisations.subjects import (
     challenge_map,
     county_map,
     municipality_map,
-    network_source,
 )
 
 
@@ -64,13 +63,13 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[NetworkSource], Subject]) -> None:
+def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Graph], Subject]) -> None:
     from registry.cli import _ensure_database, graph_from
 
     _ensure_database(settings)
     graph = graph_from(settings)
     try:
-        subject = make(network_source(graph))
+        subject = make(graph)
         summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
     except (SubjectNotFoundError, MapTooLargeError) as exc:
         click.echo(f"registry: {exc}", err=True)
@@ -105,7 +104,7 @@ def map_actor(
         settings,
         output,
         size_by,
-        lambda source: actor_map(source, actor_id, depth=depth, types=list(types) or None, valid_at=_day(valid_at)),
+        lambda graph: actor_map(graph, actor_id, depth=depth, types=list(types) or None, valid_at=_day(valid_at)),
     )
 
 
@@ -130,8 +129,8 @@ def map_municipality(
         settings,
         output,
         size_by,
-        lambda source: municipality_map(
-            source,
+        lambda graph: municipality_map(
+            graph,
             code,
             interest_area=interest_area,
             target_group=target_group,
@@ -162,8 +161,8 @@ def map_county(
         settings,
         output,
         size_by,
-        lambda source: county_map(
-            source,
+        lambda graph: county_map(
+            graph,
             code,
             interest_area=interest_area,
             target_group=target_group,
@@ -179,7 +178,7 @@ def map_county(
 @click.pass_obj
 def map_arena(settings: Settings, arena_id: str, output: Path, size_by: SizeBy) -> None:
     """Karta över en mötesarena / Map of a meeting arena."""
-    _write(settings, output, size_by, lambda source: arena_map(source, arena_id))
+    _write(settings, output, size_by, lambda graph: arena_map(graph, arena_id))
 
 
 @map_group.command("challenge")
@@ -188,4 +187,4 @@ def map_arena(settings: Settings, arena_id: str, output: Path, size_by: SizeBy) 
 @click.pass_obj
 def map_challenge(settings: Settings, challenge_id: str, output: Path, size_by: SizeBy) -> None:
     """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage."""
-    _write(settings, output, size_by, lambda source: challenge_map(source, challenge_id))
+    _write(settings, output, size_by, lambda graph: challenge_map(graph, challenge_id))

@@ -274,7 +274,8 @@ FACT_TERMS: dict[str, Term] = {
     "title": Term("Titel", "Title"),
 }
 # Bookkeeping that means nothing to a reader of the map.
-_HIDDEN_PROPS = frozenset({"created_by", "created_at", "history", "id", "name", "updated_at", "version"})
+# `mutual` is what the arrowheads already say.
+_HIDDEN_PROPS = frozenset({"created_by", "created_at", "history", "id", "mutual", "name", "updated_at", "version"})
 _MAX_VALUE_CHARS = 160
 
 
@@ -311,7 +312,8 @@ def _fact_lines(facts: Mapping[str, Any]) -> list[str]:
 
 def node_fact_lines(node: NetworkNode) -> list[str]:
     """The facts under a node's name and kind in its tooltip, one "name: value" line each."""
-    facts = dict(node.facts)
+    # The kind and sector codes are already said, in words, on the line above the facts.
+    facts = {k: v for k, v in node.facts.items() if not (isinstance(v, str) and v in (node.kind, node.sector))}
     if node.municipality_code and not {"municipality", "municipality_code", "municipality_name"} & facts.keys():
         facts["municipality_code"] = node.municipality_code
     return _fact_lines(facts)

@@ -78,14 +78,14 @@ def _name_of(network: Network, node_id: str) -> str | None:
 
 
 def actor_map(
-    source: NetworkSource,
+    graph: Graph,
     actor_id: str,
     *,
     depth: int = 1,
     types: list[str] | None = None,
     valid_at: date | None = None,
 ) -> Subject:
-    network = source.ego(actor_id, depth=depth, types=types, valid_at=valid_at, limit=MAX_NODES)
+    network = network_source(graph).ego(actor_id, depth=depth, types=types, valid_at=valid_at, limit=MAX_NODES)
     name = _name_of(network, actor_id)
     if name is None:
         raise SubjectNotFoundError("Aktören finns inte / Actor not found")
@@ -94,7 +94,7 @@ def actor_map(
 
 
 def municipality_map(
-    source: NetworkSource,
+    graph: Graph,
     code: str,
     *,
     interest_area: str | None = None,
@@ -105,7 +105,7 @@ def municipality_map(
     place = municipalities().get(code)
     if place is None:
         raise SubjectNotFoundError("Kommunen finns inte / Municipality not found")
-    network = source.area(
+    network = network_source(graph).area(
         municipality_code=code,
         interest_area=interest_area,
         target_group=target_group,
@@ -117,7 +117,7 @@ def municipality_map(
 
 
 def county_map(
-    source: NetworkSource,
+    graph: Graph,
     code: str,
     *,
     interest_area: str | None = None,
@@ -128,7 +128,7 @@ def county_map(
     county = counties().get(code)
     if county is None:
         raise SubjectNotFoundError("Länet finns inte / County not found")
-    network = source.area(
+    network = network_source(graph).area(
         county_code=code,
         interest_area=interest_area,
         target_group=target_group,
@@ -139,16 +139,16 @@ def county_map(
     return Subject(network, f"Områdeskarta: {county.name} / Area map: {county.name}", f"county-{code}")
 
 
-def arena_map(source: NetworkSource, arena_id: str) -> Subject:
-    network = source.arena(arena_id)
+def arena_map(graph: Graph, arena_id: str) -> Subject:
+    network = network_source(graph).arena(arena_id)
     name = _name_of(network, arena_id)
     if name is None:
         raise SubjectNotFoundError("Arenan finns inte / Arena not found")
     return Subject(network, f"Arenakarta: {name} / Arena map: {name}", f"arena-{arena_id}")
 
 
-def challenge_map(source: NetworkSource, challenge_id: str) -> Subject:
-    network = source.challenge(challenge_id)
+def challenge_map(graph: Graph, challenge_id: str) -> Subject:
+    network = network_source(graph).challenge(challenge_id)
     name = _name_of(network, challenge_id)
     if name is None:
         raise SubjectNotFoundError("Utmaningen finns inte / Challenge not found")

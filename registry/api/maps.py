@@ -24,7 +24,6 @@ from visualisations.subjects import (
     challenge_map,
     county_map,
     municipality_map,
-    network_source,
 )
 
 blp = Blueprint(
@@ -36,7 +35,11 @@ blp = Blueprint(
 )
 
 _HTML = "text/html"
-_PAGE = {"description": "En komplett HTML-sida / A complete HTML page", "content_type": _HTML}
+_PAGE = {
+    "schema": {"type": "string", "format": "html"},
+    "description": "En komplett HTML-sida / A complete HTML page",
+    "content_type": _HTML,
+}
 
 
 class MapArgs(Schema):
@@ -54,7 +57,6 @@ class MapArgs(Schema):
 class FilterArgs(MapArgs):
     types = DelimitedList(
         fields.String(validate=validate.OneOf(MAP_TYPES)),
-        load_default=None,
         metadata={"description": "Relationstyper, kommaseparerade / Relationship types, comma-separated"},
     )
     valid_at = fields.Date(
@@ -109,8 +111,8 @@ def _not_found(exc: SubjectNotFoundError) -> Response:
 
 
 _RESPONSES = {
-    "description": "Kartan är för stor; svaret säger hur den kan filtreras / The map is too large; the answer says "
-    "how to filter it."
+    "description": "Ogiltig indata, eller kartan är för stor och svaret säger hur den kan filtreras / Invalid input, "
+    "or the map is too large and the answer says how to filter it."
 }
 
 
@@ -124,10 +126,10 @@ class ActorMap(MethodView):
         """Relationskarta runt en aktör / Relationship map around an actor (ego map)"""
         try:
             subject = actor_map(
-                network_source(get_graph()),
+                get_graph(),
                 actor_id,
                 depth=args["depth"],
-                types=args["types"],
+                types=args.get("types"),
                 valid_at=args["valid_at"],
             )
         except SubjectNotFoundError as exc:
@@ -145,11 +147,11 @@ class MunicipalityMap(MethodView):
         """Områdeskarta för en kommun / Area map of a municipality"""
         try:
             subject = municipality_map(
-                network_source(get_graph()),
+                get_graph(),
                 code,
                 interest_area=args["interest_area"],
                 target_group=args["target_group"],
-                types=args["types"],
+                types=args.get("types"),
                 valid_at=args["valid_at"],
             )
         except SubjectNotFoundError as exc:
@@ -167,11 +169,11 @@ class CountyMap(MethodView):
         """Områdeskarta för ett län / Area map of a county"""
         try:
             subject = county_map(
-                network_source(get_graph()),
+                get_graph(),
                 code,
                 interest_area=args["interest_area"],
                 target_group=args["target_group"],
-                types=args["types"],
+                types=args.get("types"),
                 valid_at=args["valid_at"],
             )
         except SubjectNotFoundError as exc:
@@ -188,7 +190,7 @@ class ArenaMap(MethodView):
     def get(self, args: dict[str, Any], arena_id: str):  # type: ignore[no-untyped-def]
         """Karta över en mötesarena och dess deltagare / Map of a meeting arena and its participants"""
         try:
-            subject = arena_map(network_source(get_graph()), arena_id)
+            subject = arena_map(get_graph(), arena_id)
         except SubjectNotFoundError as exc:
             return _not_found(exc)
         return _page(subject, args)
@@ -203,7 +205,7 @@ class ChallengeMap(MethodView):
     def get(self, args: dict[str, Any], challenge_id: str):  # type: ignore[no-untyped-def]
         """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage"""
         try:
-            subject = challenge_map(network_source(get_graph()), challenge_id)
+            subject = challenge_map(get_graph(), challenge_id)
         except SubjectNotFoundError as exc:
             return _not_found(exc)
         return _page(subject, args)
