@@ -234,7 +234,7 @@ def _vis_options(n: int, physics: bool) -> dict[str, Any]:
             "enabled": physics,
             "solver": "barnesHut",
             "barnesHut": {"gravitationalConstant": -3000, "springLength": 110, "avoidOverlap": 0.1},
-            "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 50, "fit": True},
+            "stabilization": {"enabled": True, "iterations": 100, "updateInterval": 25, "fit": True},
         },
         "interaction": {
             "hover": not large,
@@ -249,7 +249,7 @@ def _vis_options(n: int, physics: bool) -> dict[str, Any]:
             "borderWidth": 1,
         },
         "edges": {
-            "smooth": False if large else {"enabled": True, "type": "dynamic"},
+            "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.3},
             "font": {"face": "system-ui, sans-serif", "size": 11, "align": "middle"},
             "arrows": {"to": {"scaleFactor": 0.6}, "from": {"scaleFactor": 0.6}},
         },

@@ -89,8 +89,8 @@ def _page(subject: Subject, args: dict[str, Any]) -> Response:
     except MapTooLargeError as exc:
         body = error_body(422, str(exc), {"nodes": exc.nodes, "max_nodes": exc.max_nodes})
         return _json(body, 422)
-    response = Response(html.encode("utf-8"), status=200, mimetype=_HTML)
-    response.charset = "utf-8"
+    # Encoded here, not by the locale; the header and the page's meta tag both say UTF-8.
+    response = Response(html.encode("utf-8"), status=200, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = content_security_policy()
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -110,10 +110,10 @@ def _not_found(exc: SubjectNotFoundError) -> Response:
     return _json(error_body(404, str(exc)), 404)
 
 
-_RESPONSES = {
-    "description": "Ogiltig indata, eller kartan är för stor och svaret säger hur den kan filtreras / Invalid input, "
+_UNPROCESSABLE = (
+    "Ogiltig indata, eller kartan är för stor och svaret säger hur den kan filtreras / Invalid input, "
     "or the map is too large and the answer says how to filter it."
-}
+)
 
 
 @blp.route("/actors/<string:actor_id>")
@@ -121,7 +121,7 @@ class ActorMap(MethodView):
     @blp.arguments(ActorMapArgs, location="query")
     @blp.response(200, **_PAGE)
     @blp.alt_response(404, description="Aktören finns inte / Actor not found")
-    @blp.alt_response(422, **_RESPONSES)
+    @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], actor_id: str):  # type: ignore[no-untyped-def]
         """Relationskarta runt en aktör / Relationship map around an actor (ego map)"""
         try:
@@ -142,7 +142,7 @@ class MunicipalityMap(MethodView):
     @blp.arguments(AreaMapArgs, location="query")
     @blp.response(200, **_PAGE)
     @blp.alt_response(404, description="Kommunen finns inte / Municipality not found")
-    @blp.alt_response(422, **_RESPONSES)
+    @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
         """Områdeskarta för en kommun / Area map of a municipality"""
         try:
@@ -164,7 +164,7 @@ class CountyMap(MethodView):
     @blp.arguments(AreaMapArgs, location="query")
     @blp.response(200, **_PAGE)
     @blp.alt_response(404, description="Länet finns inte / County not found")
-    @blp.alt_response(422, **_RESPONSES)
+    @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
         """Områdeskarta för ett län / Area map of a county"""
         try:
@@ -186,7 +186,7 @@ class ArenaMap(MethodView):
     @blp.arguments(MapArgs, location="query")
     @blp.response(200, **_PAGE)
     @blp.alt_response(404, description="Arenan finns inte / Arena not found")
-    @blp.alt_response(422, **_RESPONSES)
+    @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], arena_id: str):  # type: ignore[no-untyped-def]
         """Karta över en mötesarena och dess deltagare / Map of a meeting arena and its participants"""
         try:
@@ -201,7 +201,7 @@ class ChallengeMap(MethodView):
     @blp.arguments(MapArgs, location="query")
     @blp.response(200, **_PAGE)
     @blp.alt_response(404, description="Utmaningen finns inte / Challenge not found")
-    @blp.alt_response(422, **_RESPONSES)
+    @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], challenge_id: str):  # type: ignore[no-untyped-def]
         """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage"""
         try:

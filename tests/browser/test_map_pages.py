@@ -50,8 +50,7 @@ def make_app() -> Flask:
         if name not in NETWORKS:
             abort(404)
         html = render_map(NETWORKS[name], title=TITLES.get(name, f"Karta över {name} – åäö"))
-        response = Response(html.encode("utf-8"), mimetype="text/html")
-        response.charset = "utf-8"
+        response = Response(html.encode("utf-8"), content_type="text/html; charset=utf-8")
         response.headers["Content-Security-Policy"] = content_security_policy()
         return response
 
