@@ -14,6 +14,7 @@ from registry.db import Graph
 from visualisations.maps import SIZE_BY, MapTooLargeError, SizeBy, write_map
 from visualisations.subjects import (
     MAP_TYPES,
+    MapQueryError,
     Subject,
     SubjectNotFoundError,
     actor_map,
@@ -71,7 +72,7 @@ def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Gr
     try:
         subject = make(graph)
         summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
-    except (SubjectNotFoundError, MapTooLargeError) as exc:
+    except (SubjectNotFoundError, MapQueryError, MapTooLargeError) as exc:
         click.echo(f"registry: {exc}", err=True)
         sys.exit(1)
     finally:

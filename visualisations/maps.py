@@ -99,8 +99,9 @@ def _metric(graph: nx.Graph, size_by: SizeBy) -> dict[Any, float]:
     return {n: float(d) for n, d in graph.degree}
 
 
-def build_map(network: Network, *, title: str, size_by: SizeBy = "degree", max_nodes: int = MAX_NODES) -> MapNetwork:
+def build_map(network: Network, *, title: str, size_by: SizeBy = "degree", max_nodes: int | None = None) -> MapNetwork:
     """The pyvis graph of a network, ready to render. Raises MapTooLargeError past `max_nodes`."""
+    max_nodes = MAX_NODES if max_nodes is None else max_nodes
     total = max(len(network.nodes), network.truncated_from or 0)
     if total > max_nodes:
         raise MapTooLargeError(total, max_nodes)
@@ -198,13 +199,13 @@ def build_map(network: Network, *, title: str, size_by: SizeBy = "degree", max_n
     return net
 
 
-def render_map(network: Network, *, title: str, size_by: SizeBy = "degree", max_nodes: int = MAX_NODES) -> str:
+def render_map(network: Network, *, title: str, size_by: SizeBy = "degree", max_nodes: int | None = None) -> str:
     """The complete HTML page of a map."""
     return build_map(network, title=title, size_by=size_by, max_nodes=max_nodes).generate_html()
 
 
 def write_map(
-    network: Network, path: str | Path, *, title: str, size_by: SizeBy = "degree", max_nodes: int = MAX_NODES
+    network: Network, path: str | Path, *, title: str, size_by: SizeBy = "degree", max_nodes: int | None = None
 ) -> MapSummary:
     net = build_map(network, title=title, size_by=size_by, max_nodes=max_nodes)
     net.write_html(str(path))

@@ -6,15 +6,16 @@ asked for. The queries themselves are `registry.dao.network.NetworkDao`'s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
 from registry.db import Graph
 from registry.domain.network import Network
-from visualisations.maps import MAX_NODES
+from visualisations import maps
 
 # The relationship types a map can be filtered to (the collaboration model's, not bookkeeping).
 MAP_TYPES: tuple[str, ...] = (
@@ -66,6 +67,32 @@ class SubjectNotFoundError(Exception):
     """The actor, place, arena or challenge a map is about does not exist."""
 
 
+class MapQueryError(Exception):
+    """The network query refused the request (a 4xx with the query's own message)."""
+
+    def __init__(self, status: int, message: str, errors: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.errors = errors
+
+
+def _ask(query: Callable[[], Network]) -> Network:
+    """Runs a network query, turning its refusals into this module's errors.
+
+    The network queries raise the relationship model's errors, which carry the HTTP status they
+    stand for (`status`, `errors`); they are matched on that, not on their class.
+    """
+    try:
+        return query()
+    except Exception as exc:
+        status = getattr(exc, "status", None)
+        if status == 404:
+            raise SubjectNotFoundError(str(exc)) from exc
+        if isinstance(status, int) and 400 <= status < 500:
+            raise MapQueryError(status, str(exc), getattr(exc, "errors", None)) from exc
+        raise
+
+
 @dataclass(frozen=True)
 class Subject:
     network: Network
@@ -85,7 +112,8 @@ def actor_map(
     types: list[str] | None = None,
     valid_at: date | None = None,
 ) -> Subject:
-    network = network_source(graph).ego(actor_id, depth=depth, types=types, valid_at=valid_at, limit=MAX_NODES)
+    source = network_source(graph)
+    network = _ask(lambda: source.ego(actor_id, depth=depth, types=types, valid_at=valid_at, limit=maps.MAX_NODES))
     name = _name_of(network, actor_id)
     if name is None:
         raise SubjectNotFoundError("Aktören finns inte / Actor not found")
@@ -105,13 +133,16 @@ def municipality_map(
     place = municipalities().get(code)
     if place is None:
         raise SubjectNotFoundError("Kommunen finns inte / Municipality not found")
-    network = network_source(graph).area(
-        municipality_code=code,
-        interest_area=interest_area,
-        target_group=target_group,
-        types=types,
-        valid_at=valid_at,
-        limit=MAX_NODES,
+    source = network_source(graph)
+    network = _ask(
+        lambda: source.area(
+            municipality_code=code,
+            interest_area=interest_area,
+            target_group=target_group,
+            types=types,
+            valid_at=valid_at,
+            limit=maps.MAX_NODES,
+        )
     )
     return Subject(network, f"Områdeskarta: {place.name} / Area map: {place.name}", f"municipality-{code}")
 
@@ -128,19 +159,23 @@ def county_map(
     county = counties().get(code)
     if county is None:
         raise SubjectNotFoundError("Länet finns inte / County not found")
-    network = network_source(graph).area(
-        county_code=code,
-        interest_area=interest_area,
-        target_group=target_group,
-        types=types,
-        valid_at=valid_at,
-        limit=MAX_NODES,
+    source = network_source(graph)
+    network = _ask(
+        lambda: source.area(
+            county_code=code,
+            interest_area=interest_area,
+            target_group=target_group,
+            types=types,
+            valid_at=valid_at,
+            limit=maps.MAX_NODES,
+        )
     )
     return Subject(network, f"Områdeskarta: {county.name} / Area map: {county.name}", f"county-{code}")
 
 
 def arena_map(graph: Graph, arena_id: str) -> Subject:
-    network = network_source(graph).arena(arena_id)
+    source = network_source(graph)
+    network = _ask(lambda: source.arena(arena_id))
     name = _name_of(network, arena_id)
     if name is None:
         raise SubjectNotFoundError("Arenan finns inte / Arena not found")
@@ -148,7 +183,8 @@ def arena_map(graph: Graph, arena_id: str) -> Subject:
 
 
 def challenge_map(graph: Graph, challenge_id: str) -> Subject:
-    network = network_source(graph).challenge(challenge_id)
+    source = network_source(graph)
+    network = _ask(lambda: source.challenge(challenge_id))
     name = _name_of(network, challenge_id)
     if name is None:
         raise SubjectNotFoundError("Utmaningen finns inte / Challenge not found")

@@ -17,6 +17,7 @@ from visualisations.maps import SIZE_BY, MapTooLargeError, render_map
 from visualisations.page import content_security_policy
 from visualisations.subjects import (
     MAP_TYPES,
+    MapQueryError,
     Subject,
     SubjectNotFoundError,
     actor_map,
@@ -110,6 +111,10 @@ def _not_found(exc: SubjectNotFoundError) -> Response:
     return _json(error_body(404, str(exc)), 404)
 
 
+def _refused(exc: MapQueryError) -> Response:
+    return _json(error_body(exc.status, str(exc), exc.errors), exc.status)
+
+
 _UNPROCESSABLE = (
     "Ogiltig indata, eller kartan är för stor och svaret säger hur den kan filtreras / Invalid input, "
     "or the map is too large and the answer says how to filter it."
@@ -134,6 +139,8 @@ class ActorMap(MethodView):
             )
         except SubjectNotFoundError as exc:
             return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
         return _page(subject, args)
 
 
@@ -156,6 +163,8 @@ class MunicipalityMap(MethodView):
             )
         except SubjectNotFoundError as exc:
             return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
         return _page(subject, args)
 
 
@@ -178,6 +187,8 @@ class CountyMap(MethodView):
             )
         except SubjectNotFoundError as exc:
             return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
         return _page(subject, args)
 
 
@@ -193,6 +204,8 @@ class ArenaMap(MethodView):
             subject = arena_map(get_graph(), arena_id)
         except SubjectNotFoundError as exc:
             return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
         return _page(subject, args)
 
 
@@ -208,4 +221,6 @@ class ChallengeMap(MethodView):
             subject = challenge_map(get_graph(), challenge_id)
         except SubjectNotFoundError as exc:
             return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
         return _page(subject, args)
