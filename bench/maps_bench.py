@@ -29,7 +29,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from registry.domain.network import Network
-from visualisations.maps import PHYSICS_MAX_NODES, SizeBy, render_map
+from visualisations import SizeBy
+from visualisations.maps import PHYSICS_MAX_NODES, render_map
 from visualisations.sample import sample_network
 
 FLAGS = (

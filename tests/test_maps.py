@@ -19,7 +19,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.config import PROJECT_ROOT
 from registry.domain.network import Network, NetworkEdge, NetworkNode
-from visualisations import maps
+from visualisations import SizeBy
 from visualisations.maps import (
     MAX_NODES,
     PHYSICS_MAX_NODES,
@@ -311,7 +311,7 @@ def test_size_by_degree_or_betweenness() -> None:
             edges.append(NetworkEdge(f"{star}-e{i}", R.MEMBER_OF, f"{star}-{i}", star))
     network = Network(nodes, edges)
 
-    def sizes(size_by: maps.SizeBy) -> dict[str, int]:
+    def sizes(size_by: SizeBy) -> dict[str, int]:
         data = build_map(network, title="x", size_by=size_by).page["data"]
         return {n[0]: n[4] for n in data["nodes"]}
 

@@ -11,7 +11,8 @@ import click
 
 from registry.config import Settings
 from registry.db import Graph
-from visualisations.maps import SIZE_BY, MapTooLargeError, SizeBy, write_map
+from visualisations import SIZE_BY, SizeBy
+from visualisations.maps import MapTooLargeError, write_map
 from visualisations.subjects import (
     MAP_TYPES,
     MapQueryError,

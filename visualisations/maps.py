@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import networkx as nx
 from pyvis.edge import Edge
@@ -20,12 +20,10 @@ from pyvis.node import Node
 
 from graph_schema.contract import Label as L
 from registry.domain.network import Network
+from visualisations import SIZE_BY, SizeBy
 from visualisations import encoding as enc
 from visualisations.layout import SEED, layout
 from visualisations.page import render_page, write_page
-
-SizeBy = Literal["degree", "betweenness"]
-SIZE_BY: tuple[SizeBy, ...] = ("degree", "betweenness")
 
 # Above this many nodes vis-network's physics would take too long in the browser: the server's
 # layout is final and physics stays off.

@@ -13,7 +13,8 @@ from webargs.fields import DelimitedList
 
 from registry.db import get_graph
 from registry.errors import error_body
-from visualisations.maps import SIZE_BY, MapTooLargeError, render_map
+from visualisations import SIZE_BY
+from visualisations import maps as renderer
 from visualisations.page import content_security_policy
 from visualisations.subjects import (
     MAP_TYPES,
@@ -86,8 +87,8 @@ class AreaMapArgs(FilterArgs):
 
 def _page(subject: Subject, args: dict[str, Any]) -> Response:
     try:
-        html = render_map(subject.network, title=subject.title, size_by=args["size_by"])
-    except MapTooLargeError as exc:
+        html = renderer.render_map(subject.network, title=subject.title, size_by=args["size_by"])
+    except renderer.MapTooLargeError as exc:
         body = error_body(422, str(exc), {"nodes": exc.nodes, "max_nodes": exc.max_nodes})
         return _json(body, 422)
     # Encoded here, not by the locale; the header and the page's meta tag both say UTF-8.
