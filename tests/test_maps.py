@@ -375,6 +375,13 @@ def test_a_truncated_network_under_the_cap_says_so() -> None:
     assert "Kartan är avkortad: 1 av 40 noder visas" in html
 
 
+def test_long_names_are_shortened_on_the_map_and_whole_in_the_tooltip() -> None:
+    name = "Överenskommelse om samverkan mellan Region Örebro län, kommunerna och den idéburna sektorn"
+    data = page_data(render_map(Network([NetworkNode("o", L.AGREEMENT, name)]), title="x"))
+    label, *_, full = data["nodes"][0]
+    assert label == name[:47] + "…" and full == name
+
+
 def test_an_empty_network_renders_a_page_that_says_so() -> None:
     html = render_map(Network(), title="Tom")
     assert "Inget att visa med de här filtren" in html

@@ -279,6 +279,15 @@ _HIDDEN_PROPS = frozenset({"created_by", "created_at", "history", "id", "mutual"
 _MAX_VALUE_CHARS = 160
 
 
+LABEL_MAX_CHARS = 48
+
+
+def short_label(name: str) -> str:
+    """The text drawn beside a node: long titles of challenges and agreements would cover the map."""
+    text = fact_text(name)
+    return text if len(text) <= LABEL_MAX_CHARS else text[: LABEL_MAX_CHARS - 1] + "…"
+
+
 def fact_text(value: Any) -> str:
     if isinstance(value, bool):
         return "ja / yes" if value else "nej / no"
@@ -314,7 +323,8 @@ def node_fact_lines(node: NetworkNode) -> list[str]:
     """The facts under a node's name and kind in its tooltip, one "name: value" line each."""
     # The kind and sector codes are already said, in words, on the line above the facts.
     facts = {k: v for k, v in node.facts.items() if not (isinstance(v, str) and v in (node.kind, node.sector))}
-    if node.municipality_code and not {"municipality", "municipality_code", "municipality_name"} & facts.keys():
+    says_place = any(k.lower().startswith(("kommun", "municipality")) for k in facts)
+    if node.municipality_code and not says_place:
         facts["municipality_code"] = node.municipality_code
     return _fact_lines(facts)
 

@@ -145,7 +145,8 @@ def build_map(network: Network, *, title: str, size_by: SizeBy = "degree", max_n
         size = round(_MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(metric[i] / top)) if style.sized else 0
         net.add_node(
             i,
-            label=enc.fact_text(node.name) or node.id,
+            label=enc.short_label(node.name) or node.id,
+            name=enc.fact_text(node.name),
             shape=style.shape,
             group=group_keys[style.key],
             x=x,
@@ -181,7 +182,8 @@ def build_map(network: Network, *, title: str, size_by: SizeBy = "degree", max_n
     data = {
         "groups": groups,
         "edgeStyles": edge_styles,
-        "nodes": [[n["label"], n["group"], n["x"], n["y"], n["size"], n["facts"]] for n in net.nodes],
+        # [label, group, x, y, size, facts, full name when the label is shortened]
+        "nodes": [_node_row(n) for n in net.nodes],
         "edges": [[e["from"], e["to"], e["style"], e["width"], e["label"], e["details"]] for e in net.edges],
         "physics": physics,
         "options": _vis_options(len(nodes), physics),
@@ -208,6 +210,13 @@ def write_map(
     net = build_map(network, title=title, size_by=size_by, max_nodes=max_nodes)
     net.write_html(str(path))
     return MapSummary(len(net.nodes), len(net.edges), net.page["data"]["physics"])
+
+
+def _node_row(node: dict[str, Any]) -> list[Any]:
+    row = [node["label"], node["group"], node["x"], node["y"], node["size"], node["facts"]]
+    if node["name"] != node["label"]:
+        row.append(node["name"])
+    return row
 
 
 def _group_term(node: Any) -> str:

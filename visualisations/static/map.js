@@ -9,13 +9,13 @@
 
   function nodeTitle(n) {
     var group = data.groups[n[1]];
-    return n[0] + "\n" + group.term + (n[5] ? "\n" + n[5] : "");
+    return (n[6] || n[0]) + "\n" + group.term + (n[5] ? "\n" + n[5] : "");
   }
 
   function edgeTitle(e) {
     var style = data.edgeStyles[e[2]];
-    var from = data.nodes[e[0]][0];
-    var to = data.nodes[e[1]][0];
+    var from = data.nodes[e[0]][6] || data.nodes[e[0]][0];
+    var to = data.nodes[e[1]][6] || data.nodes[e[1]][0];
     var lines = [style.term, from + (style.arrows ? " → " : " — ") + to];
     if (style.power) {
       lines.push(to + " har makt över " + from + " / " + to + " holds power over " + from);
