@@ -289,9 +289,11 @@ def short_label(name: str) -> str:
 
 
 def fact_text(value: Any) -> str:
-    if isinstance(value, bool):
+    if type(value) is str:
+        text = value
+    elif isinstance(value, bool):
         return "ja / yes" if value else "nej / no"
-    if isinstance(value, list | tuple | set | frozenset):
+    elif isinstance(value, list | tuple | set | frozenset):
         text = ", ".join(fact_text(v) for v in value)
     elif isinstance(value, Mapping):
         text = ", ".join(f"{k}: {fact_text(v)}" for k, v in value.items())

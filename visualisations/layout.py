@@ -27,25 +27,66 @@ Pos = dict[Hashable, tuple[float, float]]
 
 def layout(graph: nx.Graph, seed: int = SEED) -> Pos:
     """Positions for every node of an undirected graph, in canvas units, centred on (0, 0)."""
-    nodes = sorted(graph.nodes, key=str)
-    if not nodes:
+    names = sorted(graph.nodes, key=str)
+    if not names:
         return {}
-    isolated = [n for n in nodes if graph.degree(n) == 0]
-    connected = _copy(graph, [n for n in nodes if graph.degree(n) > 0])
-    pos = _multilevel(connected, seed) if len(connected) else {}
+    # Work on 0..n-1 in sorted order: integers sort fast and the same way in every process.
+    number = {name: i for i, name in enumerate(names)}
+    graph = nx.relabel_nodes(graph, number, copy=True)
+    nodes = list(range(len(names)))
+    degree = dict(graph.degree)
+    isolated = [n for n in nodes if degree[n] == 0]
+    # A leaf hangs on one neighbour that has others: it is placed in a fan around that neighbour
+    # instead of taking part in the (expensive) force layout.
+    leaves: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for n in nodes:
+        if degree[n] == 1:
+            parent = next(iter(graph[n]))
+            if degree[parent] > 1:
+                leaves[parent].append(n)
+    hanging = {leaf for group in leaves.values() for leaf in group}
+    core = _copy(graph, [n for n in nodes if degree[n] > 0 and n not in hanging])
+    pos = _multilevel(core, seed) if len(core) else {}
+    pos.update(_fans(core, pos, leaves))
     pos.update(_grid_beside(isolated, pos))
-    return _centred(pos)
+    return {names[i]: xy for i, xy in _centred(pos).items()}
+
+
+def _fans(core: nx.Graph, pos: Pos, leaves: dict[Hashable, list[Hashable]]) -> Pos:
+    """Leaves on rings around their neighbour, opening away from the neighbour's other links."""
+    placed: Pos = {}
+    for parent in sorted(leaves):
+        px, py = pos[parent]
+        others = [pos[v] for v in core[parent]]
+        mx = sum(x for x, _ in others) / len(others) if others else px - 1
+        my = sum(y for _, y in others) / len(others) if others else py
+        away = math.atan2(py - my, px - mx)
+        members = leaves[parent]
+        done, ring = 0, 1
+        while done < len(members):
+            radius = UNIT * 0.75 * ring
+            capacity = max(6, int(2 * math.pi * radius / (UNIT * 0.45)))
+            count = min(capacity, len(members) - done)
+            for j in range(count):
+                if ring == 1 and count <= 5:
+                    # A few leaves share the half circle facing away from the rest of the map.
+                    angle = away + (j - (count - 1) / 2) * (math.pi / 4)
+                else:
+                    angle = away + j * 2 * math.pi / count
+                placed[members[done + j]] = (px + radius * math.cos(angle), py + radius * math.sin(angle))
+            done += count
+            ring += 1
+    return placed
 
 
 def _copy(graph: nx.Graph, nodes: list[Hashable]) -> nx.Graph:
     """A fresh graph with nodes and edges in sorted order (subgraph views iterate in hash order)."""
     keep = set(nodes)
     copy = nx.Graph()
-    copy.add_nodes_from(nodes)
-    edges = sorted(
-        (tuple(sorted((str(u), str(v)))), u, v) for u, v in graph.edges(nodes) if u in keep and v in keep and u != v
+    copy.add_nodes_from(sorted(nodes))
+    copy.add_edges_from(
+        sorted((min(u, v), max(u, v)) for u, v in graph.edges(nodes) if u in keep and v in keep and u != v)
     )
-    copy.add_edges_from((u, v) for _, u, v in edges)
     return copy
 
 
@@ -98,9 +139,9 @@ def _partition(graph: nx.Graph, seed: int) -> list[list[Hashable]]:
     Packing communities into groups of about DIRECT_MAX nodes keeps the number of spring_layout
     calls, whose fixed cost dominates for small graphs, near n / DIRECT_MAX.
     """
-    communities = sorted(_communities(graph, seed), key=lambda c: (-len(c), str(c[0])))
+    communities = sorted(_communities(graph, seed), key=lambda c: (-len(c), c[0]))
     if len(communities) <= 1:
-        return _chunks_in_bfs_order(graph, sorted(graph.nodes, key=str))
+        return _chunks_in_bfs_order(graph, sorted(graph.nodes))
     quotient = _quotient(graph, communities)
     groups: list[list[Hashable]] = [[]]
     seen: set[int] = set()
@@ -120,7 +161,7 @@ def _communities(graph: nx.Graph, seed: int) -> list[list[Hashable]]:
     """Label-propagation communities, the large ones split again, none above DIRECT_MAX nodes."""
     found: list[list[Hashable]] = []
     for community in nx.community.fast_label_propagation_communities(graph, seed=seed):
-        members = sorted(community, key=str)
+        members = sorted(community)
         if len(members) <= DIRECT_MAX:
             found.append(members)
         elif len(members) < len(graph):
@@ -144,7 +185,7 @@ def _chunks_in_bfs_order(graph: nx.Graph, members: list[Hashable]) -> list[list[
 
 
 def _sorted(nodes: Iterable[Hashable]) -> list[Hashable]:
-    return sorted(nodes, key=str)
+    return sorted(nodes)
 
 
 def _radius(pos: Pos) -> float:
