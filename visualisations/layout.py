@@ -22,10 +22,10 @@ DIRECT_MAX = 90
 # Distance between neighbouring nodes in vis-network's canvas units.
 UNIT = 110.0
 
-Pos = dict[Hashable, tuple[float, float]]
+Pos = dict[int, tuple[float, float]]
 
 
-def layout(graph: nx.Graph, seed: int = SEED) -> Pos:
+def layout(graph: nx.Graph, seed: int = SEED) -> dict[Hashable, tuple[float, float]]:
     """Positions for every node of an undirected graph, in canvas units, centred on (0, 0)."""
     names = sorted(graph.nodes, key=str)
     if not names:
@@ -38,7 +38,7 @@ def layout(graph: nx.Graph, seed: int = SEED) -> Pos:
     isolated = [n for n in nodes if degree[n] == 0]
     # A leaf hangs on one neighbour that has others: it is placed in a fan around that neighbour
     # instead of taking part in the (expensive) force layout.
-    leaves: dict[Hashable, list[Hashable]] = defaultdict(list)
+    leaves: dict[int, list[int]] = defaultdict(list)
     for n in nodes:
         if degree[n] == 1:
             parent = next(iter(graph[n]))
@@ -52,7 +52,7 @@ def layout(graph: nx.Graph, seed: int = SEED) -> Pos:
     return {names[i]: xy for i, xy in _centred(pos).items()}
 
 
-def _fans(core: nx.Graph, pos: Pos, leaves: dict[Hashable, list[Hashable]]) -> Pos:
+def _fans(core: nx.Graph, pos: Pos, leaves: dict[int, list[int]]) -> Pos:
     """Leaves on rings around their neighbour, opening away from the neighbour's other links."""
     placed: Pos = {}
     for parent in sorted(leaves):
@@ -79,7 +79,7 @@ def _fans(core: nx.Graph, pos: Pos, leaves: dict[Hashable, list[Hashable]]) -> P
     return placed
 
 
-def _copy(graph: nx.Graph, nodes: list[Hashable]) -> nx.Graph:
+def _copy(graph: nx.Graph, nodes: list[int]) -> nx.Graph:
     """A fresh graph with nodes and edges in sorted order (subgraph views iterate in hash order)."""
     keep = set(nodes)
     copy = nx.Graph()
@@ -119,7 +119,7 @@ def _multilevel(graph: nx.Graph, seed: int) -> Pos:
     return pos
 
 
-def _quotient(graph: nx.Graph, groups: list[list[Hashable]]) -> nx.Graph:
+def _quotient(graph: nx.Graph, groups: list[list[int]]) -> nx.Graph:
     """The graph of groups: one node per group, an edge weighted by the edges between two groups."""
     index = {node: i for i, group in enumerate(groups) for node in group}
     weights: dict[tuple[int, int], int] = defaultdict(int)
@@ -133,7 +133,7 @@ def _quotient(graph: nx.Graph, groups: list[list[Hashable]]) -> nx.Graph:
     return quotient
 
 
-def _partition(graph: nx.Graph, seed: int) -> list[list[Hashable]]:
+def _partition(graph: nx.Graph, seed: int) -> list[list[int]]:
     """Groups of at most DIRECT_MAX nodes, each made of neighbouring communities, in a stable order.
 
     Packing communities into groups of about DIRECT_MAX nodes keeps the number of spring_layout
@@ -143,7 +143,7 @@ def _partition(graph: nx.Graph, seed: int) -> list[list[Hashable]]:
     if len(communities) <= 1:
         return _chunks_in_bfs_order(graph, sorted(graph.nodes))
     quotient = _quotient(graph, communities)
-    groups: list[list[Hashable]] = [[]]
+    groups: list[list[int]] = [[]]
     seen: set[int] = set()
     for start in range(len(communities)):
         if start in seen:
@@ -157,9 +157,9 @@ def _partition(graph: nx.Graph, seed: int) -> list[list[Hashable]]:
     return [g for g in groups if g]
 
 
-def _communities(graph: nx.Graph, seed: int) -> list[list[Hashable]]:
+def _communities(graph: nx.Graph, seed: int) -> list[list[int]]:
     """Label-propagation communities, the large ones split again, none above DIRECT_MAX nodes."""
-    found: list[list[Hashable]] = []
+    found: list[list[int]] = []
     for community in nx.community.fast_label_propagation_communities(graph, seed=seed):
         members = sorted(community)
         if len(members) <= DIRECT_MAX:
@@ -171,9 +171,9 @@ def _communities(graph: nx.Graph, seed: int) -> list[list[Hashable]]:
     return found
 
 
-def _chunks_in_bfs_order(graph: nx.Graph, members: list[Hashable]) -> list[list[Hashable]]:
-    order: list[Hashable] = []
-    seen: set[Hashable] = set()
+def _chunks_in_bfs_order(graph: nx.Graph, members: list[int]) -> list[list[int]]:
+    order: list[int] = []
+    seen: set[int] = set()
     sub = _copy(graph, members)
     for start in members:
         if start in seen:
@@ -184,7 +184,7 @@ def _chunks_in_bfs_order(graph: nx.Graph, members: list[Hashable]) -> list[list[
     return [order[i : i + DIRECT_MAX] for i in range(0, len(order), DIRECT_MAX)]
 
 
-def _sorted(nodes: Iterable[Hashable]) -> list[Hashable]:
+def _sorted(nodes: Iterable[int]) -> list[int]:
     return sorted(nodes)
 
 
@@ -207,7 +207,7 @@ def _separation(quotient: nx.Graph, centres: Pos, radii: list[float]) -> float:
     return max(1.0, needed[len(needed) // 2])
 
 
-def _grid_beside(nodes: list[Hashable], pos: Pos) -> Pos:
+def _grid_beside(nodes: list[int], pos: Pos) -> Pos:
     """Nodes without relationships in rows below the connected part, in their (sorted) order."""
     if not nodes:
         return {}

@@ -13,8 +13,10 @@ from typing import Any, Protocol
 
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
+from registry.dao.network import NetworkDao
 from registry.db import Graph
 from registry.domain.network import Network
+from registry.domain.relationships import CollaborationError, NotFoundError
 from visualisations import maps
 
 # The relationship types a map can be filtered to (the collaboration model's, not bookkeeping).
@@ -58,8 +60,6 @@ class NetworkSource(Protocol):
 
 
 def network_source(graph: Graph) -> NetworkSource:
-    from registry.dao.network import NetworkDao
-
     return NetworkDao(graph)
 
 
@@ -77,20 +77,13 @@ class MapQueryError(Exception):
 
 
 def _ask(query: Callable[[], Network]) -> Network:
-    """Runs a network query, turning its refusals into this module's errors.
-
-    The network queries raise the relationship model's errors, which carry the HTTP status they
-    stand for (`status`, `errors`); they are matched on that, not on their class.
-    """
+    """Runs a network query, turning the relationship model's refusals into this module's errors."""
     try:
         return query()
-    except Exception as exc:
-        status = getattr(exc, "status", None)
-        if status == 404:
-            raise SubjectNotFoundError(str(exc)) from exc
-        if isinstance(status, int) and 400 <= status < 500:
-            raise MapQueryError(status, str(exc), getattr(exc, "errors", None)) from exc
-        raise
+    except NotFoundError as exc:
+        raise SubjectNotFoundError(exc.message) from exc
+    except CollaborationError as exc:
+        raise MapQueryError(exc.status, exc.message, exc.errors) from exc
 
 
 @dataclass(frozen=True)
