@@ -14,6 +14,7 @@ from registry import gdpr_cli, tokens_cli
 from registry.config import Settings, load_settings
 from registry.db import Graph
 from registry.localdb import LocalDbError, LocalNeo4j
+from visualisations.cli import map_group
 
 
 def _local(settings: Settings) -> LocalNeo4j:
@@ -183,6 +184,7 @@ def serve(settings: Settings, host: str, port: int, workers: int | None) -> None
 
 main.add_command(tokens_cli.tokens)
 main.add_command(gdpr_cli.gdpr)
+main.add_command(map_group)
 
 if __name__ == "__main__":
     main()

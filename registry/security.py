@@ -10,9 +10,9 @@ Headers: every response says `nosniff` and sends no referrer; JSON responses for
 rendered or framed at all; HTML pages get a Content-Security-Policy that allows scripts,
 styles, images and connections from this origin only. Inline scripts run only with this
 response's nonce (`csp_nonce()`, also a Jinja global): the Swagger UI page at /docs is
-rendered from `registry/templates/swagger_ui.html`, whose one inline script carries it, and
-pages built without Jinja (pyvis maps) add `nonce="{csp_nonce()}"` to their own `<script>`
-tags. There is no 'unsafe-inline' for scripts anywhere. Styles do allow inline: Swagger UI and
+rendered from `registry/templates/swagger_ui.html`, whose one inline script carries it. A page
+that sets its own policy keeps it: the pyvis maps allow exactly their inline scripts by hash
+and no network access. There is no 'unsafe-inline' for scripts anywhere. Styles do allow inline: Swagger UI and
 vis-network write `style` attributes, and CSS cannot run script.
 """
 
@@ -98,7 +98,9 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = _HTML_CSP.format(nonce=csp_nonce())
+        # A page that states its own, narrower policy keeps it: the maps allow exactly their own
+        # inline scripts by hash and no network at all, which is stricter than this default.
+        response.headers.setdefault("Content-Security-Policy", _HTML_CSP.format(nonce=csp_nonce()))
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     elif response.mimetype == "application/json":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import actors, gdpr, health, history, reference, umbrellas
+from registry.api import actors, gdpr, health, history, maps, reference, umbrellas
 
 
 def register(api: Api) -> None:
@@ -14,3 +14,4 @@ def register(api: Api) -> None:
     api.register_blueprint(umbrellas.blp)
     api.register_blueprint(history.blp)
     api.register_blueprint(gdpr.blp)
+    api.register_blueprint(maps.blp)
