@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import health
+from registry.api import health, relationships
 
 
 def register(api: Api) -> None:
     api.register_blueprint(health.blp)
+    relationships.register(api)
