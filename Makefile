@@ -6,17 +6,23 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install launcher lint typecheck pytest db-start db-stop demo bench clean
+SHELL := /bin/bash
+.PHONY: run test install install-dev launcher lint typecheck pytest db-start db-stop demo clean
 
-# A fresh virtualenv with the project and its dev tools; redone when pyproject.toml changes.
+# A virtualenv with the project (for `make run`), and its dev tools on top (for `make test`);
+# each redone when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
 install: $(BIN)/.installed
+install-dev: $(BIN)/.installed-dev
 
 # The Neo4j launcher, built by Maven once and again only when its sources change.
 launcher: neo4j-launcher/target/neo4j-launcher.jar
@@ -30,16 +36,16 @@ run: install launcher
 	$(BIN)/registry demo load
 	$(BIN)/registry serve --host $(HOST) --port $(PORT)
 
-test: install launcher lint typecheck pytest
+test: install-dev launcher lint typecheck pytest
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/pyright
 
-pytest: install launcher
+pytest: install-dev launcher
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 db-start: install launcher

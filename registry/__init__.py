@@ -6,12 +6,11 @@ from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
-from flask_smorest import Api
 
 from registry import api as api_resources
 from registry import db
 from registry.config import load_settings
-from registry.errors import register_error_handlers
+from registry.errors import RegistryApi, register_error_handlers
 
 __version__ = "0.1.0"
 
@@ -48,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
-    api = Api(app)
+    api = RegistryApi(app)
     api_resources.register(api)
     register_error_handlers(app)
 

@@ -1,7 +1,8 @@
 """One JSON error shape for every failure: {code, status, message, errors?}.
 
-flask-smorest already answers HTTP errors this way; these handlers make the database being
-away a 503 with the same shape, and any unexpected exception a logged 500 that leaks nothing.
+flask-smorest answers every HTTP error this way, app-wide (unknown paths and 405s too); these
+handlers make the database being away a 503 with the same shape, and any unexpected exception a
+logged 500 that leaks nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, current_app, jsonify
+from flask_smorest import Api
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from werkzeug.exceptions import HTTPException
 
@@ -21,21 +23,21 @@ def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
     return body
 
 
+class RegistryApi(Api):
+    """flask-smorest's Api, with a message in every error (it omits one when abort() gave none)."""
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[no-untyped-def, override]
+        payload, code, headers = super().handle_http_exception(error)
+        payload.setdefault("message", error.description or HTTPStatus(code).phrase)
+        return payload, code, headers
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceUnavailable)
     @app.errorhandler(SessionExpired)
     def database_unavailable(exc: Exception):  # type: ignore[no-untyped-def]
         current_app.logger.warning("database unavailable: %s", exc)
         return jsonify(error_body(503, "Databasen svarar inte / The database is not reachable.")), 503
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
-        # Errors raised outside flask-smorest's blueprints (404 on an unknown path, 405, 413)
-        # get the same shape as those inside them.
-        code = exc.code or 500
-        errors = getattr(exc, "data", {}).get("errors") if hasattr(exc, "data") else None
-        message = getattr(exc, "data", {}).get("message") if hasattr(exc, "data") else None
-        return jsonify(error_body(code, message or exc.description or HTTPStatus(code).phrase, errors)), code
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
