@@ -19,6 +19,7 @@ from registry.api.relationships import (
     TEXT_LONG,
     TEXT_SHORT,
     MetaSchema,
+    NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
     TermSchema,
@@ -261,7 +262,7 @@ class ArenaParticipants(MethodView):
 
 @blp.route("/arenas/<arena_id>/network")
 class ArenaNetwork(MethodView):
-    @blp.response(200, fields.Dict())
+    @blp.response(200, NetworkSchema)
     def get(self, arena_id: str) -> Any:
         """Arenans nätverk / The arena's network: participants today and the relationships between them"""
         return NetworkDao(get_graph()).arena(arena_id).to_dict()

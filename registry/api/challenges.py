@@ -22,6 +22,7 @@ from registry.api.relationships import (
     TEXT_SHORT,
     HistoryEntrySchema,
     MetaSchema,
+    NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
     TermSchema,
@@ -203,7 +204,7 @@ class Engagements(MethodView):
 
 @blp.route("/challenges/<challenge_id>/network")
 class ChallengeNetwork(MethodView):
-    @blp.response(200, fields.Dict())
+    @blp.response(200, NetworkSchema)
     def get(self, challenge_id: str) -> Any:
         """Utmaningens nätverk / The challenge's network: engaged actors (edges carry stages) and their relationships"""
         return NetworkDao(get_graph()).challenge(challenge_id).to_dict()

@@ -34,6 +34,7 @@ from registry.domain.relationships import (
     NETWORK_TYPES,
     PARTICIPATION_ROLES,
     RELATIONSHIP_TYPES,
+    REQUIRED_PROPERTIES,
     RESOURCES,
     STAGES,
     CollaborationError,
@@ -195,6 +196,9 @@ def load_properties(rel_type: str, raw: dict[str, Any], *, partial: bool) -> dic
     except ValidationError as exc:
         raise ValidationError({"properties": exc.messages}) from exc
     assert isinstance(loaded, dict)
+    missing = [] if partial else [p for p in REQUIRED_PROPERTIES[rel_type] if loaded.get(p) is None]
+    if missing:
+        raise ValidationError({"properties": {p: ["Obligatorisk / Required."] for p in missing}})
     return loaded
 
 
@@ -288,6 +292,12 @@ class RelationshipSchema(Schema):
 class ActorRelationshipSchema(RelationshipSchema):
     direction = fields.String(metadata={"description": "out | in | mutual, seen from the actor"})
     other = fields.Nested(NodeRefSchema)
+
+
+GroupedRelationshipsSchema = Schema.from_dict(
+    {t: fields.List(fields.Nested(ActorRelationshipSchema)) for t in NETWORK_TYPES.ids},
+    name="GroupedRelationshipsSchema",
+)
 
 
 class RelationshipQuerySchema(Schema):
@@ -523,7 +533,7 @@ class EndRelationship(MethodView):
 @blp.route("/actors/<actor_id>/relationships")
 class ActorRelationships(MethodView):
     @blp.arguments(ActorRelationshipsQuerySchema, location="query")
-    @blp.response(200, fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(ActorRelationshipSchema))))
+    @blp.response(200, GroupedRelationshipsSchema)
     def get(self, args: dict[str, Any], actor_id: str) -> Any:
         """En aktörs relationer, grupperade per typ / An actor's relationships grouped by type"""
         return _dao().for_actor(actor_id, args.get("valid_at"))

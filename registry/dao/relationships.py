@@ -237,8 +237,9 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
         "from": row["from"],
         "to": row["to"],
         "mutual": rel_type == R.DEPENDS_ON and kind in MUTUAL_KINDS,
+        # Type-specific values travel as JSON scalars: dates as ISO text.
         "properties": {
-            k: props[k]
+            k: props[k].isoformat() if isinstance(props[k], dt.date) else props[k]
             for k in (*_TYPE_PROPERTY_NAMES.get(rel_type, ()), *(("role", "until") if rel_type == R.MEMBER_OF else ()))
             if props.get(k) is not None
         },
@@ -412,8 +413,8 @@ class RelationshipDao:
                     errors[field] = ["Finns inte / Not found."]
                 elif end["label"] not in allowed:
                     errors[field] = [
-                        f"{rel_type} kan inte {'börja' if field == 'from' else 'sluta'} i en {end['label']} / "
-                        f"{rel_type} cannot {'start' if field == 'from' else 'end'} at a {end['label']}; "
+                        f"{rel_type} kan inte {'börja' if field == 'from' else 'sluta'} i {end['label']} / "
+                        f"{rel_type} cannot {'start' if field == 'from' else 'end'} at {end['label']}; "
                         f"allowed: {', '.join(sorted(allowed))}."
                     ]
                 elif end["archived"]:
