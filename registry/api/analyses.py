@@ -158,11 +158,12 @@ class Brokers(MethodView):
         som gäller (beroenden, finansiering, uppfattningar, medlemskap, deltagande), utan riktning.
         Varje aktör rangordnas efter betweenness (networkx `betweenness_centrality_subset`) räknat
         bara på kortaste vägar från offentliga till civila aktörer: hur ofta ligger den mellan de två
-        sidorna? Över 300 offentliga aktörer används ett fast slumpurval av startpunkter
-        (`sampled_sources`). / The area's actors with their arenas, agreements and challenges and all
-        valid relationships, undirected; each actor ranked by betweenness counted only on shortest
-        paths from public to civil actors (networkx `betweenness_centrality_subset`). Above 300 public
-        actors a fixed-seed sample of sources is used.
+        sidorna? I stora kommuner används ett fast slumpurval av offentliga startpunkter så att svaret
+        kommer inom ungefär en sekund; `sampled_sources` anger hur många. / The area's actors with
+        their arenas, agreements and challenges and all valid relationships, undirected; each actor
+        ranked by betweenness counted only on shortest paths from public to civil actors (networkx
+        `betweenness_centrality_subset`). In large municipalities a fixed-seed sample of public
+        sources keeps the answer near a second; `sampled_sources` says how many were used.
         """
         return AnalysisDao(get_graph()).brokers(
             args.get("municipality"), args.get("county"), limit=args["limit"], valid_at=args.get("valid_at")
