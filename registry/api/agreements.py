@@ -20,6 +20,7 @@ from registry.api.relationships import (
     RelationshipSchema,
     etag_header,
     handle_domain_errors,
+    page_window,
     require_if_match,
     vocabulary_field,
     who,
@@ -103,13 +104,14 @@ class Agreements(MethodView):
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Överenskommelser / List agreements (by kind, party, a party's municipality, in force on a day)"""
+        skip, limit = page_window(pagination_parameters)
         page = _dao().search(
             kind=args.get("kind"),
             actor=args.get("actor"),
             municipality_code=args.get("municipality"),
             valid_at=args.get("valid_at"),
-            skip=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            skip=skip,
+            limit=limit,
         )
         pagination_parameters.item_count = page.total
         return page.items

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from registry.api.relationships import NodeRefSchema, TermSchema, handle_domain_errors
+from registry.api.relationships import NodeRefSchema, TermSchema, handle_domain_errors, page_window
 from registry.dao.analyses import AnalysisDao
 from registry.db import get_graph
 
@@ -196,12 +196,13 @@ class Isolated(MethodView):
         huvudet `X-Area-Actors`. / Actors with no valid collaboration relationship; location and
         memberships do not count. The number of actors in the area is in the `X-Area-Actors` header.
         """
+        skip, limit = page_window(pagination_parameters)
         result = AnalysisDao(get_graph()).isolated(
             args.get("municipality"),
             args.get("county"),
             sector=args.get("sector"),
-            skip=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            skip=skip,
+            limit=limit,
             valid_at=args.get("valid_at"),
         )
         pagination_parameters.item_count = result["total"]

@@ -25,6 +25,7 @@ from registry.api.relationships import (
     TermSchema,
     etag_header,
     handle_domain_errors,
+    page_window,
     require_if_match,
     vocabulary_field,
     who,
@@ -193,13 +194,14 @@ class Arenas(MethodView):
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Mötesarenor / List meeting arenas (by municipality, county, interest area or participant)"""
+        skip, limit = page_window(pagination_parameters)
         page = _dao().search(
             municipality_code=args.get("municipality"),
             county_code=args.get("county"),
             interest_area=args.get("interest_area"),
             actor=args.get("actor"),
-            skip=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            skip=skip,
+            limit=limit,
         )
         pagination_parameters.item_count = page.total
         return page.items
@@ -274,7 +276,8 @@ class Meetings(MethodView):
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, arena_id: str, pagination_parameters: Any) -> Any:
         """Arenans möten, senaste först / The arena's meetings, latest first"""
-        page = _dao().meetings(arena_id, skip=pagination_parameters.first_item, limit=pagination_parameters.page_size)
+        skip, limit = page_window(pagination_parameters)
+        page = _dao().meetings(arena_id, skip=skip, limit=limit)
         pagination_parameters.item_count = page.total
         return page.items
 

@@ -28,6 +28,7 @@ from registry.api.relationships import (
     TermSchema,
     etag_header,
     handle_domain_errors,
+    page_window,
     require_if_match,
     vocabulary_field,
     who,
@@ -133,14 +134,15 @@ class Challenges(MethodView):
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Samhällsutmaningar / List societal challenges (by area, interest area, target group or actor)"""
+        skip, limit = page_window(pagination_parameters)
         page = _dao().search(
             municipality_code=args.get("municipality"),
             county_code=args.get("county"),
             interest_area=args.get("interest_area"),
             target_group=args.get("target_group"),
             actor=args.get("actor"),
-            skip=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            skip=skip,
+            limit=limit,
         )
         pagination_parameters.item_count = page.total
         return page.items

@@ -104,6 +104,23 @@ def require_if_match(kind: str, obj_id: str, version: int | None) -> int:
     return int(version or 0)
 
 
+# No collection here comes near ten million items; a page beyond that is a typo or a probe, and an
+# unbounded skip would overflow the database's 64-bit integers.
+MAX_SKIP = 10_000_000
+
+
+def page_window(pagination_parameters: Any) -> tuple[int, int]:
+    """(skip, limit) of flask-smorest's pagination parameters; 422 for a page beyond any collection."""
+    skip = int(pagination_parameters.first_item)
+    if skip > MAX_SKIP:
+        abort(
+            422,
+            message="Sidan finns inte / The page is out of range.",
+            errors={"query": {"page": [f"Högst {MAX_SKIP} poster bort / at most {MAX_SKIP} items in."]}},
+        )
+    return skip, int(pagination_parameters.page_size)
+
+
 def vocabulary_field(vocab: Vocabulary, **kwargs: Any) -> fields.String:
     return fields.String(
         validate=validate.OneOf(vocab.ids),
@@ -439,6 +456,7 @@ class Relationships(MethodView):
         relationer matchar åt båda håll) och giltighetsdag. / Filter by type, dependency kind, actor
         (either end), sector pair (mutual kinds match both ways) and the day they are valid.
         """
+        skip, limit = page_window(pagination_parameters)
         sectors = tuple(args["sectors"].split("-", 1)) if args.get("sectors") else None
         page = _dao().search(
             types=args.get("type"),
@@ -446,8 +464,8 @@ class Relationships(MethodView):
             actor=args.get("actor"),
             sectors=(sectors[0], sectors[1]) if sectors else None,
             valid_at=args.get("valid_at"),
-            skip=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            skip=skip,
+            limit=limit,
         )
         pagination_parameters.item_count = page.total
         return page.items
