@@ -126,6 +126,11 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "version",
                 "sources",
                 "search_text",
+                # Derived by registry.domain.actor.derived_fields: never set by hand.
+                "search_name",
+                "alt_names_text",
+                "name_sort",
+                "content_hash",
             ),
         ),
         NodeSpec(
