@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from registry.api.relationships import NodeRefSchema, TermSchema, handle_domain_errors, page_window
+from registry.api.relationships import LabelledTermSchema, NodeRefSchema, handle_domain_errors, page_window
 from registry.dao.analyses import AnalysisDao
 from registry.db import get_graph
 
@@ -63,8 +63,8 @@ class CountedPlaceSchema(Schema):
 
 
 class GapCellSchema(Schema):
-    interest_area = fields.Nested(TermSchema)
-    target_group = fields.Nested(TermSchema)
+    interest_area = fields.Nested(LabelledTermSchema)
+    target_group = fields.Nested(LabelledTermSchema)
     count = fields.Integer(metadata={"description": "Civila aktörer / civil actors"})
     county_median = fields.Float(metadata={"description": "Kommun: länets median / municipality: county median"})
     county_total = fields.Integer()

@@ -18,11 +18,11 @@ from registry.api.relationships import (
     IF_MATCH,
     TEXT_LONG,
     TEXT_SHORT,
+    LabelledTermSchema,
     MetaSchema,
     NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
-    TermSchema,
     etag_header,
     handle_domain_errors,
     page_window,
@@ -96,7 +96,7 @@ class ArenaSchema(RecordSchema):
     municipality_code = fields.String(allow_none=True)
     municipality = fields.Nested(MunicipalityRefSchema, allow_none=True)
     cadence = fields.String(allow_none=True)
-    interest_areas = fields.List(fields.Nested(TermSchema))
+    interest_areas = fields.List(fields.Nested(LabelledTermSchema))
     participants = fields.List(fields.Nested(ParticipantSchema))
     meeting_count = fields.Integer()
     last_meeting = fields.Date(allow_none=True)
@@ -178,7 +178,7 @@ class MeetingSchema(RecordSchema):
     participants = fields.List(fields.Nested(NodeRefSchema))
     checklist = fields.Dict(keys=fields.String(), values=fields.Boolean(), metadata={"description": _CHECKLIST_DOC})
     open_items = fields.List(
-        fields.Nested(TermSchema), metadata={"description": "Punkter som återstår / checklist items still open"}
+        fields.Nested(LabelledTermSchema), metadata={"description": "Punkter som återstår / checklist items still open"}
     )
     checklist_done = fields.Integer()
 

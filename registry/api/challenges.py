@@ -21,11 +21,11 @@ from registry.api.relationships import (
     TEXT_LONG,
     TEXT_SHORT,
     HistoryEntrySchema,
+    LabelledTermSchema,
     MetaSchema,
     NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
-    TermSchema,
     etag_header,
     handle_domain_errors,
     page_window,
@@ -94,8 +94,8 @@ class ChallengeSchema(RecordSchema):
     id = fields.String(required=True)
     name = fields.String()
     description = fields.String(allow_none=True)
-    interest_areas = fields.List(fields.Nested(TermSchema))
-    target_groups = fields.List(fields.Nested(TermSchema))
+    interest_areas = fields.List(fields.Nested(LabelledTermSchema))
+    target_groups = fields.List(fields.Nested(LabelledTermSchema))
     municipalities = fields.List(fields.Nested(MunicipalityRefSchema))
     counties = fields.List(fields.Nested(MunicipalityRefSchema))
     engagements = fields.List(fields.Nested(EngagementSchema))

@@ -129,7 +129,7 @@ def vocabulary_field(vocab: Vocabulary, **kwargs: Any) -> fields.String:
     )
 
 
-class TermSchema(Schema):
+class LabelledTermSchema(Schema):
     id = fields.String(required=True)
     sv = fields.String(required=True)
     en = fields.String(required=True)
@@ -413,23 +413,23 @@ class PathsSchema(Schema):
     paths = fields.List(fields.Nested(PathSchema))
 
 
-class VocabularySchema(Schema):
+class CollaborationVocabularySchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    relationship_types = fields.List(fields.Nested(TermSchema))
-    network_types = fields.List(fields.Nested(TermSchema))
-    dependency_kinds = fields.List(fields.Nested(TermSchema))
+    relationship_types = fields.List(fields.Nested(LabelledTermSchema))
+    network_types = fields.List(fields.Nested(LabelledTermSchema))
+    dependency_kinds = fields.List(fields.Nested(LabelledTermSchema))
     mutual_kinds = fields.List(fields.String())
-    resources = fields.List(fields.Nested(TermSchema))
-    funding_forms = fields.List(fields.Nested(TermSchema))
-    confidence = fields.List(fields.Nested(TermSchema))
-    stages = fields.List(fields.Nested(TermSchema))
-    anchoring = fields.List(fields.Nested(TermSchema))
-    agreement_kinds = fields.List(fields.Nested(TermSchema))
-    participation_roles = fields.List(fields.Nested(TermSchema))
-    cadences = fields.List(fields.Nested(TermSchema))
-    meeting_checklist = fields.List(fields.Nested(TermSchema))
+    resources = fields.List(fields.Nested(LabelledTermSchema))
+    funding_forms = fields.List(fields.Nested(LabelledTermSchema))
+    confidence = fields.List(fields.Nested(LabelledTermSchema))
+    stages = fields.List(fields.Nested(LabelledTermSchema))
+    anchoring = fields.List(fields.Nested(LabelledTermSchema))
+    agreement_kinds = fields.List(fields.Nested(LabelledTermSchema))
+    participation_roles = fields.List(fields.Nested(LabelledTermSchema))
+    cadences = fields.List(fields.Nested(LabelledTermSchema))
+    meeting_checklist = fields.List(fields.Nested(LabelledTermSchema))
 
 
 # -- resources ---------------------------------------------------------------------------------
@@ -600,7 +600,7 @@ class Paths(MethodView):
 
 @blp.route("/collaboration-vocabulary")
 class CollaborationVocabulary(MethodView):
-    @blp.response(200, VocabularySchema)
+    @blp.response(200, CollaborationVocabularySchema)
     def get(self) -> Any:
         """Samverkansmodellens begrepp på svenska och engelska / The collaboration model's terms (sv, en)"""
 
