@@ -102,6 +102,16 @@ def admin_client(app: Flask, admin_token: str) -> FlaskClient:
     return client
 
 
+@pytest.fixture
+def coordinator_client(app: Flask, graph: Graph, token_secret: str) -> FlaskClient:
+    """A test client whose every request carries a coordinator token."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = (
+        f"Bearer {issue_token(graph, Role.COORDINATOR, name='test coordinator')}"
+    )
+    return client
+
+
 def member_etag(client: FlaskClient, token: str, umbrella_id: str, member_id: str) -> str:
     response = client.get(f"/api/v1/umbrellas/{umbrella_id}/members/{member_id}", headers=bearer(token))
     assert response.status_code == 200, response.get_json()

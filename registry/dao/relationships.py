@@ -116,6 +116,23 @@ CALL (nid) {{
 RETURN nid AS id, head(labels(n)) AS label, coalesce(n.archived, false) AS archived
 """
 
+# Neo4j 5 no longer takes exclusive node locks for every relationship it creates, so two
+# transactions could each create one of a mutual pair (a->b, b->a) and each see no twin. Writing
+# to both ends first (in id order, so two writers never wait on each other crosswise) serialises
+# creations between the same two nodes; the twin check after it then sees the other's commit.
+_LOCK_ENDS: LiteralString = f"""
+UNWIND $ids AS nid
+CALL (nid) {{
+  MATCH (n:{L.ACTOR} {{id: nid}}) RETURN n
+  UNION MATCH (n:{L.AGREEMENT} {{id: nid}}) RETURN n
+  UNION MATCH (n:{L.ARENA} {{id: nid}}) RETURN n
+  UNION MATCH (n:{L.CHALLENGE} {{id: nid}}) RETURN n
+}}
+WITH n ORDER BY n.id
+SET n._lock = true
+REMOVE n._lock
+"""
+
 _RETURN_REL: LiteralString = f"""
 RETURN r.id AS id, type(r) AS type, properties(r) AS props,
        {node_summary("a")} AS from, {node_summary("b")} AS to
@@ -237,8 +254,9 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
         "from": row["from"],
         "to": row["to"],
         "mutual": rel_type == R.DEPENDS_ON and kind in MUTUAL_KINDS,
+        # Type-specific values travel as JSON scalars: dates as ISO text.
         "properties": {
-            k: props[k]
+            k: props[k].isoformat() if isinstance(props[k], dt.date) else props[k]
             for k in (*_TYPE_PROPERTY_NAMES.get(rel_type, ()), *(("role", "until") if rel_type == R.MEMBER_OF else ()))
             if props.get(k) is not None
         },
@@ -404,6 +422,7 @@ class RelationshipDao:
         spec = RELATIONSHIPS[rel_type]
 
         def work(tx: ManagedTransaction) -> None:
+            tx.run(_LOCK_ENDS, ids=sorted({from_id, to_id})).consume()
             ends = {r["id"]: r for r in tx.run(_FIND_ENDS, ids=[from_id, to_id]).data()}
             errors: dict[str, list[str]] = {}
             for field, node_id, allowed in (("from", from_id, spec.start), ("to", to_id, spec.end)):
@@ -412,8 +431,8 @@ class RelationshipDao:
                     errors[field] = ["Finns inte / Not found."]
                 elif end["label"] not in allowed:
                     errors[field] = [
-                        f"{rel_type} kan inte {'börja' if field == 'from' else 'sluta'} i en {end['label']} / "
-                        f"{rel_type} cannot {'start' if field == 'from' else 'end'} at a {end['label']}; "
+                        f"{rel_type} kan inte {'börja' if field == 'from' else 'sluta'} i {end['label']} / "
+                        f"{rel_type} cannot {'start' if field == 'from' else 'end'} at {end['label']}; "
                         f"allowed: {', '.join(sorted(allowed))}."
                     ]
                 elif end["archived"]:
