@@ -89,7 +89,9 @@ def _records(n: int, seed: int) -> Iterator[dict[str, Any]]:
 
 def load(graph: Graph, n: int, seed: int, batch: int = 1000) -> float:
     started = time.perf_counter()
-    graph.driver.execute_query(_WIPE, database_=graph.database)
+    # CALL ... IN TRANSACTIONS needs an auto-commit transaction: session.run, not execute_query.
+    with graph.driver.session(database=graph.database) as session:
+        session.run(_WIPE).consume()
     dao = ActorDao(graph)
     chunk: list[dict[str, Any]] = []
     done = 0

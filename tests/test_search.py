@@ -105,6 +105,16 @@ def test_municipality_by_code_or_name_repeatable(client: FlaskClient, demo: Grap
     assert by_code < both and "Nora kommun" in both and "Nora kommun" not in by_code
 
 
+def test_text_within_an_area_counts_seat_and_active_in(client: FlaskClient, demo: Graph) -> None:
+    # Medlyssnarna is seated in Örebro and active in Kumla: a text search in Kumla finds it.
+    assert "Föreningen Medlyssnarna Närke" in all_names(client, "q=medlyssnarna&municipality=Kumla")
+    assert all_names(client, "q=medlyssnarna&municipality=Nora") == set()
+    in_kumla = all_names(client, "q=forening&municipality=Kumla")
+    assert in_kumla and in_kumla <= all_names(client, "municipality=Kumla")
+    assert in_kumla == all_names(client, "q=forening") & all_names(client, "municipality=Kumla")
+    assert all_names(client, "q=forening&county=01") == set()
+
+
 def test_county(client: FlaskClient, demo: Graph) -> None:
     orebro = search(client, "county=18&facets=false")
     assert orebro["total"] == 52

@@ -333,7 +333,7 @@ _NO_FACETS: LiteralString = "RETURN size(hits) AS total, items, null AS facets"
 _EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN " + _FULL_PROJECTION
 
 # Properties used only by the database (search, sorting, change detection): never shown.
-_INTERNAL = frozenset({"search_name", "search_text", "alt_names_text", "name_sort", "content_hash"})
+_INTERNAL = frozenset({"search_name", "search_text", "search_place", "alt_names_text", "name_sort", "content_hash"})
 # Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
 _MAX_SKIP = 2**30
 
@@ -389,9 +389,9 @@ def _actor_view(raw: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _graph_props(props: Mapping[str, Any]) -> dict[str, Any]:
+def _graph_props(props: Mapping[str, Any], active_in: list[str]) -> dict[str, Any]:
     """Stored properties with derived fields added and coordinates ({lat, lon}) as a Neo4j point."""
-    result = {**props, **derived_fields(props)}
+    result = {**props, **derived_fields(props, active_in)}
     location = result.get("location")
     if isinstance(location, Mapping):
         result["location"] = WGS84Point((float(location["lon"]), float(location["lat"])))
@@ -417,7 +417,7 @@ class ActorDao:
         """
         rows = []
         for r in records:
-            props = _graph_props(r["props"])
+            props = _graph_props(r["props"], r.get("active_in", []))
             row = {
                 "id": r["id"],
                 "props": props,
@@ -449,7 +449,7 @@ class ActorDao:
 
     def create(self, write: ActorWrite) -> dict[str, Any]:
         actor_id = str(uuid.uuid4())
-        props = _graph_props(write.props)
+        props = _graph_props(write.props, write.links.get("active_in", []))
         row = {
             "id": actor_id,
             "props": props,
@@ -486,7 +486,8 @@ class ActorDao:
             check(view)
             stored = {k: v for k, v in current["actor"].items() if k not in _INTERNAL}
             merged = {**stored, **write.props}
-            props = {**_graph_props(write.props), **derived_fields(merged)}
+            active_in: list[str] = write.links["active_in"] if "active_in" in write.links else view["active_in"]
+            props = {**_graph_props(write.props, active_in), **derived_fields(merged, active_in)}
             tx.run(_SET_PROPS, id=actor_id, props=props).consume()
             row: dict[str, Any] = {"municipality": merged.get("municipality_code")}
             for key, values in write.links.items():
@@ -567,7 +568,8 @@ def _match(f: ActorFilter) -> tuple[LiteralString, dict[str, Any]]:
         "kinds": bool(f.kinds),
     }
     if f.text is not None:
-        params["text"], params["text_sv"] = f.text.folded, f.text.swedish
+        text = f.text.within(f.municipalities, f.counties)
+        params["text"], params["text_sv"] = text.folded, text.swedish
     if f.near is not None:
         params["point"] = WGS84Point((f.near[1], f.near[0]))
         params["radius_m"] = f.radius_km * 1000.0
