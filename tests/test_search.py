@@ -270,3 +270,17 @@ def test_a_ten_megabyte_q_is_refused(client: FlaskClient, graph: Graph) -> None:
 def test_bad_pagination_is_422(client: FlaskClient, graph: Graph, query: str) -> None:
     response = client.get(f"/api/v1/actors?{query}")
     assert response.status_code == 422
+
+
+def test_m0006_backfills_place_tokens_like_the_writers(graph: Graph) -> None:
+    from graph_schema.migrations.m0006_actor_search_places import STATEMENTS
+
+    load_demo(graph)
+    expected = {
+        r["id"]: set(r["p"].split()) for r in graph.read("MATCH (a:Actor) RETURN a.id AS id, a.search_place AS p")
+    }
+    assert expected[demo_id("foreningen-medlyssnarna-narke")] >= {"m1880", "m1881", "c18"}
+    graph.write("MATCH (a:Actor) REMOVE a.search_place")
+    graph.write(STATEMENTS[0])
+    rows = graph.read("MATCH (a:Actor) RETURN a.id AS id, a.search_place AS p")
+    assert {r["id"]: set(r["p"].split()) for r in rows} == expected
