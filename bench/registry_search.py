@@ -98,12 +98,12 @@ def load(graph: Graph, n: int, seed: int, batch: int = 1000) -> float:
     for record in _records(n, seed):
         chunk.append(record)
         if len(chunk) == batch:
-            dao.upsert_many(chunk)
+            dao.insert_many(chunk)
             done += len(chunk)
             chunk = []
             print(f"\r  loaded {done}/{n}", end="", file=sys.stderr, flush=True)
     if chunk:
-        dao.upsert_many(chunk)
+        dao.insert_many(chunk)
     graph.driver.execute_query("CALL db.awaitIndexes(600)", database_=graph.database)
     print(file=sys.stderr)
     return time.perf_counter() - started

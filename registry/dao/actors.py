@@ -102,6 +102,41 @@ RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created, sum(CASE WHEN create
 """
 )
 
+# For records known to be new (a first load): CREATE instead of MERGE, nothing to delete first.
+_INSERT: LiteralString = f"""
+UNWIND $rows AS row
+CREATE (a:{L.ACTOR} {{id: row.id}})
+SET a += row.props, a.content_hash = row.hash, a.created_at = datetime(), a.updated_at = datetime(),
+    a.version = 1, a.archived = false
+WITH a, row
+CALL (a, row) {{
+  MATCH (m:{L.MUNICIPALITY} {{code: row.municipality}})
+  CREATE (a)-[:{R.LOCATED_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.active_in AS code
+  MATCH (m:{L.MUNICIPALITY} {{code: code}})
+  CREATE (a)-[:{R.ACTIVE_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.interest_areas AS term
+  MATCH (t:{L.INTEREST_AREA} {{id: term}})
+  CREATE (a)-[:{R.WORKS_ON}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.target_groups AS term
+  MATCH (t:{L.TARGET_GROUP} {{id: term}})
+  CREATE (a)-[:{R.SERVES}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.contacts AS contact
+  CREATE (c:{L.CONTACT_PERSON})
+  SET c = contact
+  CREATE (a)-[:{R.HAS_CONTACT}]->(c)
+}}
+RETURN count(a) AS created
+"""
+
 _UPSERT_MEMBERSHIPS: LiteralString = f"""
 UNWIND $rows AS row
 MATCH (m:{L.ACTOR} {{id: row.member}}), (u:{L.ACTOR} {{id: row.umbrella}})
@@ -398,6 +433,22 @@ def _graph_props(props: Mapping[str, Any], active_in: list[str]) -> dict[str, An
     return result
 
 
+def _record_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    active_in = list(dict.fromkeys(r.get("active_in", [])))
+    props = _graph_props(r["props"], active_in)
+    row: dict[str, Any] = {
+        "id": r["id"],
+        "props": props,
+        "municipality": props.get("municipality_code"),
+        "active_in": active_in,
+        "interest_areas": list(dict.fromkeys(r.get("interest_areas", []))),
+        "target_groups": list(dict.fromkeys(r.get("target_groups", []))),
+        "contacts": r.get("contacts", []),
+    }
+    row["hash"] = record_hash({**row, "derivation": DERIVATION_VERSION})
+    return row
+
+
 def _contacts_with_ids(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**c, "id": c.get("id") or str(uuid.uuid4())} for c in contacts]
 
@@ -415,23 +466,19 @@ class ActorDao:
         `interest_areas`, `target_groups` (taxonomy ids) and `contacts` (dicts with `id`,
         `name`, `role`, `email`, `phone`). The derived search fields are added here.
         """
-        rows = []
-        for r in records:
-            props = _graph_props(r["props"], r.get("active_in", []))
-            row = {
-                "id": r["id"],
-                "props": props,
-                "municipality": props.get("municipality_code"),
-                "active_in": r.get("active_in", []),
-                "interest_areas": r.get("interest_areas", []),
-                "target_groups": r.get("target_groups", []),
-                "contacts": r.get("contacts", []),
-            }
-            row["hash"] = record_hash({**row, "derivation": DERIVATION_VERSION})
-            rows.append(row)
+        rows = [_record_row(r) for r in records]
         result = self.graph.write(_UPSERT, rows=rows)
         created, updated = int(result[0]["created"]), int(result[0]["updated"])
         return WriteResult(created, updated, len(rows) - created - updated)
+
+    def insert_many(self, records: list[dict[str, Any]]) -> int:
+        """Writes records of actors that do not exist yet (a first load), faster than `upsert_many`.
+
+        The same record shape and the same stored properties as `upsert_many`, which later finds
+        them unchanged. Raises `ConstraintError` if an id or org number exists already.
+        """
+        result = self.graph.write(_INSERT, rows=[_record_row(r) for r in records])
+        return int(result[0]["created"]) if result else 0
 
     def upsert_memberships(self, rows: list[dict[str, Any]]) -> None:
         self.graph.write(_UPSERT_MEMBERSHIPS, rows=rows)
