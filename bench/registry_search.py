@@ -89,19 +89,21 @@ def _records(n: int, seed: int) -> Iterator[dict[str, Any]]:
 
 def load(graph: Graph, n: int, seed: int, batch: int = 1000) -> float:
     started = time.perf_counter()
-    graph.driver.execute_query(_WIPE, database_=graph.database)
+    # CALL ... IN TRANSACTIONS needs an auto-commit transaction: session.run, not execute_query.
+    with graph.driver.session(database=graph.database) as session:
+        session.run(_WIPE).consume()
     dao = ActorDao(graph)
     chunk: list[dict[str, Any]] = []
     done = 0
     for record in _records(n, seed):
         chunk.append(record)
         if len(chunk) == batch:
-            dao.upsert_many(chunk)
+            dao.insert_many(chunk)
             done += len(chunk)
             chunk = []
             print(f"\r  loaded {done}/{n}", end="", file=sys.stderr, flush=True)
     if chunk:
-        dao.upsert_many(chunk)
+        dao.insert_many(chunk)
     graph.driver.execute_query("CALL db.awaitIndexes(600)", database_=graph.database)
     print(file=sys.stderr)
     return time.perf_counter() - started

@@ -128,6 +128,7 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "search_text",
                 # Derived by registry.domain.actor.derived_fields: never set by hand.
                 "search_name",
+                "search_place",
                 "alt_names_text",
                 "name_sort",
                 "content_hash",

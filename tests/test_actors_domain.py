@@ -49,7 +49,21 @@ def test_derived_fields() -> None:
     assert derived["alt_names_text"] == "PF Kumla ; Linden"
     assert derived["name_sort"] == "kumla pensionärsförening".replace("ä", "|").replace("ö", "}")
     assert derived["county_code"] == "18"
+    assert derived["search_place"] == "m1881 c18"
     assert derived_fields({"name": "X"})["county_code"] is None
+    # Active in Nora (Örebro län) and Stockholm: both places and both counties.
+    assert derived_fields({"name": "X", "municipality_code": "1881"}, ["1884", "0180"])["search_place"] == (
+        "m1881 m1884 m0180 c18 c01"
+    )
+
+
+def test_text_query_within_places() -> None:
+    query = text_query("kör")
+    assert query is not None
+    limited = query.within(["1881"], ["01"])
+    assert limited.folded.endswith(" +search_place:(m1881 c01)")
+    assert limited.swedish.endswith(" +search_place:(m1881 c01)")
+    assert query.within([], []) is query
 
 
 def test_sort_key_is_swedish_alphabetical() -> None:
@@ -62,7 +76,9 @@ def test_text_query_escapes_and_requires_every_word() -> None:
     assert query is not None
     assert query.tokens == ("pensionar", "forening")
     assert query.folded.count("+(") == 2
-    assert "pensionar*" in query.folded and "pensionar~2" in query.folded
+    assert "pensionar*" in query.folded and "pensionar~1" in query.folded
+    long = text_query("pensionärsförning")
+    assert long is not None and "pensionarsforning~2" in long.folded
     assert query.swedish == "+pensionär +förening"
     assert text_query("  !!! ") is None
     # Short words get no fuzzy term (too many neighbours), long ones two edits.

@@ -112,6 +112,16 @@ def test_municipality_by_code_or_name_repeatable(client: FlaskClient, demo: Grap
     assert by_code < both and "Nora kommun" in both and "Nora kommun" not in by_code
 
 
+def test_text_within_an_area_counts_seat_and_active_in(client: FlaskClient, demo: Graph) -> None:
+    # Medlyssnarna is seated in Örebro and active in Kumla: a text search in Kumla finds it.
+    assert "Föreningen Medlyssnarna Närke" in all_names(client, "q=medlyssnarna&municipality=Kumla")
+    assert all_names(client, "q=medlyssnarna&municipality=Nora") == set()
+    in_kumla = all_names(client, "q=forening&municipality=Kumla")
+    assert in_kumla and in_kumla <= all_names(client, "municipality=Kumla")
+    assert in_kumla == all_names(client, "q=forening") & all_names(client, "municipality=Kumla")
+    assert all_names(client, "q=forening&county=01") == set()
+
+
 def test_county(client: FlaskClient, demo: Graph) -> None:
     orebro = search(client, "county=18&facets=false")
     assert orebro["total"] == 52
@@ -267,3 +277,17 @@ def test_a_ten_megabyte_q_is_refused(client: FlaskClient, graph: Graph) -> None:
 def test_bad_pagination_is_422(client: FlaskClient, graph: Graph, query: str) -> None:
     response = client.get(f"/api/v1/actors?{query}")
     assert response.status_code == 422
+
+
+def test_m0006_backfills_place_tokens_like_the_writers(graph: Graph) -> None:
+    from graph_schema.migrations.m0006_actor_search_places import STATEMENTS
+
+    load_demo(graph)
+    expected = {
+        r["id"]: set(r["p"].split()) for r in graph.read("MATCH (a:Actor) RETURN a.id AS id, a.search_place AS p")
+    }
+    assert expected[demo_id("foreningen-medlyssnarna-narke")] >= {"m1880", "m1881", "c18"}
+    graph.write("MATCH (a:Actor) REMOVE a.search_place")
+    graph.write(STATEMENTS[0])
+    rows = graph.read("MATCH (a:Actor) RETURN a.id AS id, a.search_place AS p")
+    assert {r["id"]: set(r["p"].split()) for r in rows} == expected

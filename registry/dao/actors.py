@@ -104,6 +104,41 @@ RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created, sum(CASE WHEN create
 """
 )
 
+# For records known to be new (a first load): CREATE instead of MERGE, nothing to delete first.
+_INSERT: LiteralString = f"""
+UNWIND $rows AS row
+CREATE (a:{L.ACTOR} {{id: row.id}})
+SET a += row.props, a.content_hash = row.hash, a.created_at = datetime(), a.updated_at = datetime(),
+    a.version = 1, a.archived = false
+WITH a, row
+CALL (a, row) {{
+  MATCH (m:{L.MUNICIPALITY} {{code: row.municipality}})
+  CREATE (a)-[:{R.LOCATED_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.active_in AS code
+  MATCH (m:{L.MUNICIPALITY} {{code: code}})
+  CREATE (a)-[:{R.ACTIVE_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.interest_areas AS term
+  MATCH (t:{L.INTEREST_AREA} {{id: term}})
+  CREATE (a)-[:{R.WORKS_ON}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.target_groups AS term
+  MATCH (t:{L.TARGET_GROUP} {{id: term}})
+  CREATE (a)-[:{R.SERVES}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.contacts AS contact
+  CREATE (c:{L.CONTACT_PERSON})
+  SET c = contact
+  CREATE (a)-[:{R.HAS_CONTACT}]->(c)
+}}
+RETURN count(a) AS created
+"""
+
 _UPSERT_MEMBERSHIPS: LiteralString = f"""
 UNWIND $rows AS row
 MATCH (m:{L.ACTOR} {{id: row.member}}), (u:{L.ACTOR} {{id: row.umbrella}})
@@ -335,7 +370,7 @@ _NO_FACETS: LiteralString = "RETURN size(hits) AS total, items, null AS facets"
 _EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN " + _FULL_PROJECTION
 
 # Properties used only by the database (search, sorting, change detection): never shown.
-_INTERNAL = frozenset({"search_name", "search_text", "alt_names_text", "name_sort", "content_hash"})
+_INTERNAL = frozenset({"search_name", "search_text", "search_place", "alt_names_text", "name_sort", "content_hash"})
 # Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
 _MAX_SKIP = 2**30
 
@@ -391,13 +426,29 @@ def _actor_view(raw: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _graph_props(props: Mapping[str, Any]) -> dict[str, Any]:
+def _graph_props(props: Mapping[str, Any], active_in: list[str]) -> dict[str, Any]:
     """Stored properties with derived fields added and coordinates ({lat, lon}) as a Neo4j point."""
-    result = {**props, **derived_fields(props)}
+    result = {**props, **derived_fields(props, active_in)}
     location = result.get("location")
     if isinstance(location, Mapping):
         result["location"] = WGS84Point((float(location["lon"]), float(location["lat"])))
     return result
+
+
+def _record_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    active_in = list(dict.fromkeys(r.get("active_in", [])))
+    props = _graph_props(r["props"], active_in)
+    row: dict[str, Any] = {
+        "id": r["id"],
+        "props": props,
+        "municipality": props.get("municipality_code"),
+        "active_in": active_in,
+        "interest_areas": list(dict.fromkeys(r.get("interest_areas", []))),
+        "target_groups": list(dict.fromkeys(r.get("target_groups", []))),
+        "contacts": r.get("contacts", []),
+    }
+    row["hash"] = record_hash({**row, "derivation": DERIVATION_VERSION})
+    return row
 
 
 def _contacts_with_ids(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -417,23 +468,19 @@ class ActorDao:
         `interest_areas`, `target_groups` (taxonomy ids) and `contacts` (dicts with `id`,
         `name`, `role`, `email`, `phone`). The derived search fields are added here.
         """
-        rows = []
-        for r in records:
-            props = _graph_props(r["props"])
-            row = {
-                "id": r["id"],
-                "props": props,
-                "municipality": props.get("municipality_code"),
-                "active_in": r.get("active_in", []),
-                "interest_areas": r.get("interest_areas", []),
-                "target_groups": r.get("target_groups", []),
-                "contacts": r.get("contacts", []),
-            }
-            row["hash"] = record_hash({**row, "derivation": DERIVATION_VERSION})
-            rows.append(row)
+        rows = [_record_row(r) for r in records]
         result = self.graph.write(_UPSERT, rows=rows)
         created, updated = int(result[0]["created"]), int(result[0]["updated"])
         return WriteResult(created, updated, len(rows) - created - updated)
+
+    def insert_many(self, records: list[dict[str, Any]]) -> int:
+        """Writes records of actors that do not exist yet (a first load), faster than `upsert_many`.
+
+        The same record shape and the same stored properties as `upsert_many`, which later finds
+        them unchanged. Raises `ConstraintError` if an id or org number exists already.
+        """
+        result = self.graph.write(_INSERT, rows=[_record_row(r) for r in records])
+        return int(result[0]["created"]) if result else 0
 
     def upsert_memberships(self, rows: list[dict[str, Any]]) -> None:
         self.graph.write(_UPSERT_MEMBERSHIPS, rows=rows)
@@ -452,7 +499,7 @@ class ActorDao:
     def create(self, write: ActorWrite, who: Principal | None = None) -> dict[str, Any]:
         """Creates the actor; with `who`, the audit event is written in the same transaction."""
         actor_id = str(uuid.uuid4())
-        props = _graph_props(write.props)
+        props = _graph_props(write.props, write.links.get("active_in", []))
         row = {
             "id": actor_id,
             "props": props,
@@ -500,7 +547,8 @@ class ActorDao:
             check(view)
             stored = {k: v for k, v in current["actor"].items() if k not in _INTERNAL}
             merged = {**stored, **write.props}
-            props = {**_graph_props(write.props), **derived_fields(merged)}
+            active_in: list[str] = write.links["active_in"] if "active_in" in write.links else view["active_in"]
+            props = {**_graph_props(write.props, active_in), **derived_fields(merged, active_in)}
             tx.run(_SET_PROPS, id=actor_id, props=props).consume()
             row: dict[str, Any] = {"municipality": merged.get("municipality_code")}
             for key, values in write.links.items():
@@ -596,7 +644,8 @@ def _match(f: ActorFilter) -> tuple[LiteralString, dict[str, Any]]:
         "kinds": bool(f.kinds),
     }
     if f.text is not None:
-        params["text"], params["text_sv"] = f.text.folded, f.text.swedish
+        text = f.text.within(f.municipalities, f.counties)
+        params["text"], params["text_sv"] = text.folded, text.swedish
     if f.near is not None:
         params["point"] = WGS84Point((f.near[1], f.near[0]))
         params["radius_m"] = f.radius_km * 1000.0
