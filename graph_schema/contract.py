@@ -98,6 +98,8 @@ NODES: Final[dict[str, NodeSpec]] = {
             (
                 "id",
                 "name",
+                # Blocking key of the importers' entity resolution (registry.domain.normalize.name_key).
+                "name_key",
                 "alt_names",
                 "sector",
                 "kind",
@@ -198,14 +200,19 @@ NODES: Final[dict[str, NodeSpec]] = {
             Label.SOURCE_RECORD,
             "key",
             "One record of an imported source (provenance).",
-            ("key", "source", "record_id", "fields", "imported_at"),
+            ("key", "source", "record_id", "fields", "hash", "imported_at"),
         ),
-        NodeSpec(Label.IMPORT_RUN, "id", "One run of an importer.", ("id", "source", "started_at", "report")),
+        NodeSpec(
+            Label.IMPORT_RUN,
+            "id",
+            "One run of an importer.",
+            ("id", "source", "kind", "file", "status", "started_at", "finished_at", "report"),
+        ),
         NodeSpec(
             Label.REVIEW_ITEM,
             "id",
             "A possible duplicate waiting for a person's decision.",
-            ("id", "score", "status", "created_at"),
+            ("id", "score", "reasons", "status", "created_at", "decided_at"),
         ),
         NodeSpec(
             Label.API_TOKEN,

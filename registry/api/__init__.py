@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import actors, gdpr, health, history, maps, reference, relationships, umbrellas
+from registry.api import actors, gdpr, health, history, imports, maps, reference, relationships, umbrellas
 
 
 def register(api: Api) -> None:
@@ -16,3 +16,4 @@ def register(api: Api) -> None:
     api.register_blueprint(gdpr.blp)
     api.register_blueprint(maps.blp)
     relationships.register(api)
+    api.register_blueprint(imports.blp)

@@ -6,7 +6,9 @@ can act on. Importers and the API share these, so a value means the same whereve
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
@@ -72,3 +74,304 @@ def website(value: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or "." not in parts.netloc or " " in parts.netloc:
         raise ValueError(f"ogiltig webbadress / invalid website: {value!r}")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment))
+
+
+# -- free text from registers ----------------------------------------------------------------
+_SPACE = re.compile(r"\s+")
+_WORD_PART = re.compile(r"([^\W\d_]+)", re.UNICODE)
+_WORD = re.compile(r"\w+")
+# Abbreviations that stay in capitals when a shouted name is lowered: sports clubs (IFK, BK),
+# national organisations (PRO, SPF, KFUM) and legal forms (AB, HB).
+_ACRONYMS = frozenset(
+    [
+        "IF",
+        "IK",
+        "IFK",
+        "BK",
+        "FF",
+        "FK",
+        "SK",
+        "GIF",
+        "AIK",
+        "BIK",
+        "GK",
+        "HK",
+        "IBK",
+        "SSK",
+        "PRO",
+        "SPF",
+        "SKPF",
+        "KFUM",
+        "KFUK",
+        "IOGT",
+        "NTO",
+        "RFSU",
+        "RFSL",
+        "SISU",
+        "ABF",
+        "NBV",
+        "SV",
+        "HSB",
+        "DHR",
+        "FUB",
+        "RBU",
+        "SRF",
+        "SDF",
+        "HSO",
+        "UNF",
+        "SMU",
+        "SSU",
+        "MUF",
+        "CUF",
+        "LUF",
+        "KDU",
+        "HBTQ",
+        "LGBT",
+        "ECPAT",
+        "BRIS",
+        "KRIS",
+        "AB",
+        "HB",
+        "EK",
+        "UF",
+        "RF",
+        "FMN",
+        "BMX",
+        "MC",
+        "KK",
+        "SMK",
+        "SMF",
+        "SPRF",
+    ]
+)
+_SMALL_WORDS = frozenset(["och", "i", "för", "av", "på", "till", "med", "vid", "den", "det", "de", "en", "ett", "som"])
+_PARTICLES = frozenset(["af", "av", "von", "van", "der", "de", "la", "du", "da", "di", "zu"])
+
+
+def text(value: str | None) -> str | None:
+    """Trimmed, inner whitespace and line breaks collapsed; '' and ' ' become None."""
+    if value is None:
+        return None
+    text = str(value)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\xa0" in text:
+        text = _SPACE.sub(" ", text)
+    return text.strip() or None
+
+
+def _is_shouted(value: str) -> bool:
+    # Every cased letter in capitals, and at least one cased letter.
+    return value.isupper()
+
+
+def _capitalise(word: str) -> str:
+    # Capitalise each letter run, so "KARL-ERIK" -> "Karl-Erik" and "O'NEIL" -> "O'Neil".
+    return _WORD_PART.sub(lambda m: m.group(1)[:1].upper() + m.group(1)[1:].lower(), word)
+
+
+def org_name(value: str) -> str:
+    """An organisation's name, trimmed; a name written in capitals is lowered, keeping its abbreviations.
+
+    'KUMLA PENSIONÄRSFÖRENING' -> 'Kumla Pensionärsförening', 'IFK NORA' -> 'IFK Nora'; a name
+    with its own mix of capitals ('SPF Seniorerna Kumla', 'McKinsey') is left as written.
+    """
+    name = text(value)
+    if not name:
+        raise ValueError("namn saknas / name is missing")
+    if not _is_shouted(name):
+        return name
+    words = []
+    for index, word in enumerate(name.split(" ")):
+        bare = "".join(c for c in word if c.isalpha())
+        if bare in _ACRONYMS or (len(bare) <= 3 and bare and not any(c in "AEIOUYÅÄÖ" for c in bare)):
+            words.append(word)
+        elif index > 0 and bare.lower() in _SMALL_WORDS:
+            words.append(word.lower())
+        else:
+            words.append(_capitalise(word))
+    return " ".join(words)
+
+
+def person_name(value: str) -> str:
+    """A person's name with each part capitalised when written all in lower or upper case.
+
+    'anna svensson' -> 'Anna Svensson', 'Karl-erik LUNDH' -> 'Karl-Erik Lundh'; particles
+    ('af', 'von') stay lower case after the first name; 'McDonald' is left as written.
+    """
+    name = text(value)
+    if not name:
+        raise ValueError("namn saknas / name is missing")
+    parts = []
+    for index, part in enumerate(name.split(" ")):
+        if index > 0 and part.lower() in _PARTICLES:
+            parts.append(part.lower())
+        elif part == part.lower() or part == part.upper():
+            parts.append(_capitalise(part))
+        elif "-" in part:
+            parts.append("-".join(_capitalise(p) if p in (p.lower(), p.upper()) else p for p in part.split("-")))
+        else:
+            parts.append(part)
+    return " ".join(parts)
+
+
+def locality(value: str) -> str | None:
+    """A place name: 'KUMLA' -> 'Kumla', 'västra frölunda' -> 'Västra Frölunda'; None when empty."""
+    place = text(value)
+    if not place:
+        return None
+    if place == place.upper() or place == place.lower():
+        return " ".join(_capitalise(w) for w in place.split(" "))
+    return place
+
+
+_NOT_ADDRESS = re.compile(
+    r"^(?:-+|\.+|\?+|x|saknas|se\b|finns\s+(?:ej|inte)|ingen|inga|okänd|ej\b|n/?a\b|kontakta|ring|"
+    r"via\b|adress\s+saknas|hemlig|skyddad)",
+    re.IGNORECASE,
+)
+
+
+def street_address(value: str) -> str | None:
+    """A street or box address; None when empty. Text that is not an address ('Se hemsidan',
+    'Saknas', an e-mail or web address) raises ValueError."""
+    address = text(value)
+    if not address:
+        return None
+    if _NOT_ADDRESS.match(address) or "@" in address or "http" in address.lower() or "www." in address.lower():
+        raise ValueError(f"ingen gatuadress / not a street address: {value!r}")
+    if not any(c.isalpha() for c in address):
+        raise ValueError(f"ingen gatuadress / not a street address: {value!r}")
+    return address if not _is_shouted(address) else " ".join(_capitalise(w) for w in address.split(" "))
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def year(value: str | int, *, latest: int | None = None) -> int:
+    """A year from '1923', '1923-05-01' or 'Bildad 1923'; not before 1500 nor after `latest`."""
+    if isinstance(value, int):
+        found = value
+    else:
+        match = _YEAR.search(str(value))
+        if not match:
+            raise ValueError(f"ogiltigt årtal / invalid year: {value!r}")
+        found = int(match.group(1))
+    if found < 1500 or (latest is not None and found > latest):
+        raise ValueError(f"ogiltigt årtal / invalid year: {value!r}")
+    return found
+
+
+_COUNT = re.compile(r"\d[\d\s\u00a0]*")
+
+
+def count(value: str | int) -> int:
+    """A non-negative whole number from '120', 'ca 120', '1 200'; raises ValueError otherwise."""
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"ogiltigt antal / invalid number: {value!r}")
+        return value
+    match = _COUNT.search(str(value))
+    if not match:
+        raise ValueError(f"ogiltigt antal / invalid number: {value!r}")
+    return int(re.sub(r"\s", "", match.group(0)))
+
+
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|…)\s*$")
+
+
+def truncated_list(value: str) -> str | None:
+    """Text cut off with '...' by a register's field limit loses its unfinished last item.
+
+    'Fotboll, bandy, innebandy, gymna...' -> 'Fotboll, bandy, innebandy'; text without a
+    trailing ellipsis is only trimmed.
+    """
+    cleaned = text(value)
+    if not cleaned:
+        return None
+    if not _ELLIPSIS.search(cleaned):
+        return cleaned
+    cut = _ELLIPSIS.sub("", cleaned)
+    if "," in cut:
+        cut = cut.rsplit(",", 1)[0]
+    elif " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+        # 'Körsång och fika…' loses 'fika', and then its dangling 'och'.
+        while " " in cut and cut.rsplit(" ", 1)[1].lower() in (*_SMALL_WORDS, "samt"):
+            cut = cut.rsplit(" ", 1)[0]
+    return cut.strip(" ,;") or None
+
+
+@functools.lru_cache(maxsize=16384)
+def fold(value: str) -> str:
+    """Lower case without accents: 'Pensionärsförening' -> 'pensionarsforening'."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Words that do not tell two associations apart, and the definite and plural endings of the
+# words that name an organisation's form, so that 'Pensionärsföreningen i Kumla' and 'Kumla
+# Pensionärsförening' share a key.
+_KEY_STOP = frozenset(
+    [
+        "i",
+        "och",
+        "for",
+        "av",
+        "pa",
+        "med",
+        "vid",
+        "till",
+        "the",
+        "of",
+        "and",
+        "ideell",
+        "ideella",
+        "ek",
+        "ekonomisk",
+        "forening",
+        "foreningen",
+    ]
+)
+_KEY_ENDINGS = (
+    ("foreningarna", "forening"),
+    ("foreningar", "forening"),
+    ("foreningen", "forening"),
+    ("forbundet", "forbund"),
+    ("klubben", "klubb"),
+    ("sallskapet", "sallskap"),
+    ("gillet", "gille"),
+    ("kyrkan", "kyrka"),
+    ("forsamlingen", "forsamling"),
+    ("laget", "lag"),
+    ("kretsen", "krets"),
+    ("karen", "kar"),
+)
+
+
+@functools.lru_cache(maxsize=16384)
+def name_key(value: str) -> str:
+    """The blocking key of entity resolution: folded words of a name, form endings unified, sorted.
+
+    Two names with the same key are candidates for being one actor; a fuzzy score decides.
+    """
+    tokens = _WORD.findall(fold(value.replace("&", " och ")))
+    words: set[str] = set()
+    for token in tokens:
+        for ending, base in _KEY_ENDINGS:
+            if token.endswith(ending):
+                token = token[: -len(ending)] + base
+                break
+        if token not in _KEY_STOP:
+            words.add(token)
+    return " ".join(sorted(words)) or " ".join(sorted(set(tokens)))
+
+
+def website_domain(url: str | None) -> str | None:
+    """'https://www.kumlaif.se/om' -> 'kumlaif.se'."""
+    if not url:
+        return None
+    host = urlsplit(url if "://" in url else "https://" + url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def email_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].lower()

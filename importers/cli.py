@@ -1,0 +1,226 @@
+"""`registry import` (registers, member lists) and `registry review` (the queue of possible duplicates)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from importers.engine import ImportOptions, env_batch_size, run_import
+from importers.readers import FORMATS
+from importers.report import Report
+from importers.review import STATUSES, AlreadyDecidedError, ReviewNotFoundError, decide, item_view
+
+
+def _graph(settings: Any) -> Any:
+    # registry.cli imports this module to register its commands; importing it back at call time avoids a cycle.
+    from registry.cli import _ensure_database, graph_from
+
+    _ensure_database(settings)
+    return graph_from(settings)
+
+
+def _finish(report: Report, report_path: Path | None) -> None:
+    click.echo(report.table())
+    if report_path:
+        report_path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if not report.ok:
+        sys.exit(1)
+
+
+_common = [
+    click.option("--dry-run", is_flag=True, help="Läs, kontrollera och matcha men skriv inget / write nothing."),
+    click.option("--strict", is_flag=True, help="Skriv inget om någon rad är ogiltig / nothing if any row is invalid."),
+    click.option(
+        "--report",
+        "report_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Skriv rapporten som JSON hit / write the report as JSON here.",
+    ),
+    click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="auto",
+        show_default=True,
+        help="Filformat (ibgo = Interbook Go JSON) / file format.",
+    ),
+    click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), help="Kolumnmappning (JSON/TOML)."),
+    click.option("--sheet", help="XLSX: bladets namn (annars det första) / sheet name (else the first)."),
+    click.option("--batch-size", type=click.IntRange(1, 50_000), default=None, hidden=True),
+]
+
+
+def _with_common(fn: Any) -> Any:
+    for option in reversed(_common):
+        fn = option(fn)
+    return fn
+
+
+@click.group("import")
+def import_group() -> None:
+    """Importera föreningsregister och medlemslistor / import association registers and member lists."""
+
+
+@import_group.command("register")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--municipality", help="Registrets kommun (kod eller namn) / the register's municipality.")
+@click.option("--source", help="Källans namn [register:KOMMUNKOD] / the source's name.")
+@_with_common
+@click.pass_obj
+def import_register(
+    settings: Any,
+    file: Path,
+    municipality: str | None,
+    source: str | None,
+    dry_run: bool,
+    strict: bool,
+    report_path: Path | None,
+    fmt: str,
+    mapping: Path | None,
+    sheet: str | None,
+    batch_size: int | None,
+) -> None:
+    """Import a municipal association register (Interbook Go JSON, CSV, XLSX, JSON, JSON Lines).
+
+    Rows are validated first and rejected rows listed with their line numbers; the rest are
+    matched to existing actors (organisation number, then name within the county) and written
+    in batches. Running the same file again changes nothing.
+    """
+    options = ImportOptions(
+        kind="register",
+        path=file,
+        format=fmt,
+        municipality=municipality,
+        source=source,
+        mapping=mapping,
+        sheet=sheet,
+        dry_run=dry_run,
+        strict=strict,
+        batch_size=batch_size or env_batch_size(),
+        progress=sys.stderr.isatty(),
+    )
+    graph = _graph(settings)
+    try:
+        report = run_import(graph, options)
+    finally:
+        graph.close()
+    _finish(report, report_path)
+
+
+@import_group.command("members")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--umbrella", required=True, help="Paraplyorganisationens id eller organisationsnummer.")
+@click.option("--sync", is_flag=True, help="Avsluta medlemskap som saknas i listan / end memberships not listed.")
+@click.option("--municipality", help="Kommun för rader utan kommun / municipality for rows without one.")
+@_with_common
+@click.pass_obj
+def import_members(
+    settings: Any,
+    file: Path,
+    umbrella: str,
+    sync: bool,
+    municipality: str | None,
+    dry_run: bool,
+    strict: bool,
+    report_path: Path | None,
+    fmt: str,
+    mapping: Path | None,
+    sheet: str | None,
+    batch_size: int | None,
+) -> None:
+    """Import an umbrella organisation's member list as memberships of the umbrella (MEMBER_OF).
+
+    With --sync, members missing from the list get their membership ended (an end date);
+    nothing is deleted.
+    """
+    options = ImportOptions(
+        kind="members",
+        path=file,
+        format=fmt,
+        municipality=municipality,
+        umbrella=umbrella,
+        sync=sync,
+        mapping=mapping,
+        sheet=sheet,
+        dry_run=dry_run,
+        strict=strict,
+        batch_size=batch_size or env_batch_size(),
+        progress=sys.stderr.isatty(),
+    )
+    graph = _graph(settings)
+    try:
+        report = run_import(graph, options)
+    finally:
+        graph.close()
+    _finish(report, report_path)
+
+
+@click.group("review")
+def review_group() -> None:
+    """Granskningskön: möjliga dubbletter från importer / the queue of possible duplicates from imports."""
+
+
+@review_group.command("list")
+@click.option("--status", type=click.Choice(STATUSES), default="pending", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Som JSON / as JSON.")
+@click.pass_obj
+def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
+    """List review items: the imported record beside the actor it may be."""
+    from registry.dao.review import ReviewDao
+
+    graph = _graph(settings)
+    try:
+        total, items = ReviewDao(graph).list(status=status, skip=0, limit=limit)
+    finally:
+        graph.close()
+    views = [item_view(i) for i in items]
+    if as_json:
+        click.echo(json.dumps({"total": total, "items": views}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{total} ärenden / items ({status})")
+    for view in views:
+        fields = (view.get("record") or {}).get("fields") or {}
+        candidate = view.get("candidate") or {}
+        click.echo(
+            f"{view['id']}  {view['score']:>5}  {fields.get('name')!s} ({fields.get('municipality_code')})"
+            f"  ~  {candidate.get('name')!s} ({candidate.get('municipality_code')})"
+        )
+        for reason in view.get("reasons") or []:
+            click.echo(f"      {reason}")
+
+
+def _decide(settings: Any, item_id: str, accept: bool) -> None:
+    graph = _graph(settings)
+    try:
+        decision = decide(graph, item_id, accept=accept)
+    except ReviewNotFoundError:
+        click.echo(f"registry: ärendet {item_id} finns inte / no review item {item_id}", err=True)
+        sys.exit(1)
+    except AlreadyDecidedError as exc:
+        click.echo(f"registry: ärendet är redan avgjort ({exc.status}) / the item is already decided", err=True)
+        sys.exit(1)
+    finally:
+        graph.close()
+    word = "sammanslagen med / merged into" if accept else "ny aktör / new actor"
+    click.echo(f"{decision.item_id}: {decision.status}; {word} {decision.actor_id}")
+
+
+@review_group.command("accept")
+@click.argument("item_id")
+@click.pass_obj
+def review_accept(settings: Any, item_id: str) -> None:
+    """Accept: the record describes the candidate actor and is merged into it."""
+    _decide(settings, item_id, True)
+
+
+@review_group.command("reject")
+@click.argument("item_id")
+@click.pass_obj
+def review_reject(settings: Any, item_id: str) -> None:
+    """Reject: the record is a different organisation and becomes an actor of its own."""
+    _decide(settings, item_id, False)

@@ -1,0 +1,536 @@
+"""The import itself: read and validate the whole file first, then resolve and write it in batches.
+
+Pass 1 streams the file once, normalises every row and writes the valid ones to a temporary
+spool file, so memory stays flat whatever the file's size; rejected rows are counted with
+their line numbers. Nothing has been written when pass 1 ends, so `--strict` can still stop
+there. Pass 2 reads the spool back in batches; each batch is resolved against the graph and
+written in one transaction. Every id derives from the record's key, and every write is a
+MERGE, so an import that stopped midway and is started again ends with the same graph as one
+that never stopped, and importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from neo4j import ManagedTransaction
+from tqdm import tqdm
+
+from graph_schema.refdata import find_municipality
+from importers import resolve
+from importers.categories import CategoryMapper
+from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
+from importers.merge import ActorState, apply_record, county_of
+from importers.readers import ReadError, Row, open_source
+from importers.records import (
+    Context,
+    RowRejectedError,
+    canonical_json,
+    content_hash,
+    derived_id,
+    normalise_row,
+    record_key,
+)
+from importers.report import Report
+from registry.dao.imports import ImportDao
+from registry.db import Graph
+from registry.domain import normalize
+
+DEFAULT_BATCH = 1000
+
+# Called at "in-transaction" (writes sent, not committed) and "committed" with the batch number:
+# how tests interrupt an import at a known point.
+Checkpoint = Callable[[str, int], None]
+
+
+@dataclass
+class ImportOptions:
+    kind: str  # "register" or "members"
+    path: Path
+    format: str = "auto"
+    municipality: str | None = None
+    source: str | None = None
+    mapping: Path | None = None
+    sheet: str | None = None
+    umbrella: str | None = None
+    sync: bool = False
+    dry_run: bool = False
+    strict: bool = False
+    batch_size: int = DEFAULT_BATCH
+    progress: bool = False
+    display_name: str | None = None
+    checkpoint: Checkpoint | None = None
+
+
+class ImportFailedError(Exception):
+    """Nothing was written; the message says why (Swedish / English)."""
+
+
+def run_import(graph: Graph, options: ImportOptions) -> Report:
+    """Runs one import and returns its report; a failure is a report with outcome 'failed'."""
+    report = Report(
+        kind=options.kind,
+        file=options.display_name or options.path.name,
+        dry_run=options.dry_run,
+        strict=options.strict,
+    )
+    try:
+        return _Import(graph, options, report).run()
+    except (ImportFailedError, ReadError) as exc:
+        return report.finish("failed", str(exc))
+
+
+def _municipality_code(value: str) -> str:
+    found = find_municipality(value)
+    if found is None:
+        raise ImportFailedError(f"okänd kommun {value!r} / unknown municipality {value!r}")
+    return found.code
+
+
+@dataclass
+class _BatchResult:
+    statuses: Counter[str] = field(default_factory=Counter)
+    conflicts: Counter[str] = field(default_factory=Counter)
+    memberships_changed: int = 0
+    members: list[str] = field(default_factory=list)
+    # Candidates of member rows waiting for review: --sync must not end their memberships meanwhile.
+    keep: list[str] = field(default_factory=list)
+    created: dict[str, ActorState] = field(default_factory=dict)
+
+
+class _Import:
+    def __init__(self, graph: Graph, options: ImportOptions, report: Report) -> None:
+        self.graph = graph
+        self.options = options
+        self.report = report
+        self.dao = ImportDao(graph)
+        self.mapping = load_mapping(options.mapping) if options.mapping else Mapping()
+        self.categories = CategoryMapper(self.mapping.categories, self.mapping.target_groups)
+        # Dry runs write nothing, so actors they would create are remembered here for later batches.
+        self.planned: dict[str, ActorState] = {}
+        self.planned_keys: dict[str, set[str]] = defaultdict(set)
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _context(self) -> Context:
+        o = self.options
+        municipality = _municipality_code(o.municipality) if o.municipality else None
+        self.report.municipality = municipality
+        ctx = Context(kind=o.kind, source="", categories=self.categories, municipality=municipality)
+        if o.kind == "members":
+            if not o.umbrella:
+                raise ImportFailedError("ange paraplyorganisationen med --umbrella / name the umbrella with --umbrella")
+            by_org = True
+            try:
+                value = normalize.org_number(o.umbrella)
+            except ValueError:
+                value, by_org = o.umbrella.strip(), False
+            umbrella = self.dao.umbrella(value, by_org_number=by_org)
+            if umbrella is None:
+                raise ImportFailedError(
+                    f"paraplyorganisationen {o.umbrella!r} finns inte / no umbrella actor {o.umbrella!r}"
+                )
+            ctx.umbrella_id = umbrella["id"]
+            ctx.fallback_municipality = umbrella.get("municipality_code")
+            self.report.umbrella = umbrella["id"]
+        if o.source:
+            ctx.source = o.source.strip()
+        elif o.kind == "members":
+            ctx.source = f"members:{ctx.umbrella_id}"
+        elif municipality:
+            ctx.source = f"register:{municipality}"
+        else:
+            ctx.source = f"register:{Path(self.report.file).stem}"
+        if not ctx.source:
+            raise ImportFailedError("källans namn är tomt / the source name is empty")
+        self.report.source = ctx.source
+        return ctx
+
+    def _check_taxonomy(self) -> None:
+        areas, groups = self.categories.known_ids()
+        in_graph_areas, in_graph_groups = self.dao.taxonomy_ids()
+        missing = sorted((areas - in_graph_areas) | (groups - in_graph_groups))
+        if missing:
+            raise ImportFailedError(
+                f"mappningen nämner id som inte finns i taxonomin: {', '.join(missing)} / "
+                f"the mapping names ids that are not in the taxonomy"
+            )
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> Report:
+        ctx = self._context()
+        self._check_taxonomy()
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            started = time.monotonic()
+            valid = self._validate(ctx, spool)
+            self.report.timings["validate_s"] = round(time.monotonic() - started, 3)
+            if self.options.strict and self.report.counts["rejected"]:
+                return self.report.finish(
+                    "aborted",
+                    f"--strict: {self.report.counts['rejected']} rader avvisades, inget skrevs / "
+                    f"{self.report.counts['rejected']} rows were rejected, nothing was written",
+                )
+            spool.seek(0)
+            started = time.monotonic()
+            self._write(ctx, spool, valid)
+            self.report.timings["write_s"] = round(time.monotonic() - started, 3)
+        return self.report.finish("dry-run" if self.options.dry_run else "imported")
+
+    def _validate(self, ctx: Context, spool: IO[str]) -> int:
+        o, report = self.options, self.report
+        source = open_source(o.path, o.format, sheet=o.sheet or self.mapping.sheet)
+        report.format, report.encoding, report.delimiter, report.sheet = (
+            source.format,
+            source.encoding,
+            source.delimiter,
+            source.sheet,
+        )
+        columns = ColumnMap(o.kind, self.mapping)
+        ibgo_unmapped: dict[str, None] = {}
+        if source.headers is not None:
+            columns.add(source.headers)
+            if not columns.has_name:
+                raise ImportFailedError(_no_name_column(source.headers))
+        seen = _SeenKeys()
+        valid = 0
+        bar = tqdm(desc="Läser / reading", unit=" rader", disable=not o.progress, file=sys.stderr, dynamic_ncols=True)
+        try:
+            for item in source.rows():
+                report.counts["read"] += 1
+                bar.update()
+                if not isinstance(item, Row):
+                    report.reject(item.line, item.reason)
+                    continue
+                if source.format == "ibgo":
+                    raw = ibgo_canonical(item.values, ibgo_unmapped)
+                else:
+                    if source.headers is None and not columns.resolved:
+                        columns.add(item.values)
+                        if not columns.has_name:
+                            raise ImportFailedError(_no_name_column(list(item.values)))
+                    raw = columns.canonical(item.values)
+                try:
+                    normalised = normalise_row(raw, ctx)
+                except RowRejectedError as exc:
+                    report.reject(item.line, str(exc))
+                    continue
+                record = normalised.record
+                key = record_key(ctx.source, record)
+                first = seen.first_line(key, item.line)
+                if first != item.line:
+                    report.reject(
+                        item.line,
+                        f"samma post som rad {first} (samma id, eller samma namn i samma kommun) / "
+                        f"the same record as line {first} (same id, or same name in the same municipality)",
+                    )
+                    continue
+                for field_name, reason in normalised.warnings:
+                    report.warn(item.line, field_name, reason)
+                report.count_unknown(report.unknown_categories, normalised.unknown_categories)
+                report.count_unknown(report.unknown_target_groups, normalised.unknown_target_groups)
+                text = canonical_json(record)
+                spool.write(f'[{item.line},{json.dumps(key, ensure_ascii=False)},"{content_hash(text)}",{text}]\n')
+                valid += 1
+        finally:
+            bar.close()
+            seen.close()
+        report.columns = (
+            {"mapped": {}, "unmapped": list(ibgo_unmapped), "ignored_duplicates": []}
+            if source.format == "ibgo"
+            else columns.described()
+        )
+        if source.declared_total is not None and source.declared_total != report.counts["read"]:
+            report.notes.append(
+                f"Filen anger {source.declared_total} poster men innehöll {report.counts['read']} / "
+                f"the file declares {source.declared_total} records but held {report.counts['read']}"
+            )
+        if report.counts["read"] == 0:
+            raise ImportFailedError("filen har inga rader att importera / the file has no rows to import")
+        return valid
+
+    def _batches(self, spool: IO[str]) -> Iterator[list[tuple[int, str, str, dict[str, Any]]]]:
+        batch: list[tuple[int, str, str, dict[str, Any]]] = []
+        for line in spool:
+            number, key, digest, record = json.loads(line)
+            batch.append((number, key, digest, record))
+            if len(batch) >= self.options.batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _write(self, ctx: Context, spool: IO[str], valid: int) -> None:
+        o, report = self.options, self.report
+        if not o.dry_run:
+            self.dao.backfill_name_keys(normalize.name_key)
+            report.run_id = str(uuid.uuid4())
+            self.dao.start_run(report.run_id, source=ctx.source, kind=o.kind, file=report.file)
+        members: set[str] = set()
+        keep: set[str] = set()
+        memberships_changed = 0
+        bar = tqdm(
+            total=valid,
+            desc="Skriver / writing",
+            unit=" rader",
+            disable=not o.progress,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        try:
+            for number, batch in enumerate(self._batches(spool), 1):
+                work = _Batch(self, ctx, batch, number)
+                result = self.graph.read_tx(work.run) if o.dry_run else self.graph.write_tx(work.run)
+                if o.checkpoint:
+                    o.checkpoint("committed", number)
+                report.counts.update(result.statuses)
+                report.conflicts.update(result.conflicts)
+                memberships_changed += result.memberships_changed
+                members.update(result.members)
+                keep.update(result.keep)
+                if o.dry_run:
+                    self._plan(result.created)
+                bar.update(len(batch))
+        except BaseException:
+            if report.run_id:
+                # A run that stopped leaves its mark; the rerun finishes the work.
+                # The database may be the reason it stopped: then the run stays 'running'.
+                with contextlib.suppress(Exception):
+                    self.dao.finish_run(report.run_id, status="interrupted", report="{}")
+            raise
+        finally:
+            bar.close()
+        if o.kind == "members" and ctx.umbrella_id:
+            self._sync(ctx, members, keep, memberships_changed)
+        if report.run_id:
+            self.dao.finish_run(
+                report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
+            )
+
+    def _plan(self, created: dict[str, ActorState]) -> None:
+        for state in created.values():
+            self.planned[state.id] = state
+            self.planned_keys[normalize.name_key(state.props["name"])].add(state.id)
+            if state.props.get("org_number"):
+                self.planned_keys["#" + state.props["org_number"]].add(state.id)
+
+    def _sync(self, ctx: Context, members: set[str], keep: set[str], changed: int) -> None:
+        o, report = self.options, self.report
+        report.memberships = {"changed": changed, "ended": 0, "listed": len(members)}
+        if not o.sync:
+            return
+        assert ctx.umbrella_id
+        if report.counts["rejected"]:
+            report.memberships["sync"] = (
+                "synkning hoppades över: avvisade rader kan vara medlemmar / sync skipped: rejected rows may be members"
+            )
+            return
+        ended = self.dao.end_memberships(
+            ctx.umbrella_id, sorted(members | keep), date.today().isoformat(), dry_run=o.dry_run
+        )
+        report.memberships["ended"] = ended
+        report.memberships["sync"] = "synkad / synced"
+
+
+class _SeenKeys:
+    """The record keys read so far, on disk (SQLite), so duplicate detection needs no memory per row."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.NamedTemporaryFile(suffix=".sqlite", delete=False)  # noqa: SIM115 (closed in close())
+        self._file.close()
+        self._db = sqlite3.connect(self._file.name, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE seen (key INTEGER PRIMARY KEY, line INTEGER)")
+        self._db.execute("BEGIN")
+
+    def first_line(self, key: str, line: int) -> int:
+        """The line the key was first read on: `line` itself when it is new."""
+        # 64 bits of the key's hash: among a million rows, a false duplicate has odds of 1 in 30 million.
+        digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        cursor = self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (digest, line))
+        if cursor.rowcount:
+            return line
+        row = self._db.execute("SELECT line FROM seen WHERE key = ?", (digest,)).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self._db.close()
+        os.unlink(self._file.name)
+
+
+def _no_name_column(headers: list[str]) -> str:
+    return (
+        "ingen kolumn för namn (t.ex. Föreningsnamn, Namn, Förening) bland: "
+        f"{', '.join(headers) or '(inga)'} / no name column (e.g. Föreningsnamn, Namn, Name); "
+        "map one with --mapping"
+    )
+
+
+class _Batch:
+    """One batch: resolve every row against the graph (and the rows before it), then write."""
+
+    def __init__(self, owner: _Import, ctx: Context, rows: list[tuple[int, str, str, dict[str, Any]]], number: int):
+        self.owner = owner
+        self.ctx = ctx
+        self.rows = rows
+        self.number = number
+
+    def run(self, tx: ManagedTransaction) -> _BatchResult:
+        # Runs again from the start if the driver retries the transaction: no state outside `result`.
+        owner, ctx, dao = self.owner, self.ctx, self.owner.dao
+        result = _BatchResult()
+        keys = [key for _, key, _, _ in self.rows]
+        known = dao.known_records(tx, keys)
+        org_numbers = sorted({r["org_number"] for _, _, _, r in self.rows if r.get("org_number")})
+        name_keys = sorted({normalize.name_key(r["name"]) for _, _, _, r in self.rows})
+        candidates = dao.candidates_by_org_number(tx, org_numbers) + dao.candidates_by_name_key(tx, name_keys)
+        ids = {c["id"] for c in candidates} | {k["actor_id"] for k in known.values() if k["actor_id"]}
+        states: dict[str, ActorState] = {
+            row["id"]: ActorState.from_graph(row) for row in dao.actor_states(tx, sorted(ids))
+        }
+        if owner.options.dry_run:
+            # What earlier batches of a dry run would have created, as far as this batch can meet it.
+            for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
+                for actor_id in owner.planned_keys.get(planned_key, ()):
+                    states[actor_id] = owner.planned[actor_id]
+        by_org: dict[str, str] = {}
+        by_key: dict[str, set[str]] = defaultdict(set)
+
+        def index(state: ActorState) -> None:
+            org = state.props.get("org_number")
+            if org:
+                by_org.setdefault(org, state.id)
+            if state.props.get("name"):
+                by_key[normalize.name_key(state.props["name"])].add(state.id)
+
+        for state in states.values():
+            index(state)
+
+        record_rows: list[dict[str, Any]] = []
+        review_rows: list[dict[str, Any]] = []
+        membership_rows: list[dict[str, Any]] = []
+
+        def describe(key: str, digest: str, record: dict[str, Any], actor_id: str | None) -> None:
+            record_rows.append(
+                {
+                    "key": key,
+                    "known": key in known,
+                    "source": ctx.source,
+                    "record_id": record.get("record_id"),
+                    "fields": canonical_json(record),
+                    "hash": digest,
+                    "actor_id": actor_id,
+                }
+            )
+
+        for _, key, digest, record in self.rows:
+            seen = known.get(key)
+            actor_id: str | None = None
+            if seen and seen["hash"] == digest:
+                result.statuses["unchanged"] += 1
+                actor_id = seen["actor_id"]
+            elif seen and (seen["actor_id"] or seen["review_id"]):
+                result.statuses["updated"] += 1
+                actor_id = seen["actor_id"]
+                old = json.loads(seen["fields"]) if seen["fields"] else None
+                if actor_id and actor_id in states:
+                    apply_record(
+                        states[actor_id], key, ctx.source, record, old, result.conflicts, taken_org_numbers=by_org
+                    )
+                    index(states[actor_id])
+                describe(key, digest, record, actor_id)
+            else:
+                actor_id = self._resolve(key, digest, record, states, by_org, by_key, result, review_rows)
+                if actor_id is not None:
+                    apply_record(
+                        states[actor_id], key, ctx.source, record, None, result.conflicts, taken_org_numbers=by_org
+                    )
+                    index(states[actor_id])
+                describe(key, digest, record, actor_id)
+            if actor_id and ctx.kind == "members" and ctx.umbrella_id and actor_id != ctx.umbrella_id:
+                member_of = record.get("member_of") or {}
+                result.members.append(actor_id)
+                membership_rows.append(
+                    {
+                        "member": actor_id,
+                        "umbrella": ctx.umbrella_id,
+                        "since": member_of.get("since"),
+                        "role": member_of.get("role"),
+                        "source": ctx.source,
+                    }
+                )
+
+        changed = [s for s in states.values() if s.changed]
+        result.created = {s.id: s for s in changed if s.created}
+        if owner.options.dry_run:
+            return result
+        dao.write_actors(tx, [s.to_row() for s in changed])
+        dao.write_records(tx, self.owner.report.run_id or "", record_rows)
+        dao.write_reviews(tx, self.owner.report.run_id or "", review_rows)
+        result.memberships_changed = dao.write_memberships(tx, membership_rows)
+        if owner.options.checkpoint:
+            owner.options.checkpoint("in-transaction", self.number)
+        return result
+
+    def _resolve(
+        self,
+        key: str,
+        digest: str,
+        record: dict[str, Any],
+        states: dict[str, ActorState],
+        by_org: dict[str, str],
+        by_key: dict[str, set[str]],
+        result: _BatchResult,
+        review_rows: list[dict[str, Any]],
+    ) -> str | None:
+        """The actor a new record describes (merged or created), or None when it waits for review."""
+        org = record.get("org_number")
+        if org and org in by_org:
+            result.statuses["merged"] += 1
+            return by_org[org]
+        county = county_of(record.get("municipality_code"))
+        summaries = [states[i].summary() for i in sorted(by_key.get(normalize.name_key(record["name"]), ()))]
+        match = resolve.best_match(record, county, summaries)
+        if match and match.score >= resolve.MERGE_AT:
+            result.statuses["merged"] += 1
+            return match.actor_id
+        if match and match.score >= resolve.REVIEW_AT:
+            result.statuses["queued"] += 1
+            if self.ctx.kind == "members":
+                result.keep.append(match.actor_id)
+            review_rows.append(
+                {
+                    "id": derived_id("review", key),
+                    "record_key": key,
+                    "candidate": match.actor_id,
+                    "score": round(match.score, 1),
+                    "reasons": list(match.reasons),
+                }
+            )
+            return None
+        actor_id = derived_id("actor", key)
+        if actor_id not in states:
+            states[actor_id] = ActorState.new(actor_id)
+        result.statuses["created"] += 1
+        return actor_id
+
+
+def env_batch_size() -> int:
+    """REGISTRY_IMPORT_BATCH overrides the batch size (benchmarks and tests of interruption)."""
+    try:
+        return max(1, int(os.environ.get("REGISTRY_IMPORT_BATCH", DEFAULT_BATCH)))
+    except ValueError:
+        return DEFAULT_BATCH

@@ -1,0 +1,549 @@
+"""Reading register files row by row in constant memory: format, encoding and delimiter detected.
+
+`open_source` looks at the file (never trusting its name alone) and returns a `Source` whose
+`rows()` yields each record once, with the line (or spreadsheet row) it starts on, as a
+`Row` or as a `RowError` when only that record is broken. A file that cannot be read at all
+raises `ReadError`, one message in Swedish and English, before anything is written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, TextIO
+
+import charset_normalizer
+
+FORMATS = ("auto", "ibgo", "csv", "xlsx", "json")
+
+# A cell up to this size is read, so that the row can be rejected with a reason; beyond it the
+# CSV parser stops, which keeps a runaway quoted field from filling memory.
+MAX_FIELD_BYTES = 4 * 1024 * 1024
+# One JSON record larger than this is not a register record.
+MAX_JSON_VALUE = 8 * 1024 * 1024
+_SAMPLE = 1024 * 1024
+_CHUNK = 64 * 1024
+
+csv.field_size_limit(MAX_FIELD_BYTES)
+
+
+class ReadError(Exception):
+    """The whole file cannot be imported; the message says why in Swedish and English."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class Source:
+    """An opened input: what it is and how to iterate its records."""
+
+    path: Path
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    # Column headers of tabular input; None for Interbook Go, whose fields are fixed.
+    headers: list[str] | None = None
+    sheet: str | None = None
+    declared_total: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> Iterator[Row | RowError]:
+        if self.format == "csv":
+            return _csv_rows(self)
+        if self.format == "xlsx":
+            return _xlsx_rows(self)
+        if self.format == "jsonl":
+            return _jsonl_rows(self)
+        if self.format == "json":
+            return _json_array_rows(self)
+        return _ibgo_rows(self)
+
+
+def open_source(path: Path, fmt: str = "auto", *, sheet: str | None = None) -> Source:
+    """Detects the format (and for text its encoding and delimiter) and reads the header."""
+    if fmt not in FORMATS:
+        raise ReadError(f"okänt format {fmt!r} / unknown format (choose one of {', '.join(FORMATS)})")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_CHUNK)
+    except OSError as exc:
+        raise ReadError(f"filen kan inte läsas / the file cannot be read: {exc.strerror or exc}") from exc
+    if not head.strip():
+        raise ReadError("filen är tom / the file is empty")
+    is_zip = head.startswith(b"PK\x03\x04")
+    if fmt == "auto":
+        fmt = "xlsx" if is_zip else _guess_text_format(path, head)
+    if fmt == "xlsx":
+        if not is_zip:
+            raise ReadError("filen är inte en XLSX-arbetsbok / the file is not an XLSX workbook")
+        return _open_xlsx(path, sheet)
+    if is_zip:
+        raise ReadError(
+            "filen är ett komprimerat arkiv, inte text; välj --format xlsx för arbetsböcker / "
+            "the file is a zip archive, not text; use --format xlsx for workbooks"
+        )
+    encoding = detect_encoding(path, head)
+    if fmt == "csv":
+        return _open_csv(path, encoding)
+    return _open_json(path, encoding, fmt)
+
+
+def _guess_text_format(path: Path, head: bytes) -> str:
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head.startswith(bom):
+            encoding = "utf-8-sig" if bom == codecs.BOM_UTF8 else "utf-16"
+            first = head.decode(encoding, errors="ignore").lstrip()[:1]
+            return "json" if first in ("{", "[") else "csv"
+    first_byte = head.lstrip()[:1]
+    if first_byte in (b"{", b"["):
+        return "json"
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+        return "json"
+    return "csv"
+
+
+def detect_encoding(path: Path, head: bytes) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes; else charset-normalizer's best guess.
+
+    The UTF-8 check streams the whole file, because a Windows-1252 export is often plain
+    ASCII for thousands of lines before its first 'ö'.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    if utf8 and b"\x00" not in head:
+        return "utf-8"
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE)
+    matches = list(charset_normalizer.from_bytes(sample))
+    best = matches[0] if matches else None
+    if best is None or (b"\x00" in sample and not best.encoding.startswith("utf_16")):
+        raise ReadError(
+            "filen är inte text i någon känd teckenkodning (binär fil?) / "
+            "the file is not text in any known encoding (binary?)"
+        )
+    # Central European code pages decode Swedish text with as little chaos as Windows-1252 does
+    # (only å differs); Windows-1252 is what Swedish registers are exported in.
+    for match in matches:
+        if "cp1252" in match.could_be_from_charset and match.chaos <= best.chaos + 0.005:
+            return "cp1252"
+    # The sample may be all ASCII while later bytes are not UTF-8: that is Windows-1252 in practice.
+    if best.encoding in ("ascii", "utf_8"):
+        return "cp1252"
+    return best.encoding
+
+
+def _text(path: Path, encoding: str) -> TextIO:
+    # Windows-1252 leaves five byte values undefined; one stray byte must not stop a whole register.
+    errors = "replace" if encoding.replace("_", "").lower() in ("cp1252", "windows1252") else "strict"
+    return path.open("r", encoding=encoding, errors=errors, newline="")
+
+
+# -- CSV ------------------------------------------------------------------------------------
+_DELIMITERS = (";", ",", "\t")
+
+
+def _open_csv(path: Path, encoding: str) -> Source:
+    try:
+        with _text(path, encoding) as handle:
+            sample = handle.read(_CHUNK)
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"filen kan inte avkodas som {encoding} / cannot be decoded as {encoding}") from exc
+    delimiter = _detect_delimiter(sample)
+    source = Source(path, "csv", encoding=encoding, delimiter=delimiter)
+    source.headers = _csv_header(source)
+    return source
+
+
+def _detect_delimiter(sample: str) -> str:
+    """The delimiter that splits the header into the most columns and the next rows into as many."""
+    # The sample may end inside a quoted field: cut it at its last line break.
+    text = sample if "\n" not in sample else sample[: sample.rfind("\n") + 1] or sample
+    best, best_score = ",", (0, 0.0)
+    for delimiter in _DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)][:50]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(_trim_trailing(rows[0]))
+        if width < 2:
+            continue
+        others = rows[1:]
+        consistent = sum(1 for r in others if len(_trim_trailing(r)) <= width) / len(others) if others else 1.0
+        score = (1 if consistent >= 0.9 else 0, width * consistent)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _trim_trailing(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
+def _csv_header(source: Source) -> list[str]:
+    for _, cells in _csv_records(source):
+        if any(c.strip() for c in cells):
+            return _headers(cells)
+    raise ReadError("filen är tom / the file is empty")
+
+
+def _headers(cells: list[Any]) -> list[str]:
+    headers = [str(c).strip() if c is not None else "" for c in _trim_trailing([str(c or "") for c in cells])]
+    return [h or f"(kolumn {i})" for i, h in enumerate(headers, 1)]
+
+
+def _csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
+    assert source.encoding and source.delimiter
+    line = 0
+    try:
+        with _text(source.path, source.encoding) as handle:
+            reader = csv.reader(handle, delimiter=source.delimiter)
+            while True:
+                start = reader.line_num + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                line = reader.line_num
+                yield start, cells
+    except csv.Error as exc:
+        raise ReadError(
+            f"CSV-filen är trasig efter rad {line} / the CSV is malformed after line {line}: {exc}"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"filen kan inte avkodas som {source.encoding} / cannot be decoded as {source.encoding}"
+        ) from exc
+
+
+def _csv_rows(source: Source) -> Iterator[Row | RowError]:
+    headers = source.headers or []
+    seen_header = False
+    for line, cells in _csv_records(source):
+        if not any(c.strip() for c in cells):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        trimmed = _trim_trailing(cells)
+        if len(trimmed) > len(headers):
+            yield RowError(
+                line,
+                f"raden har {len(trimmed)} fält men rubriken {len(headers)} / "
+                f"the row has {len(trimmed)} fields but the header {len(headers)}",
+            )
+            continue
+        yield Row(line, {h: v for h, v in zip(headers, cells, strict=False) if v.strip()})
+
+
+# -- XLSX -----------------------------------------------------------------------------------
+def _open_xlsx(path: Path, sheet: str | None) -> Source:
+    source = Source(path, "xlsx")
+    with _Workbook(path) as workbook:
+        worksheet = _worksheet(workbook, sheet)
+        source.sheet = worksheet.title
+        for cells in worksheet.iter_rows(values_only=True):
+            if any(_cell(c) for c in cells):
+                source.headers = _headers([_cell(c) for c in cells])
+                break
+    if not source.headers:
+        raise ReadError("arbetsbladet är tomt / the worksheet is empty")
+    return source
+
+
+class _Workbook:
+    """openpyxl's read-only workbook as a context manager that always closes the zip."""
+
+    def __init__(self, path: Path) -> None:
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            self.book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise ReadError(f"arbetsboken kan inte läsas / the workbook cannot be read: {exc}") from exc
+
+    def __enter__(self) -> Any:
+        return self.book
+
+    def __exit__(self, *_: object) -> None:
+        self.book.close()
+
+
+def _worksheet(workbook: Any, sheet: str | None) -> Any:
+    if sheet is None:
+        return workbook.worksheets[0]
+    if sheet not in workbook.sheetnames:
+        raise ReadError(
+            f"bladet {sheet!r} finns inte (finns: {', '.join(workbook.sheetnames)}) / "
+            f"no sheet named {sheet!r} (there are: {', '.join(workbook.sheetnames)})"
+        )
+    return workbook[sheet]
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet value as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(source: Source) -> Iterator[Row | RowError]:
+    headers = source.headers or []
+    seen_header = False
+    with _Workbook(source.path) as workbook:
+        worksheet = _worksheet(workbook, source.sheet)
+        for line, raw in enumerate(worksheet.iter_rows(values_only=True), start=worksheet.min_row or 1):
+            cells = [_cell(c) for c in raw]
+            if not any(c.strip() for c in cells):
+                continue
+            if not seen_header:
+                seen_header = True
+                continue
+            trimmed = _trim_trailing(cells)
+            if len(trimmed) > len(headers):
+                yield RowError(
+                    line,
+                    f"raden har {len(trimmed)} celler men rubriken {len(headers)} / "
+                    f"the row has {len(trimmed)} cells but the header {len(headers)}",
+                )
+                continue
+            yield Row(line, {h: v for h, v in zip(headers, cells, strict=False) if v.strip()})
+
+
+# -- JSON -----------------------------------------------------------------------------------
+class _JsonStream:
+    """Top-level JSON read value by value from a text stream, keeping only the current value in memory."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self.handle = handle
+        self.buf = ""
+        self.pos = 0
+        self.line = 1
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.handle.read(_CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def _advance(self, end: int) -> None:
+        self.line += self.buf.count("\n", self.pos, end)
+        self.pos = end
+
+    def skip_ws(self) -> None:
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n\ufeff":
+                self._advance(self.pos + 1)
+            if self.pos < len(self.buf) or not self._fill():
+                return
+
+    def peek(self) -> str:
+        self.skip_ws()
+        return self.buf[self.pos] if self.pos < len(self.buf) else ""
+
+    def expect(self, chars: str) -> str:
+        found = self.peek()
+        if not found or found not in chars:
+            raise self.error(f"väntade {' eller '.join(chars)} / expected {' or '.join(chars)}", truncated=not found)
+        self._advance(self.pos + 1)
+        return found
+
+    def value(self) -> tuple[int, Any]:
+        """The next value and the line it starts on."""
+        self.skip_ws()
+        start_line = self.line
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if len(self.buf) - self.pos > MAX_JSON_VALUE:
+                    raise self.error("en post är större än 8 MB / a record is larger than 8 MB") from exc
+                if self._fill():
+                    continue
+                raise self.error(f"ogiltig JSON / invalid JSON ({exc.msg})", truncated=True) from exc
+            # A number at the very end of the buffer may continue in the next chunk.
+            if end == len(self.buf) and self._fill():
+                continue
+            self._advance(end)
+            return start_line, value
+
+    def error(self, message: str, *, truncated: bool = False) -> ReadError:
+        if truncated and self.eof:
+            return ReadError(
+                f"JSON-filen tar slut mitt i en post (rad {self.line}); den är avkortad eller trasig / "
+                f"the JSON ends in the middle of a record (line {self.line}); it is truncated or malformed"
+            )
+        return ReadError(f"rad {self.line}: {message} / line {self.line}")
+
+    def end(self) -> None:
+        if self.peek():
+            raise self.error("data efter JSON-värdets slut / data after the end of the JSON value")
+
+
+def _open_json(path: Path, encoding: str, fmt: str) -> Source:
+    with _text(path, encoding) as handle:
+        stream = _JsonStream(handle)
+        first = stream.peek()
+        if first == "[" and fmt in ("auto", "json"):
+            return Source(path, "json", encoding=encoding)
+        if first != "{":
+            raise ReadError("filen är inte JSON / the file is not JSON")
+        first_line = _jsonl_first_object(path, encoding)
+        if fmt in ("auto", "json") and first_line is not None:
+            return Source(path, "jsonl", encoding=encoding)
+        source = Source(path, "ibgo", encoding=encoding)
+        stream.expect("{")
+        while True:
+            if stream.peek() == "}":
+                break
+            _, key = stream.value()
+            stream.expect(":")
+            if key == "Customers":
+                if stream.peek() != "[":
+                    raise stream.error("Customers är inte en lista / Customers is not a list")
+                return source
+            _, value = stream.value()
+            if key == "TotalNumberOfElements" and isinstance(value, int):
+                source.declared_total = value
+            if stream.expect(",}") == "}":
+                break
+    raise ReadError(
+        "okänd JSON-layout: väntade en lista av poster, JSON Lines eller ett Interbook Go-register med "
+        "Customers / unknown JSON layout: expected an array of records, JSON Lines or an Interbook Go "
+        "register with Customers"
+    )
+
+
+def _jsonl_first_object(path: Path, encoding: str) -> dict[str, Any] | None:
+    """The first line as a JSON object when the file is JSON Lines (one object per line), else None."""
+    with _text(path, encoding) as handle:
+        line = handle.readline(MAX_JSON_VALUE)
+    try:
+        value = json.loads(line.lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) and "Customers" not in value else None
+
+
+def _json_array_rows(source: Source) -> Iterator[Row | RowError]:
+    assert source.encoding
+    with _text(source.path, source.encoding) as handle:
+        stream = _JsonStream(handle)
+        stream.expect("[")
+        if stream.peek() == "]":
+            stream.expect("]")
+            stream.end()
+            return
+        while True:
+            line, value = stream.value()
+            yield _flat_record(line, value)
+            if stream.expect(",]") == "]":
+                break
+        stream.end()
+
+
+def _jsonl_rows(source: Source) -> Iterator[Row | RowError]:
+    assert source.encoding
+    with _text(source.path, source.encoding) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line.lstrip("\ufeff"))
+            except json.JSONDecodeError as exc:
+                yield RowError(number, f"ogiltig JSON / invalid JSON: {exc.msg}")
+                continue
+            yield _flat_record(number, value)
+
+
+def _flat_record(line: int, value: Any) -> Row | RowError:
+    if not isinstance(value, dict):
+        return RowError(line, "posten är inte ett objekt / the record is not an object")
+    values: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, dict):
+            return RowError(line, f"fältet {key!r} är ett objekt, inte ett värde / field {key!r} is an object")
+        if isinstance(item, list):
+            item = ", ".join(_cell(v) for v in item if v is not None)
+        text = _cell(item)
+        if text.strip():
+            values[str(key)] = text
+    return Row(line, values)
+
+
+def _ibgo_rows(source: Source) -> Iterator[Row | RowError]:
+    assert source.encoding
+    with _text(source.path, source.encoding) as handle:
+        stream = _JsonStream(handle)
+        stream.expect("{")
+        while True:
+            _, key = stream.value()
+            stream.expect(":")
+            if key != "Customers":
+                _, value = stream.value()
+                if key == "TotalNumberOfElements" and isinstance(value, int):
+                    source.declared_total = value
+            else:
+                stream.expect("[")
+                if stream.peek() == "]":
+                    stream.expect("]")
+                else:
+                    while True:
+                        line, value = stream.value()
+                        if isinstance(value, dict):
+                            yield Row(line, value)
+                        else:
+                            yield RowError(line, "posten är inte ett objekt / the record is not an object")
+                        if stream.expect(",]") == "]":
+                            break
+            if stream.expect(",}") == "}":
+                break
+        stream.end()

@@ -1,0 +1,190 @@
+"""What an import did, row by row counted once: the table printed at the end and the JSON of --report."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+# Rejections and warnings kept with their line numbers; beyond these only counted, so that a
+# broken million-row file cannot fill memory with its own error list.
+MAX_LISTED = 10_000
+MAX_DISTINCT = 1_000
+
+STATUSES = ("created", "updated", "merged", "unchanged", "queued")
+
+_LABELS = {
+    "read": "lästa rader / rows read",
+    "created": "nya aktörer / created",
+    "updated": "uppdaterade / updated",
+    "merged": "sammanslagna med befintlig aktör / merged",
+    "unchanged": "oförändrade / unchanged",
+    "queued": "till granskning / queued for review",
+    "rejected": "avvisade / rejected",
+}
+
+
+@dataclass
+class Report:
+    kind: str
+    file: str
+    source: str = ""
+    format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    municipality: str | None = None
+    umbrella: str | None = None
+    dry_run: bool = False
+    strict: bool = False
+    outcome: str = "running"
+    message: str | None = None
+    run_id: str | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings_total: int = 0
+    columns: dict[str, Any] = field(default_factory=dict)
+    unknown_categories: Counter[str] = field(default_factory=Counter)
+    unknown_target_groups: Counter[str] = field(default_factory=Counter)
+    conflicts: Counter[str] = field(default_factory=Counter)
+    memberships: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    elapsed_s: float = 0.0
+    # Seconds per phase: validate (read, normalise, spool) and write (resolve, write batches).
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def reject(self, line: int, reason: str) -> None:
+        self.counts["rejected"] += 1
+        if len(self.rejected) < MAX_LISTED:
+            self.rejected.append({"line": line, "reason": reason})
+
+    def warn(self, line: int, field_name: str, reason: str) -> None:
+        self.warnings_total += 1
+        if len(self.warnings) < MAX_LISTED:
+            self.warnings.append({"line": line, "field": field_name, "reason": reason})
+
+    def count_unknown(self, counter: Counter[str], values: tuple[str, ...]) -> None:
+        for value in values:
+            if value in counter or len(counter) < MAX_DISTINCT:
+                counter[value] += 1
+
+    def finish(self, outcome: str, message: str | None = None) -> Report:
+        self.outcome = outcome
+        self.message = message
+        self.elapsed_s = round(time.monotonic() - self.started, 3)
+        return self
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("imported", "dry-run")
+
+    def to_json(self) -> dict[str, Any]:
+        counts = {k: int(self.counts.get(k, 0)) for k in ("read", *STATUSES, "rejected")}
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "source": self.source,
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "sheet": self.sheet,
+            "municipality": self.municipality,
+            "umbrella": self.umbrella,
+            "dry_run": self.dry_run,
+            "strict": self.strict,
+            "outcome": self.outcome,
+            "message": self.message,
+            "run_id": self.run_id,
+            "counts": counts,
+            "rejected": self.rejected,
+            "rejected_listed": len(self.rejected),
+            "warnings": self.warnings,
+            "warnings_total": self.warnings_total,
+            "columns": self.columns,
+            "unknown_categories": dict(self.unknown_categories.most_common()),
+            "unknown_target_groups": dict(self.unknown_target_groups.most_common()),
+            "conflicts": dict(sorted(self.conflicts.items())),
+            "memberships": self.memberships,
+            "notes": self.notes,
+            "elapsed_s": self.elapsed_s,
+            "timings": self.timings,
+            "rows_per_s": round(counts["read"] / self.elapsed_s, 1) if self.elapsed_s else None,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The report without its long lists, as an import run keeps it in the graph."""
+        data = self.to_json()
+        data["rejected"] = data["rejected"][:100]
+        data["warnings"] = data["warnings"][:100]
+        return data
+
+    def table(self, *, max_lines: int = 50) -> str:
+        """The human-readable report: counts, then rejected rows with their line numbers, then the rest."""
+        data = self.to_json()
+        lines: list[str] = []
+        what = f"{self.file} ({self.format or '?'}"
+        if self.encoding:
+            what += f", {self.encoding}"
+        if self.delimiter:
+            what += f", avgränsare / delimiter {self.delimiter!r}"
+        if self.sheet:
+            what += f", blad / sheet {self.sheet!r}"
+        what += ")"
+        lines.append(f"Import: {what}, källa / source {self.source!r}")
+        if self.dry_run:
+            lines.append("Provkörning: inget skrevs / dry run: nothing was written")
+        width = max(len(v) for v in _LABELS.values())
+        for key, label in _LABELS.items():
+            lines.append(f"  {label:<{width}}  {data['counts'][key]:>9}")
+        if self.memberships:
+            m = self.memberships
+            lines.append(
+                f"  medlemskap / memberships: {m.get('changed', 0)} nya eller ändrade / new or changed, "
+                f"{m.get('ended', 0)} avslutade / ended" + (f" ({m['sync']})" if m.get("sync") else "")
+            )
+        if self.rejected:
+            lines.append("Avvisade rader / rejected rows:")
+            for item in self.rejected[:max_lines]:
+                lines.append(f"  rad / line {item['line']}: {item['reason']}")
+            more = data["counts"]["rejected"] - min(len(self.rejected), max_lines)
+            if more > 0:
+                lines.append(f"  … och {more} till / and {more} more (--report OUT.json)")
+        if self.warnings_total:
+            lines.append(f"Varningar (värdet utelämnades) / warnings (the value was left out): {self.warnings_total}")
+            for item in self.warnings[: max_lines // 2]:
+                lines.append(f"  rad / line {item['line']} {item['field']}: {item['reason']}")
+            more = self.warnings_total - min(len(self.warnings), max_lines // 2)
+            if more > 0:
+                lines.append(f"  … och {more} till / and {more} more (--report OUT.json)")
+        unmapped = self.columns.get("unmapped") or []
+        if unmapped:
+            lines.append(
+                f"Okända kolumner (importerades inte) / unmapped columns (not imported): {', '.join(unmapped)}"
+            )
+        if self.columns.get("ignored_duplicates"):
+            lines.append(
+                "Kolumner för ett fält som redan har en kolumn / second columns for one field: "
+                + ", ".join(self.columns["ignored_duplicates"])
+            )
+        if self.unknown_categories:
+            shown = ", ".join(f"{k} ({v})" for k, v in self.unknown_categories.most_common(20))
+            lines.append(
+                f"Okända kategorier (sparade som verksamhet) / unknown categories (kept as activities): {shown}"
+            )
+        if self.unknown_target_groups:
+            shown = ", ".join(f"{k} ({v})" for k, v in self.unknown_target_groups.most_common(20))
+            lines.append(f"Okända målgrupper / unknown target groups: {shown}")
+        if self.conflicts:
+            shown = ", ".join(f"{k} {v}" for k, v in sorted(self.conflicts.items()))
+            lines.append(
+                "Fält där källor är oense (befintligt värde behölls, källans värde finns i proveniensen) / "
+                f"fields where sources disagree (kept the existing value; the source's is in provenance): {shown}"
+            )
+        lines.extend(self.notes)
+        if self.message:
+            lines.append(self.message)
+        lines.append(f"Tid / time: {self.elapsed_s:.1f} s")
+        return "\n".join(lines)

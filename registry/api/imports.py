@@ -1,0 +1,249 @@
+"""POST /api/v1/imports (a register or member list, uploaded) and the review queue under /api/v1/reviews."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from importers.readers import FORMATS
+from registry.auth import Role, current_principal
+from registry.dao.review import STATUSES, ReviewDao
+from registry.db import get_graph
+
+blp = Blueprint(
+    "imports",
+    __name__,
+    url_prefix="/api/v1",
+    description="Import av register och medlemslistor, granskningskön / Imports of registers and member lists, "
+    "the review queue",
+)
+
+# Uploads larger than this are refused before they are read (IMPORT_MAX_BYTES overrides it).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+NOT_FOUND = "Granskningsärendet finns inte / Review item not found."
+
+
+def _require(*roles: Role) -> None:
+    principal = current_principal()
+    if not principal.is_authenticated:
+        abort(401, message="Inloggning krävs / Authentication required.")
+    if principal.role not in roles:
+        abort(403, message="Behörighet saknas / Not allowed for this role.")
+
+
+def _max_bytes() -> int:
+    return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+@blp.before_request
+def _limit_upload_size() -> None:
+    # Checked before the body is parsed; a body without a length is cut off at the same limit.
+    if request.method != "POST" or request.endpoint != "imports.Imports":
+        return
+    limit = _max_bytes()
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(
+            413,
+            message=f"Filen är större än {limit // (1024 * 1024)} MB / The upload is larger than "
+            f"{limit // (1024 * 1024)} MB ({limit} bytes).",
+        )
+
+
+class ImportFormSchema(Schema):
+    kind = fields.String(
+        load_default="register",
+        validate=validate.OneOf(("register", "members")),
+        metadata={"description": "register = föreningsregister / association register; members = medlemslista"},
+    )
+    format = fields.String(load_default="auto", validate=validate.OneOf(FORMATS))
+    municipality = fields.String(validate=validate.Length(min=1, max=100))
+    source = fields.String(validate=validate.Length(min=1, max=200))
+    umbrella = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Paraplyorganisationens id eller organisationsnummer (members)"},
+    )
+    sheet = fields.String(validate=validate.Length(min=1, max=100))
+    sync = fields.Boolean(load_default=False)
+    dry_run = fields.Boolean(load_default=False)
+    strict = fields.Boolean(load_default=False)
+
+
+class ImportFilesSchema(Schema):
+    file = Upload(required=True, metadata={"description": "Registret / the register (CSV, XLSX, JSON, JSON Lines)"})
+    mapping = Upload(metadata={"description": "Kolumnmappning (JSON eller TOML) / column mapping"})
+
+
+class ImportReportSchema(Schema):
+    kind = fields.String()
+    file = fields.String()
+    source = fields.String()
+    format = fields.String(allow_none=True)
+    encoding = fields.String(allow_none=True)
+    delimiter = fields.String(allow_none=True)
+    sheet = fields.String(allow_none=True)
+    municipality = fields.String(allow_none=True)
+    umbrella = fields.String(allow_none=True)
+    dry_run = fields.Boolean()
+    strict = fields.Boolean()
+    outcome = fields.String(metadata={"description": "imported | dry-run | aborted | failed"})
+    message = fields.String(allow_none=True)
+    run_id = fields.String(allow_none=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rejected = fields.List(fields.Dict())
+    rejected_listed = fields.Integer()
+    warnings = fields.List(fields.Dict())
+    warnings_total = fields.Integer()
+    columns = fields.Dict()
+    unknown_categories = fields.Dict(keys=fields.String(), values=fields.Integer())
+    unknown_target_groups = fields.Dict(keys=fields.String(), values=fields.Integer())
+    conflicts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    memberships = fields.Dict()
+    notes = fields.List(fields.String())
+    elapsed_s = fields.Float()
+    timings = fields.Dict(keys=fields.String(), values=fields.Float())
+    rows_per_s = fields.Float(allow_none=True)
+
+
+def _save(upload: FileStorage, folder: Path, fallback: str) -> Path:
+    name = secure_filename(upload.filename or "") or fallback
+    path = folder / name
+    upload.save(path)
+    return path
+
+
+@blp.route("/imports")
+class Imports(MethodView):
+    @blp.arguments(ImportFormSchema, location="form")
+    @blp.arguments(ImportFilesSchema, location="files")
+    @blp.response(200, ImportReportSchema)
+    @blp.alt_response(413, description="Filen är för stor / The upload is too large.")
+    @blp.alt_response(422, description="Filen kunde inte importeras; rapporten i errors.report / not imported")
+    def post(self, form: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        """Import an uploaded register or member list (admin); the answer is the import report."""
+        # The importers use registry's data-access layer, which imports this package: imported here.
+        from importers.engine import ImportOptions, run_import
+
+        _require(Role.ADMIN)
+        if form["kind"] == "members" and not form.get("umbrella"):
+            abort(422, message="Ange paraplyorganisationen / Name the umbrella.", errors={"form": {"umbrella": []}})
+        with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
+            path = _save(files["file"], Path(folder), "upload")
+            mapping = _save(files["mapping"], Path(folder), "mapping") if files.get("mapping") else None
+            if mapping == path:
+                abort(422, message="Filerna har samma namn / The two files have the same name.")
+            options = ImportOptions(
+                kind=form["kind"],
+                path=path,
+                format=form["format"],
+                municipality=form.get("municipality"),
+                source=form.get("source"),
+                mapping=mapping,
+                sheet=form.get("sheet"),
+                umbrella=form.get("umbrella"),
+                sync=form["sync"],
+                dry_run=form["dry_run"],
+                strict=form["strict"],
+                display_name=files["file"].filename or path.name,
+            )
+            report = run_import(get_graph(), options)
+        data = report.to_json()
+        if not report.ok:
+            abort(422, message=report.message or "Importen misslyckades / The import failed.", errors={"report": data})
+        return data
+
+
+class ReviewQuerySchema(Schema):
+    status = fields.String(load_default="pending", validate=validate.OneOf(STATUSES))
+
+
+class ReviewItemSchema(Schema):
+    id = fields.String(required=True)
+    score = fields.Float()
+    reasons = fields.List(fields.String())
+    status = fields.String()
+    created_at = fields.String(allow_none=True)
+    decided_at = fields.String(allow_none=True)
+    record = fields.Dict(allow_none=True, metadata={"description": "Den importerade posten / the imported record"})
+    candidate = fields.Dict(allow_none=True, metadata={"description": "Aktören den kan vara / the possible actor"})
+    actor_id = fields.String(allow_none=True, metadata={"description": "Aktören posten nu beskriver"})
+
+
+class DecisionSchema(Schema):
+    item_id = fields.String()
+    status = fields.String()
+    actor_id = fields.String()
+
+
+@blp.route("/reviews")
+class Reviews(MethodView):
+    @blp.arguments(ReviewQuerySchema, location="query")
+    @blp.response(200, ReviewItemSchema(many=True))
+    @blp.paginate(page_size=20, max_page_size=200)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+        """Possible duplicates from imports, oldest first (coordinators and admins)."""
+        from importers.review import item_view
+
+        _require(Role.COORDINATOR, Role.ADMIN)
+        total, items = ReviewDao(get_graph()).list(
+            status=args["status"], skip=pagination_parameters.first_item, limit=pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return [item_view(i) for i in items]
+
+
+@blp.route("/reviews/<item_id>")
+class Review(MethodView):
+    @blp.response(200, ReviewItemSchema)
+    @blp.alt_response(404, description=NOT_FOUND)
+    def get(self, item_id: str) -> dict[str, Any]:
+        """One review item: the imported record beside the candidate actor."""
+        from importers.review import item_view
+
+        _require(Role.COORDINATOR, Role.ADMIN)
+        item = ReviewDao(get_graph()).get(item_id)
+        if item is None:
+            abort(404, message=NOT_FOUND)
+        return item_view(item)
+
+
+def _decide(item_id: str, accept: bool) -> dict[str, Any]:
+    from importers.review import AlreadyDecidedError, ReviewNotFoundError, decide
+
+    _require(Role.COORDINATOR, Role.ADMIN)
+    try:
+        decision = decide(get_graph(), item_id, accept=accept)
+    except ReviewNotFoundError:
+        abort(404, message=NOT_FOUND)
+    except AlreadyDecidedError as exc:
+        abort(409, message=f"Ärendet är redan avgjort ({exc.status}) / The item is already decided ({exc.status}).")
+    return {"item_id": decision.item_id, "status": decision.status, "actor_id": decision.actor_id}
+
+
+@blp.route("/reviews/<item_id>/accept")
+class ReviewAccept(MethodView):
+    @blp.response(200, DecisionSchema)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description="Redan avgjort / Already decided.")
+    def post(self, item_id: str) -> dict[str, Any]:
+        """Accept: the record is the candidate actor and is merged into it."""
+        return _decide(item_id, True)
+
+
+@blp.route("/reviews/<item_id>/reject")
+class ReviewReject(MethodView):
+    @blp.response(200, DecisionSchema)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description="Redan avgjort / Already decided.")
+    def post(self, item_id: str) -> dict[str, Any]:
+        """Reject: the record is another organisation and becomes an actor of its own."""
+        return _decide(item_id, False)

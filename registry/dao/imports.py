@@ -1,0 +1,322 @@
+"""Imports: source records, import runs, candidate lookups and the batch writes of importers.
+
+A batch is read and written inside one transaction (`ImportDao.batch` methods take the
+transaction), so a batch is in the graph completely or not at all, and an import that
+stopped midway can simply be run again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+
+from graph_schema.contract import Label as L
+from graph_schema.contract import Rel as R
+from registry.db import Graph
+
+_KNOWN: LiteralString = f"""
+UNWIND $keys AS key
+MATCH (s:{L.SOURCE_RECORD} {{key: key}})
+OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(a:{L.ACTOR})
+OPTIONAL MATCH (r:{L.REVIEW_ITEM} {{status: 'pending'}})-[:{R.CANDIDATE}]->(s)
+RETURN key, s.hash AS hash, s.fields AS fields, a.id AS actor_id, r.id AS review_id
+"""
+
+_CANDIDATE: LiteralString = """a {
+  .id, .name, .org_number, .municipality_code, .county_code, .website, .emails, .phones
+} AS actor"""
+
+_BY_ORG: LiteralString = f"""
+UNWIND $org_numbers AS org
+MATCH (a:{L.ACTOR} {{org_number: org}})
+RETURN {_CANDIDATE}
+"""
+
+_BY_NAME_KEY: LiteralString = f"""
+UNWIND $keys AS key
+MATCH (a:{L.ACTOR} {{name_key: key}})
+RETURN {_CANDIDATE}
+"""
+
+_STATES: LiteralString = f"""
+UNWIND $ids AS id
+MATCH (a:{L.ACTOR} {{id: id}})
+RETURN a.id AS id, properties(a) AS props,
+  [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
+  [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id] AS interest_areas,
+  [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id] AS target_groups,
+  [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}] AS contacts
+"""
+
+# The actor's importer-managed properties are set from the row (a null removes one), and each
+# relationship list is made to match the row exactly: the merge rule (importers.merge) has
+# already kept what other sources and people added. New actors have nothing to remove, so
+# their write skips the removals.
+_ACTOR_HEAD: LiteralString = f"""
+UNWIND $rows AS row
+MERGE (a:{L.ACTOR} {{id: row.id}})
+ON CREATE SET a.created_at = datetime(), a.version = 0, a.archived = false
+SET a += row.props, a.updated_at = datetime(), a.version = a.version + 1
+WITH a, row
+"""
+
+_ACTOR_REMOVALS: LiteralString = f"""
+CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.LOCATED_IN}]->(m:{L.MUNICIPALITY})
+  WITH old, m WHERE m.code <> row.seat
+  DELETE old
+}}
+CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY})
+  WITH old, m WHERE NOT m.code IN row.active_in
+  DELETE old
+}}
+CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.WORKS_ON}]->(t:{L.INTEREST_AREA})
+  WITH old, t WHERE NOT t.id IN row.interest_areas
+  DELETE old
+}}
+CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.SERVES}]->(t:{L.TARGET_GROUP})
+  WITH old, t WHERE NOT t.id IN row.target_groups
+  DELETE old
+}}
+CALL (a, row) {{
+  UNWIND row.removed_contacts AS cid
+  MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON} {{id: cid}})
+  DETACH DELETE c
+}}
+"""
+
+_ACTOR_LINKS: LiteralString = f"""
+CALL (a, row) {{
+  MATCH (m:{L.MUNICIPALITY} {{code: row.seat}})
+  MERGE (a)-[:{R.LOCATED_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.active_in AS code
+  MATCH (m:{L.MUNICIPALITY} {{code: code}})
+  MERGE (a)-[:{R.ACTIVE_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.interest_areas AS term
+  MATCH (t:{L.INTEREST_AREA} {{id: term}})
+  MERGE (a)-[:{R.WORKS_ON}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.target_groups AS term
+  MATCH (t:{L.TARGET_GROUP} {{id: term}})
+  MERGE (a)-[:{R.SERVES}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.contacts AS contact
+  MERGE (c:{L.CONTACT_PERSON} {{id: contact.id}})
+  SET c += contact
+  MERGE (a)-[:{R.HAS_CONTACT}]->(c)
+}}
+"""
+
+_CREATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_LINKS
+_UPDATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_REMOVALS + _ACTOR_LINKS
+
+# A record's last version, the run that wrote it, and the actor it describes (none while it
+# waits for review). Records seen before first lose their old run and actor links.
+_RECORD_HEAD: LiteralString = f"""
+MATCH (run:{L.IMPORT_RUN} {{id: $run}})
+UNWIND $rows AS row
+MERGE (s:{L.SOURCE_RECORD} {{key: row.key}})
+SET s.source = row.source, s.record_id = row.record_id, s.fields = row.fields, s.hash = row.hash,
+    s.imported_at = datetime()
+WITH s, row, run
+"""
+
+_RECORD_UNLINK: LiteralString = f"""
+CALL (s) {{
+  OPTIONAL MATCH (s)-[old:{R.FROM_RUN}]->(:{L.IMPORT_RUN})
+  DELETE old
+}}
+CALL (s, row) {{
+  OPTIONAL MATCH (s)-[old:{R.DESCRIBES}]->(x:{L.ACTOR})
+  WITH old, x WHERE row.actor_id IS NULL OR x.id <> row.actor_id
+  DELETE old
+}}
+"""
+
+_RECORD_LINK: LiteralString = f"""
+MERGE (s)-[:{R.FROM_RUN}]->(run)
+WITH s, row
+CALL (s, row) {{
+  MATCH (a:{L.ACTOR} {{id: row.actor_id}})
+  MERGE (s)-[:{R.DESCRIBES}]->(a)
+}}
+"""
+
+_CREATE_RECORDS: LiteralString = _RECORD_HEAD + _RECORD_LINK
+_UPDATE_RECORDS: LiteralString = _RECORD_HEAD + _RECORD_UNLINK + _RECORD_LINK
+
+_WRITE_REVIEWS: LiteralString = f"""
+UNWIND $rows AS row
+MATCH (s:{L.SOURCE_RECORD} {{key: row.record_key}}), (a:{L.ACTOR} {{id: row.candidate}})
+MERGE (r:{L.REVIEW_ITEM} {{id: row.id}})
+ON CREATE SET r.created_at = datetime()
+SET r.status = 'pending', r.score = row.score, r.reasons = row.reasons, r.decided_at = null
+WITH r, s, a
+CALL (r) {{
+  OPTIONAL MATCH (r)-[old:{R.CANDIDATE}|{R.FROM_RUN}]->()
+  DELETE old
+}}
+MERGE (r)-[:{R.CANDIDATE}]->(s)
+MERGE (r)-[:{R.CANDIDATE}]->(a)
+WITH r
+MATCH (run:{L.IMPORT_RUN} {{id: $run}})
+MERGE (r)-[:{R.FROM_RUN}]->(run)
+"""
+
+# A member list confirms memberships: re-listed members get an ended membership back; a list
+# without a since-date or role keeps the one the membership already has.
+_WRITE_MEMBERSHIPS: LiteralString = f"""
+UNWIND $rows AS row
+MATCH (m:{L.ACTOR} {{id: row.member}}), (u:{L.ACTOR} {{id: row.umbrella}})
+MERGE (m)-[r:{R.MEMBER_OF}]->(u)
+WITH r, row, coalesce(row.since, r.since) AS since, coalesce(row.role, r.role) AS role
+WHERE r.until IS NOT NULL OR r.source IS NULL OR r.source <> row.source
+   OR coalesce(r.since, '') <> coalesce(since, '') OR coalesce(r.role, '') <> coalesce(role, '')
+SET r.since = since, r.role = role, r.source = row.source, r.until = null
+RETURN count(r) AS changed
+"""
+
+_OPEN_MEMBERS: LiteralString = f"""
+MATCH (m:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella}})
+WHERE r.until IS NULL AND NOT m.id IN $keep
+RETURN count(r) AS n
+"""
+
+_END_MEMBERSHIPS: LiteralString = f"""
+MATCH (m:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella}})
+WHERE r.until IS NULL AND NOT m.id IN $keep
+SET r.until = $today
+RETURN count(r) AS ended
+"""
+
+_START_RUN: LiteralString = f"""
+CREATE (r:{L.IMPORT_RUN} {{id: $id}})
+SET r.source = $source, r.kind = $kind, r.file = $file, r.status = 'running', r.started_at = datetime()
+"""
+
+_FINISH_RUN: LiteralString = f"""
+MATCH (r:{L.IMPORT_RUN} {{id: $id}})
+SET r.status = $status, r.finished_at = datetime(), r.report = $report
+"""
+
+_WITHOUT_NAME_KEY: LiteralString = f"""
+MATCH (a:{L.ACTOR}) WHERE a.name_key IS NULL AND a.name IS NOT NULL
+RETURN a.id AS id, a.name AS name LIMIT 5000
+"""
+
+_SET_NAME_KEY: LiteralString = f"""
+UNWIND $rows AS row
+MATCH (a:{L.ACTOR} {{id: row.id}})
+SET a.name_key = row.name_key
+"""
+
+_TAXONOMY_IDS: LiteralString = f"""
+CALL () {{ MATCH (t:{L.INTEREST_AREA}) RETURN collect(t.id) AS areas }}
+CALL () {{ MATCH (t:{L.TARGET_GROUP}) RETURN collect(t.id) AS groups }}
+RETURN areas, groups
+"""
+
+_UMBRELLA_BY_ID: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{id: $value}}) RETURN a.id AS id, a.name AS name, a.municipality_code AS municipality_code
+"""
+_UMBRELLA_BY_ORG: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{org_number: $value}})
+RETURN a.id AS id, a.name AS name, a.municipality_code AS municipality_code
+"""
+
+
+class ImportDao:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    # -- before a run -------------------------------------------------------------------
+    def backfill_name_keys(self, key: Any) -> int:
+        """Gives actors written elsewhere (the API, the demo) the name key resolution looks them up by."""
+        total = 0
+        while rows := self.graph.read(_WITHOUT_NAME_KEY):
+            self.graph.write(_SET_NAME_KEY, rows=[{"id": r["id"], "name_key": key(r["name"])} for r in rows])
+            total += len(rows)
+        return total
+
+    def taxonomy_ids(self) -> tuple[set[str], set[str]]:
+        row = self.graph.read_one(_TAXONOMY_IDS)
+        assert row is not None
+        return set(row["areas"]), set(row["groups"])
+
+    def umbrella(self, id_or_org_number: str, *, by_org_number: bool) -> dict[str, Any] | None:
+        query = _UMBRELLA_BY_ORG if by_org_number else _UMBRELLA_BY_ID
+        return self.graph.read_one(query, value=id_or_org_number)
+
+    def start_run(self, run_id: str, *, source: str, kind: str, file: str) -> None:
+        self.graph.write(_START_RUN, id=run_id, source=source, kind=kind, file=file)
+
+    def finish_run(self, run_id: str, *, status: str, report: str) -> None:
+        self.graph.write(_FINISH_RUN, id=run_id, status=status, report=report)
+
+    # -- inside a batch's transaction -------------------------------------------------------
+    @staticmethod
+    def known_records(tx: ManagedTransaction, keys: list[str]) -> dict[str, dict[str, Any]]:
+        return {r["key"]: r.data() for r in tx.run(_KNOWN, keys=keys)}
+
+    @staticmethod
+    def candidates_by_org_number(tx: ManagedTransaction, org_numbers: list[str]) -> list[dict[str, Any]]:
+        return [r["actor"] for r in tx.run(_BY_ORG, org_numbers=org_numbers)] if org_numbers else []
+
+    @staticmethod
+    def candidates_by_name_key(tx: ManagedTransaction, keys: list[str]) -> list[dict[str, Any]]:
+        return [r["actor"] for r in tx.run(_BY_NAME_KEY, keys=keys)] if keys else []
+
+    @staticmethod
+    def actor_states(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
+        return [r.data() for r in tx.run(_STATES, ids=ids)] if ids else []
+
+    @staticmethod
+    def write_actors(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
+        """Actor rows from `importers.merge.ActorState.to_row`; those with `created` skip the removals."""
+        created = [r for r in rows if r["created"]]
+        existing = [r for r in rows if not r["created"]]
+        if created:
+            tx.run(_CREATE_ACTORS, rows=created).consume()
+        if existing:
+            tx.run(_UPDATE_ACTORS, rows=existing).consume()
+
+    @staticmethod
+    def write_records(tx: ManagedTransaction, run_id: str, rows: list[dict[str, Any]]) -> None:
+        """Source-record rows; `known` ones (written by an earlier run) are relinked."""
+        new = [r for r in rows if not r["known"]]
+        known = [r for r in rows if r["known"]]
+        if new:
+            tx.run(_CREATE_RECORDS, rows=new, run=run_id).consume()
+        if known:
+            tx.run(_UPDATE_RECORDS, rows=known, run=run_id).consume()
+
+    @staticmethod
+    def write_reviews(tx: ManagedTransaction, run_id: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            tx.run(_WRITE_REVIEWS, rows=rows, run=run_id).consume()
+
+    @staticmethod
+    def write_memberships(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        record = tx.run(_WRITE_MEMBERSHIPS, rows=rows).single()
+        return int(record["changed"]) if record else 0
+
+    # -- after the batches ------------------------------------------------------------------
+    def end_memberships(self, umbrella_id: str, keep: list[str], today: str, *, dry_run: bool) -> int:
+        """Ends (never deletes) open memberships of members not in `keep`; returns how many."""
+        if dry_run:
+            row = self.graph.read_one(_OPEN_MEMBERS, umbrella=umbrella_id, keep=keep)
+            return int(row["n"]) if row else 0
+        rows = self.graph.write(_END_MEMBERSHIPS, umbrella=umbrella_id, keep=keep, today=today)
+        return int(rows[0]["ended"]) if rows else 0

@@ -1,0 +1,81 @@
+"""Shared by the import tests: fixture paths, running an import, and a comparable picture of the graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from importers.engine import ImportOptions, run_import
+from importers.report import Report
+from registry.db import Graph
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registers"
+KUMLA = "1881"
+
+# Bookkeeping that differs between two runs that wrote the same data.
+_VOLATILE = {"created_at", "updated_at", "imported_at", "decided_at"}
+
+
+def run(graph: Graph, path: Path, **options: Any) -> Report:
+    options.setdefault("kind", "register")
+    return run_import(graph, ImportOptions(path=path, **options))
+
+
+def counts(report: Report) -> dict[str, int]:
+    return {k: int(v) for k, v in report.to_json()["counts"].items()}
+
+
+def _key(labels: list[str], props: dict[str, Any]) -> str:
+    label = sorted(labels)[0]
+    for name in ("id", "key", "code"):
+        if name in props:
+            return f"{label}:{props[name]}"
+    raise AssertionError(f"node without a key: {labels} {props}")
+
+
+def snapshot(graph: Graph) -> dict[str, Any]:
+    """Every node and relationship an import writes, keyed by their keys, without timestamps.
+
+    Import runs (one node per run, and which run last wrote a record) are left out: a run
+    that was interrupted and then finished by a second run is two runs by design.
+    """
+    nodes = graph.read(
+        "MATCH (n) WHERE NOT n:Municipality AND NOT n:County AND NOT n:SchemaMigration AND NOT n:ImportRun "
+        "AND NOT n:InterestArea AND NOT n:TargetGroup RETURN labels(n) AS labels, properties(n) AS props"
+    )
+    rels = graph.read(
+        "MATCH (a)-[r]->(b) WHERE NOT type(r) IN ['FROM_RUN', 'IN_COUNTY', 'BROADER'] "
+        "RETURN labels(a) AS la, properties(a) AS pa, type(r) AS type, properties(r) AS props, "
+        "labels(b) AS lb, properties(b) AS pb"
+    )
+    picture: dict[str, Any] = {"nodes": {}, "relationships": set()}
+    for row in nodes:
+        props = {k: _plain(v) for k, v in row["props"].items() if k not in _VOLATILE}
+        picture["nodes"][_key(row["labels"], row["props"])] = props
+    for row in rels:
+        props = tuple(sorted((k, repr(_plain(v))) for k, v in row["props"].items() if k not in _VOLATILE))
+        picture["relationships"].add((_key(row["la"], row["pa"]), row["type"], _key(row["lb"], row["pb"]), props))
+    return picture
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+def actor_by_name(graph: Graph, name: str) -> dict[str, Any]:
+    row = graph.read_one(
+        "MATCH (a:Actor {name: $name}) RETURN a {.*, "
+        "seat: [(a)-[:LOCATED_IN]->(m) | m.code], "
+        "active_in: [(a)-[:ACTIVE_IN]->(m) | m.code], "
+        "works_on: [(a)-[:WORKS_ON]->(t) | t.id], "
+        "serves: [(a)-[:SERVES]->(t) | t.id], "
+        "contacts: [(a)-[:HAS_CONTACT]->(c) | c {.*}], "
+        "records: [(s:SourceRecord)-[:DESCRIBES]->(a) | s.key]} AS actor",
+        name=name,
+    )
+    assert row is not None, f"no actor named {name!r}"
+    return row["actor"]
