@@ -113,3 +113,30 @@ def test_reader_token_sees_no_contacts_either(app: Flask, graph: Graph, demo: Gr
         f"/aktorer/{demo_id('kumla-pensionarsforening-linden')}", headers={"Authorization": f"Bearer {reader}"}
     )
     assert "Kontaktpersoner" not in html.get_data(as_text=True)
+
+
+def test_welfare_gaps_page_for_the_county(client: FlaskClient, demo: Graph) -> None:
+    response = client.get("/valfardsluckor?area=18")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Välfärdsluckor i Örebro län" in html
+    classes = re.findall(r'<td class="(none|low|ok)"', html)
+    assert len(classes) >= 25 * 11
+    assert {"none", "ok"} <= set(classes), "the demo county has both covered cells and gaps"
+
+
+def test_a_gap_cell_links_to_the_actors_behind_it(client: FlaskClient, demo: Graph) -> None:
+    html = client.get("/valfardsluckor?area=1881").get_data(as_text=True)
+    link = r"/\?area=1881&amp;interest_area=pensioners&amp;target_group=elderly&amp;sector=civil"
+    match = re.search(rf'<a href="({link})"[^>]*>(\d+)</a>', html)
+    assert match, "the pensioners × elderly cell links to a search"
+    count = int(match.group(2))
+    assert count >= 1
+    listed = names(client.get(match.group(1).replace("&amp;", "&")).get_data(as_text=True))
+    assert len(listed) == count
+
+
+def test_unknown_area_is_404_page(client: FlaskClient, demo: Graph) -> None:
+    response = client.get("/valfardsluckor?area=9999")
+    assert response.status_code == 404
+    assert 'role="alert"' in response.get_data(as_text=True)

@@ -21,8 +21,10 @@ from registry.api.actor_schemas import ActorSearchArgsSchema
 from registry.api.actors import build_filter, present
 from registry.auth import current_principal
 from registry.dao.actors import ActorDao
+from registry.dao.analyses import AnalysisDao
 from registry.db import get_graph
 from registry.domain.actor import KINDS, SECTORS
+from registry.domain.relationships import CollaborationError
 from registry.web import i18n
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
@@ -50,7 +52,8 @@ def _page_globals() -> dict[str, Any]:
     args = {k: v for k, v in request.args.items(multi=True) if k != "lang"} if request else {}
     other = "en" if lang == "sv" else "sv"
     switch = f"{request.path}?{urlencode([*args.items(), ('lang', other)])}" if request else "?lang=en"
-    return {"t": i18n.t, "pick": i18n.pick, "lang": lang, "switch_language_url": switch, "extra_nav": ()}
+    nav = (("web.gaps", "nav.gaps", "gaps"),)
+    return {"t": i18n.t, "pick": i18n.pick, "lang": lang, "switch_language_url": switch, "extra_nav": nav}
 
 
 def _term_options(kind: str) -> list[tuple[str, str]]:
@@ -172,6 +175,52 @@ def actor(actor_id: str) -> str | tuple[str, int]:
         kind_label=_facet_labels()["kind"].get(shown.get("kind") or "", ""),
         map_url=url_for("maps.ActorMap", actor_id=actor_id),
     )
+
+
+@bp.get("/valfardsluckor")
+def gaps() -> str | tuple[str, int]:
+    """Interest areas × target groups for one municipality or county, coloured by civil coverage."""
+    area = request.args.get("area", "18").strip()
+    is_county = len(area) == 2
+    try:
+        table = AnalysisDao(get_graph()).welfare_gaps(
+            municipality_code=None if is_county else area, county_code=area if is_county else None
+        )
+    except CollaborationError as exc:
+        return _error_page(exc.status, exc.errors or exc.message), exc.status
+    county_code = area if is_county else municipalities()[area].county_code
+    county_size = sum(1 for m in municipalities().values() if m.county_code == county_code)
+    areas: list[dict[str, str]] = []
+    groups: list[dict[str, str]] = []
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for cell in table["cells"]:
+        ia, tg = cell["interest_area"], cell["target_group"]
+        if ia not in areas:
+            areas.append(ia)
+        if tg not in groups:
+            groups.append(tg)
+        cells[(ia["id"], tg["id"])] = {**cell, "coverage": _coverage(cell, county_size)}
+    return render_template(
+        "web/gaps.html",
+        active="gaps",
+        area=area,
+        is_county=is_county,
+        area_groups=_area_groups(),
+        areas=areas,
+        groups=groups,
+        cells=cells,
+        place=(find_county(area).name if is_county else find_municipality(area).name),  # type: ignore[union-attr]
+    )
+
+
+def _coverage(cell: dict[str, Any], county_size: int) -> str:
+    """The colour class: no civil actor at all; few (a municipality far below the county's median,
+    or a county where most municipalities have none); or covered."""
+    if cell["count"] == 0:
+        return "none"
+    if cell.get("flag") or len(cell.get("municipalities_none") or ()) * 2 > county_size:
+        return "low"
+    return "ok"
 
 
 def _error_page(code: int, detail: Any) -> str:

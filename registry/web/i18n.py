@@ -63,6 +63,18 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "actor.map": ("Relationskarta", "Relationship map"),
     "actor.history": ("Ändringshistorik", "Change history"),
     "actor.not_found": ("Aktören finns inte.", "Actor not found."),
+    "gaps.heading": ("Välfärdsluckor i {place}", "Welfare gaps in {place}"),
+    "gaps.intro": (
+        "Antal civila aktörer per verksamhetsområde och målgrupp. Rött: ingen alls. Gult: färre än "
+        "hälften av länets median eller kommuner utan någon. Klicka på en ruta för aktörerna.",
+        "Civil actors per interest area and target group. Red: none at all. Yellow: fewer than half "
+        "the county's median, or municipalities with none. Select a cell for the actors.",
+    ),
+    "gaps.show": ("Visa", "Show"),
+    "gaps.legend.none": ("Ingen aktör", "No actor"),
+    "gaps.legend.low": ("Få aktörer", "Few actors"),
+    "gaps.legend.ok": ("Täckt", "Covered"),
+    "gaps.missing_in": ("Saknas i: {names}", "None in: {names}"),
     "error.heading": ("Något gick fel", "Something went wrong"),
     "footer.data": (
         "Referensdata: SCB:s kommun- och länskoder (CC0). Demodata är påhittade.",

@@ -66,3 +66,17 @@ def test_english_switch_at_phone_width(chromium: webdriver.Chrome, live: str) ->
     finally:
         chromium.set_window_size(1280, 900)
         chromium.get(f"{live}/?lang=sv")
+
+
+def test_welfare_gaps_of_orebro_lan_then_the_actors_behind_a_cell(chromium: webdriver.Chrome, live: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    chromium.get(f"{live}/valfardsluckor?area=18&lang=sv")
+    assert chromium.find_element(By.TAG_NAME, "h1").text == "Välfärdsluckor i Örebro län"
+    cells = chromium.find_elements(By.CSS_SELECTOR, "table.gaps td")
+    assert len(cells) >= 25 * 11
+    chromium.save_screenshot(str(ARTIFACTS / "web-welfare-gaps-orebro.png"))
+    covered = next(c for c in cells if c.get_attribute("class") == "ok")
+    count = int(covered.text)
+    covered.find_element(By.TAG_NAME, "a").click()
+    WebDriverWait(chromium, 20).until(lambda d: "sector=civil" in d.current_url)
+    assert int(chromium.find_element(By.ID, "results-heading").text.split()[0]) == count
