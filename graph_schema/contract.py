@@ -83,6 +83,10 @@ class RelSpec:
 
 # Properties every collaboration-model relationship carries (provenance and validity).
 EDGE_META: Final = ("source", "confidence", "valid_from", "valid_to", "created_by", "created_at", "note")
+# What the relationships API adds to each relationship it writes: an address and a version for ETags.
+EDGE_RECORD: Final = ("id", "version", "updated_by", "updated_at")
+# What collaboration-model nodes (agreements, arenas, meetings, challenges) carry beside their own facts.
+NODE_RECORD: Final = ("created_at", "created_by", "updated_at", "updated_by", "version")
 
 NODES: Final[dict[str, NodeSpec]] = {
     spec.label: spec
@@ -124,6 +128,12 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "version",
                 "sources",
                 "search_text",
+                # Derived by registry.domain.actor.derived_fields: never set by hand.
+                "search_name",
+                "search_place",
+                "alt_names_text",
+                "name_sort",
+                "content_hash",
             ),
         ),
         NodeSpec(
@@ -150,21 +160,42 @@ NODES: Final[dict[str, NodeSpec]] = {
             Label.AGREEMENT,
             "id",
             "IOP, local agreement, policy, contract or action plan (lagrum).",
-            ("id", "kind", "title", "valid_from", "valid_to", "url"),
+            ("id", "kind", "title", "description", "valid_from", "valid_to", "url", *NODE_RECORD),
         ),
         NodeSpec(
             Label.ARENA,
             "id",
             "A meeting arena (arena för möten).",
-            ("id", "name", "description", "municipality_code", "cadence"),
+            ("id", "name", "description", "municipality_code", "cadence", *NODE_RECORD),
         ),
         NodeSpec(
             Label.MEETING,
             "id",
             "One meeting of an arena, with the report's checklist.",
-            ("id", "date", "purpose", "notes", "decisions", "next_steps"),
+            (
+                "id",
+                "date",
+                "purpose",
+                "notes",
+                "decisions",
+                "next_steps",
+                "invitation_sent",
+                "documentation_prepared",
+                "roles_presented",
+                "everyone_heard",
+                "summary_made",
+                "next_steps_agreed",
+                "notes_sent",
+                "follow_up_done",
+                *NODE_RECORD,
+            ),
         ),
-        NodeSpec(Label.CHALLENGE, "id", "A societal challenge (samhällsutmaning).", ("id", "name", "description")),
+        NodeSpec(
+            Label.CHALLENGE,
+            "id",
+            "A societal challenge (samhällsutmaning).",
+            ("id", "name", "description", *NODE_RECORD),
+        ),
         NodeSpec(
             Label.SOURCE_RECORD,
             "key",
@@ -187,13 +218,27 @@ NODES: Final[dict[str, NodeSpec]] = {
             Label.API_TOKEN,
             "id",
             "An API token, stored only as a hash.",
-            ("id", "name", "role", "hash", "actor_id", "created_at", "revoked_at"),
+            ("id", "name", "role", "hash", "actor_id", "created_at", "created_by", "revoked_at"),
         ),
         NodeSpec(
             Label.AUDIT_EVENT,
             "id",
             "One append-only audit record of a write.",
-            ("id", "at", "channel", "token_id", "role", "action", "before", "after"),
+            (
+                "id",
+                "at",
+                "channel",
+                "token_id",
+                "role",
+                "actor_id",
+                "by",
+                "action",
+                "subject_label",
+                "subject_id",
+                "before",
+                "after",
+                "redacted_at",
+            ),
         ),
         NodeSpec(
             Label.SCHEMA_MIGRATION,
@@ -248,35 +293,35 @@ RELATIONSHIPS: Final[dict[str, RelSpec]] = {
             _ACTOR,
             _ACTOR,
             "Dependency: power (end holds power over start), symbiotic or competition (mutual).",
-            ("kind", "resource", "strength", *EDGE_META),
+            ("kind", "resource", "strength", *EDGE_META, *EDGE_RECORD),
         ),
         RelSpec(
             Rel.FUNDS,
             _ACTOR,
             _ACTOR,
             "Money flows from start to end.",
-            ("amount_sek", "year", "form", *EDGE_META),
+            ("amount_sek", "year", "form", *EDGE_META, *EDGE_RECORD),
         ),
         RelSpec(
             Rel.PERCEIVES,
             _ACTOR,
             _ACTOR,
             "How start sees end (uppfattningar), valence -2..+2.",
-            ("valence", *EDGE_META),
+            ("valence", *EDGE_META, *EDGE_RECORD),
         ),
         RelSpec(
             Rel.PARTY_TO,
             _ACTOR,
             frozenset({Label.AGREEMENT}),
             "An actor is party to an agreement.",
-            EDGE_META,
+            (*EDGE_META, *EDGE_RECORD),
         ),
         RelSpec(
             Rel.PARTICIPATES_IN,
             _ACTOR,
             frozenset({Label.ARENA}),
             "An actor takes part in a meeting arena.",
-            ("role", "since", *EDGE_META),
+            ("role", "since", *EDGE_META, *EDGE_RECORD),
         ),
         RelSpec(Rel.HELD_AT, frozenset({Label.MEETING}), frozenset({Label.ARENA}), "A meeting of an arena."),
         RelSpec(Rel.ATTENDED, _ACTOR, frozenset({Label.MEETING}), "An actor attended a meeting."),
@@ -285,7 +330,7 @@ RELATIONSHIPS: Final[dict[str, RelSpec]] = {
             _ACTOR,
             frozenset({Label.CHALLENGE}),
             "An actor works on a challenge, at a stage of the relationship base.",
-            ("stage", "anchored", "since", "history", *EDGE_META),
+            ("stage", "anchored", "since", "history", *EDGE_META, *EDGE_RECORD),
         ),
         RelSpec(
             Rel.CONCERNS,
@@ -321,7 +366,7 @@ RELATIONSHIPS: Final[dict[str, RelSpec]] = {
         RelSpec(
             Rel.ABOUT,
             frozenset({Label.AUDIT_EVENT}),
-            _ACTOR | {Label.ARENA, Label.CHALLENGE, Label.AGREEMENT},
+            _ACTOR | {Label.ARENA, Label.MEETING, Label.CHALLENGE, Label.AGREEMENT, Label.API_TOKEN},
             "What an audit event changed.",
         ),
     )

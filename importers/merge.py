@@ -98,7 +98,7 @@ class ActorState:
     def to_row(self) -> dict[str, Any]:
         """The write of this actor: every property the importer manages (None removes it)."""
         props: dict[str, Any] = {k: self.props.get(k) for k in (*SCALARS, *PROP_LISTS, "sources")}
-        props.update(derived_fields(self.props))
+        props.update(derived_fields(self.props, self.links.get("active_in", [])))
         return {
             "id": self.id,
             "created": self.created,

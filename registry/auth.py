@@ -1,17 +1,35 @@
 """Who is calling, and what they may see and change.
 
-Every request has a `Principal`. Until tokens exist every caller is anonymous (role
-`anonymous`, which sees what a reader sees). Decisions about personal data and object-level
-rights are made here, never in a resource or a serializer, so one rule holds everywhere:
-the API, exports, maps and history.
+Every request has a `Principal`: resolved from an `Authorization: Bearer …` API token in a
+`before_request` hook, or anonymous. Decisions about personal data and about object-level
+rights are made here, never in a resource or a serializer, so one rule holds everywhere: the
+API, exports, maps and history. Resources call the `authorize_*` functions with the object
+they are about to change; a route decorator alone (`require_role`) cannot know that an
+umbrella may change its own members and nothing else (OWASP API Security #1).
+
+Roles: `reader` sees public data; `coordinator` also contact persons, and edits relationships,
+arenas, meetings and challenges; `umbrella` is bound to one umbrella actor and reads and edits
+its current members (the fields in `UMBRELLA_EDITABLE_FIELDS`), their memberships and member
+lists; `admin` may do everything. Anonymous callers see what a reader sees, or nothing when
+`REGISTRY_ACCESS=closed`.
 """
 
 from __future__ import annotations
 
+import getpass
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
 
-from flask import g
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask_smorest import abort
+
+from registry.errors import error_body
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Role(StrEnum):
@@ -22,12 +40,18 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Roles a token can be issued with.
+TOKEN_ROLES = (Role.READER, Role.COORDINATOR, Role.UMBRELLA, Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class Principal:
     role: Role
     token_id: str | None = None
     # For the umbrella role: the umbrella actor this token speaks for.
     actor_id: str | None = None
+    # A human-readable label for the audit trail: the token's name, or `cli:<user>`.
+    name: str | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -35,6 +59,15 @@ class Principal:
 
 
 ANONYMOUS = Principal(Role.ANONYMOUS)
+
+
+def cli_principal() -> Principal:
+    """Whoever runs the `registry` command on the server has the database password: an admin."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Principal(Role.ADMIN, name=f"cli:{user}")
 
 
 def current_principal() -> Principal:
@@ -50,3 +83,289 @@ def can_see_contacts(principal: Principal, *, umbrella_ids: frozenset[str] = fro
     if principal.role is Role.UMBRELLA and principal.actor_id is not None:
         return principal.actor_id in umbrella_ids
     return False
+
+
+def can_see_contacts_of(principal: Principal, actor_id: str) -> bool:
+    """`can_see_contacts` for one actor, looking up its current umbrellas only when that matters."""
+    if principal.role is Role.UMBRELLA and principal.actor_id is not None:
+        return _is_current_member(actor_id, principal.actor_id)
+    return can_see_contacts(principal)
+
+
+# -- what each role may write ---------------------------------------------------------------
+class Write(StrEnum):
+    """Kinds of write. Resources name the kind; `WRITE_RULES` says which roles may do it at all,
+    and the `authorize_*` functions add the object-level rule where one exists."""
+
+    ACTOR_CREATE = "actor.create"
+    ACTOR_UPDATE = "actor.update"  # includes the actor's contact persons
+    ACTOR_ARCHIVE = "actor.archive"
+    MEMBERSHIP = "membership"  # add or end MEMBER_OF
+    MEMBER_IMPORT = "member.import"  # an umbrella's member list
+    RELATIONSHIP = "relationship"  # DEPENDS_ON, FUNDS, PERCEIVES, PARTY_TO, PARTICIPATES_IN, ATTENDED, ENGAGED_IN
+    ARENA = "arena"
+    MEETING = "meeting"
+    CHALLENGE = "challenge"
+    AGREEMENT = "agreement"
+    MAP = "map"  # saved map views
+    TAXONOMY = "taxonomy"
+    IMPORT = "import"  # register imports and duplicate review
+    TOKEN = "token"  # noqa: S105 (a kind of write, not a secret)
+    GDPR = "gdpr"
+
+
+_COORDINATING = frozenset({Role.COORDINATOR, Role.ADMIN})
+_UMBRELLA_SCOPED = frozenset({Role.UMBRELLA, Role.ADMIN})
+
+WRITE_RULES: dict[Write, frozenset[Role]] = {
+    Write.ACTOR_CREATE: frozenset({Role.ADMIN}),
+    Write.ACTOR_UPDATE: _UMBRELLA_SCOPED,
+    Write.ACTOR_ARCHIVE: frozenset({Role.ADMIN}),
+    Write.MEMBERSHIP: frozenset({Role.COORDINATOR, Role.UMBRELLA, Role.ADMIN}),
+    Write.MEMBER_IMPORT: _UMBRELLA_SCOPED,
+    Write.RELATIONSHIP: _COORDINATING,
+    Write.ARENA: _COORDINATING,
+    Write.MEETING: _COORDINATING,
+    Write.CHALLENGE: _COORDINATING,
+    Write.AGREEMENT: _COORDINATING,
+    Write.MAP: _COORDINATING,
+    Write.TAXONOMY: frozenset({Role.ADMIN}),
+    Write.IMPORT: frozenset({Role.ADMIN}),
+    Write.TOKEN: frozenset({Role.ADMIN}),
+    Write.GDPR: frozenset({Role.ADMIN}),
+}
+
+# What an umbrella may change of its members: contact data, activities, target groups and
+# member count. Not the name, org number, seat (municipality), sector or kind: those identify
+# the organisation and come from registers.
+UMBRELLA_EDITABLE_FIELDS = frozenset(
+    {
+        "emails",
+        "phones",
+        "website",
+        "street_address",
+        "postal_code",
+        "locality",
+        "contacts",
+        "activities",
+        "target_groups",
+        "member_count",
+    }
+)
+
+
+def unauthorized() -> NoReturn:
+    abort(401, message="Inloggning krävs: skicka en API-token / Authentication required: send an API token.")
+
+
+def forbidden(message: str = "") -> NoReturn:
+    abort(403, message=message or "Din roll får inte göra detta / Your role may not do this.")
+
+
+def _require_authenticated(principal: Principal) -> None:
+    if not principal.is_authenticated:
+        unauthorized()
+
+
+def authorize(principal: Principal, kind: Write) -> None:
+    """Role-level check for a kind of write: 401 for anonymous callers, 403 for a role without the
+    right. Kinds with an object-level rule (actor updates, memberships, member imports) must use
+    their own `authorize_*` function as well, which calls this one."""
+    _require_authenticated(principal)
+    if principal.role not in WRITE_RULES[kind]:
+        forbidden(f"Rollen {principal.role} får inte ändra detta / The {principal.role} role may not write {kind}.")
+
+
+def require_role(*roles: Role) -> Callable[[F], F]:
+    """Decorator for views only some roles may call at all (admin always may). Put it above the
+    `@blp.arguments` decorators so that unauthorised callers learn nothing from validation."""
+    allowed = frozenset(roles) | {Role.ADMIN}
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            _require_authenticated(principal)
+            if principal.role not in allowed:
+                forbidden()
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def _is_current_member(member_id: str, umbrella_id: str) -> bool:
+    # Imported here: the DAO layer imports this module for `Principal`.
+    from registry.dao.umbrellas import UmbrellaDao
+    from registry.db import get_graph
+
+    return UmbrellaDao(get_graph()).is_current_member(member_id, umbrella_id)
+
+
+def authorize_actor_write(principal: Principal, actor_id: str, *, fields: Iterable[str] | None = None) -> None:
+    """May `principal` change actor `actor_id` (and, if given, these fields of it)?
+
+    Admin: yes. Umbrella: only actors that are its current members (a MEMBER_OF relationship
+    to its umbrella without `until`), and only `UMBRELLA_EDITABLE_FIELDS`.
+    Everyone else: no. Raises 401/403; returns None when allowed.
+    """
+    authorize(principal, Write.ACTOR_UPDATE)
+    if principal.role is Role.ADMIN:
+        return
+    if fields is not None:
+        refused = sorted(set(fields) - UMBRELLA_EDITABLE_FIELDS)
+        if refused:
+            forbidden(
+                "En paraplyorganisation får inte ändra dessa fält / An umbrella may not change these fields: "
+                + ", ".join(refused)
+            )
+    if principal.actor_id is None or not _is_current_member(actor_id, principal.actor_id):
+        forbidden(
+            "Aktören är inte medlem i er paraplyorganisation / The actor is not a current member of your umbrella."
+        )
+
+
+def authorize_umbrella(principal: Principal, umbrella_id: str, kind: Write) -> None:
+    """May `principal` do a `kind` write (membership, member import, member update) in the name of
+    umbrella `umbrella_id`? An umbrella token only for its own umbrella; other roles by `WRITE_RULES`."""
+    authorize(principal, kind)
+    if principal.role is Role.UMBRELLA and principal.actor_id != umbrella_id:
+        forbidden("Token gäller en annan paraplyorganisation / The token is for another umbrella organisation.")
+
+
+def authorize_membership_write(principal: Principal, umbrella_id: str) -> None:
+    """Adding or ending a membership in `umbrella_id`: coordinators and admins, or that umbrella."""
+    authorize_umbrella(principal, umbrella_id, Write.MEMBERSHIP)
+
+
+def authorize_membership_add(principal: Principal, umbrella_id: str, member_id: str) -> None:
+    """Adding `member_id` to `umbrella_id`. An umbrella may enrol only civil-society actors: a
+    membership is what gives it the right to edit an actor, so enrolling a municipality or a
+    company would be a way to take over records that are not its to keep."""
+    authorize_membership_write(principal, umbrella_id)
+    if principal.role is not Role.UMBRELLA:
+        return
+    from registry.dao.umbrellas import UmbrellaDao
+    from registry.db import get_graph
+
+    sector = UmbrellaDao(get_graph()).actor_sector(member_id)
+    if sector is not None and sector != "civil":
+        forbidden(
+            "En paraplyorganisation kan bara ta in civilsamhällets aktörer som medlemmar / "
+            "An umbrella may only enrol civil-society actors as members."
+        )
+
+
+def authorize_member_import(principal: Principal, umbrella_id: str) -> None:
+    """Uploading a member list for `umbrella_id`: admins, or that umbrella."""
+    authorize_umbrella(principal, umbrella_id, Write.MEMBER_IMPORT)
+
+
+def authorize_history(principal: Principal, actor_id: str) -> None:
+    """An actor's audit history: coordinators and admins; an umbrella for its current members."""
+    _require_authenticated(principal)
+    if principal.role in _COORDINATING:
+        return
+    if (
+        principal.role is Role.UMBRELLA
+        and principal.actor_id is not None
+        and _is_current_member(actor_id, principal.actor_id)
+    ):
+        return
+    forbidden("Historiken visas för samordnare och administratörer / History is for coordinators and admins.")
+
+
+# -- resolving the principal ----------------------------------------------------------------
+class Access(StrEnum):
+    OPEN = "open"  # anonymous callers read what a reader reads
+    CLOSED = "closed"  # anonymous callers get 401 everywhere but the endpoints below
+
+
+# Endpoints that say nothing about the registry's data answer anonymous callers even when closed:
+# the health check (load balancers, docker) and the API's own documentation.
+PUBLIC_ENDPOINTS = frozenset(
+    {"health.Health", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "swagger_assets", "static"}
+)
+
+
+def _unauthorized_response(message: str) -> Response:
+    response = jsonify(error_body(401, message))
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="registry"'
+    return response
+
+
+def _token_secret(load: Callable[[], bytes]) -> bytes:
+    """The server secret, read once per app: `REGISTRY_TOKEN_SECRET` in the app's config, else
+    the environment or secret file that the `registry tokens` command reads too."""
+    cached: bytes | None = current_app.extensions.get("registry.token_secret")
+    if cached is None:
+        configured = current_app.config.get("REGISTRY_TOKEN_SECRET")
+        cached = configured.encode() if isinstance(configured, str) and configured else load()
+        current_app.extensions["registry.token_secret"] = cached
+    return cached
+
+
+def _resolve_principal() -> Response | None:
+    from registry import security
+    from registry.dao.tokens import TokenDao
+    from registry.db import get_graph
+    from registry.tokens import TokenSecretError, load_secret, matches, parse
+
+    header = request.headers.get("Authorization", "")
+    if not header:
+        g.principal = ANONYMOUS
+        if current_app.config["REGISTRY_ACCESS"] == Access.CLOSED and request.endpoint not in PUBLIC_ENDPOINTS:
+            return _unauthorized_response(
+                "Registret är stängt: skicka en API-token / The registry is closed: send an API token."
+            )
+        return None
+    blocked = security.auth_failures_exhausted()
+    if blocked is not None:
+        return blocked
+    scheme, _, presented = header.partition(" ")
+    token_id = parse(presented) if scheme.lower() == "bearer" else None
+    stored = TokenDao(get_graph()).find(token_id) if token_id else None
+    if stored is not None and not stored.revoked:
+        try:
+            secret = _token_secret(load_secret)
+        except TokenSecretError as exc:
+            current_app.logger.error("API tokens cannot be checked: %s", exc)
+            response = jsonify(error_body(503, "Tokens kan inte kontrolleras / API tokens cannot be checked."))
+            response.status_code = 503
+            return response
+        valid_umbrella = stored.role != Role.UMBRELLA or stored.actor_id
+        if matches(secret, presented, stored.hash) and stored.role in TOKEN_ROLES and valid_umbrella:
+            g.principal = Principal(Role(stored.role), token_id=stored.id, actor_id=stored.actor_id, name=stored.name)
+            return None
+    security.count_auth_failure()
+    return _unauthorized_response("Ogiltig eller återkallad token / Invalid or revoked token.")
+
+
+def _mark_unauthorized(response: Response) -> Response:
+    # 401s raised by `unauthorized()` inside views pass through the common error handler; the
+    # challenge header tells clients which scheme to use.
+    if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="registry"'
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Resolves the caller of every request; call before `Api(app)` so the OpenAPI document
+    declares the bearer scheme (Swagger UI then offers "Authorize")."""
+    access = str(app.config.get("REGISTRY_ACCESS") or os.environ.get("REGISTRY_ACCESS", "") or Access.OPEN)
+    try:
+        app.config["REGISTRY_ACCESS"] = Access(access.strip().lower())
+    except ValueError as exc:
+        raise ValueError(f"REGISTRY_ACCESS must be 'open' or 'closed', not {access!r}") from exc
+    spec = app.config.setdefault("API_SPEC_OPTIONS", {})
+    spec.setdefault("components", {}).setdefault("securitySchemes", {})["bearerAuth"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "API-token från `registry tokens create` / API token from `registry tokens create`.",
+    }
+    # Either a token or none: anonymous access is decided per endpoint (and by REGISTRY_ACCESS).
+    spec.setdefault("security", [{"bearerAuth": []}, {}])
+    app.before_request(_resolve_principal)
+    app.after_request(_mark_unauthorized)

@@ -11,9 +11,11 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph_schema.migrate import migrate
 from importers.cli import import_group, review_group
+from registry import gdpr_cli, tokens_cli
 from registry.config import Settings, load_settings
 from registry.db import Graph
 from registry.localdb import LocalDbError, LocalNeo4j
+from visualisations.cli import map_group
 
 
 def _local(settings: Settings) -> LocalNeo4j:
@@ -181,9 +183,11 @@ def serve(settings: Settings, host: str, port: int, workers: int | None) -> None
     os.execv(gunicorn, args)  # noqa: S606
 
 
+main.add_command(tokens_cli.tokens)
+main.add_command(gdpr_cli.gdpr)
+main.add_command(map_group)
 main.add_command(import_group)
 main.add_command(review_group)
-
 
 if __name__ == "__main__":
     main()

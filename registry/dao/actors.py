@@ -1,50 +1,69 @@
-"""Actors: writes of whole actor records with their place, taxonomy links, memberships and contacts."""
+"""Actors: whole-record writes with place, taxonomy links, memberships and contacts; reads, search, facets, export."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from datetime import UTC, datetime
+from typing import Any, LiteralString, NoReturn
+
+from neo4j import ManagedTransaction
+from neo4j.exceptions import ConstraintError
+from neo4j.spatial import Point, WGS84Point
+from neo4j.time import Date, DateTime
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.auth import Principal
+from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
+from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
 
-# Properties are replaced from the record and relationships made to match it exactly. A content
-# hash of the record skips actors whose record has not changed, so loading the same records
-# twice writes nothing and leaves `updated_at` alone.
-_UPSERT: LiteralString = f"""
-UNWIND $rows AS row
-MERGE (a:{L.ACTOR} {{id: row.id}})
-ON CREATE SET a.created_at = datetime(), a.version = 0, a.archived = false
-WITH a, row, a.content_hash IS NULL AS created
-WHERE a.content_hash IS NULL OR a.content_hash <> row.hash
-SET a += row.props, a.content_hash = row.hash, a.updated_at = datetime(), a.version = a.version + 1
-WITH a, row, created
-CALL (a) {{
-  OPTIONAL MATCH (a)-[old:{R.LOCATED_IN}|{R.ACTIVE_IN}|{R.WORKS_ON}|{R.SERVES}]->()
-  DELETE old
-}}
+# Relationships of an actor that its record describes in full: a write replaces each list it is given.
+_LINKS: dict[str, LiteralString] = {
+    "municipality": f"""
 CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.LOCATED_IN}]->(:{L.MUNICIPALITY})
+  DELETE old
+  WITH DISTINCT a, row
   MATCH (m:{L.MUNICIPALITY} {{code: row.municipality}})
   MERGE (a)-[:{R.LOCATED_IN}]->(m)
 }}
+""",
+    "active_in": f"""
 CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.ACTIVE_IN}]->(:{L.MUNICIPALITY})
+  DELETE old
+  WITH DISTINCT a, row
   UNWIND row.active_in AS code
   MATCH (m:{L.MUNICIPALITY} {{code: code}})
   MERGE (a)-[:{R.ACTIVE_IN}]->(m)
 }}
+""",
+    "interest_areas": f"""
 CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.WORKS_ON}]->(:{L.INTEREST_AREA})
+  DELETE old
+  WITH DISTINCT a, row
   UNWIND row.interest_areas AS term
   MATCH (t:{L.INTEREST_AREA} {{id: term}})
   MERGE (a)-[:{R.WORKS_ON}]->(t)
 }}
+""",
+    "target_groups": f"""
 CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{R.SERVES}]->(:{L.TARGET_GROUP})
+  DELETE old
+  WITH DISTINCT a, row
   UNWIND row.target_groups AS term
   MATCH (t:{L.TARGET_GROUP} {{id: term}})
   MERGE (a)-[:{R.SERVES}]->(t)
 }}
+""",
+    "contacts": f"""
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON})
   WHERE NOT c.id IN [x IN row.contacts | x.id]
@@ -56,7 +75,68 @@ CALL (a, row) {{
   SET c += contact
   MERGE (a)-[:{R.HAS_CONTACT}]->(c)
 }}
+""",
+}
+_ALL_LINKS: LiteralString = (
+    _LINKS["municipality"]
+    + _LINKS["active_in"]
+    + _LINKS["interest_areas"]
+    + _LINKS["target_groups"]
+    + _LINKS["contacts"]
+)
+
+# Properties are replaced from the record and relationships made to match it exactly. A content
+# hash of the record skips actors whose record has not changed, so loading the same records
+# twice writes nothing and leaves `updated_at` alone.
+_UPSERT: LiteralString = (
+    f"""
+UNWIND $rows AS row
+MERGE (a:{L.ACTOR} {{id: row.id}})
+ON CREATE SET a.created_at = datetime(), a.version = 0, a.archived = false
+WITH a, row, a.content_hash IS NULL AS created
+WHERE a.content_hash IS NULL OR a.content_hash <> row.hash
+SET a += row.props, a.content_hash = row.hash, a.updated_at = datetime(), a.version = a.version + 1
+WITH a, row, created
+"""
+    + _ALL_LINKS
+    + """
 RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created, sum(CASE WHEN created THEN 0 ELSE 1 END) AS updated
+"""
+)
+
+# For records known to be new (a first load): CREATE instead of MERGE, nothing to delete first.
+_INSERT: LiteralString = f"""
+UNWIND $rows AS row
+CREATE (a:{L.ACTOR} {{id: row.id}})
+SET a += row.props, a.content_hash = row.hash, a.created_at = datetime(), a.updated_at = datetime(),
+    a.version = 1, a.archived = false
+WITH a, row
+CALL (a, row) {{
+  MATCH (m:{L.MUNICIPALITY} {{code: row.municipality}})
+  CREATE (a)-[:{R.LOCATED_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.active_in AS code
+  MATCH (m:{L.MUNICIPALITY} {{code: code}})
+  CREATE (a)-[:{R.ACTIVE_IN}]->(m)
+}}
+CALL (a, row) {{
+  UNWIND row.interest_areas AS term
+  MATCH (t:{L.INTEREST_AREA} {{id: term}})
+  CREATE (a)-[:{R.WORKS_ON}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.target_groups AS term
+  MATCH (t:{L.TARGET_GROUP} {{id: term}})
+  CREATE (a)-[:{R.SERVES}]->(t)
+}}
+CALL (a, row) {{
+  UNWIND row.contacts AS contact
+  CREATE (c:{L.CONTACT_PERSON})
+  SET c = contact
+  CREATE (a)-[:{R.HAS_CONTACT}]->(c)
+}}
+RETURN count(a) AS created
 """
 
 _UPSERT_MEMBERSHIPS: LiteralString = f"""
@@ -66,6 +146,241 @@ MERGE (m)-[r:{R.MEMBER_OF}]->(u)
 SET r.since = row.since, r.role = row.role, r.source = row.source
 """
 
+_CREATE: LiteralString = (
+    f"""
+WITH $row AS row
+CREATE (a:{L.ACTOR} {{id: row.id}})
+SET a += row.props, a.created_at = datetime(), a.updated_at = datetime(), a.version = 1, a.archived = false
+WITH a, row
+"""
+    + _ALL_LINKS
+    + "RETURN a.id AS id"
+)
+
+# Setting the version first takes the actor's write lock, and Cypher reads `a.version` for the
+# increment after taking it: two concurrent editors are serialised here, and the second one
+# sees the first one's version and fails its If-Match check.
+_LOCK: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{id: $id}})
+SET a.version = a.version + 1
+RETURN a.version - 1 AS version
+"""
+
+_SET_PROPS: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{id: $id}})
+SET a += $props, a.updated_at = datetime()
+"""
+
+_ARCHIVE: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{id: $id}})
+WITH a, coalesce(a.archived, false) <> $archived AS changes
+SET a.archived = CASE WHEN changes THEN $archived ELSE a.archived END,
+    a.archived_at = CASE WHEN NOT changes THEN a.archived_at WHEN $archived THEN datetime() ELSE null END,
+    a.updated_at = CASE WHEN changes THEN datetime() ELSE a.updated_at END,
+    a.version = CASE WHEN changes THEN a.version + 1 ELSE a.version END
+RETURN changes
+"""
+
+_FULL_PROJECTION: LiteralString = f"""
+a {{
+  .*,
+  active_in: [(a)-[:{R.ACTIVE_IN}]->(x:{L.MUNICIPALITY}) | x.code],
+  interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t {{.id, .label_sv, .label_en}}],
+  target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t {{.id, .label_sv, .label_en}}],
+  member_of: [(a)-[r:{R.MEMBER_OF}]->(u:{L.ACTOR}) | {{
+    id: u.id, name: u.name, since: r.since, until: r.until, role: r.role
+  }}],
+  contacts: [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}]
+}} AS actor
+"""
+
+_GET: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN " + _FULL_PROJECTION
+
+_EXISTS: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN a.id AS id, coalesce(a.archived, false) AS archived"
+
+_BY_ORG_NUMBER: LiteralString = f"MATCH (a:{L.ACTOR} {{org_number: $org_number}}) RETURN a.id AS id"
+
+# -- search ------------------------------------------------------------------------------
+# A search first expands the asked-for interest areas and target groups to their narrower terms
+# (`ia`, `tg`: small lists of nodes), then takes candidates from its most selective filter (an
+# index or a small node set) and checks the rest per candidate, cheapest test first. Every
+# fragment is a constant; values travel as parameters.
+_TERMS: LiteralString = f"""
+CALL () {{
+  OPTIONAL MATCH (b:{L.INTEREST_AREA})<-[:{R.BROADER}*0..]-(t:{L.INTEREST_AREA}) WHERE b.id IN $interest_areas
+  RETURN collect(DISTINCT t) AS ia
+}}
+CALL () {{
+  OPTIONAL MATCH (b:{L.TARGET_GROUP})<-[:{R.BROADER}*0..]-(t:{L.TARGET_GROUP}) WHERE b.id IN $target_groups
+  RETURN collect(DISTINCT t) AS tg
+}}
+"""
+_NO_TERMS: LiteralString = "WITH [] AS ia, [] AS tg\n"
+
+_START: dict[str, LiteralString] = {
+    "text": """
+CALL () {
+  CALL db.index.fulltext.queryNodes('actor_search', $text) YIELD node, score RETURN node AS a, score
+  UNION ALL
+  CALL db.index.fulltext.queryNodes('actor_fulltext', $text_sv) YIELD node, score RETURN node AS a, score
+}
+WITH a, ia, tg, max(score) AS score
+""",
+    "near": f"""
+MATCH (a:{L.ACTOR}) WHERE point.distance(a.location, $point) <= $radius_m
+WITH a, 0.0 AS score, ia, tg
+""",
+    "postal_code": f"""
+MATCH (a:{L.ACTOR} {{postal_code: $postal_code}})
+WITH a, 0.0 AS score, ia, tg
+""",
+    "member_of": f"""
+MATCH (a:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $member_of}})
+WHERE r.until IS NULL OR toString(r.until) > $today
+WITH DISTINCT a, 0.0 AS score, ia, tg
+""",
+    "municipalities": f"""
+MATCH (m:{L.MUNICIPALITY}) WHERE m.code IN $municipalities
+MATCH (a:{L.ACTOR})-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m)
+WITH DISTINCT a, 0.0 AS score, ia, tg
+""",
+    "counties": f"""
+MATCH (m:{L.MUNICIPALITY}) WHERE m.county_code IN $counties
+MATCH (a:{L.ACTOR})-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m)
+WITH DISTINCT a, 0.0 AS score, ia, tg
+""",
+    "interest_areas": f"""
+UNWIND ia AS t
+MATCH (a:{L.ACTOR})-[:{R.WORKS_ON}]->(t)
+WITH DISTINCT a, 0.0 AS score, ia, tg
+""",
+    "target_groups": f"""
+UNWIND tg AS t
+MATCH (a:{L.ACTOR})-[:{R.SERVES}]->(t)
+WITH DISTINCT a, 0.0 AS score, ia, tg
+""",
+    "all": f"""
+MATCH (a:{L.ACTOR})
+WITH a, 0.0 AS score, ia, tg
+""",
+}
+
+# The seat is also a property (`municipality_code`, `county_code`), so most candidates pass or
+# fail a place filter on a property read; only the rest look at their ACTIVE_IN relationships.
+_CONDITION: dict[str, LiteralString] = {
+    "near": "point.distance(a.location, $point) <= $radius_m",
+    "postal_code": "a.postal_code = $postal_code",
+    "member_of": f"""EXISTS {{
+  (a)-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $member_of}}) WHERE r.until IS NULL OR toString(r.until) > $today
+}}""",
+    "municipalities": f"""(a.municipality_code IN $municipalities OR EXISTS {{
+  (a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) WHERE m.code IN $municipalities
+}})""",
+    "counties": f"""(a.county_code IN $counties OR EXISTS {{
+  (a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) WHERE m.county_code IN $counties
+}})""",
+    "interest_areas": f"EXISTS {{ (a)-[:{R.WORKS_ON}]->(t) WHERE t IN ia }}",
+    "target_groups": f"EXISTS {{ (a)-[:{R.SERVES}]->(t) WHERE t IN tg }}",
+    "sectors": "a.sector IN $sectors",
+    "kinds": "a.kind IN $kinds",
+    "with_org_number": "a.org_number IS NOT NULL",
+    "without_org_number": "a.org_number IS NULL",
+    "active": "coalesce(a.archived, false) = false",
+    "archived": "a.archived = true",
+}
+
+# Sort keys offered by the API, mapped to fixed ORDER BY fragments.
+SORTS: dict[str, LiteralString] = {
+    "relevance": "score DESC, a.name_sort ASC, a.id ASC",
+    "name": "a.name_sort ASC, a.id ASC",
+    "updated": "a.updated_at DESC, a.id ASC",
+    "distance": "distance ASC, a.name_sort ASC, a.id ASC",
+}
+
+_WITH_DISTANCE: LiteralString = "WITH a, score, point.distance(a.location, $point) AS distance\n"
+_WITHOUT_DISTANCE: LiteralString = "WITH a, score, null AS distance\n"
+
+_SUMMARY: LiteralString = f"""x {{
+  .id, .name, .sector, .kind, .org_number, .locality, .postal_code, .municipality_code, .website,
+  .updated_at, .archived,
+  active_in: [(x)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code],
+  interest_areas: [(x)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id],
+  target_groups: [(x)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id],
+  score: score, distance_m: distance
+}}"""
+
+_PAGE: LiteralString = (
+    """
+WITH collect({a: a, score: score, distance: distance}) AS hits
+CALL (hits) {
+  UNWIND hits[$skip..($skip + $limit)] AS h
+  WITH h.a AS x, h.score AS score, h.distance AS distance
+  RETURN collect("""
+    + _SUMMARY
+    + """) AS items
+}
+"""
+)
+
+_FACETS: LiteralString = f"""
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.a.sector AS key, count(*) AS n
+  RETURN collect({{key: key, count: n}}) AS sector
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.a.kind AS key, count(*) AS n
+  RETURN collect({{key: key, count: n}}) AS kind
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.a AS x
+  MATCH (x)-[:{R.WORKS_ON}]->(d:{L.INTEREST_AREA})
+  WITH d, collect(x) AS xs
+  MATCH (d)-[:{R.BROADER}*0..]->(t:{L.INTEREST_AREA})
+  UNWIND xs AS x
+  WITH t, count(DISTINCT x) AS n
+  RETURN collect({{key: t.id, label_sv: t.label_sv, label_en: t.label_en, count: n}}) AS interest_area
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.a AS x
+  MATCH (x)-[:{R.SERVES}]->(d:{L.TARGET_GROUP})
+  WITH d, collect(x) AS xs
+  MATCH (d)-[:{R.BROADER}*0..]->(t:{L.TARGET_GROUP})
+  UNWIND xs AS x
+  WITH t, count(DISTINCT x) AS n
+  RETURN collect({{key: t.id, label_sv: t.label_sv, label_en: t.label_en, count: n}}) AS target_group
+}}
+CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.a AS x
+  MATCH (x)-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY})
+  WITH m, count(DISTINCT x) AS n
+  RETURN collect({{key: m.code, label_sv: m.name, label_en: m.name, count: n}}) AS municipality
+}}
+RETURN size(hits) AS total, items,
+  {{sector: sector, kind: kind, interest_area: interest_area, target_group: target_group,
+    municipality: municipality}} AS facets
+"""
+
+_NO_FACETS: LiteralString = "RETURN size(hits) AS total, items, null AS facets"
+
+_EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN " + _FULL_PROJECTION
+
+# Properties used only by the database (search, sorting, change detection): never shown.
+_INTERNAL = frozenset({"search_name", "search_text", "search_place", "alt_names_text", "name_sort", "content_hash"})
+# Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
+_MAX_SKIP = 2**30
+
+
+class DuplicateOrgNumberError(Exception):
+    def __init__(self, org_number: str, existing_id: str | None) -> None:
+        super().__init__(org_number)
+        self.org_number = org_number
+        self.existing_id = existing_id
+
 
 @dataclass(frozen=True)
 class WriteResult:
@@ -74,32 +389,285 @@ class WriteResult:
     unchanged: int
 
 
-def record_hash(record: dict[str, Any]) -> str:
+@dataclass
+class SearchResult:
+    total: int
+    items: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]] | None = None
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def plain(value: Any) -> Any:
+    """Neo4j values as JSON-ready Python: datetimes and dates as ISO text, points as {lat, lon}."""
+    if isinstance(value, DateTime):
+        return value.to_native().astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, Date):
+        return value.iso_format()
+    if isinstance(value, Point):
+        return {"lat": value[1], "lon": value[0]}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def _actor_view(raw: dict[str, Any]) -> dict[str, Any]:
+    view = {k: plain(v) for k, v in raw.items() if k not in _INTERNAL}
+    view["coordinates"] = view.pop("location", None)
+    view["contacts"] = sorted(view.get("contacts") or [], key=lambda c: (c.get("name") or "", c["id"]))
+    view["interest_areas"] = sorted(view.get("interest_areas") or [], key=lambda t: t["id"])
+    view["target_groups"] = sorted(view.get("target_groups") or [], key=lambda t: t["id"])
+    view["active_in"] = sorted(view.get("active_in") or [])
+    view["member_of"] = sorted(view.get("member_of") or [], key=lambda m: m["id"])
+    return view
+
+
+def _graph_props(props: Mapping[str, Any], active_in: list[str]) -> dict[str, Any]:
+    """Stored properties with derived fields added and coordinates ({lat, lon}) as a Neo4j point."""
+    result = {**props, **derived_fields(props, active_in)}
+    location = result.get("location")
+    if isinstance(location, Mapping):
+        result["location"] = WGS84Point((float(location["lon"]), float(location["lat"])))
+    return result
+
+
+def _record_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    active_in = list(dict.fromkeys(r.get("active_in", [])))
+    props = _graph_props(r["props"], active_in)
+    row: dict[str, Any] = {
+        "id": r["id"],
+        "props": props,
+        "municipality": props.get("municipality_code"),
+        "active_in": active_in,
+        "interest_areas": list(dict.fromkeys(r.get("interest_areas", []))),
+        "target_groups": list(dict.fromkeys(r.get("target_groups", []))),
+        "contacts": r.get("contacts", []),
+    }
+    row["hash"] = record_hash({**row, "derivation": DERIVATION_VERSION})
+    return row
+
+
+def _contacts_with_ids(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**c, "id": c.get("id") or str(uuid.uuid4())} for c in contacts]
 
 
 class ActorDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
+    # -- bulk writes (demo loader, importers) --------------------------------------------
     def upsert_many(self, records: list[dict[str, Any]]) -> WriteResult:
-        """Writes actor records (see `registry.demo` for the shape) in one transaction."""
-        rows = [
-            {
-                "id": r["id"],
-                "hash": record_hash(r),
-                "props": r["props"],
-                "municipality": r["props"].get("municipality_code"),
-                "active_in": r.get("active_in", []),
-                "interest_areas": r.get("interest_areas", []),
-                "target_groups": r.get("target_groups", []),
-                "contacts": r.get("contacts", []),
-            }
-            for r in records
-        ]
+        """Writes actor records in one transaction; unchanged records are skipped.
+
+        Each record: `id`, `props` (stored properties, already normalised: `name`, `sector`,
+        `kind`, `municipality_code`, ...), and optional lists `active_in` (municipality codes),
+        `interest_areas`, `target_groups` (taxonomy ids) and `contacts` (dicts with `id`,
+        `name`, `role`, `email`, `phone`). The derived search fields are added here.
+        """
+        rows = [_record_row(r) for r in records]
         result = self.graph.write(_UPSERT, rows=rows)
         created, updated = int(result[0]["created"]), int(result[0]["updated"])
         return WriteResult(created, updated, len(rows) - created - updated)
 
+    def insert_many(self, records: list[dict[str, Any]]) -> int:
+        """Writes records of actors that do not exist yet (a first load), faster than `upsert_many`.
+
+        The same record shape and the same stored properties as `upsert_many`, which later finds
+        them unchanged. Raises `ConstraintError` if an id or org number exists already.
+        """
+        result = self.graph.write(_INSERT, rows=[_record_row(r) for r in records])
+        return int(result[0]["created"]) if result else 0
+
     def upsert_memberships(self, rows: list[dict[str, Any]]) -> None:
         self.graph.write(_UPSERT_MEMBERSHIPS, rows=rows)
+
+    # -- single actors (API) --------------------------------------------------------------
+    def get(self, actor_id: str) -> dict[str, Any] | None:
+        """The whole actor, archived or not, with contacts: the caller decides what to show."""
+        row = self.graph.read_one(_GET, id=actor_id)
+        return _actor_view(row["actor"]) if row else None
+
+    def status(self, actor_id: str) -> bool | None:
+        """None if there is no such actor, else whether it is archived."""
+        row = self.graph.read_one(_EXISTS, id=actor_id)
+        return None if row is None else bool(row["archived"])
+
+    def create(self, write: ActorWrite, who: Principal | None = None) -> dict[str, Any]:
+        """Creates the actor; with `who`, the audit event is written in the same transaction."""
+        actor_id = str(uuid.uuid4())
+        props = _graph_props(write.props, write.links.get("active_in", []))
+        row = {
+            "id": actor_id,
+            "props": props,
+            "municipality": props.get("municipality_code"),
+            "active_in": write.links.get("active_in", []),
+            "interest_areas": write.links.get("interest_areas", []),
+            "target_groups": write.links.get("target_groups", []),
+            "contacts": _contacts_with_ids(write.links.get("contacts", [])),
+        }
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(_CREATE, row=row).consume()
+            if who is not None:
+                after = {**write.props, **write.links}
+                record_audit(tx, who, Channel.API, "actor.create", L.ACTOR, actor_id, None, after)
+
+        try:
+            self.graph.write_tx(work)
+        except ConstraintError as exc:
+            self._raise_duplicate(props, exc)
+        view = self.get(actor_id)
+        assert view is not None
+        return view
+
+    def update(
+        self,
+        actor_id: str,
+        write: ActorWrite,
+        check: Callable[[dict[str, Any]], None],
+        who: Principal | None = None,
+    ) -> dict[str, Any] | None:
+        """Applies the changes in one transaction after `check(current actor)` passed; None if there is no such actor.
+
+        `check` runs after the actor's write lock is taken and may raise to abort (the If-Match test).
+        """
+
+        def work(tx: ManagedTransaction) -> bool:
+            locked = tx.run(_LOCK, id=actor_id).single()
+            if locked is None:
+                return False
+            current = tx.run(_GET, id=actor_id).single()
+            assert current is not None
+            view = _actor_view(current["actor"])
+            view["version"] = locked["version"]
+            check(view)
+            stored = {k: v for k, v in current["actor"].items() if k not in _INTERNAL}
+            merged = {**stored, **write.props}
+            active_in: list[str] = write.links["active_in"] if "active_in" in write.links else view["active_in"]
+            props = {**_graph_props(write.props, active_in), **derived_fields(merged, active_in)}
+            tx.run(_SET_PROPS, id=actor_id, props=props).consume()
+            row: dict[str, Any] = {"municipality": merged.get("municipality_code")}
+            for key, values in write.links.items():
+                row[key] = _contacts_with_ids(values) if key == "contacts" else values
+            links = [
+                "municipality",
+                *(k for k in ("active_in", "interest_areas", "target_groups", "contacts") if k in row),
+            ]
+            for key in links:
+                tx.run(f"MATCH (a:{L.ACTOR} {{id: $id}}) WITH a, $row AS row " + _LINKS[key], id=actor_id, row=row)
+            if who is not None:
+                before = {k: view.get(k) for k in (*write.props, *write.links)}
+                after = {**write.props, **write.links}
+                record_audit(tx, who, Channel.API, "actor.update", L.ACTOR, actor_id, before, after)
+            return True
+
+        try:
+            found = self.graph.write_tx(work)
+        except ConstraintError as exc:
+            self._raise_duplicate(write.props, exc)
+        return self.get(actor_id) if found else None
+
+    def set_archived(self, actor_id: str, archived: bool, who: Principal | None = None) -> bool | None:
+        """Archives or restores; None if there is no such actor, else whether anything changed."""
+
+        def work(tx: ManagedTransaction) -> bool | None:
+            row = tx.run(_ARCHIVE, id=actor_id, archived=archived).single()
+            if row is None:
+                return None
+            changed = bool(row["changes"])
+            if changed and who is not None:
+                action = "actor.archive" if archived else "actor.restore"
+                before, after = {"archived": not archived}, {"archived": archived}
+                record_audit(tx, who, Channel.API, action, L.ACTOR, actor_id, before, after)
+            return changed
+
+        return self.graph.write_tx(work)
+
+    def _raise_duplicate(self, props: Mapping[str, Any], exc: ConstraintError) -> NoReturn:
+        org_number = props.get("org_number")
+        if org_number and "org_number" in (exc.message or ""):
+            row = self.graph.read_one(_BY_ORG_NUMBER, org_number=org_number)
+            raise DuplicateOrgNumberError(org_number, row["id"] if row else None) from exc
+        raise exc
+
+    # -- search and export ----------------------------------------------------------------
+    def search(self, f: ActorFilter, *, sort: str, skip: int, limit: int, facets: bool = True) -> SearchResult:
+        """One page of the actors matching `f`, the total count and (optionally) the facet counts."""
+        query, params = search_query(f, sort=sort, skip=skip, limit=limit, facets=facets)
+        row = self.graph.read_one(query, **params)
+        assert row is not None
+        items = [plain(item) for item in row["items"]]
+        result_facets = None
+        if row["facets"] is not None:
+            result_facets = {
+                name: sorted(values, key=lambda v: (-v["count"], str(v["key"])))
+                for name, values in row["facets"].items()
+            }
+        return SearchResult(int(row["total"]), items, result_facets)
+
+    def export(self, f: ActorFilter) -> Iterator[dict[str, Any]]:
+        """Every actor matching `f`, in name order, streamed from the database as it is read."""
+        match, params = _match(f)
+        query: LiteralString = match + _EXPORT_TAIL
+        with self.graph.driver.session(database=self.graph.database, default_access_mode="READ") as session:
+            result = session.run(query, params)
+            for record in result:
+                yield _actor_view(record["actor"])
+
+
+def search_query(
+    f: ActorFilter, *, sort: str, skip: int, limit: int, facets: bool
+) -> tuple[LiteralString, dict[str, Any]]:
+    """The one Cypher statement of a search and its parameters (the benchmark times it raw, too)."""
+    match, params = _match(f)
+    query: LiteralString = match + "WITH a, score, distance ORDER BY " + SORTS[sort] + "\n" + _PAGE
+    query += _FACETS if facets else _NO_FACETS
+    return query, {**params, "skip": min(skip, _MAX_SKIP), "limit": limit}
+
+
+def _match(f: ActorFilter) -> tuple[LiteralString, dict[str, Any]]:
+    """The MATCH ... WHERE part of a search: candidates from the most selective filter, then the rest."""
+    params: dict[str, Any] = {"today": datetime.now(UTC).date().isoformat()}
+    present: dict[str, bool] = {
+        "near": f.near is not None,
+        "postal_code": f.postal_code is not None,
+        "member_of": f.member_of is not None,
+        "municipalities": bool(f.municipalities),
+        "counties": bool(f.counties),
+        "interest_areas": bool(f.interest_areas),
+        "target_groups": bool(f.target_groups),
+        "sectors": bool(f.sectors),
+        "kinds": bool(f.kinds),
+    }
+    if f.text is not None:
+        text = f.text.within(f.municipalities, f.counties)
+        params["text"], params["text_sv"] = text.folded, text.swedish
+    if f.near is not None:
+        params["point"] = WGS84Point((f.near[1], f.near[0]))
+        params["radius_m"] = f.radius_km * 1000.0
+    params.update(
+        postal_code=f.postal_code,
+        member_of=f.member_of,
+        municipalities=list(f.municipalities),
+        counties=list(f.counties),
+        interest_areas=list(f.interest_areas),
+        target_groups=list(f.target_groups),
+        sectors=list(f.sectors),
+        kinds=list(f.kinds),
+    )
+    order = ("near", "postal_code", "member_of", "municipalities", "counties", "interest_areas", "target_groups")
+    start = "text" if f.text is not None else next((k for k in order if present[k]), "all")
+    conditions: list[LiteralString] = [_CONDITION["archived" if f.archived else "active"]]
+    for key in (*order, "sectors", "kinds"):
+        if present[key] and key != start:
+            conditions.append(_CONDITION[key])
+    if f.has_org_number is not None:
+        conditions.append(_CONDITION["with_org_number" if f.has_org_number else "without_org_number"])
+    terms = _TERMS if f.interest_areas or f.target_groups else _NO_TERMS
+    query: LiteralString = terms + _START[start] + "WITH a, score, ia, tg WHERE " + " AND ".join(conditions) + "\n"
+    query += _WITH_DISTANCE if f.near is not None else _WITHOUT_DISTANCE
+    return query, params

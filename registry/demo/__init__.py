@@ -10,12 +10,15 @@ import json
 import uuid
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph_schema.refdata import municipalities
 from registry.dao.actors import ActorDao, WriteResult
 from registry.db import Graph
 from registry.domain import normalize
+
+if TYPE_CHECKING:
+    from registry.demo.relationships import CollaborationResult
 
 # Demo ids are derived from each record's key, so a reload finds the same actors.
 DEMO_NAMESPACE = uuid.UUID("5b3f8a52-9d0e-4c53-9a8e-0d6f2f4b7c11")
@@ -86,6 +89,8 @@ def to_record(actor: dict[str, Any]) -> dict[str, Any]:
 class DemoResult:
     actors: WriteResult
     memberships: int
+    # Relationships, agreements, arenas and challenges (registry.demo.relationships).
+    collaboration: CollaborationResult | None = None
 
 
 def load_demo(graph: Graph) -> DemoResult:
@@ -104,4 +109,6 @@ def load_demo(graph: Graph) -> DemoResult:
         for m in a.get("member_of", [])
     ]
     dao.upsert_memberships(memberships)
-    return DemoResult(result, len(memberships))
+    from registry.demo.relationships import load_collaboration
+
+    return DemoResult(result, len(memberships), load_collaboration(graph))

@@ -1,0 +1,173 @@
+"""/api/v1/agreements: IOPs, local agreements, policies, contracts and action plans, with their parties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from graph_schema.contract import Rel as R
+from registry.api.arenas import RecordSchema
+from registry.api.relationships import (
+    IF_MATCH,
+    TEXT_LONG,
+    TEXT_SHORT,
+    MetaSchema,
+    NodeRefSchema,
+    RelationshipSchema,
+    etag_header,
+    guard_writes,
+    handle_domain_errors,
+    page_window,
+    require_if_match,
+    vocabulary_field,
+    who,
+)
+from registry.auth import Write
+from registry.dao.agreements import AgreementDao
+from registry.dao.relationships import RelationshipDao
+from registry.db import get_graph
+from registry.domain.relationships import AGREEMENT_KINDS
+
+blp = Blueprint(
+    "agreements",
+    __name__,
+    url_prefix="/api/v1",
+    description="Överenskommelser (lagrum och struktur): IOP, lokala överenskommelser, policyer, avtal och "
+    "handlingsplaner. / Agreements: IOPs, local agreements, policies, contracts and action plans.",
+)
+handle_domain_errors(blp)
+guard_writes(blp, Write.AGREEMENT)
+
+URL = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+
+
+class AgreementInputSchema(Schema):
+    kind = vocabulary_field(AGREEMENT_KINDS, required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_SHORT))
+    description = fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG))
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(
+        allow_none=True, metadata={"description": "Första dag den inte gäller / first day it no longer holds"}
+    )
+    url = URL
+
+
+class AgreementPatchSchema(Schema):
+    kind = vocabulary_field(AGREEMENT_KINDS)
+    title = fields.String(validate=validate.Length(min=1, max=TEXT_SHORT))
+    description = fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG))
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    url = URL
+
+
+class PartySchema(Schema):
+    relationship_id = fields.String(allow_none=True)
+    actor = fields.Nested(NodeRefSchema)
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    current = fields.Boolean()
+
+
+class AgreementSchema(RecordSchema):
+    id = fields.String(required=True)
+    kind = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    url = fields.String(allow_none=True)
+    in_force = fields.Boolean(metadata={"description": "Gäller i dag / in force today"})
+    parties = fields.List(fields.Nested(PartySchema))
+
+
+class AgreementQuerySchema(Schema):
+    kind = vocabulary_field(AGREEMENT_KINDS)
+    actor = fields.String(validate=validate.Length(min=1, max=100))
+    municipality = fields.String(validate=validate.Regexp(r"^\d{4}$"))
+    valid_at = fields.Date()
+
+
+class PartyInputSchema(MetaSchema):
+    actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+def _dao() -> AgreementDao:
+    return AgreementDao(get_graph())
+
+
+@blp.route("/agreements")
+class Agreements(MethodView):
+    @blp.arguments(AgreementQuerySchema, location="query")
+    @blp.response(200, AgreementSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Överenskommelser / List agreements (by kind, party, a party's municipality, in force on a day)"""
+        skip, limit = page_window(pagination_parameters)
+        page = _dao().search(
+            kind=args.get("kind"),
+            actor=args.get("actor"),
+            municipality_code=args.get("municipality"),
+            valid_at=args.get("valid_at"),
+            skip=skip,
+            limit=limit,
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+    @blp.arguments(AgreementInputSchema)
+    @blp.response(201, AgreementSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Registrera en överenskommelse / Record an agreement"""
+        item = _dao().create(data, who())
+        return (
+            item,
+            201,
+            {
+                **etag_header("agreement", item["id"], item["version"]),
+                "Location": url_for("agreements.AgreementById", agreement_id=item["id"]),
+            },
+        )
+
+
+@blp.route("/agreements/<agreement_id>")
+class AgreementById(MethodView):
+    @blp.response(200, AgreementSchema)
+    def get(self, agreement_id: str) -> Any:
+        """En överenskommelse med parter / One agreement with its parties (and ETag)"""
+        item = _dao().get(agreement_id)
+        return item, 200, etag_header("agreement", agreement_id, item["version"])
+
+    @blp.arguments(AgreementPatchSchema)
+    @blp.response(200, AgreementSchema)
+    @blp.doc(parameters=[IF_MATCH])
+    @blp.alt_response(412, description="Överenskommelsen har ändrats / The agreement changed (stale ETag).")
+    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
+    def patch(self, data: dict[str, Any], agreement_id: str) -> Any:
+        """Ändra en överenskommelse / Update an agreement (If-Match required)"""
+        dao = _dao()
+        version = require_if_match("agreement", agreement_id, dao.get(agreement_id)["version"])
+        item = dao.update(agreement_id, version, data, who())
+        return item, 200, etag_header("agreement", agreement_id, item["version"])
+
+    @blp.response(204)
+    def delete(self, agreement_id: str) -> None:
+        """Ta bort en överenskommelse / Delete an agreement and its party relationships"""
+        _dao().delete(agreement_id)
+
+
+@blp.route("/agreements/<agreement_id>/parties")
+class AgreementParties(MethodView):
+    @blp.arguments(PartyInputSchema)
+    @blp.response(201, RelationshipSchema)
+    @blp.alt_response(409, description="Redan part / Already a party for these dates.")
+    def post(self, data: dict[str, Any], agreement_id: str) -> Any:
+        """Lägg till en part / Add a party (a PARTY_TO relationship)"""
+        _dao().get(agreement_id)
+        meta = {k: data[k] for k in ("source", "confidence", "valid_from", "valid_to", "note") if k in data}
+        item = RelationshipDao(get_graph()).create(R.PARTY_TO, data["actor"], agreement_id, {}, meta, who())
+        return item, 201, etag_header("relationship", item["id"], item["version"])

@@ -1,0 +1,215 @@
+"""/api/v1/challenges: societal challenges, the actors engaged in them and how far each has come.
+
+Engagements are ENGAGED_IN relationships: add them with POST /api/v1/challenges/{id}/engagements
+or through /api/v1/relationships, and move them on with PATCH /api/v1/relationships/{id}; each
+stage change is kept, so a challenge can be read backwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from graph_schema.contract import Rel as R
+from registry.api.arenas import MunicipalityRefSchema, RecordSchema
+from registry.api.relationships import (
+    IF_MATCH,
+    TEXT_LONG,
+    TEXT_SHORT,
+    HistoryEntrySchema,
+    LabelledTermSchema,
+    MetaSchema,
+    NetworkSchema,
+    NodeRefSchema,
+    RelationshipSchema,
+    etag_header,
+    guard_writes,
+    handle_domain_errors,
+    page_window,
+    require_if_match,
+    vocabulary_field,
+    who,
+)
+from registry.auth import Write
+from registry.dao.challenges import ChallengeDao
+from registry.dao.network import NetworkDao
+from registry.dao.relationships import RelationshipDao
+from registry.db import get_graph
+from registry.domain.relationships import ANCHORING, STAGES
+
+blp = Blueprint(
+    "challenges",
+    __name__,
+    url_prefix="/api/v1",
+    description="Samhällsutmaningar och hur långt varje aktörs samverkan har kommit (arena, dialog, kunskap, tillit "
+    "och struktur). / Societal challenges and how far each actor's collaboration has come.",
+)
+handle_domain_errors(blp)
+guard_writes(blp, Write.CHALLENGE)
+
+TERM_ID = fields.String(validate=validate.Length(min=1, max=100))
+MUNICIPALITY_CODE = fields.String(validate=validate.Regexp(r"^\d{4}$"))
+COUNTY_CODE = fields.String(validate=validate.Regexp(r"^\d{2}$"))
+
+
+class ChallengeInputSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_SHORT))
+    description = fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG))
+    interest_areas = fields.List(TERM_ID, load_default=list, validate=validate.Length(max=50))
+    target_groups = fields.List(TERM_ID, load_default=list, validate=validate.Length(max=50))
+    municipality_codes = fields.List(MUNICIPALITY_CODE, load_default=list, validate=validate.Length(max=290))
+    county_codes = fields.List(COUNTY_CODE, load_default=list, validate=validate.Length(max=21))
+
+
+class ChallengePatchSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=TEXT_SHORT))
+    description = fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG))
+    interest_areas = fields.List(TERM_ID, validate=validate.Length(max=50))
+    target_groups = fields.List(TERM_ID, validate=validate.Length(max=50))
+    municipality_codes = fields.List(MUNICIPALITY_CODE, validate=validate.Length(max=290))
+    county_codes = fields.List(COUNTY_CODE, validate=validate.Length(max=21))
+
+
+class EngagementSchema(Schema):
+    relationship_id = fields.String(allow_none=True)
+    actor = fields.Nested(NodeRefSchema)
+    stage = fields.String(allow_none=True)
+    anchored = fields.List(fields.String())
+    since = fields.Date(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    current = fields.Boolean()
+    history = fields.List(fields.Nested(HistoryEntrySchema))
+    skipped_stages = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Steg före det längsta som aldrig togs / steps before the furthest one that were never taken"
+        },
+    )
+    moved_back = fields.Boolean()
+
+
+class ChallengeSchema(RecordSchema):
+    id = fields.String(required=True)
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    interest_areas = fields.List(fields.Nested(LabelledTermSchema))
+    target_groups = fields.List(fields.Nested(LabelledTermSchema))
+    municipalities = fields.List(fields.Nested(MunicipalityRefSchema))
+    counties = fields.List(fields.Nested(MunicipalityRefSchema))
+    engagements = fields.List(fields.Nested(EngagementSchema))
+    stage_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    skipped_stages = fields.List(fields.String())
+    unanchored = fields.List(
+        fields.Nested(NodeRefSchema),
+        metadata={"description": "Aktörer utan förankring i egen organisation / actors not anchored at home"},
+    )
+
+
+class ChallengeQuerySchema(Schema):
+    municipality = MUNICIPALITY_CODE
+    county = COUNTY_CODE
+    interest_area = TERM_ID
+    target_group = TERM_ID
+    actor = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class EngagementInputSchema(MetaSchema):
+    actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    stage = vocabulary_field(STAGES, required=True)
+    anchored = fields.List(fields.String(validate=validate.OneOf(ANCHORING.ids)), load_default=list)
+    since = fields.Date(allow_none=True)
+    stage_date = fields.Date(metadata={"description": "Dagen steget nåddes / the day the stage was reached"})
+
+
+def _dao() -> ChallengeDao:
+    return ChallengeDao(get_graph())
+
+
+@blp.route("/challenges")
+class Challenges(MethodView):
+    @blp.arguments(ChallengeQuerySchema, location="query")
+    @blp.response(200, ChallengeSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Samhällsutmaningar / List societal challenges (by area, interest area, target group or actor)"""
+        skip, limit = page_window(pagination_parameters)
+        page = _dao().search(
+            municipality_code=args.get("municipality"),
+            county_code=args.get("county"),
+            interest_area=args.get("interest_area"),
+            target_group=args.get("target_group"),
+            actor=args.get("actor"),
+            skip=skip,
+            limit=limit,
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+    @blp.arguments(ChallengeInputSchema)
+    @blp.response(201, ChallengeSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Skapa en samhällsutmaning / Create a societal challenge"""
+        item = _dao().create(data, who())
+        return (
+            item,
+            201,
+            {
+                **etag_header("challenge", item["id"], item["version"]),
+                "Location": url_for("challenges.ChallengeById", challenge_id=item["id"]),
+            },
+        )
+
+
+@blp.route("/challenges/<challenge_id>")
+class ChallengeById(MethodView):
+    @blp.response(200, ChallengeSchema)
+    def get(self, challenge_id: str) -> Any:
+        """En samhällsutmaning med aktörernas steg / One challenge with each actor's stage and history"""
+        item = _dao().get(challenge_id)
+        return item, 200, etag_header("challenge", challenge_id, item["version"])
+
+    @blp.arguments(ChallengePatchSchema)
+    @blp.response(200, ChallengeSchema)
+    @blp.doc(parameters=[IF_MATCH])
+    @blp.alt_response(412, description="Utmaningen har ändrats / The challenge changed (stale ETag).")
+    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
+    def patch(self, data: dict[str, Any], challenge_id: str) -> Any:
+        """Ändra en samhällsutmaning / Update a challenge (If-Match required)"""
+        dao = _dao()
+        version = require_if_match("challenge", challenge_id, dao.get(challenge_id)["version"])
+        item = dao.update(challenge_id, version, data, who())
+        return item, 200, etag_header("challenge", challenge_id, item["version"])
+
+    @blp.response(204)
+    def delete(self, challenge_id: str) -> None:
+        """Ta bort en samhällsutmaning och engagemangen i den / Delete a challenge and its engagements"""
+        _dao().delete(challenge_id)
+
+
+@blp.route("/challenges/<challenge_id>/engagements")
+class Engagements(MethodView):
+    @blp.arguments(EngagementInputSchema)
+    @blp.response(201, RelationshipSchema)
+    @blp.alt_response(409, description="Aktören är redan engagerad / The actor is already engaged for these dates.")
+    def post(self, data: dict[str, Any], challenge_id: str) -> Any:
+        """Engagera en aktör / Engage an actor (an ENGAGED_IN relationship at a stage)"""
+        _dao().get(challenge_id)
+        meta = {k: data[k] for k in ("source", "confidence", "valid_from", "valid_to", "note") if k in data}
+        properties = {"stage": data["stage"], "anchored": data["anchored"], "since": data.get("since")}
+        item = RelationshipDao(get_graph()).create(
+            R.ENGAGED_IN, data["actor"], challenge_id, properties, meta, who(), stage_date=data.get("stage_date")
+        )
+        return item, 201, etag_header("relationship", item["id"], item["version"])
+
+
+@blp.route("/challenges/<challenge_id>/network")
+class ChallengeNetwork(MethodView):
+    @blp.response(200, NetworkSchema)
+    def get(self, challenge_id: str) -> Any:
+        """Utmaningens nätverk / The challenge's network: engaged actors (edges carry stages) and their relationships"""
+        return NetworkDao(get_graph()).challenge(challenge_id).to_dict()

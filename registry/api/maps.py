@@ -1,0 +1,227 @@
+"""GET /maps/...: interactive relationship maps as complete, offline HTML pages (or a file to download)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
+
+from registry.db import get_graph
+from registry.errors import error_body
+from visualisations import SIZE_BY
+from visualisations import maps as renderer
+from visualisations.page import content_security_policy
+from visualisations.subjects import (
+    MAP_TYPES,
+    MapQueryError,
+    Subject,
+    SubjectNotFoundError,
+    actor_map,
+    arena_map,
+    challenge_map,
+    county_map,
+    municipality_map,
+)
+
+blp = Blueprint(
+    "maps",
+    __name__,
+    url_prefix="/maps",
+    description="Relationskartor som HTML-sidor som fungerar utan internet / Relationship maps as HTML pages "
+    "that work offline",
+)
+
+_HTML = "text/html"
+_PAGE = {
+    "schema": {"type": "string", "format": "html"},
+    "description": "En komplett HTML-sida / A complete HTML page",
+    "content_type": _HTML,
+}
+
+
+class MapArgs(Schema):
+    size_by = fields.String(
+        load_default="degree",
+        validate=validate.OneOf(SIZE_BY),
+        metadata={"description": "Nodstorlek efter / Node size by: degree | betweenness"},
+    )
+    download = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Som fil att spara / As a file to save (Content-Disposition: attachment)"},
+    )
+
+
+class FilterArgs(MapArgs):
+    types = DelimitedList(
+        fields.String(validate=validate.OneOf(MAP_TYPES)),
+        metadata={"description": "Relationstyper, kommaseparerade / Relationship types, comma-separated"},
+    )
+    valid_at = fields.Date(
+        load_default=None, metadata={"description": "Gällande detta datum / Valid at this date (YYYY-MM-DD)"}
+    )
+
+
+class ActorMapArgs(FilterArgs):
+    depth = fields.Integer(
+        load_default=1, validate=validate.Range(1, 3), metadata={"description": "Antal steg / Hops (1–3)"}
+    )
+
+
+class AreaMapArgs(FilterArgs):
+    interest_area = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 100),
+        metadata={"description": "Intresseområde (id) / Interest area (id)"},
+    )
+    target_group = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 100),
+        metadata={"description": "Målgrupp (id) / Target group (id)"},
+    )
+
+
+def _page(subject: Subject, args: dict[str, Any]) -> Response:
+    try:
+        html = renderer.render_map(subject.network, title=subject.title, size_by=args["size_by"])
+    except renderer.MapTooLargeError as exc:
+        body = error_body(422, str(exc), {"nodes": exc.nodes, "max_nodes": exc.max_nodes})
+        return _json(body, 422)
+    # Encoded here, not by the locale; the header and the page's meta tag both say UTF-8.
+    response = Response(html.encode("utf-8"), status=200, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = content_security_policy()
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if args["download"]:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", subject.slug)[:100]
+        response.headers["Content-Disposition"] = f'attachment; filename="karta-{slug}.html"'
+    return response
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _not_found(exc: SubjectNotFoundError) -> Response:
+    return _json(error_body(404, str(exc)), 404)
+
+
+def _refused(exc: MapQueryError) -> Response:
+    return _json(error_body(exc.status, str(exc), exc.errors), exc.status)
+
+
+_UNPROCESSABLE = (
+    "Ogiltig indata, eller kartan är för stor och svaret säger hur den kan filtreras / Invalid input, "
+    "or the map is too large and the answer says how to filter it."
+)
+
+
+@blp.route("/actors/<string:actor_id>")
+class ActorMap(MethodView):
+    @blp.arguments(ActorMapArgs, location="query")
+    @blp.response(200, **_PAGE)
+    @blp.alt_response(404, description="Aktören finns inte / Actor not found")
+    @blp.alt_response(422, description=_UNPROCESSABLE)
+    def get(self, args: dict[str, Any], actor_id: str):  # type: ignore[no-untyped-def]
+        """Relationskarta runt en aktör / Relationship map around an actor (ego map)"""
+        try:
+            subject = actor_map(
+                get_graph(),
+                actor_id,
+                depth=args["depth"],
+                types=args.get("types"),
+                valid_at=args["valid_at"],
+            )
+        except SubjectNotFoundError as exc:
+            return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
+        return _page(subject, args)
+
+
+@blp.route("/municipalities/<string:code>")
+class MunicipalityMap(MethodView):
+    @blp.arguments(AreaMapArgs, location="query")
+    @blp.response(200, **_PAGE)
+    @blp.alt_response(404, description="Kommunen finns inte / Municipality not found")
+    @blp.alt_response(422, description=_UNPROCESSABLE)
+    def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
+        """Områdeskarta för en kommun / Area map of a municipality"""
+        try:
+            subject = municipality_map(
+                get_graph(),
+                code,
+                interest_area=args["interest_area"],
+                target_group=args["target_group"],
+                types=args.get("types"),
+                valid_at=args["valid_at"],
+            )
+        except SubjectNotFoundError as exc:
+            return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
+        return _page(subject, args)
+
+
+@blp.route("/counties/<string:code>")
+class CountyMap(MethodView):
+    @blp.arguments(AreaMapArgs, location="query")
+    @blp.response(200, **_PAGE)
+    @blp.alt_response(404, description="Länet finns inte / County not found")
+    @blp.alt_response(422, description=_UNPROCESSABLE)
+    def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
+        """Områdeskarta för ett län / Area map of a county"""
+        try:
+            subject = county_map(
+                get_graph(),
+                code,
+                interest_area=args["interest_area"],
+                target_group=args["target_group"],
+                types=args.get("types"),
+                valid_at=args["valid_at"],
+            )
+        except SubjectNotFoundError as exc:
+            return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
+        return _page(subject, args)
+
+
+@blp.route("/arenas/<string:arena_id>")
+class ArenaMap(MethodView):
+    @blp.arguments(MapArgs, location="query")
+    @blp.response(200, **_PAGE)
+    @blp.alt_response(404, description="Arenan finns inte / Arena not found")
+    @blp.alt_response(422, description=_UNPROCESSABLE)
+    def get(self, args: dict[str, Any], arena_id: str):  # type: ignore[no-untyped-def]
+        """Karta över en mötesarena och dess deltagare / Map of a meeting arena and its participants"""
+        try:
+            subject = arena_map(get_graph(), arena_id)
+        except SubjectNotFoundError as exc:
+            return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
+        return _page(subject, args)
+
+
+@blp.route("/challenges/<string:challenge_id>")
+class ChallengeMap(MethodView):
+    @blp.arguments(MapArgs, location="query")
+    @blp.response(200, **_PAGE)
+    @blp.alt_response(404, description="Utmaningen finns inte / Challenge not found")
+    @blp.alt_response(422, description=_UNPROCESSABLE)
+    def get(self, args: dict[str, Any], challenge_id: str):  # type: ignore[no-untyped-def]
+        """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage"""
+        try:
+            subject = challenge_map(get_graph(), challenge_id)
+        except SubjectNotFoundError as exc:
+            return _not_found(exc)
+        except MapQueryError as exc:
+            return _refused(exc)
+        return _page(subject, args)

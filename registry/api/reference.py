@@ -1,0 +1,225 @@
+"""/api/v1 reference data: municipalities and counties with actor counts, taxonomies (admins edit), vocabulary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from registry.api.actor_schemas import (
+    CountySchema,
+    MunicipalityArgsSchema,
+    MunicipalitySchema,
+    TermCreateSchema,
+    TermPatchSchema,
+    TermSchema,
+    VocabularySchema,
+)
+from registry.auth import Write, authorize, current_principal
+from registry.dao.reference import ReferenceDao
+from registry.dao.taxonomy import Kind, TaxonomyDao, TaxonomyError, TermExistsError, TermInUseError
+from registry.db import get_graph
+from registry.domain.actor import KINDS, RESOURCES, SECTORS, Term
+
+blp = Blueprint(
+    "reference",
+    __name__,
+    url_prefix="/api/v1",
+    description="Referensdata: kommuner, län, verksamhetsområden, målgrupper / "
+    "Reference data: municipalities, counties, interest areas, target groups",
+)
+
+TERM_NOT_FOUND = "Termen finns inte / Term not found."
+
+
+_TAXONOMY_ENDPOINTS = frozenset(
+    {"reference.InterestAreas", "reference.InterestArea", "reference.TargetGroups", "reference.TargetGroup"}
+)
+
+
+@blp.before_request
+def _admins_change_taxonomies() -> None:
+    # Before the body is read, so an anonymous caller learns nothing about what would be valid.
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint in _TAXONOMY_ENDPOINTS:
+        authorize(current_principal(), Write.TAXONOMY)
+
+
+def _entries(vocabulary: dict[str, Term]) -> list[dict[str, str]]:
+    return [{"key": k, "label_sv": t.sv, "label_en": t.en} for k, t in vocabulary.items()]
+
+
+@blp.route("/municipalities")
+class Municipalities(MethodView):
+    @blp.arguments(MunicipalityArgsSchema, location="query")
+    @blp.response(200, MunicipalitySchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Kommuner med antal aktörer / Municipalities with actor counts
+
+        En aktör räknas i sin säteskommun och i varje kommun den är verksam i. / An actor counts
+        in its seat and in every municipality it is active in.
+        """
+        return ReferenceDao(get_graph()).municipalities(args.get("county"))
+
+
+@blp.route("/counties")
+class Counties(MethodView):
+    @blp.response(200, CountySchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Län med antal kommuner och aktörer / Counties with municipality and actor counts"""
+        return ReferenceDao(get_graph()).counties()
+
+
+@blp.route("/vocabulary")
+class Vocabulary(MethodView):
+    @blp.response(200, VocabularySchema)
+    def get(self) -> dict[str, Any]:
+        """Sektorer, aktörstyper och resurser med etiketter / Sectors, actor kinds and resources with labels"""
+        return {"sectors": _entries(SECTORS), "kinds": _entries(KINDS), "resources": _entries(RESOURCES)}
+
+
+# -- taxonomies ------------------------------------------------------------------------------------
+def _list(kind: Kind) -> list[dict[str, Any]]:
+    return TaxonomyDao(get_graph()).list(kind)
+
+
+def _get(kind: Kind, term_id: str) -> dict[str, Any]:
+    term = TaxonomyDao(get_graph()).get(kind, term_id)
+    if term is None:
+        abort(404, message=TERM_NOT_FOUND)
+        raise AssertionError
+    return term
+
+
+def _create(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return TaxonomyDao(get_graph()).create(
+            kind, data["id"], data["label_sv"], data["label_en"], data.get("broader")
+        )
+    except TermExistsError as exc:
+        abort(409, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+    except TaxonomyError as exc:
+        abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+    raise AssertionError
+
+
+def _update(kind: Kind, term_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        term = TaxonomyDao(get_graph()).update(kind, term_id, data)
+    except TaxonomyError as exc:
+        abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+        raise AssertionError from exc
+    if term is None:
+        abort(404, message=TERM_NOT_FOUND)
+        raise AssertionError
+    return term
+
+
+def _delete(kind: Kind, term_id: str) -> None:
+    try:
+        found = TaxonomyDao(get_graph()).delete(kind, term_id)
+    except TermInUseError as exc:
+        abort(409, message=exc.message)
+        raise AssertionError from exc
+    if not found:
+        abort(404, message=TERM_NOT_FOUND)
+
+
+_ADMIN_ONLY = "Bara för administratörer / Admins only"
+
+
+@blp.route("/interest-areas")
+class InterestAreas(MethodView):
+    @blp.response(200, TermSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Verksamhetsområden / Interest areas
+
+        Hierarkiska: `broader` är den överordnade termen; `actor_count` räknar underordnade
+        termers aktörer också. / Hierarchical: `broader` is the parent; `actor_count` includes
+        the actors of narrower terms.
+        """
+        return _list("interest_areas")
+
+    @blp.arguments(TermCreateSchema)
+    @blp.response(201, TermSchema)
+    @blp.alt_response(401, description=_ADMIN_ONLY)
+    @blp.alt_response(403, description=_ADMIN_ONLY)
+    @blp.alt_response(409, description="Id:t finns redan / The id exists")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Lägg till ett verksamhetsområde (admin) / Add an interest area (admin)"""
+        return _create("interest_areas", data)
+
+
+@blp.route("/interest-areas/<term_id>")
+class InterestArea(MethodView):
+    @blp.response(200, TermSchema)
+    @blp.alt_response(404, description=TERM_NOT_FOUND)
+    def get(self, term_id: str) -> dict[str, Any]:
+        """Ett verksamhetsområde / One interest area"""
+        return _get("interest_areas", term_id)
+
+    @blp.arguments(TermPatchSchema)
+    @blp.response(200, TermSchema)
+    @blp.alt_response(401, description=_ADMIN_ONLY)
+    @blp.alt_response(403, description=_ADMIN_ONLY)
+    @blp.alt_response(404, description=TERM_NOT_FOUND)
+    def patch(self, data: dict[str, Any], term_id: str) -> dict[str, Any]:
+        """Byt etiketter eller överordnad term (admin) / Change labels or the broader term (admin)"""
+        return _update("interest_areas", term_id, data)
+
+    @blp.response(204)
+    @blp.alt_response(401, description=_ADMIN_ONLY)
+    @blp.alt_response(403, description=_ADMIN_ONLY)
+    @blp.alt_response(404, description=TERM_NOT_FOUND)
+    @blp.alt_response(409, description="Termen används / The term is in use")
+    def delete(self, term_id: str) -> None:
+        """Ta bort ett oanvänt verksamhetsområde utan underordnade termer (admin) / Delete an unused leaf (admin)"""
+        _delete("interest_areas", term_id)
+
+
+@blp.route("/target-groups")
+class TargetGroups(MethodView):
+    @blp.response(200, TermSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """Målgrupper / Target groups
+
+        Hierarkiska som verksamhetsområdena. / Hierarchical like the interest areas.
+        """
+        return _list("target_groups")
+
+    @blp.arguments(TermCreateSchema)
+    @blp.response(201, TermSchema)
+    @blp.alt_response(401, description=_ADMIN_ONLY)
+    @blp.alt_response(403, description=_ADMIN_ONLY)
+    @blp.alt_response(409, description="Id:t finns redan / The id exists")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Lägg till en målgrupp (admin) / Add a target group (admin)"""
+        return _create("target_groups", data)
+
+
+@blp.route("/target-groups/<term_id>")
+class TargetGroup(MethodView):
+    @blp.response(200, TermSchema)
+    @blp.alt_response(404, description=TERM_NOT_FOUND)
+    def get(self, term_id: str) -> dict[str, Any]:
+        """En målgrupp / One target group"""
+        return _get("target_groups", term_id)
+
+    @blp.arguments(TermPatchSchema)
+    @blp.response(200, TermSchema)
+    @blp.alt_response(401, description=_ADMIN_ONLY)
+    @blp.alt_response(403, description=_ADMIN_ONLY)
+    @blp.alt_response(404, description=TERM_NOT_FOUND)
+    def patch(self, data: dict[str, Any], term_id: str) -> dict[str, Any]:
+        """Byt etiketter eller överordnad term (admin) / Change labels or the broader term (admin)"""
+        return _update("target_groups", term_id, data)
+
+    @blp.response(204)
+    @blp.alt_response(401, description=_ADMIN_ONLY)
+    @blp.alt_response(403, description=_ADMIN_ONLY)
+    @blp.alt_response(404, description=TERM_NOT_FOUND)
+    @blp.alt_response(409, description="Termen används / The term is in use")
+    def delete(self, term_id: str) -> None:
+        """Ta bort en oanvänd målgrupp utan underordnade termer (admin) / Delete an unused leaf (admin)"""
+        _delete("target_groups", term_id)

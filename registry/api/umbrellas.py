@@ -1,0 +1,350 @@
+"""Umbrella self-service: an umbrella organisation lists its members, keeps their data current,
+and adds and ends memberships, for its own members only.
+
+Every member answer carries an ETag; PATCH and DELETE require it back in `If-Match` (428
+without, 412 when someone changed the member meanwhile: GET again and retry).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NoReturn
+
+from flask import request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from registry.auth import (
+    Principal,
+    Write,
+    authorize_actor_write,
+    authorize_membership_add,
+    authorize_membership_write,
+    authorize_umbrella,
+    can_see_contacts,
+    current_principal,
+)
+from registry.dao.audit import Channel
+from registry.dao.umbrellas import (
+    ActorNotFoundError,
+    AlreadyMemberError,
+    InvalidReferenceError,
+    NotAMemberError,
+    StaleStateError,
+    UmbrellaDao,
+    UmbrellaError,
+    state_etag,
+)
+from registry.db import get_graph
+from registry.domain import normalize
+
+blp = Blueprint(
+    "umbrellas",
+    __name__,
+    url_prefix="/api/v1/umbrellas",
+    description="Paraplyorganisationernas medlemmar / Umbrella organisations' members",
+)
+
+
+# -- schemas ---------------------------------------------------------------------------------
+class ContactSchema(Schema):
+    id = fields.String(metadata={"description": "Utelämna för en ny kontakt / Omit for a new contact"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(allow_none=True, validate=validate.Length(max=200))
+    email = fields.String(allow_none=True, validate=validate.Length(max=254))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        errors: dict[str, list[str]] = {}
+        if data.get("email"):
+            try:
+                found = normalize.emails(data["email"])
+            except ValueError as exc:
+                errors["email"] = [str(exc)]
+            else:
+                if len(found) != 1:
+                    errors["email"] = ["en adress per kontakt / one address per contact"]
+                else:
+                    data["email"] = found[0]
+        if data.get("phone"):
+            try:
+                data["phone"] = normalize.phone(data["phone"])
+            except ValueError as exc:
+                errors["phone"] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+class MembershipSchema(Schema):
+    since = fields.String(allow_none=True)
+    until = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+
+
+class MemberSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String()
+    org_number = fields.String(allow_none=True)
+    sector = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    municipality_code = fields.String(allow_none=True)
+    emails = fields.List(fields.String())
+    phones = fields.List(fields.String())
+    website = fields.String(allow_none=True)
+    street_address = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    locality = fields.String(allow_none=True)
+    activities = fields.String(allow_none=True)
+    member_count = fields.Integer(allow_none=True)
+    target_groups = fields.List(fields.String())
+    interest_areas = fields.List(fields.String())
+    version = fields.Integer()
+    contacts = fields.List(
+        fields.Nested(ContactSchema),
+        metadata={
+            "description": "Personuppgifter: bara för samordnare, administratörer och egen paraplyorganisation / "
+            "Personal data: only for coordinators, admins and the member's own umbrella"
+        },
+    )
+    membership = fields.Nested(MembershipSchema)
+
+
+class MemberListArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    include_ended = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Även avslutade medlemskap / Also ended memberships"},
+    )
+
+
+class MemberPatchSchema(Schema):
+    """The fields an umbrella may change; anything else (name, org number, seat) is refused (422)."""
+
+    emails = fields.List(fields.String(validate=validate.Length(max=254)), validate=validate.Length(max=20))
+    phones = fields.List(fields.String(validate=validate.Length(max=40)), validate=validate.Length(max=20))
+    website = fields.String(allow_none=True, validate=validate.Length(max=500))
+    street_address = fields.String(allow_none=True, validate=validate.Length(max=200))
+    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
+    locality = fields.String(allow_none=True, validate=validate.Length(max=100))
+    activities = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    member_count = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000))
+    target_groups = fields.List(fields.String(validate=validate.Length(max=100)), validate=validate.Length(max=50))
+    contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("Inget att ändra / Nothing to change.")
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        errors: dict[str, list[str]] = {}
+
+        def normalised(name: str, fn: Any) -> None:
+            if data.get(name) is None:
+                return
+            try:
+                data[name] = fn(data[name])
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+
+        normalised("emails", normalize.emails)
+        normalised("phones", lambda values: [normalize.phone(v) for v in values])
+        normalised("website", normalize.website)
+        normalised("postal_code", normalize.postal_code)
+        for name in ("street_address", "locality", "activities"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip() or None
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+class MemberAddSchema(Schema):
+    member_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    since = fields.Date(metadata={"description": "Standard: i dag / Default: today"})
+    role = fields.String(load_default="medlem", validate=validate.Length(max=100))
+
+
+class MemberEndArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    until = fields.Date(
+        metadata={"description": "Sista dag, högst i dag (standard) / Last day, today at most (default)"}
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _dao() -> UmbrellaDao:
+    return UmbrellaDao(get_graph())
+
+
+def _shows_contacts(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> bool:
+    # An umbrella sees contact persons of its current members only, not of those who left.
+    current = not (row.get("membership") or {}).get("until")
+    return can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id} if current else ()))
+
+
+def _present(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> dict[str, Any]:
+    shown = dict(row)
+    if not _shows_contacts(principal, umbrella_id, row):
+        shown.pop("contacts", None)
+    return shown
+
+
+def _etag_headers(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> dict[str, str]:
+    """The tag of what this caller may see: the full state for those who may write (they all see
+    contact persons), the public part for everyone else, so a tag never hints at hidden data."""
+    return {"ETag": f'"{state_etag(_present(principal, umbrella_id, row))}"'}
+
+
+def _if_match() -> frozenset[str]:
+    if not request.if_match:
+        abort(
+            428,
+            message="Skicka If-Match med ETag från senaste GET / Send If-Match with the ETag of your last GET.",
+        )
+    if request.if_match.star_tag:
+        return frozenset({"*"})
+    return frozenset(request.if_match.as_set())
+
+
+def _umbrella_must_exist(umbrella_id: str) -> None:
+    if _dao().actor_sector(umbrella_id) is None:
+        abort(404, message="Paraplyorganisationen finns inte / Umbrella organisation not found.")
+
+
+def _fail(exc: UmbrellaError) -> NoReturn:
+    if isinstance(exc, StaleStateError):
+        abort(
+            412,
+            message="Medlemmen har ändrats sedan din GET: hämta igen och försök på nytt / "
+            "The member changed since your GET: fetch it again and retry.",
+        )
+    if isinstance(exc, ActorNotFoundError):
+        abort(404, message="Aktören finns inte / Actor not found.")
+    if isinstance(exc, NotAMemberError):
+        abort(404, message="Aktören är inte medlem / The actor is not a current member.")
+    if isinstance(exc, AlreadyMemberError):
+        abort(409, message="Aktören är redan medlem / The actor is already a member.")
+    if isinstance(exc, InvalidReferenceError):
+        abort(422, message="Okänt värde / Unknown value.", errors={"json": {exc.field: exc.values}})
+    raise exc
+
+
+# -- resources -------------------------------------------------------------------------------
+@blp.route("/<umbrella_id>/members")
+class Members(MethodView):
+    @blp.arguments(MemberListArgs, location="query")
+    @blp.response(200, MemberSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict[str, Any], umbrella_id: str, pagination_parameters: Any) -> list[dict[str, Any]]:
+        """En paraplyorganisations medlemmar / An umbrella organisation's members
+
+        Kontaktpersoner visas för samordnare, administratörer och paraplyorganisationen själv. /
+        Contact persons are shown to coordinators, admins and the umbrella itself.
+        """
+        principal = current_principal()
+        _umbrella_must_exist(umbrella_id)
+        dao = _dao()
+        include_ended = bool(args["include_ended"])
+        pagination_parameters.item_count = dao.count_members(umbrella_id, include_ended=include_ended)
+        rows = dao.members(
+            umbrella_id,
+            include_ended=include_ended,
+            with_contacts=can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id})),
+            skip=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        return [_present(principal, umbrella_id, row) for row in rows]
+
+    @blp.arguments(MemberAddSchema)
+    @blp.response(201, MemberSchema)
+    @blp.alt_response(401, description="Ingen eller ogiltig token / No or invalid token")
+    @blp.alt_response(403, description="Annan paraplyorganisation eller roll / Another umbrella or role")
+    @blp.alt_response(409, description="Redan medlem / Already a member")
+    def post(self, data: dict[str, Any], umbrella_id: str) -> Any:
+        """Ta in en befintlig aktör som medlem / Add an existing actor as a member"""
+        principal = current_principal()
+        authorize_membership_add(principal, umbrella_id, data["member_id"])
+        if data["member_id"] == umbrella_id:
+            abort(422, message="En organisation kan inte vara medlem i sig själv / An organisation cannot join itself.")
+        since = data.get("since") or date.today()
+        if since > date.today():
+            abort(422, message="Startdatum i framtiden / Start date in the future.", errors={"json": {"since": []}})
+        try:
+            row = _dao().add_member(
+                umbrella_id,
+                data["member_id"],
+                since=since.isoformat(),
+                role=data.get("role"),
+                who=principal,
+                channel=Channel.API,
+            )
+        except UmbrellaError as exc:
+            _fail(exc)
+        headers = _etag_headers(principal, umbrella_id, row)
+        headers["Location"] = url_for("umbrellas.Member", umbrella_id=umbrella_id, member_id=row["id"])
+        return _present(principal, umbrella_id, row), 201, headers
+
+
+@blp.route("/<umbrella_id>/members/<member_id>")
+class Member(MethodView):
+    @blp.response(200, MemberSchema)
+    def get(self, umbrella_id: str, member_id: str) -> Any:
+        """En medlem, med ETag / One member, with its ETag"""
+        principal = current_principal()
+        row = _dao().member(umbrella_id, member_id)
+        if row is None:
+            abort(404, message="Aktören är inte medlem / The actor is not a member.")
+        return _present(principal, umbrella_id, row), 200, _etag_headers(principal, umbrella_id, row)
+
+    @blp.arguments(MemberPatchSchema)
+    @blp.response(200, MemberSchema)
+    @blp.doc(parameters=[{"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}])
+    @blp.alt_response(403, description="Inte er medlem, eller fel roll / Not your member, or wrong role")
+    @blp.alt_response(412, description="Ändrad sedan din GET / Changed since your GET")
+    @blp.alt_response(428, description="If-Match saknas / If-Match missing")
+    def patch(self, changes: dict[str, Any], umbrella_id: str, member_id: str) -> Any:
+        """Ändra en medlems kontaktuppgifter, verksamhet, målgrupper, medlemsantal / Change a member's
+        contact data, activities, target groups, member count"""
+        principal = current_principal()
+        authorize_umbrella(principal, umbrella_id, Write.ACTOR_UPDATE)
+        authorize_actor_write(principal, member_id, fields=changes.keys())
+        if_match = _if_match()
+        try:
+            row = _dao().update_member(
+                umbrella_id, member_id, changes, if_match=if_match, who=principal, channel=Channel.API
+            )
+        except UmbrellaError as exc:
+            _fail(exc)
+        return _present(principal, umbrella_id, row), 200, _etag_headers(principal, umbrella_id, row)
+
+    @blp.arguments(MemberEndArgs, location="query")
+    @blp.response(200, MemberSchema)
+    @blp.doc(parameters=[{"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}])
+    @blp.alt_response(403, description="Annan paraplyorganisation eller roll / Another umbrella or role")
+    @blp.alt_response(412, description="Ändrad sedan din GET / Changed since your GET")
+    @blp.alt_response(428, description="If-Match saknas / If-Match missing")
+    def delete(self, args: dict[str, Any], umbrella_id: str, member_id: str) -> Any:
+        """Avsluta ett medlemskap (sätter `until`, raderar inget) / End a membership (sets `until`, deletes nothing)"""
+        principal = current_principal()
+        authorize_membership_write(principal, umbrella_id)
+        until = args.get("until") or date.today()
+        if until > date.today():
+            abort(422, message="Slutdatum i framtiden / End date in the future.", errors={"query": {"until": []}})
+        if_match = _if_match()
+        try:
+            row = _dao().end_member(
+                umbrella_id, member_id, until=until.isoformat(), if_match=if_match, who=principal, channel=Channel.API
+            )
+        except UmbrellaError as exc:
+            _fail(exc)
+        return _present(principal, umbrella_id, row), 200, _etag_headers(principal, umbrella_id, row)

@@ -1,0 +1,152 @@
+"""Agreements (lagrum and structure): IOPs, local agreements, policies, contracts and action plans.
+
+Actors become parties through PARTY_TO relationships written by the relationships DAO; an
+agreement lists its parties and whether it is in force on a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+
+from graph_schema.contract import Label as L
+from graph_schema.contract import Rel as R
+from registry.dao.relationships import Page, node_summary, plain
+from registry.db import Graph
+from registry.domain.relationships import InvalidError, NotFoundError, StaleError, is_valid_at
+
+AGREEMENT_FIELDS = ("kind", "title", "description", "valid_from", "valid_to", "url")
+
+_CREATE: LiteralString = f"""
+CREATE (g:{L.AGREEMENT} {{id: $id}})
+SET g += $props, g.version = 1, g.created_at = datetime(), g.created_by = $by
+"""
+_VIEW: LiteralString = f"""
+RETURN properties(g) AS props,
+       [(a:{L.ACTOR})-[r:{R.PARTY_TO}]->(g) | {{rel: properties(r), actor: {node_summary("a")}}}] AS parties
+"""
+_GET: LiteralString = f"MATCH (g:{L.AGREEMENT} {{id: $id}}) {_VIEW}"
+_SEARCH_WHERE: LiteralString = f"""
+MATCH (g:{L.AGREEMENT})
+WHERE ($kind IS NULL OR g.kind = $kind)
+  AND ($actor IS NULL OR EXISTS {{ (:{L.ACTOR} {{id: $actor}})-[:{R.PARTY_TO}]->(g) }})
+  AND ($municipality IS NULL OR EXISTS {{ (a:{L.ACTOR})-[:{R.PARTY_TO}]->(g)
+                                          WHERE a.municipality_code = $municipality }})
+  AND ($at IS NULL OR ((g.valid_from IS NULL OR g.valid_from <= $at) AND (g.valid_to IS NULL OR $at < g.valid_to)))
+"""
+_COUNT: LiteralString = f"{_SEARCH_WHERE} RETURN count(g) AS total"
+_SEARCH: LiteralString = f"{_SEARCH_WHERE} WITH g ORDER BY g.title, g.id SKIP $skip LIMIT $limit {_VIEW}"
+_LOCK: LiteralString = (
+    f"MATCH (g:{L.AGREEMENT} {{id: $id}}) SET g.lock_ = true REMOVE g.lock_ RETURN properties(g) AS props"
+)
+_UPDATE: LiteralString = f"""
+MATCH (g:{L.AGREEMENT} {{id: $id}})
+SET g += $props, g.version = g.version + 1, g.updated_at = datetime(), g.updated_by = $by
+"""
+_DELETE: LiteralString = f"MATCH (g:{L.AGREEMENT} {{id: $id}}) DETACH DELETE g RETURN count(*) AS n"
+_UPSERT: LiteralString = f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (old:{L.AGREEMENT} {{id: row.id}})
+WITH row, old IS NULL AS created
+MERGE (g:{L.AGREEMENT} {{id: row.id}})
+ON CREATE SET g += row.props, g.version = 1, g.created_at = datetime(), g.created_by = $by
+RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created
+"""
+
+
+def _check_dates(props: dict[str, Any]) -> None:
+    valid_from, valid_to = props.get("valid_from"), props.get("valid_to")
+    if valid_from is not None and valid_to is not None and valid_to <= valid_from:
+        raise InvalidError(
+            "Slutdatum måste komma efter startdatum / valid_to must be after valid_from.",
+            {"valid_to": ["Måste vara efter valid_from / Must be after valid_from."]},
+        )
+
+
+def _agreement(row: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    props = plain(row["props"])
+    today = today or dt.date.today()
+    parties = []
+    for p in row["parties"]:
+        rel = plain(p["rel"])
+        parties.append(
+            {
+                "relationship_id": rel.get("id"),
+                "actor": p["actor"],
+                "valid_from": rel.get("valid_from"),
+                "valid_to": rel.get("valid_to"),
+                "current": is_valid_at(rel.get("valid_from"), rel.get("valid_to"), today),
+            }
+        )
+    parties.sort(key=lambda p: p["actor"]["name"] or "")
+    return {
+        **{k: props.get(k) for k in ("id", *AGREEMENT_FIELDS)},
+        "in_force": is_valid_at(props.get("valid_from"), props.get("valid_to"), today),
+        "parties": parties,
+        **{k: props.get(k) for k in ("version", "created_at", "created_by", "updated_at", "updated_by")},
+    }
+
+
+class AgreementDao:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def create(self, data: dict[str, Any], by: str, *, agreement_id: str | None = None) -> dict[str, Any]:
+        props = {k: data[k] for k in AGREEMENT_FIELDS if data.get(k) is not None}
+        _check_dates(props)
+        agreement_id = agreement_id or str(uuid.uuid4())
+        self.graph.write(_CREATE, id=agreement_id, props=props, by=by)
+        return self.get(agreement_id)
+
+    def get(self, agreement_id: str) -> dict[str, Any]:
+        row = self.graph.read_one(_GET, id=agreement_id)
+        if row is None:
+            raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
+        return _agreement(row)
+
+    def search(
+        self,
+        *,
+        kind: str | None = None,
+        actor: str | None = None,
+        municipality_code: str | None = None,
+        valid_at: dt.date | None = None,
+        skip: int = 0,
+        limit: int = 50,
+    ) -> Page:
+        params = {"kind": kind, "actor": actor, "municipality": municipality_code, "at": valid_at}
+        total_row = self.graph.read_one(_COUNT, **params)
+        rows = self.graph.read(_SEARCH, skip=skip, limit=limit, **params)
+        return Page([_agreement(r) for r in rows], int(total_row["total"]) if total_row else 0)
+
+    def update(self, agreement_id: str, expected_version: int, changes: dict[str, Any], by: str) -> dict[str, Any]:
+        props = {k: changes[k] for k in AGREEMENT_FIELDS if k in changes}
+
+        def work(tx: ManagedTransaction) -> None:
+            row = tx.run(_LOCK, id=agreement_id).single()
+            if row is None:
+                raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
+            now = plain(row["props"])
+            if int(now.get("version") or 0) != expected_version:
+                raise StaleError(
+                    "Överenskommelsen har ändrats sedan du läste den / The agreement changed since you read it."
+                )
+            _check_dates({k: v for k, v in {**now, **props}.items() if v is not None})
+            tx.run(_UPDATE, id=agreement_id, props=props, by=by).consume()
+
+        self.graph.write_tx(work)
+        return self.get(agreement_id)
+
+    def delete(self, agreement_id: str) -> None:
+        """Deletes the agreement and the party relationships to it."""
+        row = self.graph.write(_DELETE, id=agreement_id)
+        if not row or int(row[0]["n"]) == 0:
+            raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
+
+    def upsert_many(self, rows: list[dict[str, Any]], by: str) -> int:
+        """Trusted agreements (demo data) merged by id; returns how many were new."""
+        result = self.graph.write(_UPSERT, rows=rows, by=by)
+        return int(result[0]["created"]) if result else 0

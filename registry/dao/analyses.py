@@ -1,0 +1,678 @@
+"""Analyses of the collaboration graph: welfare gaps, brokers, isolated actors, power and money,
+and a readiness heuristic for a pair of actors.
+
+Each analysis reads plain facts with one or two queries and computes in Python (networkx for
+betweenness), so the rules are visible here rather than buried in Cypher. All of them look at
+relationships valid today unless told otherwise; archived actors are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+import networkx as nx
+
+from graph_schema.contract import Label as L
+from graph_schema.contract import Rel as R
+from graph_schema.refdata import counties, municipalities
+from registry.dao.relationships import EDGE_VALID_AT, VALID_AT, node_summary, plain
+from registry.db import Graph
+from registry.domain.relationships import (
+    FUNDING_FORMS,
+    RESOURCES,
+    InvalidError,
+    NotFoundError,
+)
+
+# -- shared -------------------------------------------------------------------------------
+
+_AREA_ACTORS: LiteralString = f"""
+MATCH (m:{L.MUNICIPALITY}) WHERE m.code = $municipality OR m.county_code = $county
+MATCH (a:{L.ACTOR})-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m)
+WHERE NOT coalesce(a.archived, false)
+"""
+
+
+@dataclass(frozen=True)
+class Area:
+    municipality_code: str | None
+    county_code: str | None
+
+    @property
+    def params(self) -> dict[str, str | None]:
+        return {"municipality": self.municipality_code, "county": self.county_code}
+
+    def describe(self) -> dict[str, Any]:
+        if self.municipality_code:
+            m = municipalities()[self.municipality_code]
+            return {"type": "municipality", "code": m.code, "name": m.name}
+        assert self.county_code is not None
+        c = counties()[self.county_code]
+        return {"type": "county", "code": c.code, "name": c.name}
+
+
+def area_of(municipality_code: str | None, county_code: str | None) -> Area:
+    if (municipality_code is None) == (county_code is None):
+        raise InvalidError("Ange en kommun eller ett län / Give one municipality or one county.")
+    if municipality_code is not None and municipality_code not in municipalities():
+        raise NotFoundError(f"Kommunen finns inte / Municipality not found: {municipality_code}")
+    if county_code is not None and county_code not in counties():
+        raise NotFoundError(f"Länet finns inte / County not found: {county_code}")
+    return Area(municipality_code, county_code)
+
+
+# -- welfare gaps ---------------------------------------------------------------------------
+
+_TAXONOMY: LiteralString = f"""
+CALL () {{
+  MATCH (t:{L.INTEREST_AREA})
+  RETURN 'interest_area' AS scheme, t.id AS id, t.label_sv AS sv, t.label_en AS en,
+         [(t)-[:{R.BROADER}*1..]->(b:{L.INTEREST_AREA}) | b.id] AS broader
+  UNION
+  MATCH (t:{L.TARGET_GROUP})
+  RETURN 'target_group' AS scheme, t.id AS id, t.label_sv AS sv, t.label_en AS en,
+         [(t)-[:{R.BROADER}*1..]->(b:{L.TARGET_GROUP}) | b.id] AS broader
+}}
+RETURN scheme, id, sv, en, broader ORDER BY scheme, id
+"""
+
+_CIVIL_IN_COUNTY: LiteralString = f"""
+MATCH (:{L.COUNTY} {{code: $county}})<-[:{R.IN_COUNTY}]-(m:{L.MUNICIPALITY})
+MATCH (a:{L.ACTOR})-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m)
+WHERE a.sector = $sector AND NOT coalesce(a.archived, false)
+WITH a, collect(m.code) AS places
+WITH places, [(a)-[:{R.WORKS_ON}]->(t) | t.id] AS areas, [(a)-[:{R.SERVES}]->(t) | t.id] AS groups
+WITH places, areas, groups, count(*) AS actors
+RETURN collect([places, areas, groups, actors]) AS rows
+"""
+# Large answers come back as one record of lists: the driver decodes one big record far faster
+# than thousands of small ones.
+
+
+def _flag(count: int, median: float, ratio: float, county_total: int) -> str | None:
+    """`none`: no civil actor here though the county has some; `none_in_county`: none in the whole
+    county either; `far_below`: fewer than `ratio` × the median of the county's municipalities."""
+    if count == 0:
+        return "none" if county_total else "none_in_county"
+    if count < ratio * median:
+        return "far_below"
+    return None
+
+
+# -- brokers ----------------------------------------------------------------------------------
+
+_BROKER_TYPES: LiteralString = (
+    f"{R.DEPENDS_ON}|{R.FUNDS}|{R.PERCEIVES}|{R.MEMBER_OF}|{R.PARTY_TO}|{R.PARTICIPATES_IN}|{R.ENGAGED_IN}"
+)
+_AREA_GRAPH: LiteralString = f"""
+{_AREA_ACTORS}
+WITH DISTINCT a
+WITH a, [(a)-[r:{_BROKER_TYPES}]->(o) WHERE {EDGE_VALID_AT} AND NOT coalesce(o.archived, false)
+         | [o.id, head(labels(o)), coalesce(o.name, o.title)]] AS links
+RETURN collect({{id: a.id, name: a.name, sector: a.sector, kind: a.kind, municipality_code: a.municipality_code,
+                 links: links}}) AS rows
+"""
+
+# -- isolated ---------------------------------------------------------------------------------
+
+_ISOLATED_WHERE: LiteralString = f"""
+{_AREA_ACTORS}
+  AND ($sector IS NULL OR a.sector = $sector)
+WITH DISTINCT a
+WHERE NOT EXISTS {{
+        MATCH (a)-[r:{R.DEPENDS_ON}|{R.FUNDS}|{R.PERCEIVES}|{R.PARTY_TO}|{R.PARTICIPATES_IN}|{R.ENGAGED_IN}]-()
+        WHERE {VALID_AT}
+      }}
+  AND NOT EXISTS {{ (a)-[:{R.ATTENDED}]->(:{L.MEETING}) }}
+"""
+_ISOLATED_COUNT: LiteralString = f"{_ISOLATED_WHERE} RETURN count(a) AS total"
+_ISOLATED: LiteralString = f"""{_ISOLATED_WHERE}
+WITH a ORDER BY a.name, a.id SKIP $skip LIMIT $limit
+RETURN {node_summary("a")} AS actor, COUNT {{ (a)-[:{R.MEMBER_OF}]->() }} AS memberships
+"""
+_AREA_COUNT: LiteralString = f"""{_AREA_ACTORS}
+  AND ($sector IS NULL OR a.sector = $sector)
+RETURN count(DISTINCT a) AS total
+"""
+
+# -- power ------------------------------------------------------------------------------------
+
+_POWER: LiteralString = f"""
+{_AREA_ACTORS}
+WITH DISTINCT a
+MATCH (a)-[r:{R.DEPENDS_ON} {{kind: 'power'}}]-(o:{L.ACTOR})
+WHERE {VALID_AT} AND NOT coalesce(o.archived, false)
+WITH DISTINCT r
+MATCH (dependent)-[r]->(holder)
+RETURN r.id AS id, {node_summary("holder")} AS holder, {node_summary("dependent")} AS dependent,
+       r.resource AS resource, r.strength AS strength
+"""
+_MONEY: LiteralString = f"""
+{_AREA_ACTORS}
+WITH DISTINCT a
+MATCH (a)-[r:{R.FUNDS}]-(o:{L.ACTOR})
+WHERE ($year IS NULL OR r.year = $year) AND ($year IS NOT NULL OR {VALID_AT})
+WITH DISTINCT r
+MATCH (funder)-[r]->(recipient)
+RETURN r.id AS id, {node_summary("funder")} AS funder, {node_summary("recipient")} AS recipient,
+       r.amount_sek AS amount_sek, r.year AS year, r.form AS form
+"""
+
+# -- readiness --------------------------------------------------------------------------------
+
+_PAIR: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{id: $a}}), (b:{L.ACTOR} {{id: $b}})
+RETURN {node_summary("a")} AS a, {node_summary("b")} AS b,
+       a.resources_offered AS a_offers, a.resources_needed AS a_needs,
+       b.resources_offered AS b_offers, b.resources_needed AS b_needs,
+       [(a)-[:{R.WORKS_ON}]->(t)-[:{R.BROADER}*0..]->(x:{L.INTEREST_AREA}) | [x.id, x.label_sv, x.label_en]]
+         AS a_areas,
+       [(b)-[:{R.WORKS_ON}]->(t)-[:{R.BROADER}*0..]->(x:{L.INTEREST_AREA}) | [x.id, x.label_sv, x.label_en]]
+         AS b_areas,
+       [(a)-[:{R.SERVES}]->(t)-[:{R.BROADER}*0..]->(x:{L.TARGET_GROUP}) | [x.id, x.label_sv, x.label_en]]
+         AS a_groups,
+       [(b)-[:{R.SERVES}]->(t)-[:{R.BROADER}*0..]->(x:{L.TARGET_GROUP}) | [x.id, x.label_sv, x.label_en]]
+         AS b_groups,
+       [(a)-[r:{R.DEPENDS_ON}]-(b) WHERE {VALID_AT} | {{kind: r.kind, a_depends: startNode(r) = a,
+                                                       resource: r.resource, strength: r.strength}}] AS dependencies,
+       [(a)-[r:{R.PERCEIVES}]->(b) WHERE {VALID_AT} | r.valence] AS a_sees_b,
+       [(b)-[r:{R.PERCEIVES}]->(a) WHERE {VALID_AT} | r.valence] AS b_sees_a,
+       [(a)-[r1:{R.PARTY_TO}]->(g:{L.AGREEMENT})<-[r2:{R.PARTY_TO}]-(b)
+        WHERE (g.valid_to IS NULL OR $at < g.valid_to) AND (g.valid_from IS NULL OR g.valid_from <= $at)
+        | g.title] AS agreements,
+       [(a)-[:{R.PARTICIPATES_IN}]->(ar:{L.ARENA})<-[:{R.PARTICIPATES_IN}]-(b) | ar.name] AS arenas,
+       [(a)-[:{R.ENGAGED_IN}]->(c:{L.CHALLENGE})<-[:{R.ENGAGED_IN}]-(b) | c.name] AS challenges,
+       [(a)-[r:{R.FUNDS}]-(b) WHERE {VALID_AT} | r.form] AS funding
+"""
+
+HEURISTIC_NOTE = {
+    "sv": "Heuristik, inte en mätning: poängen bygger bara på det som registrerats och ska läsas som underlag "
+    "för ett samtal, aldrig som ett omdöme om en organisation.",
+    "en": "A heuristic, not a measurement: the scores rest only on what has been recorded and are a starting "
+    "point for a conversation, never a judgement of an organisation.",
+}
+
+
+def _level(score: float) -> dict[str, str]:
+    if score >= 0.5:
+        return {"id": "high", "sv": "hög", "en": "high"}
+    if score >= 0.2:
+        return {"id": "medium", "sv": "medel", "en": "medium"}
+    if score > -0.2:
+        return {"id": "low", "sv": "låg", "en": "low"}
+    return {"id": "hindering", "sv": "hindrande", "en": "hindering"}
+
+
+def _factor(factor: str, sv: str, en: str, score: float, supports: str, sv_why: str, en_why: str) -> dict[str, Any]:
+    score = round(max(-1.0, min(1.0, score)), 2)
+    return {
+        "factor": factor,
+        "sv": sv,
+        "en": en,
+        "score": score,
+        "level": _level(score),
+        "supports": supports,
+        "explanation": {"sv": sv_why, "en": en_why},
+    }
+
+
+def _listing(items: list[str]) -> str:
+    return ", ".join(items) if items else "–"
+
+
+def score_readiness(facts: dict[str, Any]) -> dict[str, Any]:
+    """Scores the five factors of the RDIC model for a pair from plain facts (see `_PAIR`).
+
+    Each factor is -1 (hindering) … +1 (supporting); willingness is the mean of goals, dependency
+    and perceptions, opportunity the mean of resources, legal framework and the relationship base
+    (shared arenas and challenges). The weights are a judgement, stated here, not a finding.
+    """
+
+    def shared(key: str) -> list[tuple[str, str, str]]:
+        b_ids = {t[0] for t in facts[f"b_{key}"]}
+        return sorted({tuple(t) for t in facts[f"a_{key}"] if t[0] in b_ids})  # type: ignore[misc]
+
+    shared_areas, shared_groups = shared("areas"), shared("groups")
+    goals = _factor(
+        "goals",
+        "Mål",
+        "Goals",
+        (len(shared_areas) + len(shared_groups)) / 4,
+        "willingness",
+        f"Gemensamma verksamhetsområden: {_listing([t[1] for t in shared_areas])}; "
+        f"gemensamma målgrupper: {_listing([t[1] for t in shared_groups])}.",
+        f"Shared interest areas: {_listing([t[2] for t in shared_areas])}; "
+        f"shared target groups: {_listing([t[2] for t in shared_groups])}.",
+    )
+
+    def complement(offers: list[str] | None, needs: list[str] | None) -> list[str]:
+        return sorted(set(offers or []) & set(needs or []), key=lambda r: RESOURCES.index(r) if r in RESOURCES else 99)
+
+    a_gives = complement(facts["a_offers"], facts["b_needs"])
+    b_gives = complement(facts["b_offers"], facts["a_needs"])
+    a_name, b_name = facts["a"]["name"], facts["b"]["name"]
+    resources_score = (min(len(a_gives), 2) + min(len(b_gives), 2)) / 4 + (0.25 if a_gives and b_gives else 0)
+
+    def sv_res(items: list[str]) -> str:
+        return _listing([RESOURCES[r].sv.lower() if r in RESOURCES else r for r in items])
+
+    def en_res(items: list[str]) -> str:
+        return _listing([RESOURCES[r].en.lower() if r in RESOURCES else r for r in items])
+
+    resources = _factor(
+        "resources",
+        "Resurser",
+        "Resources",
+        resources_score,
+        "opportunity",
+        f"{a_name} kan bidra med det {b_name} behöver: {sv_res(a_gives)}; "
+        f"{b_name} kan bidra med det {a_name} behöver: {sv_res(b_gives)}.",
+        f"{a_name} offers what {b_name} needs: {en_res(a_gives)}; "
+        f"{b_name} offers what {a_name} needs: {en_res(b_gives)}.",
+    )
+
+    kinds = Counter(d["kind"] for d in facts["dependencies"])
+    dep_score = 0.6 * min(kinds["symbiotic"], 1) - 0.6 * min(kinds["competition"], 1) - 0.2 * min(kinds["power"], 1)
+    sv_parts, en_parts = [], []
+    if kinds["symbiotic"]:
+        sv_parts.append("ömsesidigt beroende (stärker viljan)")
+        en_parts.append("mutual dependency (strengthens willingness)")
+    if kinds["competition"]:
+        sv_parts.append("konkurrens (försvagar viljan)")
+        en_parts.append("competition (weakens willingness)")
+    for d in facts["dependencies"]:
+        if d["kind"] == "power":
+            holder, dependent = (b_name, a_name) if d["a_depends"] else (a_name, b_name)
+            sv_parts.append(f"{holder} har makt över {dependent} – maktövertaget behöver synliggöras")
+            en_parts.append(f"{holder} holds power over {dependent}; the advantage needs to be made visible")
+    dependency = _factor(
+        "dependency",
+        "Beroendeförhållanden",
+        "Dependency relations",
+        dep_score,
+        "willingness",
+        ("Registrerat: " + "; ".join(sv_parts) + ".") if sv_parts else "Inga beroenden registrerade.",
+        ("Recorded: " + "; ".join(en_parts) + ".") if en_parts else "No dependency recorded.",
+    )
+
+    def mean(values: list[int]) -> float | None:
+        return statistics.fmean(values) if values else None
+
+    a_sees, b_sees = mean(facts["a_sees_b"]), mean(facts["b_sees_a"])
+    known = [v for v in (a_sees, b_sees) if v is not None]
+    perception_score = statistics.fmean(known) / 2 if known else 0.0
+
+    def sv_view(v: float | None) -> str:
+        return "okänd" if v is None else f"{v:+.1f}"
+
+    perceptions = _factor(
+        "perceptions",
+        "Uppfattningar",
+        "Perceptions",
+        perception_score,
+        "willingness",
+        f"Hur {a_name} ser {b_name}: {sv_view(a_sees)}; hur {b_name} ser {a_name}: {sv_view(b_sees)} (skala −2…+2)."
+        + (
+            " Olika bilder åt var sitt håll: ett ämne för dialog."
+            if len(known) == 2 and abs(known[0] - known[1]) >= 2
+            else ""
+        ),
+        f"How {a_name} sees {b_name}: {sv_view(a_sees).replace('okänd', 'unknown')}; how {b_name} sees {a_name}: "
+        f"{sv_view(b_sees).replace('okänd', 'unknown')} (scale −2…+2)."
+        + (
+            " The views differ a lot: a topic for dialogue."
+            if len(known) == 2 and abs(known[0] - known[1]) >= 2
+            else ""
+        ),
+    )
+
+    agreements = sorted(set(facts["agreements"]))
+    funding = sorted({FUNDING_FORMS[f].sv if f in FUNDING_FORMS else str(f) for f in facts["funding"]})
+    legal = _factor(
+        "legal_framework",
+        "Lagrum och överenskommelser",
+        "Legal framework",
+        min(len(agreements), 2) * 0.5 + (0.25 if funding else 0),
+        "opportunity",
+        f"Gemensamma överenskommelser i kraft: {_listing(agreements)}; finansiering mellan dem: {_listing(funding)}.",
+        f"Shared agreements in force: {_listing(agreements)}; funding between them: {_listing(funding)}.",
+    )
+
+    arenas = sorted(set(facts["arenas"]))
+    challenges = sorted(set(facts["challenges"]))
+    base_score = min(len(arenas), 2) * 0.4 + min(len(challenges), 1) * 0.3
+    base = {
+        "score": round(min(base_score, 1.0), 2),
+        "arenas": arenas,
+        "challenges": challenges,
+        "explanation": {
+            "sv": f"Gemensamma mötesarenor: {_listing(arenas)}; gemensamma samhällsutmaningar: {_listing(challenges)}.",
+            "en": f"Shared meeting arenas: {_listing(arenas)}; shared societal challenges: {_listing(challenges)}.",
+        },
+    }
+    willingness = statistics.fmean([goals["score"], dependency["score"], perceptions["score"]])
+    opportunity = statistics.fmean([resources["score"], legal["score"], base["score"]])
+    return {
+        "heuristic": True,
+        "note": HEURISTIC_NOTE,
+        "a": facts["a"],
+        "b": facts["b"],
+        "factors": [goals, resources, dependency, perceptions, legal],
+        "relationship_base": base,
+        "willingness": {"score": round(willingness, 2), "level": _level(willingness)},
+        "opportunity": {"score": round(opportunity, 2), "level": _level(opportunity)},
+    }
+
+
+class AnalysisDao:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def welfare_gaps(
+        self,
+        municipality_code: str | None = None,
+        county_code: str | None = None,
+        *,
+        ratio: float = 0.5,
+        only_gaps: bool = False,
+        interest_area: str | None = None,
+        target_group: str | None = None,
+    ) -> dict[str, Any]:
+        """Civil actors per interest area × target group (narrower terms count toward broader ones),
+        compared with the median of the county's municipalities for the same cell. `interest_area`
+        and `target_group` narrow the table to one term and the terms below it."""
+        area = area_of(municipality_code, county_code)
+        county = area.county_code or municipalities()[area.municipality_code or ""].county_code
+        county_municipalities = sorted(m.code for m in municipalities().values() if m.county_code == county)
+        terms: dict[str, dict[str, dict[str, Any]]] = {"interest_area": {}, "target_group": {}}
+        for row in self.graph.read(_TAXONOMY):
+            terms[row["scheme"]][row["id"]] = row
+
+        def within(scheme: str, root: str | None) -> list[str]:
+            if root is None:
+                return sorted(terms[scheme])
+            if root not in terms[scheme]:
+                raise InvalidError("Okänd term / Unknown term.", {scheme: [f"Okänd / unknown: {root}"]})
+            return sorted(t for t, row in terms[scheme].items() if t == root or root in row["broader"])
+
+        area_terms, group_terms = within("interest_area", interest_area), within("target_group", target_group)
+
+        def expand(scheme: str, ids: list[str]) -> set[str]:
+            out: set[str] = set()
+            for term in ids:
+                known = terms[scheme].get(term)
+                if known is not None:
+                    out.add(term)
+                    out.update(known["broader"])
+            return out
+
+        per_place: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        county_total: Counter[tuple[str, str]] = Counter()
+        civil_actors = 0
+        result = self.graph.read_one(_CIVIL_IN_COUNTY, county=county, sector="civil")
+        for places, areas, groups, count in result["rows"] if result else []:
+            if area.municipality_code is None or area.municipality_code in places:
+                civil_actors += count
+            cells = {(ia, tg): count for ia in expand("interest_area", areas) for tg in expand("target_group", groups)}
+            county_total.update(cells)
+            for place in set(places):
+                per_place[place].update(cells)
+
+        def term(scheme: str, term_id: str) -> dict[str, str]:
+            t = terms[scheme][term_id]
+            return {"id": term_id, "sv": t["sv"], "en": t["en"]}
+
+        cells_out: list[dict[str, Any]] = []
+        gaps = 0
+        for ia in area_terms:
+            for tg in group_terms:
+                key = (ia, tg)
+                counts = {code: per_place[code][key] for code in county_municipalities}
+                median = statistics.median(counts.values()) if counts else 0
+                if area.municipality_code:
+                    count = counts.get(area.municipality_code, 0)
+                    flag = _flag(count, median, ratio, county_total[key])
+                    cell: dict[str, Any] = {
+                        "count": count,
+                        "county_median": median,
+                        "county_total": county_total[key],
+                        "flag": flag,
+                    }
+                else:
+                    count = county_total[key]
+                    flagged = {code: _flag(n, median, ratio, count) for code, n in counts.items()}
+                    flag = "none_in_county" if count == 0 else None
+                    cell = {
+                        "count": count,
+                        "municipality_median": median,
+                        "flag": flag,
+                        "municipalities_none": [
+                            {"code": c, "name": municipalities()[c].name} for c, f in flagged.items() if f == "none"
+                        ],
+                        "municipalities_far_below": [
+                            {"code": c, "name": municipalities()[c].name, "count": counts[c]}
+                            for c, f in flagged.items()
+                            if f == "far_below"
+                        ],
+                    }
+                if flag:
+                    gaps += 1
+                if only_gaps and not (flag or cell.get("municipalities_none") or cell.get("municipalities_far_below")):
+                    continue
+                cells_out.append(
+                    {"interest_area": term("interest_area", ia), "target_group": term("target_group", tg), **cell}
+                )
+        return {
+            "area": area.describe(),
+            "county": {"code": county, "name": counties()[county].name},
+            "ratio": ratio,
+            "civil_actors": civil_actors,
+            "cells_total": len(area_terms) * len(group_terms),
+            "gaps": gaps,
+            "cells": cells_out,
+        }
+
+    def brokers(
+        self,
+        municipality_code: str | None = None,
+        county_code: str | None = None,
+        *,
+        limit: int = 20,
+        max_sources: int = 300,
+        work_budget: int = 400_000,
+        valid_at: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """Actors ranked by betweenness on shortest paths from public to civil actors in the area.
+
+        Each public source costs one breadth-first pass over the graph (nodes + edges), so the number
+        of sources is capped by `max_sources` and by `work_budget` (about a second of networkx on
+        this project's build machine); above the cap a fixed-seed sample of sources is used, which
+        estimates the same ranking, and `sampled_sources` says so."""
+        area = area_of(municipality_code, county_code)
+        found = self.graph.read_one(_AREA_GRAPH, **area.params, at=valid_at or dt.date.today())
+        rows: list[dict[str, Any]] = found["rows"] if found else []
+        graph: nx.Graph[str] = nx.Graph()
+        actors = {r["id"]: r for r in rows}
+        others: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            graph.add_node(row["id"])
+            for other_id, label, name in row["links"]:
+                if label == L.ACTOR and other_id not in actors:
+                    continue  # outside the area
+                if label != L.ACTOR:
+                    others[other_id] = {"id": other_id, "label": label, "name": name}
+                if other_id != row["id"]:
+                    graph.add_edge(row["id"], other_id)
+        public = sorted(a for a, r in actors.items() if r["sector"] == "public" and graph.degree(a) > 0)
+        civil = sorted(a for a, r in actors.items() if r["sector"] == "civil" and graph.degree(a) > 0)
+        size = graph.number_of_nodes() + graph.number_of_edges()
+        cap = min(max_sources, max(8, work_budget // max(size, 1)))
+        sampled = len(public) > cap
+        # A fixed seed keeps the sample, and so the answer, repeatable.
+        sources = random.Random(0).sample(public, cap) if sampled else public  # noqa: S311
+        scores: dict[str, float] = (
+            nx.betweenness_centrality_subset(graph, sources=sources, targets=civil, normalized=True)
+            if sources and civil
+            else {}
+        )
+        ranked: list[dict[str, Any]] = []
+        bridges: list[dict[str, Any]] = []
+        for node, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+            if score <= 0:
+                break
+            neighbours = list(graph.neighbors(node))
+            if node in actors:
+                row = actors[node]
+                ranked.append(
+                    {
+                        "actor": {k: row[k] for k in ("id", "name", "sector", "kind", "municipality_code")},
+                        "score": round(score, 6),
+                        "degree": len(neighbours),
+                        "public_neighbours": sum(1 for n in neighbours if actors.get(n, {}).get("sector") == "public"),
+                        "civil_neighbours": sum(1 for n in neighbours if actors.get(n, {}).get("sector") == "civil"),
+                    }
+                )
+            elif node in others:
+                bridges.append({**others[node], "score": round(score, 6), "degree": len(neighbours)})
+        return {
+            "area": area.describe(),
+            "actors": len(actors),
+            "edges": graph.number_of_edges(),
+            "public_sources": len(public),
+            "sampled_sources": len(sources) if sampled else None,
+            "civil_targets": len(civil),
+            "brokers": ranked[:limit],
+            "bridging_arenas_and_agreements": bridges[:limit],
+        }
+
+    def isolated(
+        self,
+        municipality_code: str | None = None,
+        county_code: str | None = None,
+        *,
+        sector: str | None = None,
+        skip: int = 0,
+        limit: int = 50,
+        valid_at: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """Actors in the area with no collaboration relationship valid on the day (memberships and
+        location do not count), alphabetically."""
+        area = area_of(municipality_code, county_code)
+        params = {**area.params, "sector": sector, "at": valid_at or dt.date.today()}
+        total_row = self.graph.read_one(_ISOLATED_COUNT, **params)
+        area_row = self.graph.read_one(_AREA_COUNT, **params)
+        rows = self.graph.read(_ISOLATED, skip=skip, limit=limit, **params)
+        return {
+            "area": area.describe(),
+            "actors_in_area": int(area_row["total"]) if area_row else 0,
+            "total": int(total_row["total"]) if total_row else 0,
+            "items": [{**r["actor"], "memberships": int(r["memberships"])} for r in rows],
+        }
+
+    def power(
+        self,
+        municipality_code: str | None = None,
+        county_code: str | None = None,
+        *,
+        year: int | None = None,
+        limit: int = 50,
+        valid_at: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """Power dependencies and money flows touching the area: who holds power over whom (with
+        which resource and how strongly) and how much money flows from whom to whom, by form."""
+        area = area_of(municipality_code, county_code)
+        at = valid_at or dt.date.today()
+        power_rows = self.graph.read(_POWER, **area.params, at=at)
+        money_rows = self.graph.read(_MONEY, **area.params, at=at, year=year)
+
+        holders: dict[str, dict[str, Any]] = {}
+        for r in power_rows:
+            h = holders.setdefault(
+                r["holder"]["id"], {"actor": r["holder"], "dependents": 0, "total_strength": 0, "resources": set()}
+            )
+            h["dependents"] += 1
+            h["total_strength"] += int(r["strength"] or 0)
+            if r["resource"]:
+                h["resources"].add(r["resource"])
+        holder_list = sorted(
+            holders.values(), key=lambda h: (-h["total_strength"], -h["dependents"], h["actor"]["name"])
+        )
+        for h in holder_list:
+            h["resources"] = sorted(h["resources"], key=lambda x: RESOURCES.index(x) if x in RESOURCES else 99)
+
+        total = 0
+        by_form: Counter[str] = Counter()
+        by_recipient_sector: Counter[str] = Counter()
+        funders: dict[str, dict[str, Any]] = {}
+        recipients: dict[str, dict[str, Any]] = {}
+        for r in money_rows:
+            amount = int(r["amount_sek"] or 0)
+            total += amount
+            by_form[r["form"] or "other"] += amount
+            by_recipient_sector[r["recipient"]["sector"] or "unknown"] += amount
+            f = funders.setdefault(r["funder"]["id"], {"actor": r["funder"], "amount_sek": 0, "recipients": 0})
+            f["amount_sek"] += amount
+            f["recipients"] += 1
+            rc = recipients.setdefault(r["recipient"]["id"], {"actor": r["recipient"], "amount_sek": 0, "funders": 0})
+            rc["amount_sek"] += amount
+            rc["funders"] += 1
+        flows = sorted(
+            (
+                {
+                    "id": r["id"],
+                    "funder": r["funder"],
+                    "recipient": r["recipient"],
+                    "amount_sek": r["amount_sek"],
+                    "year": r["year"],
+                    "form": r["form"],
+                }
+                for r in money_rows
+            ),
+            key=lambda f: (-(f["amount_sek"] or 0), f["id"] or ""),
+        )
+        dependencies = sorted(
+            (
+                {
+                    "id": r["id"],
+                    "holder": r["holder"],
+                    "dependent": r["dependent"],
+                    "resource": r["resource"],
+                    "strength": r["strength"],
+                }
+                for r in power_rows
+            ),
+            key=lambda d: (-(d["strength"] or 0), d["holder"]["name"] or "", d["dependent"]["name"] or ""),
+        )
+        return {
+            "area": area.describe(),
+            "year": year,
+            "power_holders": holder_list[:limit],
+            "dependencies": dependencies[:limit],
+            "dependencies_total": len(dependencies),
+            "money": {
+                "total_sek": total,
+                "by_form": [
+                    {"form": FUNDING_FORMS[k].to_dict() if k in FUNDING_FORMS else {"id": k}, "amount_sek": v}
+                    for k, v in by_form.most_common()
+                ],
+                "by_recipient_sector": [{"sector": k, "amount_sek": v} for k, v in by_recipient_sector.most_common()],
+                "funders": sorted(funders.values(), key=lambda f: -f["amount_sek"])[:limit],
+                "recipients": sorted(recipients.values(), key=lambda f: -f["amount_sek"])[:limit],
+                "flows": flows[:limit],
+                "flows_total": len(flows),
+            },
+        }
+
+    def readiness(self, a_id: str, b_id: str, *, valid_at: dt.date | None = None) -> dict[str, Any]:
+        """The five-factor readiness heuristic for a pair of actors (see `score_readiness`)."""
+        if a_id == b_id:
+            raise InvalidError("Ange två olika aktörer / Give two different actors.")
+        row = self.graph.read_one(_PAIR, a=a_id, b=b_id, at=valid_at or dt.date.today())
+        if row is None:
+            raise NotFoundError("Aktören finns inte / Actor not found.")
+        return score_readiness(plain(row))

@@ -1,0 +1,418 @@
+"""Meeting arenas (arenor för möten) and their meetings, with the report's meeting checklist.
+
+An arena meets in a municipality, concerns interest areas and has participants (actors with a
+PARTICIPATES_IN relationship, written through the relationships DAO). A meeting belongs to one
+arena (HELD_AT), lists the actors who attended (ATTENDED) and records which checklist items were
+done, so it can show which are still open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+
+from graph_schema.contract import Label as L
+from graph_schema.contract import Rel as R
+from graph_schema.refdata import counties, municipalities
+from registry.dao.relationships import Page, node_summary, plain
+from registry.db import Graph
+from registry.domain.relationships import (
+    MEETING_CHECKLIST,
+    InvalidError,
+    NotFoundError,
+    StaleError,
+    is_valid_at,
+)
+
+_TERMS: LiteralString = f"""
+RETURN [t IN $interest_areas WHERE NOT EXISTS {{ MATCH (:{L.INTEREST_AREA} {{id: t}}) }}] AS interest_areas,
+       [t IN $target_groups WHERE NOT EXISTS {{ MATCH (:{L.TARGET_GROUP} {{id: t}}) }}] AS target_groups,
+       [a IN $actors WHERE NOT EXISTS {{ MATCH (x:{L.ACTOR} {{id: a}}) WHERE NOT coalesce(x.archived, false) }}]
+         AS actors
+"""
+
+
+def check_references(
+    graph: Graph,
+    *,
+    interest_areas: list[str] | None = None,
+    target_groups: list[str] | None = None,
+    municipality_codes: list[str] | None = None,
+    county_codes: list[str] | None = None,
+    actors: list[str] | None = None,
+) -> None:
+    """Raises InvalidError naming every taxonomy term, place or actor that does not exist."""
+    errors: dict[str, list[str]] = {}
+    unknown_m = [c for c in municipality_codes or [] if c not in municipalities()]
+    if unknown_m:
+        errors["municipality_codes"] = [f"Okänd kommunkod / Unknown municipality code: {', '.join(unknown_m)}"]
+    unknown_c = [c for c in county_codes or [] if c not in counties()]
+    if unknown_c:
+        errors["county_codes"] = [f"Okänd länskod / Unknown county code: {', '.join(unknown_c)}"]
+    if interest_areas or target_groups or actors:
+        row = graph.read_one(
+            _TERMS, interest_areas=interest_areas or [], target_groups=target_groups or [], actors=actors or []
+        )
+        assert row is not None
+        if row["interest_areas"]:
+            errors["interest_areas"] = [
+                f"Okänt verksamhetsområde / Unknown interest area: {', '.join(row['interest_areas'])}"
+            ]
+        if row["target_groups"]:
+            errors["target_groups"] = [f"Okänd målgrupp / Unknown target group: {', '.join(row['target_groups'])}"]
+        if row["actors"]:
+            errors["participants"] = [f"Aktören finns inte / Actor not found: {', '.join(row['actors'])}"]
+    if errors:
+        raise InvalidError("Okända referenser / Unknown references.", errors)
+
+
+ARENA_FIELDS = ("name", "description", "municipality_code", "cadence")
+MEETING_FIELDS = ("date", "purpose", "notes", "decisions", "next_steps", *MEETING_CHECKLIST.ids)
+
+_CREATE_ARENA: LiteralString = f"""
+CREATE (ar:{L.ARENA} {{id: $id}})
+SET ar += $props, ar.version = 1, ar.created_at = datetime(), ar.created_by = $by
+"""
+
+_ARENA_LINKS: LiteralString = f"""
+MATCH (ar:{L.ARENA} {{id: $id}})
+CALL (ar) {{
+  OPTIONAL MATCH (ar)-[old:{R.LOCATED_IN}|{R.CONCERNS}]->()
+  DELETE old
+}}
+CALL (ar) {{
+  MATCH (m:{L.MUNICIPALITY} {{code: ar.municipality_code}})
+  MERGE (ar)-[:{R.LOCATED_IN}]->(m)
+}}
+CALL (ar) {{
+  UNWIND $interest_areas AS term
+  MATCH (t:{L.INTEREST_AREA} {{id: term}})
+  MERGE (ar)-[:{R.CONCERNS}]->(t)
+}}
+"""
+
+_ARENA_VIEW: LiteralString = f"""
+RETURN properties(ar) AS props,
+       [(ar)-[:{R.LOCATED_IN}]->(m:{L.MUNICIPALITY}) | {{code: m.code, name: m.name}}][0] AS municipality,
+       [(ar)-[:{R.CONCERNS}]->(t:{L.INTEREST_AREA}) | {{id: t.id, sv: t.label_sv, en: t.label_en}}] AS interest_areas,
+       [(a:{L.ACTOR})-[r:{R.PARTICIPATES_IN}]->(ar) | {{rel: properties(r), actor: {node_summary("a")}}}]
+         AS participants,
+       COUNT {{ (:{L.MEETING})-[:{R.HELD_AT}]->(ar) }} AS meetings,
+       [(mt:{L.MEETING})-[:{R.HELD_AT}]->(ar) | mt.date] AS meeting_dates
+"""
+
+_ARENA_INTEREST_AREAS: LiteralString = (
+    f"MATCH (:{L.ARENA} {{id: $id}})-[:{R.CONCERNS}]->(t:{L.INTEREST_AREA}) RETURN t.id AS id"
+)
+_GET_ARENA: LiteralString = f"MATCH (ar:{L.ARENA} {{id: $id}}) {_ARENA_VIEW}"
+
+_SEARCH_ARENAS_WHERE: LiteralString = f"""
+MATCH (ar:{L.ARENA})
+WHERE ($municipality IS NULL OR ar.municipality_code = $municipality)
+  AND ($county IS NULL OR ar.municipality_code STARTS WITH $county)
+  AND ($interest_area IS NULL OR EXISTS {{
+        (ar)-[:{R.CONCERNS}]->(:{L.INTEREST_AREA})-[:{R.BROADER}*0..]->(:{L.INTEREST_AREA} {{id: $interest_area}})
+      }})
+  AND ($actor IS NULL OR EXISTS {{ (:{L.ACTOR} {{id: $actor}})-[:{R.PARTICIPATES_IN}]->(ar) }})
+"""
+_COUNT_ARENAS: LiteralString = f"{_SEARCH_ARENAS_WHERE} RETURN count(ar) AS total"
+_SEARCH_ARENAS: LiteralString = (
+    f"{_SEARCH_ARENAS_WHERE} WITH ar ORDER BY ar.name, ar.id SKIP $skip LIMIT $limit {_ARENA_VIEW}"
+)
+
+_LOCK_ARENA: LiteralString = (
+    f"MATCH (ar:{L.ARENA} {{id: $id}}) SET ar.lock_ = true REMOVE ar.lock_ RETURN ar.version AS version"
+)
+_UPDATE_ARENA: LiteralString = f"""
+MATCH (ar:{L.ARENA} {{id: $id}})
+SET ar += $props, ar.version = ar.version + 1, ar.updated_at = datetime(), ar.updated_by = $by
+"""
+_DELETE_ARENA: LiteralString = f"""
+MATCH (ar:{L.ARENA} {{id: $id}})
+OPTIONAL MATCH (mt:{L.MEETING})-[:{R.HELD_AT}]->(ar)
+DETACH DELETE mt, ar
+RETURN count(*) AS n
+"""
+
+_CREATE_MEETING: LiteralString = f"""
+MATCH (ar:{L.ARENA} {{id: $arena}})
+CREATE (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(ar)
+SET mt += $props, mt.version = 1, mt.created_at = datetime(), mt.created_by = $by
+"""
+_MEETING_PARTICIPANTS: LiteralString = f"""
+MATCH (mt:{L.MEETING} {{id: $id}})
+CALL (mt) {{
+  OPTIONAL MATCH (:{L.ACTOR})-[old:{R.ATTENDED}]->(mt)
+  DELETE old
+}}
+CALL (mt) {{
+  UNWIND $participants AS pid
+  MATCH (a:{L.ACTOR} {{id: pid}})
+  MERGE (a)-[:{R.ATTENDED}]->(mt)
+}}
+"""
+_MEETING_VIEW: LiteralString = f"""
+RETURN properties(mt) AS props, ar.id AS arena_id, ar.name AS arena_name,
+       [(a:{L.ACTOR})-[:{R.ATTENDED}]->(mt) | {node_summary("a")}] AS participants
+"""
+_GET_MEETING: LiteralString = (
+    f"MATCH (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(ar:{L.ARENA} {{id: $arena}}) {_MEETING_VIEW}"
+)
+_COUNT_MEETINGS: LiteralString = (
+    f"MATCH (mt:{L.MEETING})-[:{R.HELD_AT}]->(ar:{L.ARENA} {{id: $arena}}) RETURN count(mt) AS total"
+)
+_LIST_MEETINGS: LiteralString = f"""
+MATCH (mt:{L.MEETING})-[:{R.HELD_AT}]->(ar:{L.ARENA} {{id: $arena}})
+WITH mt, ar ORDER BY mt.date DESC, mt.id SKIP $skip LIMIT $limit
+{_MEETING_VIEW}
+"""
+_LOCK_MEETING: LiteralString = f"""
+MATCH (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(:{L.ARENA} {{id: $arena}})
+SET mt.lock_ = true REMOVE mt.lock_ RETURN mt.version AS version
+"""
+_UPDATE_MEETING: LiteralString = f"""
+MATCH (mt:{L.MEETING} {{id: $id}})
+SET mt += $props, mt.version = mt.version + 1, mt.updated_at = datetime(), mt.updated_by = $by
+"""
+_DELETE_MEETING: LiteralString = f"""
+MATCH (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(:{L.ARENA} {{id: $arena}})
+DETACH DELETE mt
+RETURN count(*) AS n
+"""
+
+
+def _arena(row: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    props = plain(row["props"])
+    today = today or dt.date.today()
+    participants = []
+    for p in row["participants"]:
+        rel = plain(p["rel"])
+        participants.append(
+            {
+                "relationship_id": rel.get("id"),
+                "actor": p["actor"],
+                "role": rel.get("role"),
+                "since": rel.get("since"),
+                "valid_from": rel.get("valid_from"),
+                "valid_to": rel.get("valid_to"),
+                "current": is_valid_at(rel.get("valid_from"), rel.get("valid_to"), today),
+            }
+        )
+    participants.sort(key=lambda p: (not p["current"], p["role"] != "convener", p["actor"]["name"] or ""))
+    dates = sorted(d for d in plain(row["meeting_dates"]) if d is not None)
+    return {
+        "id": props["id"],
+        "name": props.get("name"),
+        "description": props.get("description"),
+        "municipality_code": props.get("municipality_code"),
+        "municipality": row["municipality"],
+        "cadence": props.get("cadence"),
+        "interest_areas": sorted(row["interest_areas"], key=lambda t: t["id"]),
+        "participants": participants,
+        "meeting_count": int(row["meetings"]),
+        "last_meeting": max((d for d in dates if d <= today), default=None),
+        "next_meeting": min((d for d in dates if d > today), default=None),
+        **_record(props),
+    }
+
+
+def _record(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: props.get(k) for k in ("version", "created_at", "created_by", "updated_at", "updated_by")}
+
+
+def _meeting(row: dict[str, Any]) -> dict[str, Any]:
+    props = plain(row["props"])
+    checklist = {item: bool(props.get(item)) for item in MEETING_CHECKLIST.ids}
+    return {
+        "id": props["id"],
+        "arena_id": row["arena_id"],
+        "arena_name": row["arena_name"],
+        "date": props.get("date"),
+        "purpose": props.get("purpose"),
+        "notes": props.get("notes"),
+        "decisions": props.get("decisions") or [],
+        "next_steps": props.get("next_steps") or [],
+        "participants": sorted(row["participants"], key=lambda a: a["name"] or ""),
+        "checklist": checklist,
+        "open_items": [MEETING_CHECKLIST[i].to_dict() for i, done in checklist.items() if not done],
+        "checklist_done": sum(checklist.values()),
+        **_record(props),
+    }
+
+
+class ArenaDao:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    # -- arenas ---------------------------------------------------------------------------
+    def create(self, data: dict[str, Any], by: str, *, arena_id: str | None = None) -> dict[str, Any]:
+        interest_areas = list(data.get("interest_areas") or [])
+        check_references(self.graph, interest_areas=interest_areas, municipality_codes=[data["municipality_code"]])
+        arena_id = arena_id or str(uuid.uuid4())
+        props = {k: data[k] for k in ARENA_FIELDS if data.get(k) is not None}
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(_CREATE_ARENA, id=arena_id, props=props, by=by).consume()
+            tx.run(_ARENA_LINKS, id=arena_id, interest_areas=interest_areas).consume()
+
+        self.graph.write_tx(work)
+        return self.get(arena_id)
+
+    def get(self, arena_id: str) -> dict[str, Any]:
+        row = self.graph.read_one(_GET_ARENA, id=arena_id)
+        if row is None:
+            raise NotFoundError("Arenan finns inte / Arena not found.")
+        return _arena(row)
+
+    def search(
+        self,
+        *,
+        municipality_code: str | None = None,
+        county_code: str | None = None,
+        interest_area: str | None = None,
+        actor: str | None = None,
+        skip: int = 0,
+        limit: int = 50,
+    ) -> Page:
+        params = {
+            "municipality": municipality_code,
+            "county": county_code,
+            "interest_area": interest_area,
+            "actor": actor,
+        }
+        total_row = self.graph.read_one(_COUNT_ARENAS, **params)
+        rows = self.graph.read(_SEARCH_ARENAS, skip=skip, limit=limit, **params)
+        return Page([_arena(r) for r in rows], int(total_row["total"]) if total_row else 0)
+
+    def update(self, arena_id: str, expected_version: int, changes: dict[str, Any], by: str) -> dict[str, Any]:
+        """Changes the given fields (None clears an optional one); `interest_areas`, when given,
+        replaces the list."""
+        interest_areas = changes.get("interest_areas")
+        if changes.get("municipality_code") is not None or interest_areas:
+            check_references(
+                self.graph,
+                interest_areas=interest_areas or [],
+                municipality_codes=[changes["municipality_code"]] if changes.get("municipality_code") else [],
+            )
+        props = {k: changes[k] for k in ARENA_FIELDS if k in changes}
+
+        def work(tx: ManagedTransaction) -> None:
+            row = tx.run(_LOCK_ARENA, id=arena_id).single()
+            if row is None:
+                raise NotFoundError("Arenan finns inte / Arena not found.")
+            if int(row["version"] or 0) != expected_version:
+                raise StaleError("Arenan har ändrats sedan du läste den / The arena changed since you read it.")
+            tx.run(_UPDATE_ARENA, id=arena_id, props=props, by=by).consume()
+            if interest_areas is not None or "municipality_code" in props:
+                current = interest_areas
+                if current is None:
+                    current = [r["id"] for r in tx.run(_ARENA_INTEREST_AREAS, id=arena_id).data()]
+                tx.run(_ARENA_LINKS, id=arena_id, interest_areas=current).consume()
+
+        self.graph.write_tx(work)
+        return self.get(arena_id)
+
+    def delete(self, arena_id: str) -> None:
+        """Deletes the arena with its meetings and participations."""
+        row = self.graph.write(_DELETE_ARENA, id=arena_id)
+        if not row or int(row[0]["n"]) == 0:
+            raise NotFoundError("Arenan finns inte / Arena not found.")
+
+    # -- meetings -------------------------------------------------------------------------
+    def create_meeting(
+        self, arena_id: str, data: dict[str, Any], by: str, *, meeting_id: str | None = None
+    ) -> dict[str, Any]:
+        self.get(arena_id)
+        participants = list(dict.fromkeys(data.get("participants") or []))
+        check_references(self.graph, actors=participants)
+        meeting_id = meeting_id or str(uuid.uuid4())
+        props = {k: data[k] for k in MEETING_FIELDS if data.get(k) is not None}
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(_CREATE_MEETING, arena=arena_id, id=meeting_id, props=props, by=by).consume()
+            tx.run(_MEETING_PARTICIPANTS, id=meeting_id, participants=participants).consume()
+
+        self.graph.write_tx(work)
+        return self.get_meeting(arena_id, meeting_id)
+
+    def get_meeting(self, arena_id: str, meeting_id: str) -> dict[str, Any]:
+        row = self.graph.read_one(_GET_MEETING, arena=arena_id, id=meeting_id)
+        if row is None:
+            raise NotFoundError("Mötet finns inte / Meeting not found.")
+        return _meeting(row)
+
+    def meetings(self, arena_id: str, *, skip: int = 0, limit: int = 50) -> Page:
+        self.get(arena_id)
+        total_row = self.graph.read_one(_COUNT_MEETINGS, arena=arena_id)
+        rows = self.graph.read(_LIST_MEETINGS, arena=arena_id, skip=skip, limit=limit)
+        return Page([_meeting(r) for r in rows], int(total_row["total"]) if total_row else 0)
+
+    def update_meeting(
+        self, arena_id: str, meeting_id: str, expected_version: int, changes: dict[str, Any], by: str
+    ) -> dict[str, Any]:
+        participants = changes.get("participants")
+        if participants:
+            participants = list(dict.fromkeys(participants))
+            check_references(self.graph, actors=participants)
+        props = {k: changes[k] for k in MEETING_FIELDS if k in changes}
+
+        def work(tx: ManagedTransaction) -> None:
+            row = tx.run(_LOCK_MEETING, id=meeting_id, arena=arena_id).single()
+            if row is None:
+                raise NotFoundError("Mötet finns inte / Meeting not found.")
+            if int(row["version"] or 0) != expected_version:
+                raise StaleError("Mötet har ändrats sedan du läste det / The meeting changed since you read it.")
+            tx.run(_UPDATE_MEETING, id=meeting_id, props=props, by=by).consume()
+            if participants is not None:
+                tx.run(_MEETING_PARTICIPANTS, id=meeting_id, participants=participants).consume()
+
+        self.graph.write_tx(work)
+        return self.get_meeting(arena_id, meeting_id)
+
+    def delete_meeting(self, arena_id: str, meeting_id: str) -> None:
+        row = self.graph.write(_DELETE_MEETING, id=meeting_id, arena=arena_id)
+        if not row or int(row[0]["n"]) == 0:
+            raise NotFoundError("Mötet finns inte / Meeting not found.")
+
+    def upsert_many(self, arenas: list[dict[str, Any]], meetings: list[dict[str, Any]], by: str) -> int:
+        """Trusted arenas and meetings (demo data) merged by id; returns how many arenas were new."""
+        result = self.graph.write(_UPSERT_ARENAS, rows=arenas, by=by)
+        self.graph.write(_UPSERT_MEETINGS, rows=meetings, by=by)
+        return int(result[0]["created"]) if result else 0
+
+
+_UPSERT_ARENAS: LiteralString = f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (old:{L.ARENA} {{id: row.id}})
+WITH row, old IS NULL AS created
+MERGE (ar:{L.ARENA} {{id: row.id}})
+ON CREATE SET ar += row.props, ar.version = 1, ar.created_at = datetime(), ar.created_by = $by
+WITH ar, row, created
+CALL (ar) {{
+  MATCH (m:{L.MUNICIPALITY} {{code: ar.municipality_code}})
+  MERGE (ar)-[:{R.LOCATED_IN}]->(m)
+}}
+CALL (ar, row) {{
+  UNWIND row.interest_areas AS term
+  MATCH (t:{L.INTEREST_AREA} {{id: term}})
+  MERGE (ar)-[:{R.CONCERNS}]->(t)
+}}
+RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created
+"""
+
+_UPSERT_MEETINGS: LiteralString = f"""
+UNWIND $rows AS row
+MATCH (ar:{L.ARENA} {{id: row.arena}})
+MERGE (mt:{L.MEETING} {{id: row.id}})
+ON CREATE SET mt += row.props, mt.version = 1, mt.created_at = datetime(), mt.created_by = $by
+MERGE (mt)-[:{R.HELD_AT}]->(ar)
+WITH mt, row
+CALL (mt, row) {{
+  UNWIND row.participants AS pid
+  MATCH (a:{L.ACTOR} {{id: pid}})
+  MERGE (a)-[:{R.ATTENDED}]->(mt)
+}}
+"""

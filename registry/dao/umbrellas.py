@@ -1,0 +1,387 @@
+"""Umbrella organisations and their members: list, change a member's data, add and end memberships.
+
+Writes are compare-and-set: each transaction first takes the member's write lock, then reads
+its current state, compares that state's tag with the caller's `If-Match`, and only then
+changes it, so of concurrent edits made from the same state exactly one wins and the others
+get `StaleStateError` (412), never a silently lost update. A membership is never deleted: ending it
+sets `until`, so the history of who belonged when stays in the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Collection, Mapping
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+
+from graph_schema.contract import Label as L
+from graph_schema.contract import Rel as R
+from registry.auth import Principal
+from registry.dao.audit import Channel, record_audit
+from registry.db import Graph
+
+# Properties of a member an umbrella may set directly (contacts and target groups are links).
+MEMBER_PROPERTIES = (
+    "emails",
+    "phones",
+    "website",
+    "street_address",
+    "postal_code",
+    "locality",
+    "activities",
+    "member_count",
+)
+
+
+class UmbrellaError(Exception):
+    """A write that cannot be made; the API turns each kind into its HTTP status."""
+
+
+class ActorNotFoundError(UmbrellaError):
+    pass
+
+
+class NotAMemberError(UmbrellaError):
+    pass
+
+
+class AlreadyMemberError(UmbrellaError):
+    pass
+
+
+class StaleStateError(UmbrellaError):
+    def __init__(self, current_etag: str) -> None:
+        super().__init__("stale")
+        self.current_etag = current_etag
+
+
+class InvalidReferenceError(UmbrellaError):
+    def __init__(self, field: str, values: list[str]) -> None:
+        super().__init__(f"{field}: {values}")
+        self.field = field
+        self.values = values
+
+
+_MEMBER_FIELDS: LiteralString = f"""
+m.id AS id, m.name AS name, m.org_number AS org_number, m.sector AS sector, m.kind AS kind,
+m.municipality_code AS municipality_code, coalesce(m.emails, []) AS emails, coalesce(m.phones, []) AS phones,
+m.website AS website, m.street_address AS street_address, m.postal_code AS postal_code, m.locality AS locality,
+m.activities AS activities, m.member_count AS member_count, coalesce(m.version, 0) AS version,
+COLLECT {{ MATCH (m)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) RETURN t.id ORDER BY t.id }} AS target_groups,
+COLLECT {{ MATCH (m)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) RETURN t.id ORDER BY t.id }} AS interest_areas,
+CASE WHEN $with_contacts THEN COLLECT {{
+  MATCH (m)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON})
+  RETURN c {{.id, .name, .role, .email, .phone}} ORDER BY c.name, c.id
+}} END AS contacts,
+r {{.since, .until, .role, .source}} AS membership
+"""
+
+_LIST: LiteralString = f"""
+MATCH (m:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+WHERE $include_ended OR r.until IS NULL
+RETURN {_MEMBER_FIELDS}
+ORDER BY m.name, m.id, r.since
+SKIP $skip LIMIT $limit
+"""
+
+_COUNT: LiteralString = f"""
+MATCH (:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+WHERE $include_ended OR r.until IS NULL
+RETURN count(r) AS n
+"""
+
+# One member: its current membership if it has one, else its latest ended one.
+_ONE: LiteralString = f"""
+MATCH (m:{L.ACTOR} {{id: $member_id}})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+WHERE $include_ended OR r.until IS NULL
+RETURN {_MEMBER_FIELDS}
+ORDER BY r.until IS NULL DESC, r.until DESC
+LIMIT 1
+"""
+
+_EXISTS: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN a.sector AS sector"
+
+_IS_CURRENT_MEMBER: LiteralString = f"""
+RETURN EXISTS {{
+  MATCH (:{L.ACTOR} {{id: $member_id}})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+  WHERE r.until IS NULL
+}} AS member
+"""
+
+_CURRENT_UMBRELLAS: LiteralString = f"""
+MATCH (:{L.ACTOR} {{id: $id}})-[r:{R.MEMBER_OF}]->(u:{L.ACTOR})
+WHERE r.until IS NULL
+RETURN collect(DISTINCT u.id) AS ids
+"""
+
+# Taking the member's write lock first: a property set and removed in the same transaction
+# leaves nothing behind, and every later read in it sees the latest committed state. (Setting a
+# property to its own value would lock too, but it reads the value before the lock is held.)
+_LOCK: LiteralString = f"MATCH (m:{L.ACTOR} {{id: $id}}) SET m._lock = true RETURN m.id AS id"
+_UNLOCK: LiteralString = f"MATCH (m:{L.ACTOR} {{id: $id}}) REMOVE m._lock"
+
+_KNOWN_TARGET_GROUPS: LiteralString = f"MATCH (t:{L.TARGET_GROUP}) WHERE t.id IN $ids RETURN collect(t.id) AS ids"
+
+_SET_PROPERTIES: LiteralString = f"""
+MATCH (m:{L.ACTOR} {{id: $id}})
+SET m += $props
+"""
+
+_SET_TARGET_GROUPS: LiteralString = f"""
+MATCH (m:{L.ACTOR} {{id: $id}})
+CALL (m) {{
+  OPTIONAL MATCH (m)-[old:{R.SERVES}]->(:{L.TARGET_GROUP})
+  DELETE old
+}}
+CALL (m) {{
+  UNWIND $ids AS term
+  MATCH (t:{L.TARGET_GROUP} {{id: term}})
+  MERGE (m)-[:{R.SERVES}]->(t)
+}}
+"""
+
+# Contacts are replaced as a list: the ones not named go (they are personal data, not kept),
+# named ones are updated, new ones created.
+_SET_CONTACTS: LiteralString = f"""
+MATCH (m:{L.ACTOR} {{id: $id}})
+CALL (m) {{
+  OPTIONAL MATCH (m)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON})
+  WHERE NOT c.id IN [x IN $contacts | x.id]
+  DETACH DELETE c
+}}
+CALL (m) {{
+  UNWIND $contacts AS contact
+  MERGE (c:{L.CONTACT_PERSON} {{id: contact.id}})
+  SET c += contact
+  MERGE (m)-[:{R.HAS_CONTACT}]->(c)
+}}
+"""
+
+_BUMP_VERSION: LiteralString = f"""
+MATCH (m:{L.ACTOR} {{id: $id}})
+SET m.version = coalesce(m.version, 0) + 1, m.updated_at = datetime()
+"""
+
+_ADD: LiteralString = f"""
+MATCH (m:{L.ACTOR} {{id: $member_id}}), (u:{L.ACTOR} {{id: $umbrella_id}})
+CREATE (m)-[:{R.MEMBER_OF} {{since: $since, role: $role, source: $source}}]->(u)
+"""
+
+_END: LiteralString = f"""
+MATCH (:{L.ACTOR} {{id: $member_id}})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+WHERE r.until IS NULL
+SET r.until = $until
+"""
+
+
+def state_etag(state: Mapping[str, Any]) -> str:
+    """The tag of a member's full state (its data, contacts and membership): any change, through
+    any channel, gives a new tag, so no writer needs to remember to bump a counter."""
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _check_tag(state: Mapping[str, Any], if_match: Collection[str]) -> None:
+    current = state_etag(state)
+    if "*" not in if_match and current not in if_match:
+        raise StaleStateError(current)
+
+
+def _lock(tx: ManagedTransaction, actor_id: str) -> None:
+    if tx.run(_LOCK, id=actor_id).single() is None:
+        raise ActorNotFoundError(actor_id)
+
+
+def _member(tx: ManagedTransaction, umbrella_id: str, member_id: str, *, include_ended: bool) -> dict[str, Any] | None:
+    record = tx.run(
+        _ONE, umbrella_id=umbrella_id, member_id=member_id, include_ended=include_ended, with_contacts=True
+    ).single()
+    return record.data() if record else None
+
+
+def _public(state: Mapping[str, Any], keys: Collection[str]) -> dict[str, Any]:
+    return {k: state.get(k) for k in keys}
+
+
+class UmbrellaDao:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    # -- reads --------------------------------------------------------------------------------
+    def actor_sector(self, actor_id: str) -> str | None:
+        """The actor's sector, '' for an actor without one, None if there is no such actor."""
+        row = self.graph.read_one(_EXISTS, id=actor_id)
+        return None if row is None else (row["sector"] or "")
+
+    def is_current_member(self, member_id: str, umbrella_id: str) -> bool:
+        row = self.graph.read_one(_IS_CURRENT_MEMBER, member_id=member_id, umbrella_id=umbrella_id)
+        return bool(row and row["member"])
+
+    def current_umbrellas(self, actor_id: str) -> frozenset[str]:
+        row = self.graph.read_one(_CURRENT_UMBRELLAS, id=actor_id)
+        return frozenset(row["ids"]) if row else frozenset()
+
+    def members(
+        self, umbrella_id: str, *, include_ended: bool, with_contacts: bool, skip: int, limit: int
+    ) -> list[dict[str, Any]]:
+        return self.graph.read(
+            _LIST,
+            umbrella_id=umbrella_id,
+            include_ended=include_ended,
+            with_contacts=with_contacts,
+            skip=skip,
+            limit=limit,
+        )
+
+    def count_members(self, umbrella_id: str, *, include_ended: bool) -> int:
+        row = self.graph.read_one(_COUNT, umbrella_id=umbrella_id, include_ended=include_ended)
+        return int(row["n"]) if row else 0
+
+    def member(self, umbrella_id: str, member_id: str) -> dict[str, Any] | None:
+        """The member's full state, contacts included (the resource decides what to show), or None."""
+        return self.graph.read_one(
+            _ONE, umbrella_id=umbrella_id, member_id=member_id, include_ended=True, with_contacts=True
+        )
+
+    # -- writes -------------------------------------------------------------------------------
+    def update_member(
+        self,
+        umbrella_id: str,
+        member_id: str,
+        changes: Mapping[str, Any],
+        *,
+        if_match: Collection[str],
+        who: Principal,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
+        """Applies `changes` (keys of MEMBER_PROPERTIES, `target_groups`, `contacts`) to a current
+        member whose state still has a tag in `if_match`; returns the new state."""
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            _lock(tx, member_id)
+            before = _member(tx, umbrella_id, member_id, include_ended=False)
+            if before is None:
+                raise NotAMemberError(member_id)
+            _check_tag(before, if_match)
+            props = {k: changes[k] for k in MEMBER_PROPERTIES if k in changes}
+            if props:
+                tx.run(_SET_PROPERTIES, id=member_id, props=props).consume()
+            if "target_groups" in changes:
+                wanted = sorted(set(changes["target_groups"]))
+                known = tx.run(_KNOWN_TARGET_GROUPS, ids=wanted).single(strict=True)["ids"]
+                unknown = sorted(set(wanted) - set(known))
+                if unknown:
+                    raise InvalidReferenceError("target_groups", unknown)
+                tx.run(_SET_TARGET_GROUPS, id=member_id, ids=wanted).consume()
+            if "contacts" in changes:
+                tx.run(_SET_CONTACTS, id=member_id, contacts=_contacts(before, changes["contacts"])).consume()
+            tx.run(_UNLOCK, id=member_id).consume()
+            changed = _member(tx, umbrella_id, member_id, include_ended=False)
+            assert changed is not None
+            old, new = _public(before, changes.keys()), _public(changed, changes.keys())
+            if old == new:
+                # Nothing really changed: no new version, no audit event, the caller's tag stays valid.
+                return changed
+            tx.run(_BUMP_VERSION, id=member_id).consume()
+            record_audit(tx, who, channel, "actor.update", L.ACTOR, member_id, old, new)
+            after = _member(tx, umbrella_id, member_id, include_ended=False)
+            assert after is not None
+            return after
+
+        return self.graph.write_tx(work)
+
+    def add_member(
+        self,
+        umbrella_id: str,
+        member_id: str,
+        *,
+        since: str | None,
+        role: str | None,
+        who: Principal,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            _lock(tx, member_id)
+            if tx.run(_EXISTS, id=umbrella_id).single() is None:
+                raise ActorNotFoundError(umbrella_id)
+            if _member(tx, umbrella_id, member_id, include_ended=False) is not None:
+                raise AlreadyMemberError(member_id)
+            tx.run(
+                _ADD, member_id=member_id, umbrella_id=umbrella_id, since=since, role=role, source=str(channel)
+            ).consume()
+            tx.run(_UNLOCK, id=member_id).consume()
+            after = _member(tx, umbrella_id, member_id, include_ended=False)
+            assert after is not None
+            record_audit(
+                tx,
+                who,
+                channel,
+                "membership.add",
+                L.ACTOR,
+                member_id,
+                None,
+                {"umbrella_id": umbrella_id, **after["membership"]},
+                also_about=[umbrella_id],
+            )
+            return after
+
+        return self.graph.write_tx(work)
+
+    def end_member(
+        self,
+        umbrella_id: str,
+        member_id: str,
+        *,
+        until: str,
+        if_match: Collection[str],
+        who: Principal,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            _lock(tx, member_id)
+            before = _member(tx, umbrella_id, member_id, include_ended=False)
+            if before is None:
+                raise NotAMemberError(member_id)
+            _check_tag(before, if_match)
+            since = before["membership"].get("since")
+            if since and str(since) > until:
+                raise InvalidReferenceError("until", [until])
+            tx.run(_END, member_id=member_id, umbrella_id=umbrella_id, until=until).consume()
+            tx.run(_UNLOCK, id=member_id).consume()
+            after = _member(tx, umbrella_id, member_id, include_ended=True)
+            assert after is not None
+            record_audit(
+                tx,
+                who,
+                channel,
+                "membership.end",
+                L.ACTOR,
+                member_id,
+                {"umbrella_id": umbrella_id, **before["membership"]},
+                {"umbrella_id": umbrella_id, **after["membership"]},
+                also_about=[umbrella_id],
+            )
+            return after
+
+        return self.graph.write_tx(work)
+
+
+def _contacts(before: Mapping[str, Any], wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The new contact list: ids must be this actor's own contacts (an id of someone else's
+    contact would otherwise move that person here); contacts without one are new."""
+    own = {c["id"] for c in before.get("contacts") or []}
+    foreign = sorted({c["id"] for c in wanted if c.get("id") and c["id"] not in own})
+    if foreign:
+        raise InvalidReferenceError("contacts", foreign)
+    return [
+        {
+            "id": c.get("id") or str(uuid.uuid4()),
+            "name": c["name"],
+            "role": c.get("role"),
+            "email": c.get("email"),
+            "phone": c.get("phone"),
+        }
+        for c in wanted
+    ]

@@ -1,0 +1,109 @@
+"""`registry tokens create | list | revoke`: API tokens, shown once and stored only as a keyed hash."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from registry.auth import TOKEN_ROLES, Role, cli_principal
+from registry.config import Settings
+from registry.dao.audit import Channel
+from registry.dao.tokens import TokenDao
+from registry.tokens import TokenSecretError, digest, generate, load_secret, parse
+
+
+def _fail(message: str) -> None:
+    click.echo(f"registry: {message}", err=True)
+    sys.exit(1)
+
+
+def _dao(settings: Settings) -> TokenDao:
+    # Imported here: registry.cli imports this module to add the command group.
+    from registry.cli import _ensure_database, graph_from
+
+    _ensure_database(settings)
+    return TokenDao(graph_from(settings))
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens: create (shown once), list, revoke."""
+
+
+@tokens.command("create")
+@click.option("--role", required=True, type=click.Choice([str(r) for r in TOKEN_ROLES]), help="The token's role.")
+@click.option("--actor", "actor_id", help="For --role umbrella: the umbrella actor's id.")
+@click.option("--name", help="A label for lists and the audit trail, e.g. who the token is for.")
+@click.pass_obj
+def create(settings: Settings, role: str, actor_id: str | None, name: str | None) -> None:
+    """Create a token and print it once on standard output; only its hash is stored."""
+    if role == Role.UMBRELLA and not actor_id:
+        _fail("--role umbrella needs --actor UMBRELLA_ID (the umbrella organisation the token speaks for)")
+    if role != Role.UMBRELLA and actor_id:
+        _fail("--actor belongs with --role umbrella only")
+    try:
+        secret = load_secret()
+    except TokenSecretError as exc:
+        _fail(str(exc))
+        return
+    dao = _dao(settings)
+    try:
+        actor = dao.actor(actor_id) if actor_id else None
+        if actor_id and actor is None:
+            _fail(f"no actor with id {actor_id}")
+        if actor is not None and actor["kind"] != "umbrella" and not actor["members"]:
+            click.echo(f"note: {actor['name']} is not marked as an umbrella and has no members yet", err=True)
+        new = generate()
+        dao.create(
+            token_id=new.id,
+            token_hash=digest(secret, new.plaintext),
+            role=role,
+            actor_id=actor_id,
+            name=name,
+            who=cli_principal(),
+            channel=Channel.CLI,
+        )
+    finally:
+        dao.graph.close()
+    scope = f" for {actor['name']} ({actor_id})" if actor is not None else ""
+    click.echo(f"Created token {new.id} ({role}{scope}). It is shown only now; keep it secret:", err=True)
+    click.echo(new.plaintext)
+
+
+@tokens.command("list")
+@click.option("--all", "include_revoked", is_flag=True, help="Include revoked tokens.")
+@click.pass_obj
+def list_tokens(settings: Settings, include_revoked: bool) -> None:
+    """List tokens (id, role, umbrella, name, created, revoked); never the tokens themselves."""
+    dao = _dao(settings)
+    try:
+        rows = dao.list(include_revoked=include_revoked)
+    finally:
+        dao.graph.close()
+    if not rows:
+        click.echo("No tokens.")
+        return
+    for row in rows:
+        actor = f"{row['actor_name'] or '?'} ({row['actor_id']})" if row["actor_id"] else "-"
+        revoked = f"  revoked {row['revoked_at'][:19]}" if row["revoked_at"] else ""
+        click.echo(
+            f"{row['id']}  {row['role']:<11}  {actor}  {row['name'] or '-'}  created {row['created_at'][:19]}{revoked}"
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token")
+@click.pass_obj
+def revoke(settings: Settings, token: str) -> None:
+    """Revoke a token by its id (or the whole token); it stops working at once."""
+    token_id = parse(token) or token.strip()
+    dao = _dao(settings)
+    try:
+        row = dao.revoke(token_id, who=cli_principal(), channel=Channel.CLI)
+    finally:
+        dao.graph.close()
+    if row is None:
+        _fail(f"no token with id {token_id}")
+        return
+    click.echo(f"Revoked token {token_id}." if row["was_active"] else f"Token {token_id} was already revoked.")

@@ -1,0 +1,231 @@
+"""Server-rendered pages for municipal officers and coordinators, Swedish first, no front-end build.
+
+The pages read through the same data-access layer and the same validation as the API, so a
+search on the page and `GET /api/v1/actors` answer alike; personal data follows the same rule
+(`registry.auth`). Everything the pages need is served by this app: no CDN.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, g, render_template, request, url_for
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from graph_schema.refdata import counties, find_county, find_municipality, municipalities, taxonomy
+from registry.api.actor_schemas import ActorSearchArgsSchema
+from registry.api.actors import build_filter, present
+from registry.auth import current_principal
+from registry.dao.actors import ActorDao
+from registry.dao.analyses import AnalysisDao
+from registry.db import get_graph
+from registry.domain.actor import KINDS, SECTORS
+from registry.domain.relationships import CollaborationError
+from registry.web import i18n
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
+
+PAGE_SIZE = 20
+# Query arguments the search page understands: the API's names, so a page URL and an API URL match.
+_SEARCH_KEYS = ("q", "municipality", "county", "interest_area", "target_group", "sector", "kind", "page")
+
+
+@bp.before_app_request
+def _language() -> None:
+    g.lang = i18n.choose_language()
+
+
+@bp.after_app_request
+def _remember_language(response: Response) -> Response:
+    if request.args.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.app_context_processor
+def _page_globals() -> dict[str, Any]:
+    lang = i18n.current_language() if g.get("lang") else i18n.DEFAULT_LANGUAGE
+    args = {k: v for k, v in request.args.items(multi=True) if k != "lang"} if request else {}
+    other = "en" if lang == "sv" else "sv"
+    switch = f"{request.path}?{urlencode([*args.items(), ('lang', other)])}" if request else "?lang=en"
+    nav = (("web.gaps", "nav.gaps", "gaps"),)
+    return {"t": i18n.t, "pick": i18n.pick, "lang": lang, "switch_language_url": switch, "extra_nav": nav}
+
+
+def _term_options(kind: str) -> list[tuple[str, str]]:
+    return sorted(((t.id, i18n.pick(t.sv, t.en)) for t in taxonomy()[kind]), key=lambda o: o[1].casefold())
+
+
+def _area_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Counties with their municipalities, for one grouped select: (county code, name, [(code, name)])."""
+    by_county: dict[str, list[tuple[str, str]]] = {}
+    for m in municipalities().values():
+        by_county.setdefault(m.county_code, []).append((m.code, m.name))
+    return [
+        (c.code, c.name, sorted(by_county.get(c.code, []), key=lambda m: m[1]))
+        for c in sorted(counties().values(), key=lambda c: c.name)
+    ]
+
+
+def _search_args() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The page's form values, and the same values validated by the API's schema."""
+    form = {k: request.args.get(k, "") for k in _SEARCH_KEYS}
+    # One area field: a county code (2 digits) or a municipality code (4 digits).
+    area = request.args.get("area", "")
+    raw: dict[str, Any] = {k: v for k, v in form.items() if v and k != "page"}
+    if area:
+        if find_county(area) and len(area) == 2:
+            raw["county"] = area
+        else:
+            raw["municipality"] = area
+    form["area"] = area or raw.get("municipality") or raw.get("county", "")
+    for key in ("municipality", "county", "interest_area", "target_group", "sector", "kind"):
+        if key in raw:
+            raw[key] = [raw[key]]
+    args: dict[str, Any] = ActorSearchArgsSchema().load(raw)  # type: ignore[assignment]
+    return form, args
+
+
+@bp.get("/")
+def search() -> str | tuple[str, int]:
+    try:
+        page = max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    try:
+        form, args = _search_args()
+        actor_filter = build_filter(args)
+    except ValidationError as exc:
+        return _error_page(422, exc.messages), 422
+    except HTTPException as exc:
+        data = getattr(exc, "data", {}) or {}
+        return _error_page(exc.code or 400, data.get("errors") or data.get("message") or exc.description), (
+            exc.code or 400
+        )
+    sort = "relevance" if actor_filter.text else "name"
+    result = ActorDao(get_graph()).search(
+        actor_filter, sort=sort, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, facets=True
+    )
+    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    base = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
+
+    def page_url(number: int) -> str:
+        return url_for("web.search") + "?" + urlencode({**base, "page": number})
+
+    map_url = None
+    terms = urlencode(_map_terms(args))
+    if len(actor_filter.municipalities) == 1:
+        map_url = url_for("maps.MunicipalityMap", code=actor_filter.municipalities[0]) + "?" + terms
+    elif len(actor_filter.counties) == 1:
+        map_url = url_for("maps.CountyMap", code=actor_filter.counties[0]) + "?" + terms
+    return render_template(
+        "web/search.html",
+        active="search",
+        form=form,
+        result=result,
+        page=page,
+        pages=pages,
+        page_url=page_url,
+        map_url=map_url,
+        area_groups=_area_groups(),
+        interest_areas=_term_options("interest_areas"),
+        target_groups=_term_options("target_groups"),
+        sectors=[(k, i18n.pick(v.sv, v.en)) for k, v in SECTORS.items()],
+        kinds=[(k, i18n.pick(v.sv, v.en)) for k, v in KINDS.items()],
+        facet_labels=_facet_labels(),
+    )
+
+
+def _map_terms(args: dict[str, Any]) -> dict[str, str]:
+    terms = {}
+    for key in ("interest_area", "target_group"):
+        if args.get(key):
+            terms[key] = args[key][0]
+    return terms
+
+
+def _facet_labels() -> dict[str, dict[str, str]]:
+    terms = taxonomy()
+    return {
+        "sector": {k: i18n.pick(v.sv, v.en) for k, v in SECTORS.items()},
+        "kind": {k: i18n.pick(v.sv, v.en) for k, v in KINDS.items()},
+        "interest_area": {t.id: i18n.pick(t.sv, t.en) for t in terms["interest_areas"]},
+        "target_group": {t.id: i18n.pick(t.sv, t.en) for t in terms["target_groups"]},
+        "municipality": {m.code: m.name for m in municipalities().values()},
+    }
+
+
+@bp.get("/aktorer/<actor_id>")
+def actor(actor_id: str) -> str | tuple[str, int]:
+    view = ActorDao(get_graph()).get(actor_id)
+    if view is None or view.get("archived"):
+        return _error_page(404, i18n.t("actor.not_found")), 404
+    shown = present(view, current_principal())
+    municipality = find_municipality(view.get("municipality_code") or "")
+    return render_template(
+        "web/actor.html",
+        active="actor",
+        actor=shown,
+        municipality=municipality,
+        sector_label=_facet_labels()["sector"].get(shown.get("sector") or "", ""),
+        kind_label=_facet_labels()["kind"].get(shown.get("kind") or "", ""),
+        map_url=url_for("maps.ActorMap", actor_id=actor_id),
+    )
+
+
+@bp.get("/valfardsluckor")
+def gaps() -> str | tuple[str, int]:
+    """Interest areas × target groups for one municipality or county, coloured by civil coverage."""
+    area = request.args.get("area", "18").strip()
+    is_county = len(area) == 2
+    try:
+        table = AnalysisDao(get_graph()).welfare_gaps(
+            municipality_code=None if is_county else area, county_code=area if is_county else None
+        )
+    except CollaborationError as exc:
+        return _error_page(exc.status, exc.errors or exc.message), exc.status
+    county_code = area if is_county else municipalities()[area].county_code
+    county_size = sum(1 for m in municipalities().values() if m.county_code == county_code)
+    areas: list[dict[str, str]] = []
+    groups: list[dict[str, str]] = []
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for cell in table["cells"]:
+        ia, tg = cell["interest_area"], cell["target_group"]
+        if ia not in areas:
+            areas.append(ia)
+        if tg not in groups:
+            groups.append(tg)
+        cells[(ia["id"], tg["id"])] = {**cell, "coverage": _coverage(cell, county_size)}
+    return render_template(
+        "web/gaps.html",
+        active="gaps",
+        area=area,
+        is_county=is_county,
+        area_groups=_area_groups(),
+        areas=areas,
+        groups=groups,
+        cells=cells,
+        place=(find_county(area).name if is_county else find_municipality(area).name),  # type: ignore[union-attr]
+    )
+
+
+def _coverage(cell: dict[str, Any], county_size: int) -> str:
+    """The colour class: no civil actor at all; few (a municipality far below the county's median,
+    or a county where most municipalities have none); or covered."""
+    if cell["count"] == 0:
+        return "none"
+    if cell.get("flag") or len(cell.get("municipalities_none") or ()) * 2 > county_size:
+        return "low"
+    return "ok"
+
+
+def _error_page(code: int, detail: Any) -> str:
+    return render_template("web/error.html", code=code, detail=detail, active=None)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,124 @@
+"""Shared by the auth, audit, umbrella, GDPR and rate-limit tests: tokens, the demo umbrella, headers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from registry.auth import Principal, Role
+from registry.dao.actors import ActorDao
+from registry.dao.audit import Channel
+from registry.dao.tokens import TokenDao
+from registry.db import Graph
+from registry.demo import demo_id, load_demo
+from registry.tokens import SECRET_ENV, digest, generate
+
+TEST_SECRET = "test-secret-for-the-token-hmac-0123456789"
+SETUP = Principal(Role.ADMIN, name="test-setup")
+
+UMBRELLA = demo_id("bergslagens-foreningsrad")
+MEMBER = demo_id("kumla-pensionarsforening-linden")  # a current member with two contact persons
+MEMBER_2 = demo_id("nora-ungdomsforening-ralsen")
+NON_MEMBER = demo_id("ik-sjoangen-askersund")  # civil, in no umbrella
+PUBLIC_ACTOR = demo_id("kumla-kommun")
+OTHER_UMBRELLA = demo_id("studieforbundet-bergslagsbildning")
+OTHER_MEMBER = demo_id("if-kasan-karlskoga")  # made a member of OTHER_UMBRELLA by the `demo` fixture
+
+
+@pytest.fixture(autouse=True)
+def token_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app and the `registry tokens` command read the same secret from the environment."""
+    monkeypatch.setenv(SECRET_ENV, TEST_SECRET)
+    yield TEST_SECRET
+
+
+def issue_token(graph: Graph, role: Role, actor_id: str | None = None, name: str | None = None) -> str:
+    new = generate()
+    TokenDao(graph).create(
+        token_id=new.id,
+        token_hash=digest(TEST_SECRET.encode(), new.plaintext),
+        role=str(role),
+        actor_id=actor_id,
+        name=name or f"test {role}",
+        who=SETUP,
+        channel=Channel.CLI,
+    )
+    return new.plaintext
+
+
+def bearer(token: str | None, **extra: str) -> dict[str, str]:
+    headers = dict(extra)
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+@dataclass(frozen=True)
+class Tokens:
+    reader: str
+    coordinator: str
+    umbrella: str  # bound to UMBRELLA
+    other_umbrella: str  # bound to OTHER_UMBRELLA
+    admin: str
+
+    def by_name(self, name: str) -> str | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+@pytest.fixture
+def demo(graph: Graph) -> Graph:
+    """The demo data, plus a second umbrella (the study association) with one member of its own."""
+    load_demo(graph)
+    membership = {"member": OTHER_MEMBER, "umbrella": OTHER_UMBRELLA, "since": "2020-01-01", "role": "medlem"}
+    ActorDao(graph).upsert_memberships([{**membership, "source": "test"}])
+    return graph
+
+
+@pytest.fixture
+def tokens(demo: Graph) -> Tokens:
+    return Tokens(
+        reader=issue_token(demo, Role.READER),
+        coordinator=issue_token(demo, Role.COORDINATOR),
+        umbrella=issue_token(demo, Role.UMBRELLA, UMBRELLA, name="Bergslagens föreningsråd"),
+        other_umbrella=issue_token(demo, Role.UMBRELLA, OTHER_UMBRELLA),
+        admin=issue_token(demo, Role.ADMIN),
+    )
+
+
+@pytest.fixture
+def admin_token(graph: Graph, token_secret: str) -> str:
+    return issue_token(graph, Role.ADMIN, name="test admin")
+
+
+@pytest.fixture
+def admin_client(app: Flask, admin_token: str) -> FlaskClient:
+    """A test client whose every request carries an admin token."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
+    return client
+
+
+@pytest.fixture
+def coordinator_client(app: Flask, graph: Graph, token_secret: str) -> FlaskClient:
+    """A test client whose every request carries a coordinator token."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = (
+        f"Bearer {issue_token(graph, Role.COORDINATOR, name='test coordinator')}"
+    )
+    return client
+
+
+def member_etag(client: FlaskClient, token: str, umbrella_id: str, member_id: str) -> str:
+    response = client.get(f"/api/v1/umbrellas/{umbrella_id}/members/{member_id}", headers=bearer(token))
+    assert response.status_code == 200, response.get_json()
+    assert response.headers["ETag"]
+    return response.headers["ETag"]
+
+
+def audit_count(graph: Graph) -> int:
+    row = graph.read_one("MATCH (e:AuditEvent) RETURN count(e) AS n")
+    return int(row["n"]) if row else 0

@@ -1,0 +1,192 @@
+"""`registry map ...`: write a relationship map as a standalone HTML file."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from registry.config import Settings
+from registry.db import Graph
+from visualisations import SIZE_BY, SizeBy
+from visualisations.maps import MapTooLargeError, write_map
+from visualisations.subjects import (
+    MAP_TYPES,
+    MapQueryError,
+    Subject,
+    SubjectNotFoundError,
+    actor_map,
+    arena_map,
+    challenge_map,
+    county_map,
+    municipality_map,
+)
+
+
+def _output(function: Callable) -> Callable:  # type: ignore[type-arg]
+    function = click.option(
+        "-o",
+        "--output",
+        "output",
+        required=True,
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="HTML-filen att skriva / The HTML file to write",
+    )(function)
+    return click.option(
+        "--size-by", type=click.Choice(SIZE_BY), default="degree", show_default=True, help="Nodstorlek / Node size"
+    )(function)
+
+
+def _filters(function: Callable) -> Callable:  # type: ignore[type-arg]
+    function = click.option(
+        "--type",
+        "types",
+        multiple=True,
+        type=click.Choice(MAP_TYPES),
+        help="Bara denna relationstyp (kan upprepas) / Only this relationship type (repeatable)",
+    )(function)
+    return click.option(
+        "--valid-at",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Relationer som gäller detta datum / Relationships valid at this date (YYYY-MM-DD)",
+    )(function)
+
+
+def _area_filters(function: Callable) -> Callable:  # type: ignore[type-arg]
+    function = click.option("--interest-area", default=None, help="Intresseområde (id) / Interest area (id)")(function)
+    return click.option("--target-group", default=None, help="Målgrupp (id) / Target group (id)")(function)
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Graph], Subject]) -> None:
+    from registry.cli import _ensure_database, graph_from
+
+    _ensure_database(settings)
+    graph = graph_from(settings)
+    try:
+        subject = make(graph)
+        summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
+    except (SubjectNotFoundError, MapQueryError, MapTooLargeError) as exc:
+        click.echo(f"registry: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        graph.close()
+    click.echo(f"{output}: {summary.nodes} noder / nodes, {summary.edges} relationer / relationships")
+
+
+@click.group("map")
+def map_group() -> None:
+    """Relationskartor som HTML-filer / Relationship maps as HTML files."""
+
+
+@map_group.command("actor")
+@click.argument("actor_id")
+@click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Antal steg / Hops")
+@_filters
+@_output
+@click.pass_obj
+def map_actor(
+    settings: Settings,
+    actor_id: str,
+    depth: int,
+    types: tuple[str, ...],
+    valid_at: datetime | None,
+    output: Path,
+    size_by: SizeBy,
+) -> None:
+    """Karta runt en aktör / Map around an actor (ego map)."""
+    _write(
+        settings,
+        output,
+        size_by,
+        lambda graph: actor_map(graph, actor_id, depth=depth, types=list(types) or None, valid_at=_day(valid_at)),
+    )
+
+
+@map_group.command("municipality")
+@click.argument("code")
+@_area_filters
+@_filters
+@_output
+@click.pass_obj
+def map_municipality(
+    settings: Settings,
+    code: str,
+    interest_area: str | None,
+    target_group: str | None,
+    types: tuple[str, ...],
+    valid_at: datetime | None,
+    output: Path,
+    size_by: SizeBy,
+) -> None:
+    """Områdeskarta för en kommun (SCB-kod) / Area map of a municipality (SCB code)."""
+    _write(
+        settings,
+        output,
+        size_by,
+        lambda graph: municipality_map(
+            graph,
+            code,
+            interest_area=interest_area,
+            target_group=target_group,
+            types=list(types) or None,
+            valid_at=_day(valid_at),
+        ),
+    )
+
+
+@map_group.command("county")
+@click.argument("code")
+@_area_filters
+@_filters
+@_output
+@click.pass_obj
+def map_county(
+    settings: Settings,
+    code: str,
+    interest_area: str | None,
+    target_group: str | None,
+    types: tuple[str, ...],
+    valid_at: datetime | None,
+    output: Path,
+    size_by: SizeBy,
+) -> None:
+    """Områdeskarta för ett län (SCB-kod) / Area map of a county (SCB code)."""
+    _write(
+        settings,
+        output,
+        size_by,
+        lambda graph: county_map(
+            graph,
+            code,
+            interest_area=interest_area,
+            target_group=target_group,
+            types=list(types) or None,
+            valid_at=_day(valid_at),
+        ),
+    )
+
+
+@map_group.command("arena")
+@click.argument("arena_id")
+@_output
+@click.pass_obj
+def map_arena(settings: Settings, arena_id: str, output: Path, size_by: SizeBy) -> None:
+    """Karta över en mötesarena / Map of a meeting arena."""
+    _write(settings, output, size_by, lambda graph: arena_map(graph, arena_id))
+
+
+@map_group.command("challenge")
+@click.argument("challenge_id")
+@_output
+@click.pass_obj
+def map_challenge(settings: Settings, challenge_id: str, output: Path, size_by: SizeBy) -> None:
+    """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage."""
+    _write(settings, output, size_by, lambda graph: challenge_map(graph, challenge_id))

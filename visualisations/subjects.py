@@ -1,0 +1,188 @@
+"""What each kind of map shows: which network query it runs and what its title says (sv/en).
+
+The routes and the command line both go through here, so a map looks the same however it was
+asked for. The queries themselves are `registry.dao.network.NetworkDao`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from graph_schema.contract import Rel as R
+from graph_schema.refdata import counties, municipalities
+from registry.dao.network import NetworkDao
+from registry.db import Graph
+from registry.domain.network import Network
+from registry.domain.relationships import CollaborationError, NotFoundError
+from visualisations import maps
+
+# The relationship types a map can be filtered to (the collaboration model's, not bookkeeping).
+MAP_TYPES: tuple[str, ...] = (
+    R.DEPENDS_ON,
+    R.FUNDS,
+    R.PERCEIVES,
+    R.MEMBER_OF,
+    R.PARTY_TO,
+    R.PARTICIPATES_IN,
+    R.ENGAGED_IN,
+)
+
+
+class NetworkSource(Protocol):
+    """The network queries maps are drawn from (implemented by NetworkDao)."""
+
+    def ego(
+        self,
+        actor_id: str,
+        depth: int = 1,
+        types: list[str] | None = None,
+        valid_at: date | None = None,
+        limit: int = 2000,
+    ) -> Network: ...
+
+    def area(
+        self,
+        municipality_code: str | None = None,
+        county_code: str | None = None,
+        interest_area: str | None = None,
+        target_group: str | None = None,
+        types: list[str] | None = None,
+        valid_at: date | None = None,
+        limit: int = 2000,
+    ) -> Network: ...
+
+    def arena(self, arena_id: str) -> Network: ...
+
+    def challenge(self, challenge_id: str) -> Network: ...
+
+
+def network_source(graph: Graph) -> NetworkSource:
+    return NetworkDao(graph)
+
+
+class SubjectNotFoundError(Exception):
+    """The actor, place, arena or challenge a map is about does not exist."""
+
+
+class MapQueryError(Exception):
+    """The network query refused the request (a 4xx with the query's own message)."""
+
+    def __init__(self, status: int, message: str, errors: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.errors = errors
+
+
+def _ask(query: Callable[[], Network]) -> Network:
+    """Runs a network query, turning the relationship model's refusals into this module's errors."""
+    try:
+        return query()
+    except NotFoundError as exc:
+        raise SubjectNotFoundError(exc.message) from exc
+    except CollaborationError as exc:
+        raise MapQueryError(exc.status, exc.message, exc.errors) from exc
+
+
+@dataclass(frozen=True)
+class Subject:
+    network: Network
+    title: str
+    slug: str  # for file names
+
+
+def _name_of(network: Network, node_id: str) -> str | None:
+    return next((n.name for n in network.nodes if n.id == node_id), None)
+
+
+def actor_map(
+    graph: Graph,
+    actor_id: str,
+    *,
+    depth: int = 1,
+    types: list[str] | None = None,
+    valid_at: date | None = None,
+) -> Subject:
+    source = network_source(graph)
+    network = _ask(lambda: source.ego(actor_id, depth=depth, types=types, valid_at=valid_at, limit=maps.MAX_NODES))
+    name = _name_of(network, actor_id)
+    if name is None:
+        raise SubjectNotFoundError("Aktören finns inte / Actor not found")
+    suffix = f" (djup {depth} / depth {depth})"
+    return Subject(network, f"Relationskarta: {name} / Relationship map: {name}{suffix}", f"actor-{actor_id}")
+
+
+def municipality_map(
+    graph: Graph,
+    code: str,
+    *,
+    interest_area: str | None = None,
+    target_group: str | None = None,
+    types: list[str] | None = None,
+    valid_at: date | None = None,
+) -> Subject:
+    place = municipalities().get(code)
+    if place is None:
+        raise SubjectNotFoundError("Kommunen finns inte / Municipality not found")
+    source = network_source(graph)
+    network = _ask(
+        lambda: source.area(
+            municipality_code=code,
+            interest_area=interest_area,
+            target_group=target_group,
+            types=types,
+            valid_at=valid_at,
+            limit=maps.MAX_NODES,
+        )
+    )
+    return Subject(network, f"Områdeskarta: {place.name} / Area map: {place.name}", f"municipality-{code}")
+
+
+def county_map(
+    graph: Graph,
+    code: str,
+    *,
+    interest_area: str | None = None,
+    target_group: str | None = None,
+    types: list[str] | None = None,
+    valid_at: date | None = None,
+) -> Subject:
+    county = counties().get(code)
+    if county is None:
+        raise SubjectNotFoundError("Länet finns inte / County not found")
+    source = network_source(graph)
+    network = _ask(
+        lambda: source.area(
+            county_code=code,
+            interest_area=interest_area,
+            target_group=target_group,
+            types=types,
+            valid_at=valid_at,
+            limit=maps.MAX_NODES,
+        )
+    )
+    return Subject(network, f"Områdeskarta: {county.name} / Area map: {county.name}", f"county-{code}")
+
+
+def arena_map(graph: Graph, arena_id: str) -> Subject:
+    source = network_source(graph)
+    network = _ask(lambda: source.arena(arena_id))
+    name = _name_of(network, arena_id)
+    if name is None:
+        raise SubjectNotFoundError("Arenan finns inte / Arena not found")
+    return Subject(network, f"Arenakarta: {name} / Arena map: {name}", f"arena-{arena_id}")
+
+
+def challenge_map(graph: Graph, challenge_id: str) -> Subject:
+    source = network_source(graph)
+    network = _ask(lambda: source.challenge(challenge_id))
+    name = _name_of(network, challenge_id)
+    if name is None:
+        raise SubjectNotFoundError("Utmaningen finns inte / Challenge not found")
+    return Subject(
+        network,
+        f"Utmaningskarta: {name} / Challenge map: {name} (steg per aktör / stage per actor)",
+        f"challenge-{challenge_id}",
+    )
