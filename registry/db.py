@@ -58,6 +58,16 @@ class Graph:
         rows = self.read(query, **params)
         return rows[0] if rows else None
 
+    def read_plain_one(self, query: LiteralString, **params: Any) -> dict[str, Any] | None:
+        """The first record of a read query, for statements that return only plain values (maps,
+        lists, scalars; no nodes or relationships). It skips `Record.data()`, whose deep conversion
+        is a mere copy for such values and costs seconds on an answer of a hundred thousand of them
+        (the analyses and maps return large areas as one record of lists)."""
+        records, _, _ = self.driver.execute_query(
+            query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return dict(records[0].items()) if records else None
+
     def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """A write query in its own retried transaction."""
         records, _, _ = self.driver.execute_query(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import networkx as nx
 import pytest
 from flask.testing import FlaskClient
 
@@ -157,6 +158,18 @@ def test_brokers_rank_who_bridges_public_and_civil(bridge: Graph) -> None:
     assert ranked == [("b", 2, 2), ("c2", 0, 2)]
     assert result["brokers"][0]["score"] > result["brokers"][1]["score"] > 0
     assert result["sampled_sources"] is None
+
+
+def test_broker_scores_are_networkx_subset_betweenness(bridge: Graph) -> None:
+    # igraph computes them; the published scale is networkx's, checked on the same graph.
+    graph = nx.Graph([("b", "p1"), ("p2", "b"), ("b", "c1"), ("b", "c2"), ("c3", "c2")])
+    expected = nx.betweenness_centrality_subset(
+        graph, sources=["p1", "p2"], targets=["b", "c1", "c2", "c3"], normalized=True
+    )
+    result = AnalysisDao(bridge).brokers(municipality_code="1881")
+    assert {b["actor"]["id"]: b["score"] for b in result["brokers"]} == {
+        node: round(score, 6) for node, score in expected.items() if score > 0
+    }
 
 
 def test_an_arena_can_be_the_bridge(bridge: Graph) -> None:

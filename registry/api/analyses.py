@@ -156,12 +156,13 @@ class Brokers(MethodView):
 
         Grafen: områdets aktörer, deras arenor, överenskommelser och utmaningar, och alla relationer
         som gäller (beroenden, finansiering, uppfattningar, medlemskap, deltagande), utan riktning.
-        Varje aktör rangordnas efter betweenness (networkx `betweenness_centrality_subset`) räknat
-        bara på kortaste vägar från offentliga till civila aktörer: hur ofta ligger den mellan de två
-        sidorna? I stora kommuner används ett fast slumpurval av offentliga startpunkter så att svaret
-        kommer inom ungefär en sekund; `sampled_sources` anger hur många. / The area's actors with
-        their arenas, agreements and challenges and all valid relationships, undirected; each actor
-        ranked by betweenness counted only on shortest paths from public to civil actors (networkx
+        Varje aktör rangordnas efter betweenness (igraph, normerat som networkx
+        `betweenness_centrality_subset`) räknat bara på kortaste vägar från offentliga till civila
+        aktörer: hur ofta ligger den mellan de två sidorna? I stora kommuner används ett fast
+        slumpurval av offentliga startpunkter så att svaret kommer inom ungefär en sekund;
+        `sampled_sources` anger hur många. / The area's actors with their arenas, agreements and
+        challenges and all valid relationships, undirected; each actor ranked by betweenness counted
+        only on shortest paths from public to civil actors (igraph, normalised as networkx's
         `betweenness_centrality_subset`). In large municipalities a fixed-seed sample of public
         sources keeps the answer near a second; `sampled_sources` says how many were used.
         """

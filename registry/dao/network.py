@@ -345,7 +345,7 @@ class NetworkDao:
     def _rows(self, query: LiteralString, **params: Any) -> list[Any]:
         """Large answers come back as one record of lists: the driver decodes one big record far
         faster than thousands of small ones."""
-        found = self.graph.read_one(query, **params)
+        found = self.graph.read_plain_one(query, **params)
         return list(found["rows"]) if found else []
 
     def _network(self, order: list[str], pattern: LiteralString, at: dt.date, limit: int | None) -> Network:
