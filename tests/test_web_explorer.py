@@ -121,7 +121,7 @@ def test_an_unknown_subject_is_a_404_page(client: FlaskClient, demo: Graph, quer
 def test_english_labels_and_messages(client: FlaskClient, demo: Graph) -> None:
     page = client.get("/karta?area=18a&lang=en").get_data(as_text=True)
     assert "Map explorer" in page and "Please check these fields:" in page
-    assert "Area" in page and "Show the area's map" in page
+    assert "Show the area&#39;s map" in page and "Depth" in page
 
 
 def test_a_name_search_links_to_the_actors_map(client: FlaskClient, demo: Graph) -> None:
