@@ -32,8 +32,9 @@ blp = Blueprint(
     "maps",
     __name__,
     url_prefix="/maps",
-    description="Relationskartor som HTML-sidor som fungerar utan internet / Relationship maps as HTML pages "
-    "that work offline",
+    description="Relationskartor som HTML-sidor som fungerar utan internet; fel som JSON, eller som en liten sida "
+    "till en webbläsare som ber om HTML / Relationship maps as HTML pages that work offline; errors as JSON, or as a "
+    "small page to a browser that asks for HTML",
 )
 
 _HTML = "text/html"
