@@ -34,7 +34,7 @@ def test_kumla_elderly_search_lists_the_pensioners(client: FlaskClient, demo: Gr
     assert re.search(r"\d+ aktörer", html)
     # The facets and the map link come with the answer.
     assert "Fördelning" in html
-    assert "/maps/municipalities/1881?target_group=elderly" in html
+    assert "/karta?area=1881&amp;target_group=elderly" in html, "the map link lands on the explorer"
 
 
 def test_page_search_equals_the_api(client: FlaskClient, demo: Graph) -> None:

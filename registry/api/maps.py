@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, render_template, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -32,8 +32,9 @@ blp = Blueprint(
     "maps",
     __name__,
     url_prefix="/maps",
-    description="Relationskartor som HTML-sidor som fungerar utan internet / Relationship maps as HTML pages "
-    "that work offline",
+    description="Relationskartor som HTML-sidor som fungerar utan internet; fel som JSON, eller som en liten sida "
+    "till en webbläsare som ber om HTML / Relationship maps as HTML pages that work offline; errors as JSON, or as a "
+    "small page to a browser that asks for HTML",
 )
 
 _HTML = "text/html"
@@ -89,8 +90,7 @@ def _page(subject: Subject, args: dict[str, Any]) -> Response:
     try:
         html = renderer.render_map(subject.network, title=subject.title, size_by=args["size_by"])
     except renderer.MapTooLargeError as exc:
-        body = error_body(422, str(exc), {"nodes": exc.nodes, "max_nodes": exc.max_nodes})
-        return _json(body, 422)
+        return _refusal(422, str(exc), {"nodes": exc.nodes, "max_nodes": exc.max_nodes})
     # Encoded here, not by the locale; the header and the page's meta tag both say UTF-8.
     response = Response(html.encode("utf-8"), status=200, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = content_security_policy()
@@ -102,18 +102,24 @@ def _page(subject: Subject, args: dict[str, Any]) -> Response:
     return response
 
 
-def _json(body: dict[str, Any], status: int) -> Response:
-    response = jsonify(body)
+def _refusal(status: int, message: str, errors: Any = None) -> Response:
+    """The common JSON error, or, to a browser that asked for a page (a map inside the explorer's
+    frame), the same message as a small page: a frame would otherwise show raw JSON."""
+    accept = request.accept_mimetypes
+    if accept.quality(_HTML) > accept.quality("application/json"):
+        html = render_template("web/explorer_refusal.html", code=status, message=message)
+        return Response(html, status=status, content_type="text/html; charset=utf-8")
+    response = jsonify(error_body(status, message, errors))
     response.status_code = status
     return response
 
 
 def _not_found(exc: SubjectNotFoundError) -> Response:
-    return _json(error_body(404, str(exc)), 404)
+    return _refusal(404, str(exc))
 
 
 def _refused(exc: MapQueryError) -> Response:
-    return _json(error_body(exc.status, str(exc), exc.errors), exc.status)
+    return _refusal(exc.status, str(exc), exc.errors)
 
 
 _UNPROCESSABLE = (

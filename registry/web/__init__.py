@@ -7,6 +7,8 @@ search on the page and `GET /api/v1/actors` answer alike; personal data follows 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 from typing import Any
 from urllib.parse import urlencode
@@ -16,20 +18,34 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from graph_schema.contract import Label as L
+from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, find_county, find_municipality, municipalities, taxonomy
 from registry.api.actor_schemas import ActorSearchArgsSchema
 from registry.api.actors import build_filter, present
-from registry.auth import current_principal
+from registry.auth import Principal, authorize_history, can_see_contacts_of, current_principal
 from registry.dao.actors import ActorDao
 from registry.dao.analyses import AnalysisDao
+from registry.dao.audit import AuditDao
+from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 from registry.domain.actor import KINDS, SECTORS
-from registry.domain.relationships import CollaborationError
+from registry.domain.relationships import (
+    DEPENDENCY_KINDS,
+    FUNDING_FORMS,
+    PARTICIPATION_ROLES,
+    RESOURCES,
+    STAGES,
+    CollaborationError,
+    Vocabulary,
+)
 from registry.web import i18n
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
 PAGE_SIZE = 20
+# The actor page shows this many of the latest changes; the history API pages through all.
+HISTORY_SIZE = 50
 # Query arguments the search page understands: the API's names, so a page URL and an API URL match.
 _SEARCH_KEYS = ("q", "municipality", "county", "interest_area", "target_group", "sector", "kind", "page")
 
@@ -52,7 +68,7 @@ def _page_globals() -> dict[str, Any]:
     args = {k: v for k, v in request.args.items(multi=True) if k != "lang"} if request else {}
     other = "en" if lang == "sv" else "sv"
     switch = f"{request.path}?{urlencode([*args.items(), ('lang', other)])}" if request else "?lang=en"
-    nav = (("web.gaps", "nav.gaps", "gaps"),)
+    nav = (("explorer.explorer", "nav.map", "map"), ("web.gaps", "nav.gaps", "gaps"))
     return {"t": i18n.t, "pick": i18n.pick, "lang": lang, "switch_language_url": switch, "extra_nav": nav}
 
 
@@ -116,12 +132,11 @@ def search() -> str | tuple[str, int]:
     def page_url(number: int) -> str:
         return url_for("web.search") + "?" + urlencode({**base, "page": number})
 
+    # "Show these on a map": the explorer, with the area and the search's field preselected.
     map_url = None
-    terms = urlencode(_map_terms(args))
-    if len(actor_filter.municipalities) == 1:
-        map_url = url_for("maps.MunicipalityMap", code=actor_filter.municipalities[0]) + "?" + terms
-    elif len(actor_filter.counties) == 1:
-        map_url = url_for("maps.CountyMap", code=actor_filter.counties[0]) + "?" + terms
+    places = actor_filter.municipalities or actor_filter.counties
+    if len(places) == 1:
+        map_url = url_for("explorer.explorer") + "?" + urlencode({"area": places[0], **_map_terms(args)})
     return render_template(
         "web/search.html",
         active="search",
@@ -164,7 +179,8 @@ def actor(actor_id: str) -> str | tuple[str, int]:
     view = ActorDao(get_graph()).get(actor_id)
     if view is None or view.get("archived"):
         return _error_page(404, i18n.t("actor.not_found")), 404
-    shown = present(view, current_principal())
+    principal = current_principal()
+    shown = present(view, principal)
     municipality = find_municipality(view.get("municipality_code") or "")
     return render_template(
         "web/actor.html",
@@ -174,7 +190,144 @@ def actor(actor_id: str) -> str | tuple[str, int]:
         sector_label=_facet_labels()["sector"].get(shown.get("sector") or "", ""),
         kind_label=_facet_labels()["kind"].get(shown.get("kind") or "", ""),
         map_url=url_for("maps.ActorMap", actor_id=actor_id),
+        explorer_url=url_for("explorer.explorer", actor=actor_id),
+        relationships=_relationship_groups(RelationshipDao(get_graph()).for_actor(actor_id)),
+        history=_history(principal, actor_id),
     )
+
+
+# The actor page's groups, in the report's order: each relationship type is one group, but
+# dependencies are three (power, symbiotic, competition), as the report tells them apart.
+RELATIONSHIP_GROUPS: tuple[str, ...] = (
+    *DEPENDENCY_KINDS.ids,
+    "funding",
+    "perceptions",
+    "agreements",
+    "memberships",
+    "arenas",
+    "challenges",
+)
+_GROUP_OF_TYPE = {
+    R.FUNDS: "funding",
+    R.PERCEIVES: "perceptions",
+    R.PARTY_TO: "agreements",
+    R.MEMBER_OF: "memberships",
+    R.PARTICIPATES_IN: "arenas",
+    R.ENGAGED_IN: "challenges",
+}
+# What the relationship says, seen from this actor: (when it starts here, when it ends here).
+_PHRASES = {
+    "power": ("actor.rel.depends_on", "actor.rel.holds_power_over"),
+    "funding": ("actor.rel.funds", "actor.rel.funded_by"),
+    "perceptions": ("actor.rel.sees", "actor.rel.seen_by"),
+    "memberships": ("actor.rel.member_of", "actor.rel.has_member"),
+}
+
+
+def relationship_group(item: dict[str, Any]) -> str:
+    """Which of `RELATIONSHIP_GROUPS` a relationship (as `RelationshipDao.for_actor` gives it) is shown in."""
+    if item["type"] == R.DEPENDS_ON:
+        return str(item["properties"].get("kind") or "power")
+    return _GROUP_OF_TYPE[item["type"]]
+
+
+def _other_url(other: dict[str, Any]) -> str | None:
+    if other.get("label") == L.ACTOR:
+        return url_for("web.actor", actor_id=other["id"])
+    if other.get("label") == L.ARENA:
+        return url_for("explorer.explorer", arena=other["id"])
+    if other.get("label") == L.CHALLENGE:
+        return url_for("explorer.explorer", challenge=other["id"])
+    return None
+
+
+def _details(group: str, props: dict[str, Any]) -> list[str]:
+    """The key properties of one relationship, in the page's language."""
+    out: list[str] = []
+
+    def term(vocab: Vocabulary, value: Any) -> str:
+        return i18n.pick(vocab[value].sv, vocab[value].en) if value in vocab else str(value)
+
+    if group in DEPENDENCY_KINDS:
+        if props.get("resource"):
+            out.append(term(RESOURCES, props["resource"]))
+        if props.get("strength"):
+            out.append(i18n.t("actor.rel.strength", n=props["strength"]))
+    elif group == "funding":
+        if props.get("amount_sek") is not None:
+            out.append(i18n.t("actor.rel.amount", amount=f"{props['amount_sek']:,}".replace(",", "\u202f")))
+        if props.get("year"):
+            out.append(str(props["year"]))
+        if props.get("form"):
+            out.append(term(FUNDING_FORMS, props["form"]))
+    elif group == "perceptions" and props.get("valence") is not None:
+        out.append(i18n.t("actor.rel.valence", valence=f"{props['valence']:+d}".replace("-", "\u2212")))
+    elif group == "arenas" and props.get("role"):
+        out.append(term(PARTICIPATION_ROLES, props["role"]))
+    elif group == "challenges" and props.get("stage"):
+        out.append(i18n.t("actor.rel.stage", stage=term(STAGES, props["stage"])))
+    elif group == "memberships" and props.get("role"):
+        out.append(str(props["role"]))
+    return out
+
+
+def _relationship_groups(grouped: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The actor's relationships for the page: per group, the other end (linked where it has a
+    page), what the relationship says from this actor's side, and its key properties."""
+    today = dt.date.today().isoformat()
+    groups: dict[str, list[dict[str, Any]]] = {g: [] for g in RELATIONSHIP_GROUPS}
+    for items in grouped.values():
+        for item in items:
+            group = relationship_group(item)
+            phrases = _PHRASES.get(group)
+            until = item["properties"].get("until")
+            groups[group].append(
+                {
+                    "other": item["other"],
+                    "url": _other_url(item["other"]),
+                    "phrase": i18n.t(phrases[0 if item["direction"] == "out" else 1]) if phrases else None,
+                    "details": _details(group, item["properties"]),
+                    "ended": not item["current"] or (until is not None and str(until) <= today),
+                }
+            )
+    result = []
+    for group in RELATIONSHIP_GROUPS:
+        items = sorted(groups[group], key=lambda i: (i["ended"], (i["other"].get("name") or "").casefold()))
+        label = (
+            i18n.pick(DEPENDENCY_KINDS[group].sv, DEPENDENCY_KINDS[group].en)
+            if group in DEPENDENCY_KINDS
+            else i18n.t(f"actor.rel.{group}")
+        )
+        result.append({"key": group, "label": label, "items": items})
+    return result
+
+
+def _history(principal: Principal, actor_id: str) -> dict[str, Any] | None:
+    """The actor's latest changes, for those the history API would answer (None for the rest)."""
+    try:
+        authorize_history(principal, actor_id)
+    except HTTPException:
+        return None
+    audit = AuditDao(get_graph())
+    contacts = can_see_contacts_of(principal, actor_id)
+    entries = []
+    for entry in audit.history(actor_id, limit=HISTORY_SIZE):
+        before, after = entry.before or {}, entry.after or {}
+        changes = [
+            (field, _shown(before.get(field)), _shown(after.get(field)))
+            for field in dict.fromkeys([*before, *after])
+            if contacts or field != "contacts"
+        ]
+        entries.append({"entry": entry, "changes": changes})
+    return {"entries": entries, "total": audit.count(actor_id)}
+
+
+def _shown(value: Any) -> str:
+    """A changed value as short text (lists and objects as JSON); the template escapes it."""
+    if value is None:
+        return "–"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 @bp.get("/valfardsluckor")
@@ -228,4 +381,7 @@ def _error_page(code: int, detail: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from registry.web import explorer  # builds on this module's helpers
+
     app.register_blueprint(bp)
+    app.register_blueprint(explorer.bp)
