@@ -366,8 +366,17 @@ RELATIONSHIPS: Final[dict[str, RelSpec]] = {
         RelSpec(
             Rel.ABOUT,
             frozenset({Label.AUDIT_EVENT}),
-            _ACTOR | {Label.ARENA, Label.MEETING, Label.CHALLENGE, Label.AGREEMENT, Label.API_TOKEN},
-            "What an audit event changed.",
+            _ACTOR
+            | {
+                Label.ARENA,
+                Label.MEETING,
+                Label.CHALLENGE,
+                Label.AGREEMENT,
+                Label.API_TOKEN,
+                Label.INTEREST_AREA,
+                Label.TARGET_GROUP,
+            },
+            "What an audit event changed: the node written, or both ends of a relationship written.",
         ),
     )
 }

@@ -109,7 +109,8 @@ class Write(StrEnum):
     AGREEMENT = "agreement"
     MAP = "map"  # saved map views
     TAXONOMY = "taxonomy"
-    IMPORT = "import"  # register imports and duplicate review
+    IMPORT = "import"  # register and member-list imports over /api/v1/imports
+    REVIEW = "review"  # deciding a possible duplicate an import queued
     TOKEN = "token"  # noqa: S105 (a kind of write, not a secret)
     GDPR = "gdpr"
 
@@ -131,6 +132,7 @@ WRITE_RULES: dict[Write, frozenset[Role]] = {
     Write.MAP: _COORDINATING,
     Write.TAXONOMY: frozenset({Role.ADMIN}),
     Write.IMPORT: frozenset({Role.ADMIN}),
+    Write.REVIEW: _COORDINATING,
     Write.TOKEN: frozenset({Role.ADMIN}),
     Write.GDPR: frozenset({Role.ADMIN}),
 }
@@ -188,6 +190,21 @@ def require_role(*roles: Role) -> Callable[[F], F]:
             _require_authenticated(principal)
             if principal.role not in allowed:
                 forbidden()
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_write(kind: Write) -> Callable[[F], F]:
+    """Decorator: `authorize(principal, kind)` before the view runs, for writes without an
+    object-level rule. Like `require_role`, put it above the `@blp.arguments` decorators."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            authorize(current_principal(), kind)
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

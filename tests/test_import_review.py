@@ -76,7 +76,7 @@ def test_api_requires_a_coordinator_or_admin(pending: str, as_role: FlaskClient)
     assert as_role.get("/api/v1/reviews").status_code == 401
     forbidden = as_role.get("/api/v1/reviews", headers={"X-Test-Role": "reader"})
     assert forbidden.status_code == 403
-    assert forbidden.get_json()["message"].startswith("Behörighet saknas")
+    assert forbidden.get_json()["message"].startswith("Din roll får inte")
     assert as_role.post(f"/api/v1/reviews/{pending}/accept", headers={"X-Test-Role": "umbrella"}).status_code == 403
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
+from registry.api._crud import Tagged, add_relationship
 from registry.api.arenas import RecordSchema
 from registry.api.relationships import (
     IF_MATCH,
@@ -18,17 +18,15 @@ from registry.api.relationships import (
     MetaSchema,
     NodeRefSchema,
     RelationshipSchema,
-    etag_header,
+    audited,
     guard_writes,
     handle_domain_errors,
     page_window,
-    require_if_match,
     vocabulary_field,
-    who,
+    writer,
 )
 from registry.auth import Write
 from registry.dao.agreements import AgreementDao
-from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 from registry.domain.relationships import AGREEMENT_KINDS
 
@@ -96,6 +94,9 @@ class PartyInputSchema(MetaSchema):
     actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
+AGREEMENT = Tagged("agreement", "agreements.AgreementById", "agreement_id")
+
+
 def _dao() -> AgreementDao:
     return AgreementDao(get_graph())
 
@@ -123,15 +124,7 @@ class Agreements(MethodView):
     @blp.response(201, AgreementSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Registrera en överenskommelse / Record an agreement"""
-        item = _dao().create(data, who())
-        return (
-            item,
-            201,
-            {
-                **etag_header("agreement", item["id"], item["version"]),
-                "Location": url_for("agreements.AgreementById", agreement_id=item["id"]),
-            },
-        )
+        return AGREEMENT.created(_dao().create(data, **writer()))
 
 
 @blp.route("/agreements/<agreement_id>")
@@ -139,8 +132,7 @@ class AgreementById(MethodView):
     @blp.response(200, AgreementSchema)
     def get(self, agreement_id: str) -> Any:
         """En överenskommelse med parter / One agreement with its parties (and ETag)"""
-        item = _dao().get(agreement_id)
-        return item, 200, etag_header("agreement", agreement_id, item["version"])
+        return AGREEMENT.found(_dao().get(agreement_id))
 
     @blp.arguments(AgreementPatchSchema)
     @blp.response(200, AgreementSchema)
@@ -150,14 +142,13 @@ class AgreementById(MethodView):
     def patch(self, data: dict[str, Any], agreement_id: str) -> Any:
         """Ändra en överenskommelse / Update an agreement (If-Match required)"""
         dao = _dao()
-        version = require_if_match("agreement", agreement_id, dao.get(agreement_id)["version"])
-        item = dao.update(agreement_id, version, data, who())
-        return item, 200, etag_header("agreement", agreement_id, item["version"])
+        version = AGREEMENT.if_match(dao.get(agreement_id))
+        return AGREEMENT.found(dao.update(agreement_id, version, data, **writer()))
 
     @blp.response(204)
     def delete(self, agreement_id: str) -> None:
         """Ta bort en överenskommelse / Delete an agreement and its party relationships"""
-        _dao().delete(agreement_id)
+        _dao().delete(agreement_id, **audited())
 
 
 @blp.route("/agreements/<agreement_id>/parties")
@@ -168,6 +159,4 @@ class AgreementParties(MethodView):
     def post(self, data: dict[str, Any], agreement_id: str) -> Any:
         """Lägg till en part / Add a party (a PARTY_TO relationship)"""
         _dao().get(agreement_id)
-        meta = {k: data[k] for k in ("source", "confidence", "valid_from", "valid_to", "note") if k in data}
-        item = RelationshipDao(get_graph()).create(R.PARTY_TO, data["actor"], agreement_id, {}, meta, who())
-        return item, 201, etag_header("relationship", item["id"], item["version"])
+        return add_relationship(R.PARTY_TO, data["actor"], agreement_id, {}, data)

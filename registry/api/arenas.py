@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
+from registry.api._crud import Tagged, add_relationship
 from registry.api.relationships import (
     IF_MATCH,
     TEXT_LONG,
@@ -23,18 +23,16 @@ from registry.api.relationships import (
     NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
-    etag_header,
+    audited,
     guard_writes,
     handle_domain_errors,
     page_window,
-    require_if_match,
     vocabulary_field,
-    who,
+    writer,
 )
 from registry.auth import Write
 from registry.dao.arenas import ArenaDao
 from registry.dao.network import NetworkDao
-from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 from registry.domain.relationships import CADENCES, MEETING_CHECKLIST, PARTICIPATION_ROLES
 
@@ -186,6 +184,10 @@ class MeetingSchema(RecordSchema):
     checklist_done = fields.Integer()
 
 
+ARENA = Tagged("arena", "arenas.ArenaById", "arena_id")
+MEETING = Tagged("meeting", "arenas.MeetingById", "meeting_id")
+
+
 def _dao() -> ArenaDao:
     return ArenaDao(get_graph())
 
@@ -213,15 +215,7 @@ class Arenas(MethodView):
     @blp.response(201, ArenaSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Skapa en mötesarena / Create a meeting arena"""
-        item = _dao().create(data, who())
-        return (
-            item,
-            201,
-            {
-                **etag_header("arena", item["id"], item["version"]),
-                "Location": url_for("arenas.ArenaById", arena_id=item["id"]),
-            },
-        )
+        return ARENA.created(_dao().create(data, **writer()))
 
 
 @blp.route("/arenas/<arena_id>")
@@ -229,8 +223,7 @@ class ArenaById(MethodView):
     @blp.response(200, ArenaSchema)
     def get(self, arena_id: str) -> Any:
         """En mötesarena med deltagare / One arena with its participants (and ETag)"""
-        item = _dao().get(arena_id)
-        return item, 200, etag_header("arena", arena_id, item["version"])
+        return ARENA.found(_dao().get(arena_id))
 
     @blp.arguments(ArenaPatchSchema)
     @blp.response(200, ArenaSchema)
@@ -240,14 +233,13 @@ class ArenaById(MethodView):
     def patch(self, data: dict[str, Any], arena_id: str) -> Any:
         """Ändra en mötesarena / Update a meeting arena (If-Match required)"""
         dao = _dao()
-        version = require_if_match("arena", arena_id, dao.get(arena_id)["version"])
-        item = dao.update(arena_id, version, data, who())
-        return item, 200, etag_header("arena", arena_id, item["version"])
+        version = ARENA.if_match(dao.get(arena_id))
+        return ARENA.found(dao.update(arena_id, version, data, **writer()))
 
     @blp.response(204)
     def delete(self, arena_id: str) -> None:
         """Ta bort en mötesarena med dess möten / Delete an arena with its meetings"""
-        _dao().delete(arena_id)
+        _dao().delete(arena_id, **audited())
 
 
 @blp.route("/arenas/<arena_id>/participants")
@@ -258,11 +250,8 @@ class ArenaParticipants(MethodView):
     def post(self, data: dict[str, Any], arena_id: str) -> Any:
         """Lägg till en deltagare / Add a participant (a PARTICIPATES_IN relationship)"""
         _dao().get(arena_id)
-        meta = {k: data[k] for k in ("source", "confidence", "valid_from", "valid_to", "note") if k in data}
-        item = RelationshipDao(get_graph()).create(
-            R.PARTICIPATES_IN, data["actor"], arena_id, {"role": data["role"], "since": data.get("since")}, meta, who()
-        )
-        return item, 201, etag_header("relationship", item["id"], item["version"])
+        properties = {"role": data["role"], "since": data.get("since")}
+        return add_relationship(R.PARTICIPATES_IN, data["actor"], arena_id, properties, data)
 
 
 @blp.route("/arenas/<arena_id>/network")
@@ -293,15 +282,7 @@ class Meetings(MethodView):
         som återstår. / The checklist follows the report's meeting practice; the answer shows which
         items are still open.
         """
-        item = _dao().create_meeting(arena_id, data, who())
-        return (
-            item,
-            201,
-            {
-                **etag_header("meeting", item["id"], item["version"]),
-                "Location": url_for("arenas.MeetingById", arena_id=arena_id, meeting_id=item["id"]),
-            },
-        )
+        return MEETING.created(_dao().create_meeting(arena_id, data, **writer()), arena_id=arena_id)
 
 
 @blp.route("/arenas/<arena_id>/meetings/<meeting_id>")
@@ -309,8 +290,7 @@ class MeetingById(MethodView):
     @blp.response(200, MeetingSchema)
     def get(self, arena_id: str, meeting_id: str) -> Any:
         """Ett möte med öppna checklistpunkter / One meeting with its open checklist items (and ETag)"""
-        item = _dao().get_meeting(arena_id, meeting_id)
-        return item, 200, etag_header("meeting", meeting_id, item["version"])
+        return MEETING.found(_dao().get_meeting(arena_id, meeting_id))
 
     @blp.arguments(MeetingPatchSchema)
     @blp.response(200, MeetingSchema)
@@ -320,11 +300,10 @@ class MeetingById(MethodView):
     def patch(self, data: dict[str, Any], arena_id: str, meeting_id: str) -> Any:
         """Ändra ett möte, t.ex. bocka av checklistan / Update a meeting, e.g. tick checklist items"""
         dao = _dao()
-        version = require_if_match("meeting", meeting_id, dao.get_meeting(arena_id, meeting_id)["version"])
-        item = dao.update_meeting(arena_id, meeting_id, version, data, who())
-        return item, 200, etag_header("meeting", meeting_id, item["version"])
+        version = MEETING.if_match(dao.get_meeting(arena_id, meeting_id))
+        return MEETING.found(dao.update_meeting(arena_id, meeting_id, version, data, **writer()))
 
     @blp.response(204)
     def delete(self, arena_id: str, meeting_id: str) -> None:
         """Ta bort ett möte / Delete a meeting"""
-        _dao().delete_meeting(arena_id, meeting_id)
+        _dao().delete_meeting(arena_id, meeting_id, **audited())

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
+from registry.api._crud import Tagged, add_relationship
 from registry.api.arenas import MunicipalityRefSchema, RecordSchema
 from registry.api.relationships import (
     IF_MATCH,
@@ -26,18 +26,16 @@ from registry.api.relationships import (
     NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
-    etag_header,
+    audited,
     guard_writes,
     handle_domain_errors,
     page_window,
-    require_if_match,
     vocabulary_field,
-    who,
+    writer,
 )
 from registry.auth import Write
 from registry.dao.challenges import ChallengeDao
 from registry.dao.network import NetworkDao
-from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 from registry.domain.relationships import ANCHORING, STAGES
 
@@ -126,6 +124,9 @@ class EngagementInputSchema(MetaSchema):
     stage_date = fields.Date(metadata={"description": "Dagen steget nåddes / the day the stage was reached"})
 
 
+CHALLENGE = Tagged("challenge", "challenges.ChallengeById", "challenge_id")
+
+
 def _dao() -> ChallengeDao:
     return ChallengeDao(get_graph())
 
@@ -154,15 +155,7 @@ class Challenges(MethodView):
     @blp.response(201, ChallengeSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Skapa en samhällsutmaning / Create a societal challenge"""
-        item = _dao().create(data, who())
-        return (
-            item,
-            201,
-            {
-                **etag_header("challenge", item["id"], item["version"]),
-                "Location": url_for("challenges.ChallengeById", challenge_id=item["id"]),
-            },
-        )
+        return CHALLENGE.created(_dao().create(data, **writer()))
 
 
 @blp.route("/challenges/<challenge_id>")
@@ -170,8 +163,7 @@ class ChallengeById(MethodView):
     @blp.response(200, ChallengeSchema)
     def get(self, challenge_id: str) -> Any:
         """En samhällsutmaning med aktörernas steg / One challenge with each actor's stage and history"""
-        item = _dao().get(challenge_id)
-        return item, 200, etag_header("challenge", challenge_id, item["version"])
+        return CHALLENGE.found(_dao().get(challenge_id))
 
     @blp.arguments(ChallengePatchSchema)
     @blp.response(200, ChallengeSchema)
@@ -181,14 +173,13 @@ class ChallengeById(MethodView):
     def patch(self, data: dict[str, Any], challenge_id: str) -> Any:
         """Ändra en samhällsutmaning / Update a challenge (If-Match required)"""
         dao = _dao()
-        version = require_if_match("challenge", challenge_id, dao.get(challenge_id)["version"])
-        item = dao.update(challenge_id, version, data, who())
-        return item, 200, etag_header("challenge", challenge_id, item["version"])
+        version = CHALLENGE.if_match(dao.get(challenge_id))
+        return CHALLENGE.found(dao.update(challenge_id, version, data, **writer()))
 
     @blp.response(204)
     def delete(self, challenge_id: str) -> None:
         """Ta bort en samhällsutmaning och engagemangen i den / Delete a challenge and its engagements"""
-        _dao().delete(challenge_id)
+        _dao().delete(challenge_id, **audited())
 
 
 @blp.route("/challenges/<challenge_id>/engagements")
@@ -199,12 +190,10 @@ class Engagements(MethodView):
     def post(self, data: dict[str, Any], challenge_id: str) -> Any:
         """Engagera en aktör / Engage an actor (an ENGAGED_IN relationship at a stage)"""
         _dao().get(challenge_id)
-        meta = {k: data[k] for k in ("source", "confidence", "valid_from", "valid_to", "note") if k in data}
         properties = {"stage": data["stage"], "anchored": data["anchored"], "since": data.get("since")}
-        item = RelationshipDao(get_graph()).create(
-            R.ENGAGED_IN, data["actor"], challenge_id, properties, meta, who(), stage_date=data.get("stage_date")
+        return add_relationship(
+            R.ENGAGED_IN, data["actor"], challenge_id, properties, data, stage_date=data.get("stage_date")
         )
-        return item, 201, etag_header("relationship", item["id"], item["version"])
 
 
 @blp.route("/challenges/<challenge_id>/network")

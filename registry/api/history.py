@@ -1,4 +1,9 @@
-"""GET /api/v1/actors/{id}/history: who changed what of an actor, when and how, newest first."""
+"""GET /api/v1/actors/{id}/history: who changed what of an actor, when and how, newest first.
+
+An actor's history holds the writes of the actor itself and of everything that names it: its
+memberships, its relationships (from either end), and the agreements, arenas, meetings and
+challenges it took part in when those were deleted or its attendance changed.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +42,12 @@ class HistoryEntrySchema(Schema):
     action = fields.String(metadata={"example": "actor.update"})
     channel = fields.String(metadata={"description": "api | import | cli"})
     who = fields.Nested(WhoSchema)
+    subject_label = fields.String(
+        metadata={
+            "description": "Vad som ändrades: en nod (Actor, Arena, …) eller en relationstyp (DEPENDS_ON, …) / "
+            "what was written: a node label or a relationship type"
+        }
+    )
     subject_id = fields.String()
     before = fields.Dict(allow_none=True, metadata={"description": "Ändrade fält före / Changed fields before"})
     after = fields.Dict(allow_none=True, metadata={"description": "Ändrade fält efter / Changed fields after"})

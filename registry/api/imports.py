@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from importers.readers import FORMATS
-from registry.auth import Role, current_principal
+from registry.auth import Role, Write, require_role, require_write
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import get_graph
 
@@ -30,14 +30,6 @@ blp = Blueprint(
 # Uploads larger than this are refused before they are read (IMPORT_MAX_BYTES overrides it).
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 NOT_FOUND = "Granskningsärendet finns inte / Review item not found."
-
-
-def _require(*roles: Role) -> None:
-    principal = current_principal()
-    if not principal.is_authenticated:
-        abort(401, message="Inloggning krävs / Authentication required.")
-    if principal.role not in roles:
-        abort(403, message="Behörighet saknas / Not allowed for this role.")
 
 
 def _max_bytes() -> int:
@@ -123,6 +115,7 @@ def _save(upload: FileStorage, folder: Path, fallback: str) -> Path:
 
 @blp.route("/imports")
 class Imports(MethodView):
+    @require_write(Write.IMPORT)
     @blp.arguments(ImportFormSchema, location="form")
     @blp.arguments(ImportFilesSchema, location="files")
     @blp.response(200, ImportReportSchema)
@@ -133,7 +126,6 @@ class Imports(MethodView):
         # The importers use registry's data-access layer, which imports this package: imported here.
         from importers.engine import ImportOptions, run_import
 
-        _require(Role.ADMIN)
         if form["kind"] == "members" and not form.get("umbrella"):
             abort(422, message="Ange paraplyorganisationen / Name the umbrella.", errors={"form": {"umbrella": []}})
         with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
@@ -186,6 +178,7 @@ class DecisionSchema(Schema):
 
 @blp.route("/reviews")
 class Reviews(MethodView):
+    @require_role(Role.COORDINATOR)
     @blp.arguments(ReviewQuerySchema, location="query")
     @blp.response(200, ReviewItemSchema(many=True))
     @blp.paginate(page_size=20, max_page_size=200)
@@ -193,7 +186,6 @@ class Reviews(MethodView):
         """Possible duplicates from imports, oldest first (coordinators and admins)."""
         from importers.review import item_view
 
-        _require(Role.COORDINATOR, Role.ADMIN)
         total, items = ReviewDao(get_graph()).list(
             status=args["status"], skip=pagination_parameters.first_item, limit=pagination_parameters.page_size
         )
@@ -203,13 +195,13 @@ class Reviews(MethodView):
 
 @blp.route("/reviews/<item_id>")
 class Review(MethodView):
+    @require_role(Role.COORDINATOR)
     @blp.response(200, ReviewItemSchema)
     @blp.alt_response(404, description=NOT_FOUND)
     def get(self, item_id: str) -> dict[str, Any]:
         """One review item: the imported record beside the candidate actor."""
         from importers.review import item_view
 
-        _require(Role.COORDINATOR, Role.ADMIN)
         item = ReviewDao(get_graph()).get(item_id)
         if item is None:
             abort(404, message=NOT_FOUND)
@@ -219,7 +211,6 @@ class Review(MethodView):
 def _decide(item_id: str, accept: bool) -> dict[str, Any]:
     from importers.review import AlreadyDecidedError, ReviewNotFoundError, decide
 
-    _require(Role.COORDINATOR, Role.ADMIN)
     try:
         decision = decide(get_graph(), item_id, accept=accept)
     except ReviewNotFoundError:
@@ -231,6 +222,7 @@ def _decide(item_id: str, accept: bool) -> dict[str, Any]:
 
 @blp.route("/reviews/<item_id>/accept")
 class ReviewAccept(MethodView):
+    @require_write(Write.REVIEW)
     @blp.response(200, DecisionSchema)
     @blp.alt_response(404, description=NOT_FOUND)
     @blp.alt_response(409, description="Redan avgjort / Already decided.")
@@ -241,6 +233,7 @@ class ReviewAccept(MethodView):
 
 @blp.route("/reviews/<item_id>/reject")
 class ReviewReject(MethodView):
+    @require_write(Write.REVIEW)
     @blp.response(200, DecisionSchema)
     @blp.alt_response(404, description=NOT_FOUND)
     @blp.alt_response(409, description="Redan avgjort / Already decided.")

@@ -18,6 +18,7 @@ from registry.api.actor_schemas import (
     VocabularySchema,
 )
 from registry.auth import Write, authorize, current_principal
+from registry.dao.audit import Channel
 from registry.dao.reference import ReferenceDao
 from registry.dao.taxonomy import Kind, TaxonomyDao, TaxonomyError, TermExistsError, TermInUseError
 from registry.db import get_graph
@@ -95,7 +96,13 @@ def _get(kind: Kind, term_id: str) -> dict[str, Any]:
 def _create(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     try:
         return TaxonomyDao(get_graph()).create(
-            kind, data["id"], data["label_sv"], data["label_en"], data.get("broader")
+            kind,
+            data["id"],
+            data["label_sv"],
+            data["label_en"],
+            data.get("broader"),
+            who=current_principal(),
+            channel=Channel.API,
         )
     except TermExistsError as exc:
         abort(409, message=exc.message, errors={"json": {exc.field: [exc.message]}})
@@ -106,7 +113,7 @@ def _create(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
 
 def _update(kind: Kind, term_id: str, data: dict[str, Any]) -> dict[str, Any]:
     try:
-        term = TaxonomyDao(get_graph()).update(kind, term_id, data)
+        term = TaxonomyDao(get_graph()).update(kind, term_id, data, who=current_principal(), channel=Channel.API)
     except TaxonomyError as exc:
         abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
         raise AssertionError from exc
@@ -118,7 +125,7 @@ def _update(kind: Kind, term_id: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _delete(kind: Kind, term_id: str) -> None:
     try:
-        found = TaxonomyDao(get_graph()).delete(kind, term_id)
+        found = TaxonomyDao(get_graph()).delete(kind, term_id, who=current_principal(), channel=Channel.API)
     except TermInUseError as exc:
         abort(409, message=exc.message)
         raise AssertionError from exc

@@ -1,7 +1,8 @@
 """/api/v1/relationships, an actor's relationships and network, and shortest paths between actors.
 
 Also holds what the collaboration-model resources share: the domain-error handler, ETags from
-versions, the If-Match check, who the writer is, and `register` for all of their blueprints.
+versions, the If-Match check, who the writer is (for `created_by`/`updated_by` and the audit
+trail), and `register` for all of their blueprints.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from werkzeug.http import quote_etag
 
 from graph_schema.contract import Rel as R
 from registry.auth import Write, authorize, current_principal
+from registry.dao.audit import Channel
 from registry.dao.network import MAX_DEPTH, MAX_HOPS, NetworkDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
@@ -77,6 +79,16 @@ def who() -> str:
     """What `created_by` / `updated_by` records: the caller's role, and token when there is one."""
     principal = current_principal()
     return f"{principal.role.value}:{principal.token_id}" if principal.token_id else principal.role.value
+
+
+def audited() -> dict[str, Any]:
+    """The DAO keywords that make a write record its audit event: the caller, over the API."""
+    return {"who": current_principal(), "channel": Channel.API}
+
+
+def writer() -> dict[str, Any]:
+    """`audited()` and `by`, the label a created or changed item keeps of who wrote it."""
+    return {"by": who(), **audited()}
 
 
 def etag(kind: str, obj_id: str, version: int | None) -> str:
@@ -439,9 +451,16 @@ def _dao() -> RelationshipDao:
     return RelationshipDao(get_graph())
 
 
+META_FIELDS = ("source", "confidence", "valid_from", "valid_to", "note")
+
+
+def meta_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The provenance and validity (`MetaSchema`) given in a request."""
+    return {k: data[k] for k in META_FIELDS if k in data}
+
+
 def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    meta = {k: data[k] for k in ("source", "confidence", "valid_from", "valid_to", "note") if k in data}
-    return dict(data.get("properties") or {}), meta
+    return dict(data.get("properties") or {}), meta_of(data)
 
 
 @blp.route("/relationships")
@@ -487,7 +506,9 @@ class Relationships(MethodView):
         """
         properties, meta = _split(data)
         stage_date = properties.pop("stage_date", None)
-        item = _dao().create(data["type"], data["from_"], data["to"], properties, meta, who(), stage_date=stage_date)
+        item = _dao().create(
+            data["type"], data["from_"], data["to"], properties, meta, stage_date=stage_date, **writer()
+        )
         headers = {
             **etag_header("relationship", item["id"], item["version"]),
             "Location": url_for("relationships.RelationshipById", rel_id=item["id"]),
@@ -524,7 +545,7 @@ class RelationshipById(MethodView):
             except ValidationError as exc:
                 abort(422, message="Ogiltiga egenskaper / Invalid properties.", errors={"json": exc.messages})
         stage_date = properties.pop("stage_date", None)
-        item = dao.update(rel_id, version, properties, meta, who(), stage_date=stage_date)
+        item = dao.update(rel_id, version, properties, meta, stage_date=stage_date, **writer())
         return item, 200, etag_header("relationship", rel_id, item["version"])
 
     @blp.response(204)
@@ -534,7 +555,7 @@ class RelationshipById(MethodView):
         Att avsluta (POST …/end) bevarar historiken och är oftast rätt; ta bort det som var fel.
         / Ending keeps history and is usually right; delete what was recorded by mistake.
         """
-        _dao().delete(rel_id)
+        _dao().delete(rel_id, **audited())
 
 
 @blp.route("/relationships/<rel_id>/end")
@@ -544,7 +565,7 @@ class EndRelationship(MethodView):
     @blp.alt_response(409, description="Redan avslutad / Already ended.")
     def post(self, data: dict[str, Any], rel_id: str) -> Any:
         """Avsluta en relation / End a relationship (sets valid_to, default today)"""
-        item = _dao().end(rel_id, data.get("valid_to") or dt.date.today(), who())
+        item = _dao().end(rel_id, data.get("valid_to") or dt.date.today(), **writer())
         return item, 200, etag_header("relationship", rel_id, item["version"])
 
 

@@ -1,7 +1,9 @@
 """Agreements (lagrum and structure): IOPs, local agreements, policies, contracts and action plans.
 
 Actors become parties through PARTY_TO relationships written by the relationships DAO; an
-agreement lists its parties and whether it is in force on a day.
+agreement lists its parties and whether it is in force on a day. Given the writer (`who`), each
+write records its audit event in the same transaction; a deletion's event is also about the
+parties, whose PARTY_TO relationships go with it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.auth import Principal
+from registry.dao.audit import Channel, record_audit
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import InvalidError, NotFoundError, StaleError, is_valid_at
@@ -23,6 +27,7 @@ AGREEMENT_FIELDS = ("kind", "title", "description", "valid_from", "valid_to", "u
 _CREATE: LiteralString = f"""
 CREATE (g:{L.AGREEMENT} {{id: $id}})
 SET g += $props, g.version = 1, g.created_at = datetime(), g.created_by = $by
+RETURN properties(g) AS props
 """
 _VIEW: LiteralString = f"""
 RETURN properties(g) AS props,
@@ -45,8 +50,14 @@ _LOCK: LiteralString = (
 _UPDATE: LiteralString = f"""
 MATCH (g:{L.AGREEMENT} {{id: $id}})
 SET g += $props, g.version = g.version + 1, g.updated_at = datetime(), g.updated_by = $by
+RETURN properties(g) AS props
 """
-_DELETE: LiteralString = f"MATCH (g:{L.AGREEMENT} {{id: $id}}) DETACH DELETE g RETURN count(*) AS n"
+_DELETE: LiteralString = f"""
+MATCH (g:{L.AGREEMENT} {{id: $id}})
+WITH g, properties(g) AS props, [(a:{L.ACTOR})-[:{R.PARTY_TO}]->(g) | a.id] AS parties
+DETACH DELETE g
+RETURN props, parties
+"""
 _UPSERT: LiteralString = f"""
 UNWIND $rows AS row
 OPTIONAL MATCH (old:{L.AGREEMENT} {{id: row.id}})
@@ -64,6 +75,10 @@ def _check_dates(props: dict[str, Any]) -> None:
             "Slutdatum måste komma efter startdatum / valid_to must be after valid_from.",
             {"valid_to": ["Måste vara efter valid_from / Must be after valid_from."]},
         )
+
+
+def _audit_view(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in plain(props).items() if k in AGREEMENT_FIELDS}
 
 
 def _agreement(row: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
@@ -94,12 +109,26 @@ class AgreementDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def create(self, data: dict[str, Any], by: str, *, agreement_id: str | None = None) -> dict[str, Any]:
+    def create(
+        self,
+        data: dict[str, Any],
+        by: str,
+        *,
+        agreement_id: str | None = None,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
         props = {k: data[k] for k in AGREEMENT_FIELDS if data.get(k) is not None}
         _check_dates(props)
-        agreement_id = agreement_id or str(uuid.uuid4())
-        self.graph.write(_CREATE, id=agreement_id, props=props, by=by)
-        return self.get(agreement_id)
+        new_id = agreement_id or str(uuid.uuid4())
+
+        def work(tx: ManagedTransaction) -> None:
+            row = tx.run(_CREATE, id=new_id, props=props, by=by).single(strict=True)
+            if who is not None:
+                record_audit(tx, who, channel, "agreement.create", L.AGREEMENT, new_id, None, _audit_view(row["props"]))
+
+        self.graph.write_tx(work)
+        return self.get(new_id)
 
     def get(self, agreement_id: str) -> dict[str, Any]:
         row = self.graph.read_one(_GET, id=agreement_id)
@@ -122,7 +151,16 @@ class AgreementDao:
         rows = self.graph.read(_SEARCH, skip=skip, limit=limit, **params)
         return Page([_agreement(r) for r in rows], int(total_row["total"]) if total_row else 0)
 
-    def update(self, agreement_id: str, expected_version: int, changes: dict[str, Any], by: str) -> dict[str, Any]:
+    def update(
+        self,
+        agreement_id: str,
+        expected_version: int,
+        changes: dict[str, Any],
+        by: str,
+        *,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
         props = {k: changes[k] for k in AGREEMENT_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
@@ -135,16 +173,36 @@ class AgreementDao:
                     "Överenskommelsen har ändrats sedan du läste den / The agreement changed since you read it."
                 )
             _check_dates({k: v for k, v in {**now, **props}.items() if v is not None})
-            tx.run(_UPDATE, id=agreement_id, props=props, by=by).consume()
+            row = tx.run(_UPDATE, id=agreement_id, props=props, by=by).single(strict=True)
+            if who is not None:
+                before, after = _audit_view(now), _audit_view(row["props"])
+                record_audit(tx, who, channel, "agreement.update", L.AGREEMENT, agreement_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(agreement_id)
 
-    def delete(self, agreement_id: str) -> None:
+    def delete(self, agreement_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
         """Deletes the agreement and the party relationships to it."""
-        row = self.graph.write(_DELETE, id=agreement_id)
-        if not row or int(row[0]["n"]) == 0:
-            raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
+
+        def work(tx: ManagedTransaction) -> None:
+            row = tx.run(_DELETE, id=agreement_id).single()
+            if row is None:
+                raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
+            if who is not None:
+                before = {**_audit_view(row["props"]), "parties": sorted(row["parties"])}
+                record_audit(
+                    tx,
+                    who,
+                    channel,
+                    "agreement.delete",
+                    L.AGREEMENT,
+                    agreement_id,
+                    before,
+                    None,
+                    also_about=row["parties"],
+                )
+
+        self.graph.write_tx(work)
 
     def upsert_many(self, rows: list[dict[str, Any]], by: str) -> int:
         """Trusted agreements (demo data) merged by id; returns how many were new."""

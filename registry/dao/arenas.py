@@ -4,6 +4,11 @@ An arena meets in a municipality, concerns interest areas and has participants (
 PARTICIPATES_IN relationship, written through the relationships DAO). A meeting belongs to one
 arena (HELD_AT), lists the actors who attended (ATTENDED) and records which checklist items were
 done, so it can show which are still open.
+
+Given the writer (`who`), each write records its audit event in the same transaction, with the
+arena's or meeting's fields and links before and after; events about a meeting are also about its
+arena and the actors whose attendance it added or removed, and an arena's deletion is also about
+its participants, whose PARTICIPATES_IN relationships go with it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
+from registry.auth import Principal
+from registry.dao.audit import Channel, record_audit
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import (
@@ -184,6 +191,43 @@ RETURN count(*) AS n
 """
 
 
+# What an audit event shows of an arena or a meeting: its own fields and its links, as ids.
+_ARENA_STATE: LiteralString = f"""
+MATCH (ar:{L.ARENA} {{id: $id}})
+RETURN properties(ar) AS props,
+       [(ar)-[:{R.CONCERNS}]->(t:{L.INTEREST_AREA}) | t.id] AS interest_areas,
+       [(a:{L.ACTOR})-[:{R.PARTICIPATES_IN}]->(ar) | a.id] AS participants,
+       [(mt:{L.MEETING})-[:{R.HELD_AT}]->(ar) | mt.id] AS meetings
+"""
+_MEETING_STATE: LiteralString = f"""
+MATCH (mt:{L.MEETING} {{id: $id}})
+RETURN properties(mt) AS props, [(a:{L.ACTOR})-[:{R.ATTENDED}]->(mt) | a.id] AS participants
+"""
+
+
+def _arena_state(tx: ManagedTransaction, arena_id: str) -> dict[str, Any]:
+    row = tx.run(_ARENA_STATE, id=arena_id).single(strict=True)
+    props = plain(row["props"])
+    return {
+        **{k: props[k] for k in ARENA_FIELDS if k in props},
+        "interest_areas": sorted(row["interest_areas"]),
+        "participants": sorted(row["participants"]),
+        "meetings": sorted(row["meetings"]),
+    }
+
+
+def _meeting_state(tx: ManagedTransaction, meeting_id: str) -> dict[str, Any]:
+    row = tx.run(_MEETING_STATE, id=meeting_id).single(strict=True)
+    props = plain(row["props"])
+    return {**{k: props[k] for k in MEETING_FIELDS if k in props}, "participants": sorted(row["participants"])}
+
+
+def _arena_fields(state: dict[str, Any]) -> dict[str, Any]:
+    # Participants and meetings are written elsewhere (and audited there): an arena's own event
+    # compares only what the arena's write changes.
+    return {k: v for k, v in state.items() if k not in ("participants", "meetings")}
+
+
 def _arena(row: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
     props = plain(row["props"])
     today = today or dt.date.today()
@@ -248,18 +292,29 @@ class ArenaDao:
         self.graph = graph
 
     # -- arenas ---------------------------------------------------------------------------
-    def create(self, data: dict[str, Any], by: str, *, arena_id: str | None = None) -> dict[str, Any]:
+    def create(
+        self,
+        data: dict[str, Any],
+        by: str,
+        *,
+        arena_id: str | None = None,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
         interest_areas = list(data.get("interest_areas") or [])
         check_references(self.graph, interest_areas=interest_areas, municipality_codes=[data["municipality_code"]])
-        arena_id = arena_id or str(uuid.uuid4())
+        new_id = arena_id or str(uuid.uuid4())
         props = {k: data[k] for k in ARENA_FIELDS if data.get(k) is not None}
 
         def work(tx: ManagedTransaction) -> None:
-            tx.run(_CREATE_ARENA, id=arena_id, props=props, by=by).consume()
-            tx.run(_ARENA_LINKS, id=arena_id, interest_areas=interest_areas).consume()
+            tx.run(_CREATE_ARENA, id=new_id, props=props, by=by).consume()
+            tx.run(_ARENA_LINKS, id=new_id, interest_areas=interest_areas).consume()
+            if who is not None:
+                after = _arena_fields(_arena_state(tx, new_id))
+                record_audit(tx, who, channel, "arena.create", L.ARENA, new_id, None, after)
 
         self.graph.write_tx(work)
-        return self.get(arena_id)
+        return self.get(new_id)
 
     def get(self, arena_id: str) -> dict[str, Any]:
         row = self.graph.read_one(_GET_ARENA, id=arena_id)
@@ -287,7 +342,16 @@ class ArenaDao:
         rows = self.graph.read(_SEARCH_ARENAS, skip=skip, limit=limit, **params)
         return Page([_arena(r) for r in rows], int(total_row["total"]) if total_row else 0)
 
-    def update(self, arena_id: str, expected_version: int, changes: dict[str, Any], by: str) -> dict[str, Any]:
+    def update(
+        self,
+        arena_id: str,
+        expected_version: int,
+        changes: dict[str, Any],
+        by: str,
+        *,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
         """Changes the given fields (None clears an optional one); `interest_areas`, when given,
         replaces the list."""
         interest_areas = changes.get("interest_areas")
@@ -305,38 +369,61 @@ class ArenaDao:
                 raise NotFoundError("Arenan finns inte / Arena not found.")
             if int(row["version"] or 0) != expected_version:
                 raise StaleError("Arenan har ändrats sedan du läste den / The arena changed since you read it.")
+            before = _arena_fields(_arena_state(tx, arena_id)) if who is not None else {}
             tx.run(_UPDATE_ARENA, id=arena_id, props=props, by=by).consume()
             if interest_areas is not None or "municipality_code" in props:
                 current = interest_areas
                 if current is None:
                     current = [r["id"] for r in tx.run(_ARENA_INTEREST_AREAS, id=arena_id).data()]
                 tx.run(_ARENA_LINKS, id=arena_id, interest_areas=current).consume()
+            if who is not None:
+                after = _arena_fields(_arena_state(tx, arena_id))
+                record_audit(tx, who, channel, "arena.update", L.ARENA, arena_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(arena_id)
 
-    def delete(self, arena_id: str) -> None:
+    def delete(self, arena_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
         """Deletes the arena with its meetings and participations."""
-        row = self.graph.write(_DELETE_ARENA, id=arena_id)
-        if not row or int(row[0]["n"]) == 0:
-            raise NotFoundError("Arenan finns inte / Arena not found.")
+
+        def work(tx: ManagedTransaction) -> None:
+            if tx.run(_LOCK_ARENA, id=arena_id).single() is None:
+                raise NotFoundError("Arenan finns inte / Arena not found.")
+            before = _arena_state(tx, arena_id) if who is not None else {}
+            tx.run(_DELETE_ARENA, id=arena_id).consume()
+            if who is not None:
+                participants = before["participants"]
+                record_audit(tx, who, channel, "arena.delete", L.ARENA, arena_id, before, None, also_about=participants)
+
+        self.graph.write_tx(work)
 
     # -- meetings -------------------------------------------------------------------------
     def create_meeting(
-        self, arena_id: str, data: dict[str, Any], by: str, *, meeting_id: str | None = None
+        self,
+        arena_id: str,
+        data: dict[str, Any],
+        by: str,
+        *,
+        meeting_id: str | None = None,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
     ) -> dict[str, Any]:
         self.get(arena_id)
         participants = list(dict.fromkeys(data.get("participants") or []))
         check_references(self.graph, actors=participants)
-        meeting_id = meeting_id or str(uuid.uuid4())
+        new_id = meeting_id or str(uuid.uuid4())
         props = {k: data[k] for k in MEETING_FIELDS if data.get(k) is not None}
 
         def work(tx: ManagedTransaction) -> None:
-            tx.run(_CREATE_MEETING, arena=arena_id, id=meeting_id, props=props, by=by).consume()
-            tx.run(_MEETING_PARTICIPANTS, id=meeting_id, participants=participants).consume()
+            tx.run(_CREATE_MEETING, arena=arena_id, id=new_id, props=props, by=by).consume()
+            tx.run(_MEETING_PARTICIPANTS, id=new_id, participants=participants).consume()
+            if who is not None:
+                after = _meeting_state(tx, new_id)
+                about = [arena_id, *after["participants"]]
+                record_audit(tx, who, channel, "meeting.create", L.MEETING, new_id, None, after, also_about=about)
 
         self.graph.write_tx(work)
-        return self.get_meeting(arena_id, meeting_id)
+        return self.get_meeting(arena_id, new_id)
 
     def get_meeting(self, arena_id: str, meeting_id: str) -> dict[str, Any]:
         row = self.graph.read_one(_GET_MEETING, arena=arena_id, id=meeting_id)
@@ -351,7 +438,15 @@ class ArenaDao:
         return Page([_meeting(r) for r in rows], int(total_row["total"]) if total_row else 0)
 
     def update_meeting(
-        self, arena_id: str, meeting_id: str, expected_version: int, changes: dict[str, Any], by: str
+        self,
+        arena_id: str,
+        meeting_id: str,
+        expected_version: int,
+        changes: dict[str, Any],
+        by: str,
+        *,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
     ) -> dict[str, Any]:
         participants = changes.get("participants")
         if participants:
@@ -365,17 +460,41 @@ class ArenaDao:
                 raise NotFoundError("Mötet finns inte / Meeting not found.")
             if int(row["version"] or 0) != expected_version:
                 raise StaleError("Mötet har ändrats sedan du läste det / The meeting changed since you read it.")
+            before = _meeting_state(tx, meeting_id) if who is not None else {}
             tx.run(_UPDATE_MEETING, id=meeting_id, props=props, by=by).consume()
             if participants is not None:
                 tx.run(_MEETING_PARTICIPANTS, id=meeting_id, participants=participants).consume()
+            if who is not None:
+                after = _meeting_state(tx, meeting_id)
+                moved = sorted(set(before["participants"]) ^ set(after["participants"]))
+                record_audit(
+                    tx,
+                    who,
+                    channel,
+                    "meeting.update",
+                    L.MEETING,
+                    meeting_id,
+                    before,
+                    after,
+                    also_about=[arena_id, *moved],
+                )
 
         self.graph.write_tx(work)
         return self.get_meeting(arena_id, meeting_id)
 
-    def delete_meeting(self, arena_id: str, meeting_id: str) -> None:
-        row = self.graph.write(_DELETE_MEETING, id=meeting_id, arena=arena_id)
-        if not row or int(row[0]["n"]) == 0:
-            raise NotFoundError("Mötet finns inte / Meeting not found.")
+    def delete_meeting(
+        self, arena_id: str, meeting_id: str, *, who: Principal | None = None, channel: Channel = Channel.API
+    ) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            if tx.run(_LOCK_MEETING, id=meeting_id, arena=arena_id).single() is None:
+                raise NotFoundError("Mötet finns inte / Meeting not found.")
+            before = _meeting_state(tx, meeting_id) if who is not None else {}
+            tx.run(_DELETE_MEETING, id=meeting_id, arena=arena_id).consume()
+            if who is not None:
+                about = [arena_id, *before["participants"]]
+                record_audit(tx, who, channel, "meeting.delete", L.MEETING, meeting_id, before, None, also_about=about)
+
+        self.graph.write_tx(work)
 
     def upsert_many(self, arenas: list[dict[str, Any]], meetings: list[dict[str, Any]], by: str) -> int:
         """Trusted arenas and meetings (demo data) merged by id; returns how many arenas were new."""

@@ -6,6 +6,11 @@ a record of a change that was rolled back. An event says who (token id, role, th
 actor the token speaks for, a label such as the token's name or `cli:<user>`), when, what (the
 changed fields only, before and after) and through which channel.
 
+The subject of an event is a node (an actor, arena, meeting, challenge, agreement, taxonomy
+term or token) or a relationship of the collaboration model; a relationship is not a node and
+cannot be linked, so its event carries the relationship's type and id and is linked ABOUT both
+of its ends instead, which puts it in both actors' history.
+
 Events are never updated or deleted, with one exception the law requires: erasing a person
 (`registry gdpr erase`) redacts their personal data inside old events and stamps `redacted_at`.
 """
@@ -50,8 +55,35 @@ UNWIND $ids AS subject_id
 MATCH (s:{label} {{id: subject_id}})
 MERGE (e)-[:{R.ABOUT}]->(s)
 """
-    for label in (L.ACTOR, L.ARENA, L.MEETING, L.CHALLENGE, L.AGREEMENT, L.API_TOKEN)
+    for label in (
+        L.ACTOR,
+        L.ARENA,
+        L.MEETING,
+        L.CHALLENGE,
+        L.AGREEMENT,
+        L.API_TOKEN,
+        L.INTEREST_AREA,
+        L.TARGET_GROUP,
+    )
 }
+
+# Relationships whose writes are audited with the relationship itself as the subject.
+RELATIONSHIP_SUBJECTS = frozenset({R.DEPENDS_ON, R.FUNDS, R.PERCEIVES, R.PARTY_TO, R.PARTICIPATES_IN, R.ENGAGED_IN})
+
+# Further subjects (`also_about`) are named by id alone; these labels all have uuid ids, so an id
+# names one node (taxonomy ids are words and may repeat across the two taxonomies: never here).
+_ALSO_ABOUT: LiteralString = f"""
+MATCH (e:{L.AUDIT_EVENT} {{id: $event_id}})
+UNWIND $ids AS subject_id
+CALL (subject_id) {{
+  MATCH (s:{L.ACTOR} {{id: subject_id}}) RETURN s
+  UNION MATCH (s:{L.AGREEMENT} {{id: subject_id}}) RETURN s
+  UNION MATCH (s:{L.ARENA} {{id: subject_id}}) RETURN s
+  UNION MATCH (s:{L.MEETING} {{id: subject_id}}) RETURN s
+  UNION MATCH (s:{L.CHALLENGE} {{id: subject_id}}) RETURN s
+}}
+MERGE (e)-[:{R.ABOUT}]->(s)
+"""
 
 # An actor's history: events about it by property (kept if the node goes) or by link (events
 # that name it as a second subject, such as a membership seen from the umbrella's side).
@@ -109,10 +141,12 @@ def record_audit(
     update changed nothing (before and after equal), which is not worth a record.
 
     `subject_label` is a `graph_schema.contract.Label` (Actor, Arena, Meeting, Challenge,
-    Agreement, ApiToken); `also_about` names further actors the event concerns (for a membership:
-    the umbrella), so it appears in their history too.
+    Agreement, ApiToken, InterestArea, TargetGroup) or, for a relationship, its type (one of
+    `RELATIONSHIP_SUBJECTS`) with the relationship's id. `also_about` names further actors,
+    agreements, arenas, meetings or challenges the event concerns (for a membership: the
+    umbrella; for a relationship: both ends), so it appears in their history too.
     """
-    if subject_label not in _ABOUT:
+    if subject_label not in _ABOUT and subject_label not in RELATIONSHIP_SUBJECTS:
         raise ValueError(f"audit events cannot be about {subject_label!r}")
     old, new = changed_fields(before, after)
     if before is not None and after is not None and not old and not new:
@@ -132,10 +166,11 @@ def record_audit(
         before=_json(old),
         after=_json(new),
     ).consume()
-    tx.run(_ABOUT[subject_label], event_id=event_id, ids=[subject_id]).consume()
-    others = [i for i in also_about if i != subject_id]
+    if subject_label in _ABOUT:
+        tx.run(_ABOUT[subject_label], event_id=event_id, ids=[subject_id]).consume()
+    others = list(dict.fromkeys(i for i in also_about if i != subject_id))
     if others:
-        tx.run(_ABOUT[L.ACTOR], event_id=event_id, ids=others).consume()
+        tx.run(_ALSO_ABOUT, event_id=event_id, ids=others).consume()
     return event_id
 
 

@@ -4,6 +4,10 @@ A challenge concerns interest areas, affects target groups and lies in municipal
 counties. Actors engage in it through ENGAGED_IN relationships (written through the
 relationships DAO) whose stage history shows how far the collaboration has come, and which
 steps of the relationship base it skipped.
+
+Given the writer (`who`), each write records its audit event in the same transaction, with the
+challenge's fields and links before and after; a deletion's event is also about the engaged
+actors, whose ENGAGED_IN relationships go with it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.auth import Principal
 from registry.dao.arenas import check_references
+from registry.dao.audit import Channel, record_audit
 from registry.dao.relationships import Page, node_summary, parse_history, plain
 from registry.db import Graph
 from registry.domain.relationships import (
@@ -142,6 +148,31 @@ RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created
 """
 
 
+# What an audit event shows of a challenge: its own fields and its links, as ids.
+_STATE: LiteralString = f"""
+MATCH (c:{L.CHALLENGE} {{id: $id}})
+RETURN properties(c) AS props,
+       [(c)-[:{R.CONCERNS}]->(t:{L.INTEREST_AREA}) | t.id] AS interest_areas,
+       [(c)-[:{R.AFFECTS}]->(t:{L.TARGET_GROUP}) | t.id] AS target_groups,
+       [(c)-[:{R.IN_AREA}]->(m:{L.MUNICIPALITY}) | m.code] AS municipality_codes,
+       [(c)-[:{R.IN_AREA}]->(k:{L.COUNTY}) | k.code] AS county_codes,
+       [(a:{L.ACTOR})-[:{R.ENGAGED_IN}]->(c) | a.id] AS engaged
+"""
+
+
+def _state(tx: ManagedTransaction, challenge_id: str, *, engaged: bool = False) -> dict[str, Any]:
+    row = tx.run(_STATE, id=challenge_id).single(strict=True)
+    props = plain(row["props"])
+    links = (
+        "interest_areas",
+        "target_groups",
+        "municipality_codes",
+        "county_codes",
+        *(("engaged",) if engaged else ()),
+    )
+    return {**{k: props[k] for k in CHALLENGE_FIELDS if k in props}, **{k: sorted(row[k]) for k in links}}
+
+
 def _challenge(row: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
     props = plain(row["props"])
     today = today or dt.date.today()
@@ -195,22 +226,32 @@ class ChallengeDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def create(self, data: dict[str, Any], by: str, *, challenge_id: str | None = None) -> dict[str, Any]:
+    def create(
+        self,
+        data: dict[str, Any],
+        by: str,
+        *,
+        challenge_id: str | None = None,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
         links = self._links(data)
         if not (links["municipality_codes"] or links["county_codes"]):
             raise InvalidError(
                 "Ange minst en kommun eller ett län / Give at least one municipality or county.",
                 {"municipality_codes": ["Kommun eller län krävs / A municipality or county is required."]},
             )
-        challenge_id = challenge_id or str(uuid.uuid4())
+        new_id = challenge_id or str(uuid.uuid4())
         props = {k: data[k] for k in CHALLENGE_FIELDS if data.get(k) is not None}
 
         def work(tx: ManagedTransaction) -> None:
-            tx.run(_CREATE, id=challenge_id, props=props, by=by).consume()
-            tx.run(_LINKS, {"id": challenge_id, **links}).consume()
+            tx.run(_CREATE, id=new_id, props=props, by=by).consume()
+            tx.run(_LINKS, {"id": new_id, **links}).consume()
+            if who is not None:
+                record_audit(tx, who, channel, "challenge.create", L.CHALLENGE, new_id, None, _state(tx, new_id))
 
         self.graph.write_tx(work)
-        return self.get(challenge_id)
+        return self.get(new_id)
 
     def _links(self, data: dict[str, Any]) -> dict[str, list[str] | None]:
         links: dict[str, list[str] | None] = {
@@ -254,7 +295,16 @@ class ChallengeDao:
         rows = self.graph.read(_SEARCH, skip=skip, limit=limit, **params)
         return Page([_challenge(r) for r in rows], int(total_row["total"]) if total_row else 0)
 
-    def update(self, challenge_id: str, expected_version: int, changes: dict[str, Any], by: str) -> dict[str, Any]:
+    def update(
+        self,
+        challenge_id: str,
+        expected_version: int,
+        changes: dict[str, Any],
+        by: str,
+        *,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
         """Changes the given fields; each list given (interest areas, target groups, area) replaces
         the one stored. The area may not become empty."""
         links = self._links(changes)
@@ -277,17 +327,38 @@ class ChallengeDao:
                 raise StaleError(
                     "Samhällsutmaningen har ändrats sedan du läste den / The challenge changed since you read it."
                 )
+            before = _state(tx, challenge_id) if who is not None else {}
             tx.run(_UPDATE, id=challenge_id, props=props, by=by).consume()
             tx.run(_LINKS, {"id": challenge_id, **links}).consume()
+            if who is not None:
+                after = _state(tx, challenge_id)
+                record_audit(tx, who, channel, "challenge.update", L.CHALLENGE, challenge_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(challenge_id)
 
-    def delete(self, challenge_id: str) -> None:
+    def delete(self, challenge_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
         """Deletes the challenge and the engagements in it."""
-        row = self.graph.write(_DELETE, id=challenge_id)
-        if not row or int(row[0]["n"]) == 0:
-            raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
+
+        def work(tx: ManagedTransaction) -> None:
+            if tx.run(_LOCK, id=challenge_id).single() is None:
+                raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
+            before = _state(tx, challenge_id, engaged=True) if who is not None else {}
+            tx.run(_DELETE, id=challenge_id).consume()
+            if who is not None:
+                record_audit(
+                    tx,
+                    who,
+                    channel,
+                    "challenge.delete",
+                    L.CHALLENGE,
+                    challenge_id,
+                    before,
+                    None,
+                    also_about=before["engaged"],
+                )
+
+        self.graph.write_tx(work)
 
     def upsert_many(self, rows: list[dict[str, Any]], by: str) -> int:
         """Trusted challenges (demo data) merged by id; returns how many were new."""

@@ -5,6 +5,9 @@ for ETags, provenance (`source`, `confidence`, `created_by`, `created_at`, `note
 half-open validity (`valid_from` inclusive, `valid_to` the first day it no longer holds).
 Mutual dependency kinds (symbiotic, competition) are stored once, in the direction they were
 first recorded, and read from both ends.
+
+Given the writer (`who`), every create, update, end and delete records its audit event in the
+same transaction, about the relationship and both of its ends.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import RELATIONSHIPS
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.auth import Principal
+from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
 from registry.domain.relationships import (
     IDENTITY_PROPERTIES,
@@ -156,7 +161,7 @@ def _create_query(start: LiteralString, rel: LiteralString, end: LiteralString) 
 MATCH (a:{start} {{id: $from}}), (b:{end} {{id: $to}})
 CREATE (a)-[r:{rel}]->(b)
 SET r = $props, r.id = $id, r.version = 1, r.created_at = datetime(), r.created_by = $by
-RETURN r.id AS id
+RETURN properties(r) AS props
 """
 
 
@@ -182,12 +187,17 @@ def _update_query(rel: LiteralString) -> LiteralString:
     return f"""
 MATCH ()-[r:{rel} {{id: $id}}]->()
 SET r += $set, r.version = r.version + 1, r.updated_at = datetime(), r.updated_by = $by
-RETURN r.version AS version
+RETURN properties(r) AS props, startNode(r).id AS from_id, endNode(r).id AS to_id
 """
 
 
 def _delete_query(rel: LiteralString) -> LiteralString:
-    return f"MATCH ()-[r:{rel} {{id: $id}}]->() DELETE r RETURN count(*) AS n"
+    return f"""
+MATCH (a)-[r:{rel} {{id: $id}}]->(b)
+WITH a, b, r, properties(r) AS props
+DELETE r
+RETURN props, a.id AS from_id, b.id AS to_id
+"""
 
 
 _CREATE: dict[tuple[str, str, str], LiteralString] = {
@@ -311,6 +321,15 @@ def parse_history(raw: Any) -> list[dict[str, Any]]:
     return entries
 
 
+# What an audit event leaves out of a relationship: its address and bookkeeping (the event has its
+# own who and when), and the stage history, whose newest entry is the `stage` the event shows.
+_NOT_AUDITED = frozenset({"id", "version", "created_at", "created_by", "updated_at", "updated_by", "history"})
+
+
+def audit_view(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in plain(props).items() if k not in _NOT_AUDITED}
+
+
 def _check_dates(props: dict[str, Any]) -> None:
     valid_from, valid_to = props.get("valid_from"), props.get("valid_to")
     if valid_from is not None and valid_to is not None and valid_to <= valid_from:
@@ -390,6 +409,8 @@ class RelationshipDao:
         *,
         stage_date: dt.date | None = None,
         rel_id: str | None = None,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
     ) -> dict[str, Any]:
         """Validates ends and properties against the schema contract and the vocabulary, then writes.
 
@@ -440,8 +461,13 @@ class RelationshipDao:
             if errors:
                 raise InvalidError("Relationens ändar är ogiltiga / The relationship's ends are invalid.", errors)
             query = _CREATE[(rel_type, ends[from_id]["label"], ends[to_id]["label"])]
-            tx.run(query, {"from": from_id, "to": to_id, "props": props, "id": rel_id, "by": by}).consume()
+            row = tx.run(query, {"from": from_id, "to": to_id, "props": props, "id": rel_id, "by": by}).single()
             self._refuse_duplicate(tx, rel_type, rel_id)
+            if who is not None and row is not None:
+                after = {"from": from_id, "to": to_id, **audit_view(row["props"])}
+                record_audit(
+                    tx, who, channel, "relationship.create", rel_type, rel_id, None, after, also_about=[from_id, to_id]
+                )
 
         self.graph.write_tx(work)
         return self.get(rel_id)
@@ -464,6 +490,9 @@ class RelationshipDao:
         by: str,
         *,
         stage_date: dt.date | None = None,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+        action: str = "relationship.update",
     ) -> dict[str, Any]:
         """Changes properties (a None value removes an optional one); a stage change is appended to
         the history. StaleError when the relationship changed since `expected_version`."""
@@ -496,22 +525,41 @@ class RelationshipDao:
                     *(now.get("history") or []),
                     history_entry(stage, stage_date or dt.date.today(), by),
                 ]
-            tx.run(_UPDATE[rel_type], id=rel_id, set=update, by=by).consume()
+            row = tx.run(_UPDATE[rel_type], id=rel_id, set=update, by=by).single(strict=True)
             self._refuse_duplicate(tx, rel_type, rel_id)
+            if who is not None:
+                ends = [row["from_id"], row["to_id"]]
+                before, after = audit_view(now), audit_view(row["props"])
+                record_audit(tx, who, channel, action, rel_type, rel_id, before, after, also_about=ends)
 
         self.graph.write_tx(work)
         return self.get(rel_id)
 
-    def end(self, rel_id: str, valid_to: dt.date, by: str) -> dict[str, Any]:
+    def end(
+        self, rel_id: str, valid_to: dt.date, by: str, *, who: Principal | None = None, channel: Channel = Channel.API
+    ) -> dict[str, Any]:
         """Ends a relationship: `valid_to` is the first day it no longer holds."""
         current = self.get(rel_id)
         if current["valid_to"] is not None and current["valid_to"] <= dt.date.today():
             raise ConflictError("Relationen är redan avslutad / The relationship has already ended.")
-        return self.update(rel_id, int(current["version"] or 0), {}, {"valid_to": valid_to}, by)
+        version = int(current["version"] or 0)
+        return self.update(
+            rel_id, version, {}, {"valid_to": valid_to}, by, who=who, channel=channel, action="relationship.end"
+        )
 
-    def delete(self, rel_id: str) -> None:
-        current = self.get(rel_id)
-        self.graph.write(_DELETE[current["type"]], id=rel_id)
+    def delete(self, rel_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+        rel_type = self.get(rel_id)["type"]
+
+        def work(tx: ManagedTransaction) -> None:
+            row = tx.run(_DELETE[rel_type], id=rel_id).single()
+            if row is None:
+                raise NotFoundError("Relationen finns inte / Relationship not found.")
+            if who is not None:
+                ends = [row["from_id"], row["to_id"]]
+                before = {"from": row["from_id"], "to": row["to_id"], **audit_view(row["props"])}
+                record_audit(tx, who, channel, "relationship.delete", rel_type, rel_id, before, None, also_about=ends)
+
+        self.graph.write_tx(work)
 
     def upsert_many(self, rel_type: str, rows: list[dict[str, Any]]) -> int:
         """Writes trusted relationships (demo data, generators) merged by their id: a rerun changes

@@ -1,4 +1,8 @@
-"""Taxonomies: interest areas (verksamhetsområden) and target groups (målgrupper), hierarchical through BROADER."""
+"""Taxonomies: interest areas (verksamhetsområden) and target groups (målgrupper), hierarchical through BROADER.
+
+Given the writer (`who`), each change records its audit event (labels and broader term, before
+and after) in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from neo4j.exceptions import ConstraintError
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.auth import Principal
+from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
 
 Kind = Literal["interest_areas", "target_groups"]
@@ -43,6 +49,7 @@ class _Queries:
     would_cycle: LiteralString
     usage: LiteralString
     delete: LiteralString
+    state: LiteralString
 
 
 def _queries(label: LiteralString, rel: LiteralString) -> _Queries:
@@ -78,6 +85,10 @@ MATCH (t:{label} {{id: $id}})
 RETURN COUNT {{ (:{L.ACTOR})-[:{rel}]->(t) }} AS actors, COUNT {{ (:{label})-[:{R.BROADER}]->(t) }} AS narrower
 """,
         delete=f"MATCH (t:{label} {{id: $id}}) DETACH DELETE t",
+        state=f"""
+MATCH (t:{label} {{id: $id}})
+RETURN t.label_sv AS label_sv, t.label_en AS label_en, head([(t)-[:{R.BROADER}]->(b:{label}) | b.id]) AS broader
+""",
     )
 
 
@@ -85,6 +96,12 @@ _BY_KIND: dict[str, _Queries] = {
     "interest_areas": _queries(L.INTEREST_AREA, R.WORKS_ON),
     "target_groups": _queries(L.TARGET_GROUP, R.SERVES),
 }
+_LABEL: dict[str, str] = {"interest_areas": L.INTEREST_AREA, "target_groups": L.TARGET_GROUP}
+
+
+def _state(tx: ManagedTransaction, kind: Kind, term_id: str) -> dict[str, Any] | None:
+    record = tx.run(_BY_KIND[kind].state, id=term_id).single()
+    return record.data() if record else None
 
 
 class TaxonomyDao:
@@ -107,7 +124,17 @@ class TaxonomyDao:
         known = set(row["ids"]) if row else set()
         return [i for i in ids if i not in known]
 
-    def create(self, kind: Kind, term_id: str, label_sv: str, label_en: str, broader: str | None) -> dict[str, Any]:
+    def create(
+        self,
+        kind: Kind,
+        term_id: str,
+        label_sv: str,
+        label_en: str,
+        broader: str | None,
+        *,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
         q = _BY_KIND[kind]
 
         def work(tx: ManagedTransaction) -> None:
@@ -116,6 +143,9 @@ class TaxonomyDao:
             tx.run(q.create, id=term_id, label_sv=label_sv, label_en=label_en).consume()
             if broader is not None:
                 tx.run(q.set_broader, id=term_id, broader=broader).consume()
+            if who is not None:
+                after = _state(tx, kind, term_id)
+                record_audit(tx, who, channel, "taxonomy.create", _LABEL[kind], term_id, None, after)
 
         try:
             self.graph.write_tx(work)
@@ -125,11 +155,20 @@ class TaxonomyDao:
         assert term is not None
         return term
 
-    def update(self, kind: Kind, term_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+    def update(
+        self,
+        kind: Kind,
+        term_id: str,
+        changes: dict[str, Any],
+        *,
+        who: Principal | None = None,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any] | None:
         """Changes labels and/or the broader term (None makes it a top-level term); refuses a cycle."""
         q = _BY_KIND[kind]
 
         def work(tx: ManagedTransaction) -> bool:
+            before = _state(tx, kind, term_id)
             labels = {k: v for k, v in changes.items() if k in ("label_sv", "label_en")}
             if tx.run(q.update, id=term_id, props=labels).single() is None:
                 return False
@@ -145,11 +184,14 @@ class TaxonomyDao:
                             "En term kan inte ligga under sig själv / A term cannot be narrower than itself",
                         )
                 tx.run(q.set_broader, id=term_id, broader=broader).consume()
+            if who is not None:
+                after = _state(tx, kind, term_id)
+                record_audit(tx, who, channel, "taxonomy.update", _LABEL[kind], term_id, before, after)
             return True
 
         return self.get(kind, term_id) if self.graph.write_tx(work) else None
 
-    def delete(self, kind: Kind, term_id: str) -> bool:
+    def delete(self, kind: Kind, term_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> bool:
         """Deletes an unused leaf term; False if there is none. Raises TermInUseError otherwise."""
         q = _BY_KIND[kind]
 
@@ -163,7 +205,10 @@ class TaxonomyDao:
                     f"Termen används av {usage['actors']} aktörer och har {usage['narrower']} underordnade termer / "
                     f"The term is used by {usage['actors']} actors and has {usage['narrower']} narrower terms",
                 )
+            before = _state(tx, kind, term_id)
             tx.run(q.delete, id=term_id).consume()
+            if who is not None:
+                record_audit(tx, who, channel, "taxonomy.delete", _LABEL[kind], term_id, before, None)
             return True
 
         return self.graph.write_tx(work)
