@@ -72,6 +72,16 @@ ENDPOINTS = (
         (401, 403, 403, 403, 403, 200),
         writes=False,
     ),
+    # Without a file: the role and object-level rule answer first; the uploads themselves are in
+    # tests/test_umbrella_import.py.
+    Endpoint(
+        "member list import",
+        "POST",
+        f"/api/v1/umbrellas/{UMBRELLA}/members/import",
+        None,
+        False,
+        (401, 403, 403, 422, 403, 422),
+    ),
 )
 
 CASES = [
