@@ -307,6 +307,14 @@ def _token_secret(load: Callable[[], bytes]) -> bytes:
     return cached
 
 
+def token_secret() -> bytes:
+    """The server secret tokens are checked with (for the pages' sign-in, which checks a pasted
+    token as `_resolve_principal` checks a header); raises `registry.tokens.TokenSecretError`."""
+    from registry.tokens import load_secret
+
+    return _token_secret(load_secret)
+
+
 def _resolve_principal() -> Response | None:
     from registry import security
     from registry.dao.tokens import TokenDao

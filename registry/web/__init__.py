@@ -26,6 +26,7 @@ from registry.db import get_graph
 from registry.domain.actor import KINDS, SECTORS
 from registry.domain.relationships import CollaborationError
 from registry.web import i18n
+from registry.web import umbrella as umbrella_page
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
@@ -229,3 +230,4 @@ def _error_page(code: int, detail: Any) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    umbrella_page.init_app(app)
