@@ -20,17 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import flask_smorest
-from flask import (
-    Blueprint,
-    Flask,
-    current_app,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -43,12 +33,7 @@ from werkzeug.wrappers import Response
 from graph_schema.refdata import municipalities, taxonomy
 from importers.readers import FORMATS
 from registry import security
-from registry.api.umbrellas import (
-    MemberPatchSchema,
-    import_max_bytes,
-    run_member_import,
-    too_large_message,
-)
+from registry.api.umbrellas import MemberPatchSchema, import_max_bytes, run_member_import, too_large_message
 from registry.auth import Principal, Role, authorize_actor_write, authorize_member_import, token_secret
 from registry.dao.audit import Channel
 from registry.dao.tokens import TokenDao
