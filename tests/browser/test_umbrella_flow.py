@@ -40,7 +40,7 @@ def test_umbrella_signs_in_and_edits_a_member(
         chromium.get(f"{live}/paraply/logga-in?lang=sv")
         assert chromium.find_element(By.TAG_NAME, "h1").text == "Logga in som paraplyorganisation"
         chromium.find_element(By.ID, "token").send_keys(token)
-        chromium.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        chromium.find_element(By.CSS_SELECTOR, "form.umbrella-form button[type=submit]").click()
         WebDriverWait(chromium, 20).until(lambda d: d.current_url.endswith("/paraply/"))
         assert chromium.find_element(By.TAG_NAME, "h1").text == "Medlemmar i Bergslagens föreningsråd"
         listed = chromium.find_element(By.ID, f"member-{MEMBER}")
@@ -57,7 +57,14 @@ def test_umbrella_signs_in_and_edits_a_member(
         activities.clear()
         activities.send_keys("Boule, stavgång och studiecirklar")
         chromium.save_screenshot(str(ARTIFACTS / "web-umbrella-edit.png"))
-        chromium.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        # At phone width the form fits: nothing scrolls sideways.
+        chromium.set_window_size(390, 844)
+        try:
+            assert chromium.execute_script("return document.documentElement.scrollWidth") <= 390
+            chromium.save_screenshot(str(ARTIFACTS / "web-umbrella-edit-phone.png"))
+        finally:
+            chromium.set_window_size(1280, 900)
+        chromium.find_element(By.CSS_SELECTOR, "form.umbrella-form button[type=submit]").click()
 
         WebDriverWait(chromium, 20).until(lambda d: "saved=" in d.current_url)
         assert chromium.find_element(By.CSS_SELECTOR, "p.notice[role=status]").text == "Ändringarna sparades."
