@@ -18,10 +18,12 @@ from registry.db import Graph
 from registry.domain import normalize
 from tests.auth_support import (
     OTHER_UMBRELLA,
+    PUBLIC_ACTOR,
     UMBRELLA,
     Tokens,
     bearer,
     demo,  # noqa: F401 (fixture)
+    member_etag,
     token_secret,  # noqa: F401 (fixture)
     tokens,  # noqa: F401 (fixture)
 )
@@ -211,3 +213,32 @@ def test_a_file_that_is_no_member_list_is_422_with_a_message(
         f"/api/v1/umbrellas/{UMBRELLA}/members/import", data={"sync": "true"}, headers=bearer(tokens.umbrella)
     )
     assert no_file.status_code == 422 and "file" in no_file.get_json()["errors"]["files"]
+
+
+def test_a_list_naming_a_municipality_gives_the_umbrella_no_rights_over_it(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    kumla = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.org_number AS org", id=PUBLIC_ACTOR)
+    assert kumla is not None
+    body = f"Medlemsorganisation;Org.nr;Kommun\nKumla kommun;{kumla['org']};Kumla\n".encode()
+    applied = _upload(client, tokens.umbrella, UMBRELLA, "lista.csv", body=body, dry_run="false")
+    assert applied.status_code == 200
+    # The importer matched the municipality by its org number and listed it as a member ...
+    assert applied.get_json()["preview"]["matched"] == 1
+    etag = member_etag(client, tokens.admin, UMBRELLA, PUBLIC_ACTOR)
+    # ... but that hands the umbrella neither its record, nor its contact persons, nor its history.
+    patch = client.patch(
+        f"/api/v1/umbrellas/{UMBRELLA}/members/{PUBLIC_ACTOR}",
+        json={"emails": ["kapad@example.org"]},
+        headers=bearer(tokens.umbrella, **{"If-Match": etag}),
+    )
+    assert patch.status_code == 403
+    shown = client.get(f"/api/v1/umbrellas/{UMBRELLA}/members/{PUBLIC_ACTOR}", headers=bearer(tokens.umbrella))
+    assert shown.status_code == 200 and "contacts" not in shown.get_json()
+    listed = client.get(f"/api/v1/umbrellas/{UMBRELLA}/members?page_size=100", headers=bearer(tokens.umbrella))
+    kumla_row = next(m for m in listed.get_json() if m["id"] == PUBLIC_ACTOR)
+    assert "contacts" not in kumla_row
+    history = client.get(f"/api/v1/actors/{PUBLIC_ACTOR}/history", headers=bearer(tokens.umbrella))
+    assert history.status_code == 403

@@ -21,6 +21,7 @@ from registry.domain import normalize
 from tests.auth_support import (
     MEMBER,
     OTHER_MEMBER,
+    PUBLIC_ACTOR,
     UMBRELLA,
     Tokens,
     bearer,
@@ -328,3 +329,21 @@ def test_an_unreadable_upload_shows_the_reason(demo: Graph, page: FlaskClient, t
     assert response.status_code == 422
     assert "Filen kunde inte läsas in" in response.text and "inte text" in response.text
     assert "Genomför" not in response.text
+
+
+def test_a_municipality_on_the_list_is_shown_but_not_editable(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    # A coordinator records that the municipality joined the umbrella.
+    joined = page.post(
+        f"/api/v1/umbrellas/{UMBRELLA}/members", json={"member_id": PUBLIC_ACTOR}, headers=bearer(tokens.coordinator)
+    )
+    assert joined.status_code == 201
+    _sign_in(page, tokens.umbrella)
+    html = page.get("/paraply/").text
+    row = html[html.index(f'id="member-{PUBLIC_ACTOR}"') :].split("</li>\n", 1)[0]
+    assert "Kumla kommun" in row
+    assert "/paraply/medlemmar/" not in row and "Kontaktpersoner" not in row
+    assert page.get(f"/paraply/medlemmar/{PUBLIC_ACTOR}").status_code == 403

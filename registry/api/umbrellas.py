@@ -266,8 +266,9 @@ def _dao() -> UmbrellaDao:
 
 
 def _shows_contacts(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> bool:
-    # An umbrella sees contact persons of its current members only, not of those who left.
-    current = not (row.get("membership") or {}).get("until")
+    # An umbrella sees contact persons of its current civil-society members only: not of those who
+    # left, nor of a municipality or company on its list (see `registry.auth._is_current_member`).
+    current = not (row.get("membership") or {}).get("until") and row.get("sector") == "civil"
     return can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id} if current else ()))
 
 

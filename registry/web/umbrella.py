@@ -198,6 +198,12 @@ def members() -> tuple[str, int]:
     rows = dao.members(
         umbrella_id, include_ended=False, with_contacts=True, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
+    for row in rows:
+        # The API's rule: a municipality or company on the list is listed, but not the umbrella's to
+        # edit, and its contact persons are not shown.
+        row["editable"] = row.get("sector") == "civil"
+        if not row["editable"]:
+            row.pop("contacts", None)
     return _page(
         "web/umbrella_members.html",
         members=rows,
