@@ -217,7 +217,11 @@ def _is_current_member(member_id: str, umbrella_id: str) -> bool:
     from registry.dao.umbrellas import UmbrellaDao
     from registry.db import get_graph
 
-    return UmbrellaDao(get_graph()).is_current_member(member_id, umbrella_id)
+    dao = UmbrellaDao(get_graph())
+    # Only civil-society members give an umbrella rights over them: a municipality or company can
+    # end up on its list (a member-list upload matches one by org number; a coordinator may record
+    # that one joined), and that must not hand the umbrella its records (`authorize_membership_add`).
+    return dao.is_current_member(member_id, umbrella_id) and dao.actor_sector(member_id) == "civil"
 
 
 def authorize_actor_write(principal: Principal, actor_id: str, *, fields: Iterable[str] | None = None) -> None:
@@ -322,6 +326,14 @@ def _token_secret(load: Callable[[], bytes]) -> bytes:
         cached = configured.encode() if isinstance(configured, str) and configured else load()
         current_app.extensions["registry.token_secret"] = cached
     return cached
+
+
+def token_secret() -> bytes:
+    """The server secret tokens are checked with (for the pages' sign-in, which checks a pasted
+    token as `_resolve_principal` checks a header); raises `registry.tokens.TokenSecretError`."""
+    from registry.tokens import load_secret
+
+    return _token_secret(load_secret)
 
 
 def _resolve_principal() -> Response | None:

@@ -342,6 +342,16 @@ ENDPOINTS = (
         setup=_pending_review,
         audited=False,
     ),
+    # Without a file: the role and object-level rule answer first; the uploads themselves are in
+    # tests/test_umbrella_import.py.
+    Endpoint(
+        "member list import",
+        "POST",
+        f"/api/v1/umbrellas/{UMBRELLA}/members/import",
+        None,
+        False,
+        (401, 403, 403, 422, 403, 422),
+    ),
 )
 
 # Routes with a write method that are not writes, and why they are not in the matrix.

@@ -1,5 +1,5 @@
 """Umbrella self-service: an umbrella organisation lists its members, keeps their data current,
-and adds and ends memberships, for its own members only.
+adds and ends memberships, and uploads its member list, for its own members only.
 
 Every member answer carries an ETag; PATCH and DELETE require it back in `If-Match` (428
 without, 412 when someone changed the member meanwhile: GET again and retry).
@@ -7,25 +7,36 @@ without, 412 when someone changed the member meanwhile: GET again and retry).
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from datetime import date
-from typing import Any, NoReturn
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
 
+from graph_schema.contract import Label as L
+from importers.readers import FORMATS
+from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema
 from registry.auth import (
     Principal,
     Write,
     authorize_actor_write,
+    authorize_member_import,
     authorize_membership_add,
     authorize_membership_write,
     authorize_umbrella,
     can_see_contacts,
     current_principal,
 )
-from registry.dao.audit import Channel
+from registry.dao.audit import Channel, record_audit
 from registry.dao.umbrellas import (
     ActorNotFoundError,
     AlreadyMemberError,
@@ -181,14 +192,83 @@ class MemberEndArgs(Schema):
     )
 
 
+class MemberImportFormSchema(Schema):
+    format = fields.String(load_default="auto", validate=validate.OneOf(FORMATS))
+    sheet = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "Bladet i en XLSX-fil / XLSX sheet"}
+    )
+    sync = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Avsluta medlemskap som saknas i listan (raderar inget) / "
+            "End memberships missing from the list (deletes nothing)"
+        },
+    )
+    dry_run = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "Standard: bara förhandsgranska, inget skrivs; skicka false för att genomföra / "
+            "Default: preview only, nothing is written; send false to apply"
+        },
+    )
+
+
+class MemberImportFilesSchema(Schema):
+    file = Upload(required=True, metadata={"description": "Medlemslistan (CSV, XLSX, JSON, JSON Lines) / member list"})
+
+
+class ImportPreviewSchema(Schema):
+    """Each row of the list is created, matched, queued or rejected; `changed` and `unchanged` split the matched."""
+
+    created = fields.Integer(metadata={"description": "Nya aktörer / new actors"})
+    matched = fields.Integer(metadata={"description": "Befintliga aktörer som känns igen / existing actors recognised"})
+    changed = fields.Integer(
+        metadata={"description": "Rader ändrade sedan förra listan / rows changed since last list"}
+    )
+    unchanged = fields.Integer(metadata={"description": "Oförändrade rader / unchanged rows"})
+    queued = fields.Integer(metadata={"description": "Till granskning / queued for review"})
+    rejected = fields.Integer(metadata={"description": "Avvisade rader / rejected rows"})
+    ended = fields.Integer(
+        metadata={"description": "Medlemskap som avslutas (med sync) / memberships ended (with sync)"}
+    )
+    sync = fields.Boolean()
+    sync_note = fields.String(allow_none=True)
+
+
+class MemberImportReportSchema(ImportReportSchema):
+    preview = fields.Nested(
+        ImportPreviewSchema,
+        metadata={"description": "Vad listan skapar, känner igen, ändrar och avslutar / what the list does"},
+    )
+
+
+def import_preview(report: dict[str, Any], *, sync: bool) -> dict[str, Any]:
+    """What a member-list import would do (dry run) or did, from its report, in the words an
+    umbrella asks in: created, matched, changed, ended."""
+    counts = report.get("counts") or {}
+    memberships = report.get("memberships") or {}
+    return {
+        "created": counts.get("created", 0),
+        "matched": counts.get("merged", 0) + counts.get("updated", 0) + counts.get("unchanged", 0),
+        "changed": counts.get("updated", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "queued": counts.get("queued", 0),
+        "rejected": counts.get("rejected", 0),
+        "ended": int(memberships.get("ended") or 0),
+        "sync": sync,
+        "sync_note": memberships.get("sync"),
+    }
+
+
 # -- helpers ---------------------------------------------------------------------------------
 def _dao() -> UmbrellaDao:
     return UmbrellaDao(get_graph())
 
 
 def _shows_contacts(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> bool:
-    # An umbrella sees contact persons of its current members only, not of those who left.
-    current = not (row.get("membership") or {}).get("until")
+    # An umbrella sees contact persons of its current civil-society members only: not of those who
+    # left, nor of a municipality or company on its list (see `registry.auth._is_current_member`).
+    current = not (row.get("membership") or {}).get("until") and row.get("sector") == "civil"
     return can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id} if current else ()))
 
 
@@ -348,3 +428,108 @@ class Member(MethodView):
         except UmbrellaError as exc:
             _fail(exc)
         return _present(principal, umbrella_id, row), 200, _etag_headers(principal, umbrella_id, row)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _import_allowed(view: F) -> F:
+    """The object-level rule before the upload is parsed: callers who may not import for this
+    umbrella learn nothing from validation, and their file is never read."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        authorize_member_import(current_principal(), kwargs["umbrella_id"])
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def import_max_bytes() -> int:
+    return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def too_large_message(limit: int) -> str:
+    megabytes = limit // (1024 * 1024)
+    return f"Filen är större än {megabytes} MB / The upload is larger than {megabytes} MB ({limit} bytes)."
+
+
+@blp.before_request
+def _limit_upload_size() -> None:
+    # Checked before the body is parsed; a body without a length is cut off at the same limit.
+    if request.method != "POST" or request.endpoint != "umbrellas.MemberImport":
+        return
+    limit = import_max_bytes()
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, message=too_large_message(limit))
+
+
+def run_member_import(
+    umbrella_id: str, upload: FileStorage, *, file_format: str, sheet: str | None, sync: bool, dry_run: bool
+) -> tuple[bool, dict[str, Any]]:
+    """Runs the member importer on an upload for `umbrella_id` (already authorised): whether it
+    ran, and its report with the preview. An applied import is recorded in the umbrella's history."""
+    # The importers use registry's data-access layer, which imports this package: imported here.
+    from importers.engine import ImportOptions, run_import
+
+    with tempfile.TemporaryDirectory(prefix="registry-members-") as folder:
+        path = Path(folder) / (secure_filename(upload.filename or "") or "upload")
+        upload.save(path)
+        options = ImportOptions(
+            kind="members",
+            path=path,
+            format=file_format,
+            sheet=sheet,
+            umbrella=umbrella_id,
+            sync=sync,
+            dry_run=dry_run,
+            display_name=upload.filename or path.name,
+        )
+        report = run_import(get_graph(), options)
+    data = report.to_json()
+    data["preview"] = import_preview(data, sync=sync)
+    if report.ok and not dry_run:
+        summary = {"file": data["file"], "run_id": data["run_id"], "preview": data["preview"]}
+        principal = current_principal()
+        get_graph().write_tx(
+            lambda tx: record_audit(tx, principal, Channel.IMPORT, "member.import", L.ACTOR, umbrella_id, None, summary)
+        )
+    return report.ok, data
+
+
+@blp.route("/<umbrella_id>/members/import")
+class MemberImport(MethodView):
+    @_import_allowed
+    @blp.arguments(MemberImportFormSchema, location="form")
+    @blp.arguments(MemberImportFilesSchema, location="files")
+    @blp.response(200, MemberImportReportSchema)
+    @blp.alt_response(401, description="Ingen eller ogiltig token / No or invalid token")
+    @blp.alt_response(403, description="Annan paraplyorganisation eller roll / Another umbrella or role")
+    @blp.alt_response(413, description="Filen är för stor / The upload is too large")
+    @blp.alt_response(422, description="Filen kunde inte importeras; rapporten i errors.report / not imported")
+    def post(self, form: dict[str, Any], files: dict[str, Any], umbrella_id: str) -> dict[str, Any]:
+        """Ladda upp medlemslistan: först förhandsgranskning, sedan genomför / Upload the member list:
+        preview first, then apply
+
+        Samma importör och rapport som `registry import members`; `dry_run` är sant om inget annat
+        anges, så första anropet visar vad som skulle skapas, kännas igen, ändras och avslutas. /
+        The same importer and report as `registry import members`; `dry_run` defaults to true, so
+        the first call shows what would be created, matched, changed and ended.
+        """
+        _umbrella_must_exist(umbrella_id)
+        ok, data = run_member_import(
+            umbrella_id,
+            files["file"],
+            file_format=form["format"],
+            sheet=form.get("sheet"),
+            sync=form["sync"],
+            dry_run=form["dry_run"],
+        )
+        if not ok:
+            abort(
+                422,
+                message=data.get("message") or "Importen misslyckades / The import failed.",
+                errors={"report": data},
+            )
+        return data

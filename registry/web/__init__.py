@@ -40,6 +40,7 @@ from registry.domain.relationships import (
     Vocabulary,
 )
 from registry.web import i18n
+from registry.web import umbrella as umbrella_page
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
@@ -68,7 +69,11 @@ def _page_globals() -> dict[str, Any]:
     args = {k: v for k, v in request.args.items(multi=True) if k != "lang"} if request else {}
     other = "en" if lang == "sv" else "sv"
     switch = f"{request.path}?{urlencode([*args.items(), ('lang', other)])}" if request else "?lang=en"
-    nav = (("explorer.explorer", "nav.map", "map"), ("web.gaps", "nav.gaps", "gaps"))
+    nav = (
+        ("explorer.explorer", "nav.map", "map"),
+        ("web.gaps", "nav.gaps", "gaps"),
+        ("umbrella_page.members", "nav.umbrella", "umbrella"),
+    )
     return {"t": i18n.t, "pick": i18n.pick, "lang": lang, "switch_language_url": switch, "extra_nav": nav}
 
 
@@ -385,3 +390,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(explorer.bp)
+    umbrella_page.init_app(app)

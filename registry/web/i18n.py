@@ -161,6 +161,118 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "actor.history.what": ("Vad", "What"),
     "actor.history.who": ("Vem", "Who"),
     "actor.history.changes": ("Ändrat (före → efter)", "Changed (before → after)"),
+    # umbrella page
+    "umbrella.signin.heading": ("Logga in som paraplyorganisation", "Sign in as an umbrella organisation"),
+    "umbrella.signin.intro": (
+        "Klistra in den API-token som registrets förvaltare gav er paraplyorganisation. Sidan är bara för "
+        "paraplyorganisationer; samordnare och administratörer använder API:t.",
+        "Paste the API token the registry's administrators gave your umbrella organisation. This page is for "
+        "umbrella organisations only; coordinators and admins use the API.",
+    ),
+    "umbrella.signin.token": ("API-token", "API token"),
+    "umbrella.signin.submit": ("Logga in", "Sign in"),
+    "umbrella.signin.invalid": ("Ogiltig eller återkallad token.", "Invalid or revoked token."),
+    "umbrella.signin.not_umbrella": (
+        "Sidan är bara för paraplyorganisationer; den här tokenen har rollen {role}.",
+        "This page is for umbrella organisations only; this token has the role {role}.",
+    ),
+    "umbrella.signin.too_many": (
+        "För många misslyckade inloggningar. Försök igen om en stund.",
+        "Too many failed sign-ins. Try again in a while.",
+    ),
+    "umbrella.signin.unavailable": (
+        "Inloggningen fungerar inte just nu: servern saknar sin hemlighet för tokens.",
+        "Signing in is not possible now: the server lacks its token secret.",
+    ),
+    "umbrella.signin.expired": (
+        "Inloggningen gäller inte längre (utloggad, för gammal eller återkallad token). Logga in igen.",
+        "The sign-in is no longer valid (signed out, too old, or the token was revoked). Sign in again.",
+    ),
+    "umbrella.signed_in_as": ("Inloggad som {name}", "Signed in as {name}"),
+    "umbrella.signout": ("Logga ut", "Sign out"),
+    "umbrella.members.heading": ("Medlemmar i {name}", "Members of {name}"),
+    "umbrella.members.count": ("{total} aktuella medlemmar", "{total} current members"),
+    "umbrella.members.none": ("Inga aktuella medlemmar.", "No current members."),
+    "umbrella.members.since": ("Medlem sedan {since}", "Member since {since}"),
+    "umbrella.members.saved": ("Ändringarna sparades.", "The changes were saved."),
+    "umbrella.edit": ("Ändra", "Edit"),
+    "umbrella.edit.heading": ("Ändra {name}", "Edit {name}"),
+    "umbrella.edit.intro": (
+        "Ni kan ändra kontaktuppgifter, verksamhet, målgrupper och medlemsantal. Namn, organisationsnummer "
+        "och säte kommer från registren.",
+        "You can change contact data, activities, target groups and member count. Name, organisation number "
+        "and seat come from the registers.",
+    ),
+    "umbrella.edit.emails": ("E-postadresser (en per rad)", "E-mail addresses (one per line)"),
+    "umbrella.edit.phones": ("Telefonnummer (ett per rad)", "Phone numbers (one per line)"),
+    "umbrella.edit.street_address": ("Gatuadress", "Street address"),
+    "umbrella.edit.postal_code": ("Postnummer", "Postal code"),
+    "umbrella.edit.locality": ("Postort", "Locality"),
+    "umbrella.edit.contact": ("Kontaktperson {n}", "Contact person {n}"),
+    "umbrella.edit.contact_new": ("Ny kontaktperson", "New contact person"),
+    "umbrella.edit.contact_hint": (
+        "Töm alla fält för en kontaktperson för att ta bort den.",
+        "Empty every field of a contact person to remove them.",
+    ),
+    "umbrella.contact.name": ("Namn", "Name"),
+    "umbrella.contact.role": ("Roll", "Role"),
+    "umbrella.save": ("Spara", "Save"),
+    "umbrella.edit.unchanged": ("Inget ändrades.", "Nothing changed."),
+    "umbrella.edit.invalid": (
+        "Rätta uppgifterna nedan; inget sparades.",
+        "Correct the fields below; nothing was saved.",
+    ),
+    "umbrella.edit.stale": (
+        "Någon annan ändrade medlemmen medan du redigerade, så din ändring sparades inte. Formuläret visar nu de "
+        "aktuella uppgifterna; gör om din ändring.",
+        "Someone else changed the member while you were editing, so your change was not saved. The form now shows "
+        "the current data; make your change again.",
+    ),
+    "umbrella.edit.attempted": ("Det du försökte spara", "What you tried to save"),
+    "umbrella.back": ("Tillbaka till medlemmarna", "Back to the members"),
+    "umbrella.upload.heading": ("Ladda upp medlemslistan", "Upload the member list"),
+    "umbrella.upload.intro": (
+        "CSV, XLSX, JSON eller JSON Lines. Först visas vad listan skulle göra; inget sparas förrän du väljer Genomför.",
+        "CSV, XLSX, JSON or JSON Lines. First you see what the list would do; nothing is saved until you choose Apply.",
+    ),
+    "umbrella.upload.file": ("Fil", "File"),
+    "umbrella.upload.format": ("Format", "Format"),
+    "umbrella.upload.format_auto": ("Känn igen själv", "Detect"),
+    "umbrella.upload.sheet": ("Blad i XLSX-filen (valfritt)", "Sheet of the XLSX file (optional)"),
+    "umbrella.upload.sync": (
+        "Avsluta medlemskap som saknas i listan (inget raderas)",
+        "End memberships missing from the list (nothing is deleted)",
+    ),
+    "umbrella.upload.submit": ("Förhandsgranska", "Preview"),
+    "umbrella.upload.no_file": ("Välj en fil att ladda upp.", "Choose a file to upload."),
+    "umbrella.preview.heading": ("Förhandsgranskning: {file}", "Preview: {file}"),
+    "umbrella.preview.nothing_written": (
+        "Inget är sparat ännu. Stämmer det? Välj Genomför.",
+        "Nothing is saved yet. Does it look right? Choose Apply.",
+    ),
+    "umbrella.preview.applied": ("Medlemslistan {file} är inläst", "The member list {file} is imported"),
+    "umbrella.preview.failed": ("Filen kunde inte läsas in", "The file could not be imported"),
+    "umbrella.preview.created": ("Nya aktörer", "New actors"),
+    "umbrella.preview.matched": ("Befintliga aktörer som känns igen", "Existing actors recognised"),
+    "umbrella.preview.changed": ("Varav ändrade sedan förra listan", "Of which changed since the last list"),
+    "umbrella.preview.queued": ("Till granskning (möjliga dubbletter)", "Queued for review (possible duplicates)"),
+    "umbrella.preview.rejected": ("Avvisade rader", "Rejected rows"),
+    "umbrella.preview.ended": ("Medlemskap som avslutas", "Memberships ended"),
+    "umbrella.preview.sync_off": (
+        "Inga medlemskap avslutas: rutan för att avsluta saknade medlemskap var inte ikryssad.",
+        "No membership ends: the box to end missing memberships was not ticked.",
+    ),
+    "umbrella.preview.line": ("Rad {line}: {reason}", "Line {line}: {reason}"),
+    "umbrella.preview.apply": ("Genomför", "Apply"),
+    "umbrella.preview.cancel": ("Avbryt", "Cancel"),
+    "umbrella.preview.expired": (
+        "Förhandsgranskningen finns inte längre. Ladda upp filen igen.",
+        "The preview is no longer there. Upload the file again.",
+    ),
+    "umbrella.csrf": (
+        "Formuläret har gått ut eller kom inte från den här sidan. Ladda om sidan och försök igen.",
+        "The form has expired or did not come from this page. Reload the page and try again.",
+    ),
 }
 
 

@@ -1,0 +1,244 @@
+"""POST /api/v1/umbrellas/{id}/members/import: an umbrella uploads its own member list, previews
+it (the default) and applies it; other umbrellas and roles change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from registry.dao.imports import ImportDao
+from registry.db import Graph
+from registry.domain import normalize
+from tests.auth_support import (
+    OTHER_UMBRELLA,
+    PUBLIC_ACTOR,
+    UMBRELLA,
+    Tokens,
+    bearer,
+    demo,  # noqa: F401 (fixture)
+    member_etag,
+    token_secret,  # noqa: F401 (fixture)
+    tokens,  # noqa: F401 (fixture)
+)
+from tests.import_helpers import FIXTURES
+
+LISTS = FIXTURES / "members"
+
+
+@pytest.fixture(autouse=True)
+def name_keys(demo: Graph) -> Graph:  # noqa: F811
+    """The graph as any earlier import leaves it: every actor has the name key that matching by
+    name looks up. (A dry run writes nothing, so it cannot add keys the demo loader left out.)"""
+    ImportDao(demo).backfill_name_keys(normalize.name_key)
+    return demo
+
+
+def _upload(
+    client: FlaskClient, token: str | None, umbrella: str, name: str, body: bytes | None = None, **form: str
+) -> TestResponse:
+    content = body if body is not None else (FIXTURES / name).read_bytes()
+    data: dict[str, Any] = {"file": (io.BytesIO(content), name.rsplit("/", 1)[-1]), **form}
+    return client.post(
+        f"/api/v1/umbrellas/{umbrella}/members/import",
+        data=data,
+        headers=bearer(token),
+        content_type="multipart/form-data",
+    )
+
+
+def _everything(graph: Graph) -> tuple[int, int, str]:
+    """Nodes, relationships and a digest of all their properties: any write changes one of them."""
+    nodes = graph.read("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY elementId(n)")
+    rels = graph.read("MATCH ()-[r]->() RETURN type(r) AS t, properties(r) AS p ORDER BY elementId(r)")
+    digest = hashlib.sha256(json.dumps([nodes, rels], sort_keys=True, default=str).encode()).hexdigest()
+    return len(nodes), len(rels), digest
+
+
+def _memberships(graph: Graph, umbrella: str) -> dict[str, dict[str, Any]]:
+    rows = graph.read("MATCH (m:Actor)-[r:MEMBER_OF]->(:Actor {id: $u}) RETURN m.name AS name, r {.*} AS r", u=umbrella)
+    return {row["name"]: row["r"] for row in rows}
+
+
+def test_the_first_call_is_a_preview_that_writes_nothing(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    before = _everything(demo)
+    response = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2025.csv")
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert report["dry_run"] is True and report["outcome"] == "dry-run"
+    assert report["umbrella"] == UMBRELLA and report["kind"] == "members"
+    # Two newcomers; three recognised (one by org number, two by name in Askersund).
+    assert report["preview"] == {
+        "created": 2,
+        "matched": 3,
+        "changed": 0,
+        "unchanged": 0,
+        "queued": 0,
+        "rejected": 0,
+        "ended": 0,
+        "sync": False,
+        "sync_note": None,
+    }
+    assert report["counts"]["read"] == 5
+    assert _everything(demo) == before
+
+
+def test_apply_writes_and_a_second_apply_changes_nothing(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    nodes, rels, _ = _everything(demo)
+    applied = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
+    assert applied.status_code == 200, applied.get_json()
+    report = applied.get_json()
+    assert report["outcome"] == "imported" and report["dry_run"] is False
+    assert report["preview"]["created"] == 2
+    members = _memberships(demo, UMBRELLA)
+    assert len(members) == 13 + 2
+    assert members["Nora Fiskevårdsförening"]["role"] == "stödmedlem"
+    after = _everything(demo)
+    assert after[0] > nodes and after[1] > rels
+    # Who uploaded the list is in the umbrella's history.
+    event = demo.read_one(
+        "MATCH (e:AuditEvent {action: 'member.import', subject_id: $u}) RETURN e.token_id AS token, e.role AS role",
+        u=UMBRELLA,
+    )
+    assert event is not None and event["role"] == "umbrella" and event["token"] == tokens.umbrella.split("_")[1]
+
+    again = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
+    assert again.status_code == 200
+    second = again.get_json()
+    assert second["counts"]["created"] == 0 and second["counts"]["updated"] == 0
+    assert second["counts"]["unchanged"] == 5
+    assert second["memberships"]["changed"] == 0
+    assert second["preview"]["matched"] == 5 and second["preview"]["changed"] == 0
+    assert len(_memberships(demo, UMBRELLA)) == 13 + 2
+
+
+def test_sync_previews_then_ends_the_missing_memberships(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    first = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
+    assert first.status_code == 200
+    actors = demo.read_one("MATCH (a:Actor) RETURN count(a) AS n")
+    preview = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2026.csv", sync="true")
+    assert preview.status_code == 200, preview.get_json()
+    # The 2026 list names four of this year's 15 members and one newcomer: eleven would end.
+    assert preview.get_json()["preview"]["ended"] == 11
+    assert preview.get_json()["preview"]["sync"] is True
+    assert all(r.get("until") is None for r in _memberships(demo, UMBRELLA).values())
+
+    applied = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2026.csv", sync="true", dry_run="false")
+    assert applied.status_code == 200
+    assert applied.get_json()["preview"]["ended"] == 11
+    members = _memberships(demo, UMBRELLA)
+    assert sum(1 for r in members.values() if r.get("until")) == 11
+    assert members["Lindesbergs Schacksällskap"].get("until") is None
+    # Ended, never deleted: every actor is still there, plus the newcomer.
+    assert demo.read_one("MATCH (a:Actor) RETURN count(a) AS n") == {"n": actors["n"] + 1}  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("token_name", "umbrella"), [("umbrella", OTHER_UMBRELLA), ("other_umbrella", UMBRELLA)])
+def test_an_umbrella_cannot_import_for_another(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+    token_name: str,
+    umbrella: str,
+) -> None:
+    before = _everything(demo)
+    response = _upload(
+        client, tokens.by_name(token_name), umbrella, "members/bergslagen-2026.csv", sync="true", dry_run="false"
+    )
+    assert response.status_code == 403
+    assert "annan paraplyorganisation" in response.get_json()["message"]
+    assert _everything(demo) == before
+
+
+def test_roles_without_the_right_are_refused(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    before = _everything(demo)
+    for token, status in ((None, 401), (tokens.reader, 403), (tokens.coordinator, 403)):
+        response = _upload(client, token, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
+        assert response.status_code == status
+    assert _everything(demo) == before
+    admin = _upload(client, tokens.admin, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
+    assert admin.status_code == 200 and admin.get_json()["preview"]["created"] == 2
+
+
+def test_an_upload_over_the_limit_is_413(
+    app: Flask,
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    app.config["IMPORT_MAX_BYTES"] = 4096
+    before = _everything(demo)
+    big = b"Medlemsorganisation;Kommun\n" + b"Kumla Stor Forening;Kumla\n" * 500
+    response = _upload(client, tokens.umbrella, UMBRELLA, "big.csv", body=big, dry_run="false")
+    assert response.status_code == 413
+    assert response.get_json()["code"] == 413 and "större än" in response.get_json()["message"]
+    assert _everything(demo) == before
+
+
+def test_a_file_that_is_no_member_list_is_422_with_a_message(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    before = _everything(demo)
+    response = _upload(client, tokens.umbrella, UMBRELLA, "malformed/garbage.bin", dry_run="false")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert "inte text" in body["message"]
+    assert body["errors"]["report"]["outcome"] == "failed"
+    assert _everything(demo) == before
+    no_file = client.post(
+        f"/api/v1/umbrellas/{UMBRELLA}/members/import", data={"sync": "true"}, headers=bearer(tokens.umbrella)
+    )
+    assert no_file.status_code == 422 and "file" in no_file.get_json()["errors"]["files"]
+
+
+def test_a_list_naming_a_municipality_gives_the_umbrella_no_rights_over_it(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    kumla = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.org_number AS org", id=PUBLIC_ACTOR)
+    assert kumla is not None
+    body = f"Medlemsorganisation;Org.nr;Kommun\nKumla kommun;{kumla['org']};Kumla\n".encode()
+    applied = _upload(client, tokens.umbrella, UMBRELLA, "lista.csv", body=body, dry_run="false")
+    assert applied.status_code == 200
+    # The importer matched the municipality by its org number and listed it as a member ...
+    assert applied.get_json()["preview"]["matched"] == 1
+    etag = member_etag(client, tokens.admin, UMBRELLA, PUBLIC_ACTOR)
+    # ... but that hands the umbrella neither its record, nor its contact persons, nor its history.
+    patch = client.patch(
+        f"/api/v1/umbrellas/{UMBRELLA}/members/{PUBLIC_ACTOR}",
+        json={"emails": ["kapad@example.org"]},
+        headers=bearer(tokens.umbrella, **{"If-Match": etag}),
+    )
+    assert patch.status_code == 403
+    shown = client.get(f"/api/v1/umbrellas/{UMBRELLA}/members/{PUBLIC_ACTOR}", headers=bearer(tokens.umbrella))
+    assert shown.status_code == 200 and "contacts" not in shown.get_json()
+    listed = client.get(f"/api/v1/umbrellas/{UMBRELLA}/members?page_size=100", headers=bearer(tokens.umbrella))
+    kumla_row = next(m for m in listed.get_json() if m["id"] == PUBLIC_ACTOR)
+    assert "contacts" not in kumla_row
+    history = client.get(f"/api/v1/actors/{PUBLIC_ACTOR}/history", headers=bearer(tokens.umbrella))
+    assert history.status_code == 403

@@ -1,0 +1,349 @@
+"""The umbrella member page through Flask's test client: sign-in with a token, the session, CSRF,
+editing a member (saved, audited, never a lost update), escaping, scoping, and the list upload."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from registry.auth import Principal, Role
+from registry.dao.audit import Channel
+from registry.dao.imports import ImportDao
+from registry.dao.tokens import TokenDao
+from registry.db import Graph
+from registry.domain import normalize
+from tests.auth_support import (
+    MEMBER,
+    OTHER_MEMBER,
+    PUBLIC_ACTOR,
+    UMBRELLA,
+    Tokens,
+    bearer,
+    demo,  # noqa: F401 (fixture)
+    member_etag,
+    token_secret,  # noqa: F401 (fixture)
+    tokens,  # noqa: F401 (fixture)
+)
+from tests.import_helpers import FIXTURES
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_ETAG = re.compile(r'name="etag" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def name_keys(demo: Graph) -> Graph:  # noqa: F811
+    """The graph as any earlier import leaves it: every actor has the name key that matching by
+    name looks up. (A dry run writes nothing, so it cannot add keys the demo loader left out.)"""
+    ImportDao(demo).backfill_name_keys(normalize.name_key)
+    return demo
+
+
+def _csrf(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "no CSRF token in the form"
+    return found.group(1)
+
+
+@pytest.fixture
+def page(app: Flask, tmp_path: Path) -> FlaskClient:
+    app.config["UMBRELLA_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    return app.test_client()
+
+
+def _sign_in(client: FlaskClient, token: str) -> FlaskClient:
+    form = client.get("/paraply/logga-in")
+    assert form.status_code == 200
+    response = client.post("/paraply/logga-in", data={"token": token, "csrf_token": _csrf(form.text)})
+    assert response.status_code == 302, response.text
+    assert response.headers["Location"].endswith("/paraply/")
+    return client
+
+
+def _member_form(client: FlaskClient, member_id: str) -> dict[str, Any]:
+    """The edit form's fields as the page filled them in, ticked boxes included."""
+    response = client.get(f"/paraply/medlemmar/{member_id}")
+    assert response.status_code == 200, response.text
+    html = response.text
+    fields: dict[str, Any] = {"target_groups": re.findall(r'name="target_groups" value="([^"]+)" checked', html)}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
+        if name != "target_groups":
+            fields[name] = value
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', html, re.S):
+        fields[name] = value
+    fields["csrf_token"], fields["etag"] = _csrf(html), _ETAG.search(html).group(1)  # type: ignore[union-attr]
+    return fields
+
+
+def _open_members(graph: Graph) -> int:
+    row = graph.read_one(
+        "MATCH ()-[r:MEMBER_OF]->(:Actor {id: $u}) WHERE r.until IS NULL RETURN count(r) AS n", u=UMBRELLA
+    )
+    return int(row["n"]) if row else 0
+
+
+def _member(graph: Graph, member_id: str) -> dict:
+    row = graph.read_one("MATCH (a:Actor {id: $id}) RETURN a {.*} AS a", id=member_id)
+    assert row is not None
+    return row["a"]
+
+
+# -- signing in -------------------------------------------------------------------------------
+def test_a_bad_token_is_refused_with_a_message(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    form = page.get("/paraply/logga-in?lang=sv")
+    assert 'type="password"' in form.text and '<label for="token">' in form.text
+    for presented in ("not-a-token", tokens.umbrella[:-4] + "AAAA"):
+        response = page.post("/paraply/logga-in", data={"token": presented, "csrf_token": _csrf(form.text)})
+        assert response.status_code == 401
+        assert "Ogiltig eller återkallad token." in response.text
+    # Nobody is signed in: the member page sends the browser to the sign-in.
+    assert page.get("/paraply/").status_code == 302
+
+
+def test_only_umbrella_tokens_sign_in(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    form = page.get("/paraply/logga-in")
+    response = page.post("/paraply/logga-in", data={"token": tokens.admin, "csrf_token": _csrf(form.text)})
+    assert response.status_code == 403
+    assert "bara för paraplyorganisationer" in response.text
+    assert page.get("/paraply/").status_code == 302
+
+
+def test_the_session_cookie_is_http_only_and_lax(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    form = page.get("/paraply/logga-in")
+    response = page.post("/paraply/logga-in", data={"token": tokens.umbrella, "csrf_token": _csrf(form.text)})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert tokens.umbrella not in cookie, "the token itself never goes into the cookie"
+    members = page.get("/paraply/")
+    assert members.status_code == 200
+    assert members.headers["Cache-Control"] == "no-store"
+
+
+def test_a_revoked_token_ends_the_session_and_sign_out_ends_it_too(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    _sign_in(page, tokens.umbrella)
+    assert page.get("/paraply/").status_code == 200
+    TokenDao(demo).revoke(tokens.umbrella.split("_")[1], who=Principal(Role.ADMIN, name="test"), channel=Channel.CLI)
+    gone = page.get("/paraply/")
+    assert gone.status_code == 302 and "expired=1" in gone.headers["Location"]
+
+    again = page.application.test_client()
+    _sign_in(again, tokens.other_umbrella)
+    members = again.get("/paraply/")
+    out = again.post("/paraply/logga-ut", data={"csrf_token": _csrf(members.text)})
+    assert out.status_code == 302
+    assert again.get("/paraply/").status_code == 302
+
+
+# -- CSRF ---------------------------------------------------------------------------------------
+def test_forms_without_the_csrf_token_are_400_and_change_nothing(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    page.get("/paraply/logga-in")
+    assert page.post("/paraply/logga-in", data={"token": tokens.umbrella}).status_code == 400
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    fields["member_count"] = "999"
+    fields.pop("csrf_token")
+    refused = page.post(f"/paraply/medlemmar/{MEMBER}", data=fields)
+    assert refused.status_code == 400
+    assert "Formuläret har gått ut" in refused.text
+    forged = page.post(f"/paraply/medlemmar/{MEMBER}", data={**fields, "csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert _member(demo, MEMBER).get("member_count") != 999
+
+
+def test_the_api_needs_no_csrf_token_even_with_a_session_cookie(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    _sign_in(page, tokens.umbrella)
+    etag = member_etag(page, tokens.umbrella, UMBRELLA, MEMBER)
+    response = page.patch(
+        f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}",
+        json={"member_count": 31},
+        headers=bearer(tokens.umbrella, **{"If-Match": etag}),
+    )
+    assert response.status_code == 200, response.get_json()
+    # The session alone is no API credential.
+    anonymous = page.patch(
+        f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}", json={"member_count": 32}, headers={"If-Match": etag}
+    )
+    assert anonymous.status_code == 401
+
+
+# -- editing ----------------------------------------------------------------------------------
+def test_an_edit_is_saved_and_recorded_in_the_audit_trail(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    assert fields["contact-0-name"], "the umbrella sees its member's contact persons"
+    fields.update(member_count="412", phones="070-174 06 40", activities="Boule och studiecirklar")
+    saved = page.post(f"/paraply/medlemmar/{MEMBER}", data={**fields, "target_groups": ["elderly"]})
+    assert saved.status_code == 302, saved.text
+    after = _member(demo, MEMBER)
+    assert after["member_count"] == 412
+    assert after["activities"] == "Boule och studiecirklar"
+    assert after["phones"] == ["+46701740640"]
+    event = demo.read_one(
+        "MATCH (e:AuditEvent {action: 'actor.update', subject_id: $id}) "
+        "RETURN e.token_id AS token, e.role AS role, e.actor_id AS umbrella, e.before AS before, e.after AS after",
+        id=MEMBER,
+    )
+    assert event is not None
+    assert event["token"] == tokens.umbrella.split("_")[1] and event["role"] == "umbrella"
+    assert event["umbrella"] == UMBRELLA
+    assert '"member_count": 412' in event["after"]
+    # Fields the form did not change are not written, so they are not in the event either.
+    assert "emails" not in event["after"]
+    listed = page.get(saved.headers["Location"])
+    assert "Ändringarna sparades." in listed.text
+
+
+def test_removing_and_adding_contact_persons(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    assert fields["contact-1-name"] and not fields["contact-2-name"]
+    for key in ("name", "role", "email", "phone"):
+        fields[f"contact-0-{key}"] = ""
+    fields.update({"contact-2-name": "Ny Kontakt", "contact-2-email": "ny.kontakt@linden-kumla.example"})
+    assert page.post(f"/paraply/medlemmar/{MEMBER}", data=fields).status_code == 302
+    names = demo.read_one(
+        "MATCH (:Actor {id: $id})-[:HAS_CONTACT]->(c) RETURN collect(c.name) AS names, collect(c.email) AS emails",
+        id=MEMBER,
+    )
+    assert names is not None and len(names["names"]) == 2 and "Ny Kontakt" in names["names"]
+
+
+def test_invalid_input_is_shown_again_with_the_reason(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    fields.update(member_count="many", postal_code="<b>1</b>")
+    response = page.post(f"/paraply/medlemmar/{MEMBER}", data=fields)
+    assert response.status_code == 422
+    assert "Rätta uppgifterna nedan" in response.text and "member_count" in response.text
+    assert "&lt;b&gt;1&lt;/b&gt;" in response.text and "<b>1</b>" not in response.text
+
+
+def test_a_concurrent_edit_gives_changed_meanwhile_not_a_lost_update(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    # Someone else saves the member through the API after the form was loaded.
+    etag = member_etag(page, tokens.admin, UMBRELLA, MEMBER)
+    other = page.patch(
+        f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}",
+        json={"member_count": 250},
+        headers=bearer(tokens.admin, **{"If-Match": etag}),
+    )
+    assert other.status_code == 200
+    fields["activities"] = "Min ändring"
+    response = page.post(f"/paraply/medlemmar/{MEMBER}", data=fields)
+    assert response.status_code == 412
+    assert "Någon annan ändrade medlemmen" in response.text
+    assert "Min ändring" in response.text, "what the officer tried to save is shown, not lost"
+    after = _member(demo, MEMBER)
+    assert after["member_count"] == 250 and after.get("activities") != "Min ändring"
+    # The form now carries the new state's tag: saving again works.
+    retry = _member_form(page, MEMBER)
+    retry["activities"] = "Min ändring"
+    assert page.post(f"/paraply/medlemmar/{MEMBER}", data=retry).status_code == 302
+    assert _member(demo, MEMBER)["member_count"] == 250
+
+
+def test_another_umbrellas_member_is_403_and_unchanged(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    before = _member(demo, OTHER_MEMBER)
+    assert page.get(f"/paraply/medlemmar/{OTHER_MEMBER}").status_code == 403
+    response = page.post(f"/paraply/medlemmar/{OTHER_MEMBER}", data={**fields, "member_count": "5"})
+    assert response.status_code == 403
+    assert "inte medlem i er paraplyorganisation" in response.text
+    assert _member(demo, OTHER_MEMBER) == before
+
+
+def test_a_hostile_member_name_renders_as_text(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    demo.write("MATCH (a:Actor {id: $id}) SET a.name = $name", id=MEMBER, name=hostile)
+    _sign_in(page, tokens.umbrella)
+    for path in ("/paraply/", f"/paraply/medlemmar/{MEMBER}"):
+        html = page.get(path).text
+        assert "&lt;script&gt;alert(" in html
+        assert "<script>alert" not in html and "<img src=x" not in html
+
+
+# -- the member list --------------------------------------------------------------------------
+def test_upload_shows_the_preview_then_applies(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    listing = page.get("/paraply/")
+    assert "Kumla Pensionärsförening Linden" in listing.text
+    content = (FIXTURES / "members" / "bergslagen-2026.csv").read_bytes()
+    members_before = _open_members(demo)
+    preview = page.post(
+        "/paraply/medlemslista",
+        data={"file": (io.BytesIO(content), "medlemmar.csv"), "sync": "on", "csrf_token": _csrf(listing.text)},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200, preview.text
+    assert "Inget är sparat ännu" in preview.text
+    # Two of the list are members already, three are new; the other eleven members would end.
+    assert re.search(r'id="preview-created">3<', preview.text)
+    assert re.search(r'id="preview-ended">11<', preview.text)
+    assert "Genomför" in preview.text
+    assert _open_members(demo) == members_before
+    applied = page.post("/paraply/medlemslista/genomfor", data={"csrf_token": _csrf(preview.text)})
+    assert applied.status_code == 200, applied.text
+    assert "är inläst" in applied.text
+    assert _open_members(demo) == 5
+    # The stored upload is gone: applying twice is not possible.
+    twice = page.post("/paraply/medlemslista/genomfor", data={"csrf_token": _csrf(preview.text)})
+    assert twice.status_code == 409
+
+
+def test_an_unreadable_upload_shows_the_reason(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    listing = page.get("/paraply/")
+    garbage = (FIXTURES / "malformed" / "garbage.bin").read_bytes()
+    response = page.post(
+        "/paraply/medlemslista",
+        data={"file": (io.BytesIO(garbage), "lista.csv"), "csrf_token": _csrf(listing.text)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "Filen kunde inte läsas in" in response.text and "inte text" in response.text
+    assert "Genomför" not in response.text
+
+
+def test_a_municipality_on_the_list_is_shown_but_not_editable(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    # A coordinator records that the municipality joined the umbrella.
+    joined = page.post(
+        f"/api/v1/umbrellas/{UMBRELLA}/members", json={"member_id": PUBLIC_ACTOR}, headers=bearer(tokens.coordinator)
+    )
+    assert joined.status_code == 201
+    _sign_in(page, tokens.umbrella)
+    html = page.get("/paraply/").text
+    row = html[html.index(f'id="member-{PUBLIC_ACTOR}"') :].split("</li>\n", 1)[0]
+    assert "Kumla kommun" in row
+    assert "/paraply/medlemmar/" not in row and "Kontaktpersoner" not in row
+    assert page.get(f"/paraply/medlemmar/{PUBLIC_ACTOR}").status_code == 403
