@@ -20,6 +20,7 @@ from registry.db import Graph
 from registry.domain import normalize
 from tests.auth_support import (
     MEMBER,
+    NON_MEMBER,
     OTHER_MEMBER,
     PUBLIC_ACTOR,
     UMBRELLA,
@@ -181,6 +182,20 @@ def test_the_api_needs_no_csrf_token_even_with_a_session_cookie(
         f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}", json={"member_count": 32}, headers={"If-Match": etag}
     )
     assert anonymous.status_code == 401
+
+
+def test_signed_in_the_actor_pages_show_the_own_members_history_and_no_one_elses(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    assert "Ändringshistorik" not in page.get(f"/aktorer/{MEMBER}").text
+    _sign_in(page, tokens.umbrella)
+    own, other = page.get(f"/aktorer/{MEMBER}").text, page.get(f"/aktorer/{NON_MEMBER}").text
+    assert "Ändringshistorik" in own
+    assert "Ändringshistorik" not in other
+    page.post("/paraply/logga-ut", data={"csrf_token": _csrf(page.get("/paraply/").text)})
+    assert "Ändringshistorik" not in page.get(f"/aktorer/{MEMBER}").text
 
 
 # -- editing ----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from registry.web import i18n
 from registry.web import umbrella as umbrella_page
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
+bp.before_request(umbrella_page.adopt_session)
 
 PAGE_SIZE = 20
 # The actor page shows this many of the latest changes; the history API pages through all.

@@ -25,11 +25,13 @@ from registry.db import get_graph
 from registry.domain.actor import ActorFilter, text_query
 from registry.domain.relationships import NETWORK_TYPES, NotFoundError
 from registry.web import _area_groups, _term_options, i18n
+from registry.web.umbrella import adopt_session
 from visualisations import SIZE_BY
 from visualisations.maps import MAX_NODES
 from visualisations.subjects import MAP_TYPES
 
 bp = Blueprint("explorer", __name__)
+bp.before_request(adopt_session)
 
 SUBJECTS = ("actor", "area", "arena", "challenge")
 MAX_DEPTH = 3

@@ -34,7 +34,14 @@ from graph_schema.refdata import municipalities, taxonomy
 from importers.readers import FORMATS
 from registry import security
 from registry.api.umbrellas import MemberPatchSchema, import_max_bytes, run_member_import, too_large_message
-from registry.auth import Principal, Role, authorize_actor_write, authorize_member_import, token_secret
+from registry.auth import (
+    Principal,
+    Role,
+    authorize_actor_write,
+    authorize_member_import,
+    current_principal,
+    token_secret,
+)
 from registry.dao.audit import Channel
 from registry.dao.tokens import TokenDao
 from registry.dao.umbrellas import InvalidReferenceError, StaleStateError, UmbrellaDao, UmbrellaError, state_etag
@@ -479,6 +486,18 @@ def _protect_forms() -> None:
 
 def _csrf_failed(exc: CSRFError) -> tuple[str, int]:
     return _error(400, i18n.t("umbrella.csrf"))
+
+
+def adopt_session() -> None:
+    """A `before_request` hook for the officers' pages (read-only GETs): a signed-in umbrella is who
+    is calling, so its members' actor pages show their contact persons and history, as the API
+    does for its token. Never on the JSON API, which a cookie must not authorise (it has no CSRF
+    protection, by design)."""
+    if current_principal().is_authenticated or not session.get(SESSION_TOKEN):
+        return
+    principal = _session_principal()
+    if principal is not None:
+        g.principal = principal
 
 
 def init_app(app: Flask) -> None:
