@@ -4,9 +4,15 @@ Pass 1 streams the file once, normalises every row and writes the valid ones to 
 spool file, so memory stays flat whatever the file's size; rejected rows are counted with
 their line numbers. Nothing has been written when pass 1 ends, so `--strict` can still stop
 there. Pass 2 reads the spool back in batches; each batch is resolved against the graph and
-written in one transaction. Every id derives from the record's key, and every write is a
-MERGE, so an import that stopped midway and is started again ends with the same graph as one
-that never stopped, and importing the same file twice changes nothing the second time.
+written in one transaction, with the audit events of what it changed. Every id derives from the
+record's key, and every write is a MERGE, so an import that stopped midway and is started again
+ends with the same graph as one that never stopped, and importing the same file twice changes
+nothing the second time.
+
+Pass 2 is a two-stage pipeline: while batch N is written and committed on a writer thread,
+batch N+1 is looked up and resolved. Batch N+1 starts from batch N's results (the actors it
+created or changed, carried over in memory) where the graph may not show them yet, so the
+outcome is the one a strictly serial run gives; at most one batch is ever uncommitted.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from flask import has_request_context
 from neo4j import ManagedTransaction
 from tqdm import tqdm
 
@@ -46,9 +54,12 @@ from importers.records import (
     record_key,
 )
 from importers.report import Report
-from registry.dao.imports import ImportDao
+from registry.auth import Principal, cli_principal, current_principal
+from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
 from registry.db import Graph
 from registry.domain import normalize
+from registry.erasure import Suppression, erasure_key
+from registry.tokens import TokenSecretError, load_secret
 
 DEFAULT_BATCH = 1000
 
@@ -74,6 +85,8 @@ class ImportOptions:
     progress: bool = False
     display_name: str | None = None
     checkpoint: Checkpoint | None = None
+    # Who the audit trail names; unset: the API caller when run inside a request, else the CLI user.
+    who: Principal | None = None
 
 
 class ImportFailedError(Exception):
@@ -101,15 +114,34 @@ def _municipality_code(value: str) -> str:
     return found.code
 
 
+def _principal(options: ImportOptions) -> Principal:
+    if options.who is not None:
+        return options.who
+    # POST /api/v1/imports runs the importer inside the admin's request.
+    return current_principal() if has_request_context() else cli_principal()
+
+
 @dataclass
 class _BatchResult:
     statuses: Counter[str] = field(default_factory=Counter)
     conflicts: Counter[str] = field(default_factory=Counter)
-    memberships_changed: int = 0
     members: list[str] = field(default_factory=list)
     # Candidates of member rows waiting for review: --sync must not end their memberships meanwhile.
     keep: list[str] = field(default_factory=list)
     created: dict[str, ActorState] = field(default_factory=dict)
+    changed: list[ActorState] = field(default_factory=list)
+
+
+@dataclass
+class _Writes:
+    """One resolved batch's writes, as parameters; written by `_Import._write_batch` in one transaction."""
+
+    number: int
+    actors: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    memberships: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Import:
@@ -120,9 +152,16 @@ class _Import:
         self.dao = ImportDao(graph)
         self.mapping = load_mapping(options.mapping) if options.mapping else Mapping()
         self.categories = CategoryMapper(self.mapping.categories, self.mapping.target_groups)
-        # Dry runs write nothing, so actors they would create are remembered here for later batches.
+        # Actors the graph may not show yet, by id and by name key / "#" + org number: in a dry run
+        # every actor it would have created; otherwise those the batch in flight writes.
         self.planned: dict[str, ActorState] = {}
         self.planned_keys: dict[str, set[str]] = defaultdict(set)
+        self.who = _principal(options)
+        self.suppression: Suppression | None = None
+        # Members listed, members waiting for review, and memberships changed, over all batches.
+        self.members: set[str] = set()
+        self.keep: set[str] = set()
+        self.memberships_changed = 0
 
     # -- set-up ---------------------------------------------------------------------------
     def _context(self) -> Context:
@@ -170,9 +209,23 @@ class _Import:
             )
 
     # -- the run ------------------------------------------------------------------------------
+    def _load_suppression(self) -> None:
+        hashes = self.dao.erased_hashes()
+        if not hashes:
+            return
+        try:
+            secret = load_secret()
+        except TokenSecretError as exc:
+            raise ImportFailedError(
+                f"serverhemligheten behövs för att känna igen raderade personer / the server secret is needed "
+                f"to recognise erased people: {exc}"
+            ) from exc
+        self.suppression = Suppression(erasure_key(secret), hashes)
+
     def run(self) -> Report:
         ctx = self._context()
         self._check_taxonomy()
+        self._load_suppression()
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
             started = time.monotonic()
             valid = self._validate(ctx, spool)
@@ -187,6 +240,8 @@ class _Import:
             started = time.monotonic()
             self._write(ctx, spool, valid)
             self.report.timings["write_s"] = round(time.monotonic() - started, 3)
+        if self.suppression is not None:
+            self.report.suppressed = {"contacts": self.suppression.contacts, "emails": self.suppression.emails}
         return self.report.finish("dry-run" if self.options.dry_run else "imported")
 
     def _validate(self, ctx: Context, spool: IO[str]) -> int:
@@ -241,8 +296,13 @@ class _Import:
                     report.warn(item.line, field_name, reason)
                 report.count_unknown(report.unknown_categories, normalised.unknown_categories)
                 report.count_unknown(report.unknown_target_groups, normalised.unknown_target_groups)
+                # The hash is of the row as the file has it, so a file that did not change stays
+                # unchanged after an erasure; the record kept holds no erased person.
                 text = canonical_json(record)
-                spool.write(f'[{item.line},{json.dumps(key, ensure_ascii=False)},"{content_hash(text)}",{text}]\n')
+                digest = content_hash(text)
+                if self.suppression is not None and self.suppression.apply(record):
+                    text = canonical_json(record)
+                spool.write(f'[{item.line},{json.dumps(key, ensure_ascii=False)},"{digest}",{text}]\n')
                 valid += 1
         finally:
             bar.close()
@@ -278,9 +338,6 @@ class _Import:
             self.dao.backfill_name_keys(normalize.name_key)
             report.run_id = str(uuid.uuid4())
             self.dao.start_run(report.run_id, source=ctx.source, kind=o.kind, file=report.file)
-        members: set[str] = set()
-        keep: set[str] = set()
-        memberships_changed = 0
         bar = tqdm(
             total=valid,
             desc="Skriver / writing",
@@ -290,19 +347,13 @@ class _Import:
             dynamic_ncols=True,
         )
         try:
-            for number, batch in enumerate(self._batches(spool), 1):
-                work = _Batch(self, ctx, batch, number)
-                result = self.graph.read_tx(work.run) if o.dry_run else self.graph.write_tx(work.run)
-                if o.checkpoint:
-                    o.checkpoint("committed", number)
-                report.counts.update(result.statuses)
-                report.conflicts.update(result.conflicts)
-                memberships_changed += result.memberships_changed
-                members.update(result.members)
-                keep.update(result.keep)
-                if o.dry_run:
+            if o.dry_run:
+                for number, batch in enumerate(self._batches(spool), 1):
+                    result, _ = self.graph.read_tx(_Batch(self, ctx, batch, number).resolve)
                     self._plan(result.created)
-                bar.update(len(batch))
+                    self._done(number, result, len(batch), bar)
+            else:
+                self._pipeline(ctx, spool, bar)
         except BaseException:
             if report.run_id:
                 # A run that stopped leaves its mark; the rerun finishes the work.
@@ -313,18 +364,76 @@ class _Import:
         finally:
             bar.close()
         if o.kind == "members" and ctx.umbrella_id:
-            self._sync(ctx, members, keep, memberships_changed)
+            self._sync(ctx, self.members, self.keep, self.memberships_changed)
         if report.run_id:
             self.dao.finish_run(
                 report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
             )
 
+    def _pipeline(self, ctx: Context, spool: IO[str], bar: Any) -> None:
+        """Resolves each batch while the one before it is written; see the module's docstring."""
+        in_flight: tuple[_BatchResult, int, int, Future[int]] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+            try:
+                for number, batch in enumerate(self._batches(spool), 1):
+                    result, writes = self.graph.read_tx(_Batch(self, ctx, batch, number).resolve)
+                    if in_flight is not None:
+                        self._committed(*in_flight, bar)
+                        in_flight = None
+                    self._carry(result.changed)
+                    future = writer.submit(self.graph.write_tx, lambda tx, w=writes: self._write_batch(tx, w))
+                    in_flight = (result, number, len(batch), future)
+                if in_flight is not None:
+                    self._committed(*in_flight, bar)
+                    in_flight = None
+            finally:
+                if in_flight is not None:
+                    # Stopping: the batch in flight commits or not as a whole; either way the rerun converges.
+                    with contextlib.suppress(Exception):
+                        in_flight[3].result()
+
+    def _committed(self, result: _BatchResult, number: int, size: int, future: Future[int], bar: Any) -> None:
+        self.memberships_changed += future.result()
+        self._done(number, result, size, bar)
+
+    def _done(self, number: int, result: _BatchResult, size: int, bar: Any) -> None:
+        if self.options.checkpoint:
+            self.options.checkpoint("committed", number)
+        self.report.counts.update(result.statuses)
+        self.report.conflicts.update(result.conflicts)
+        self.members.update(result.members)
+        self.keep.update(result.keep)
+        bar.update(size)
+
+    def _carry(self, changed: list[ActorState]) -> None:
+        """The next batch sees what this one changed, whether or not its write has committed yet."""
+        self.planned.clear()
+        self.planned_keys.clear()
+        for state in changed:
+            self._remember(state.carried())
+
+    def _write_batch(self, tx: ManagedTransaction, w: _Writes) -> int:
+        """Writes one resolved batch; runs again from the start if the driver retries the transaction."""
+        run_id = self.report.run_id or ""
+        self.dao.write_actors(tx, w.actors)
+        self.dao.write_records(tx, run_id, w.records)
+        self.dao.write_reviews(tx, run_id, w.reviews)
+        changes = self.dao.write_memberships(tx, w.memberships)
+        self.dao.write_audit(tx, self.who, run_id, [*w.audit, *membership_audit_rows(changes)])
+        if self.options.checkpoint:
+            self.options.checkpoint("in-transaction", w.number)
+        return len(changes)
+
     def _plan(self, created: dict[str, ActorState]) -> None:
         for state in created.values():
-            self.planned[state.id] = state
+            self._remember(state)
+
+    def _remember(self, state: ActorState) -> None:
+        self.planned[state.id] = state
+        if state.props.get("name"):
             self.planned_keys[normalize.name_key(state.props["name"])].add(state.id)
-            if state.props.get("org_number"):
-                self.planned_keys["#" + state.props["org_number"]].add(state.id)
+        if state.props.get("org_number"):
+            self.planned_keys["#" + state.props["org_number"]].add(state.id)
 
     def _sync(self, ctx: Context, members: set[str], keep: set[str], changed: int) -> None:
         o, report = self.options, self.report
@@ -338,7 +447,12 @@ class _Import:
             )
             return
         ended = self.dao.end_memberships(
-            ctx.umbrella_id, sorted(members | keep), date.today().isoformat(), dry_run=o.dry_run
+            ctx.umbrella_id,
+            sorted(members | keep),
+            date.today().isoformat(),
+            dry_run=o.dry_run,
+            who=self.who,
+            run_id=report.run_id,
         )
         report.memberships["ended"] = ended
         report.memberships["sync"] = "synkad / synced"
@@ -380,7 +494,7 @@ def _no_name_column(headers: list[str]) -> str:
 
 
 class _Batch:
-    """One batch: resolve every row against the graph (and the rows before it), then write."""
+    """One batch: resolve every row against the graph (and the rows before it) into the writes to make."""
 
     def __init__(self, owner: _Import, ctx: Context, rows: list[tuple[int, str, str, dict[str, Any]]], number: int):
         self.owner = owner
@@ -388,10 +502,13 @@ class _Batch:
         self.rows = rows
         self.number = number
 
-    def run(self, tx: ManagedTransaction) -> _BatchResult:
-        # Runs again from the start if the driver retries the transaction: no state outside `result`.
+    def resolve(self, tx: ManagedTransaction) -> tuple[_BatchResult, _Writes]:
+        # Runs again from the start if the driver retries the transaction: no state outside `result`
+        # (states carried from the batch before are copied, never changed).
         owner, ctx, dao = self.owner, self.ctx, self.owner.dao
+        dry_run = owner.options.dry_run
         result = _BatchResult()
+        writes = _Writes(self.number)
         keys = [key for _, key, _, _ in self.rows]
         known = dao.known_records(tx, keys)
         org_numbers = sorted({r["org_number"] for _, _, _, r in self.rows if r.get("org_number")})
@@ -399,13 +516,15 @@ class _Batch:
         candidates = dao.candidates_by_org_number(tx, org_numbers) + dao.candidates_by_name_key(tx, name_keys)
         ids = {c["id"] for c in candidates} | {k["actor_id"] for k in known.values() if k["actor_id"]}
         states: dict[str, ActorState] = {
-            row["id"]: ActorState.from_graph(row) for row in dao.actor_states(tx, sorted(ids))
+            row["id"]: ActorState.from_graph(row) for row in dao.actor_states(tx, sorted(ids - owner.planned.keys()))
         }
-        if owner.options.dry_run:
-            # What earlier batches of a dry run would have created, as far as this batch can meet it.
-            for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
-                for actor_id in owner.planned_keys.get(planned_key, ()):
-                    states[actor_id] = owner.planned[actor_id]
+        # What earlier batches wrote or would have written, where the graph may not show it yet.
+        planned_ids = ids & owner.planned.keys()
+        for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
+            planned_ids.update(owner.planned_keys.get(planned_key, ()))
+        for actor_id in sorted(planned_ids):
+            planned = owner.planned[actor_id]
+            states[actor_id] = planned if dry_run else planned.carried()
         by_org: dict[str, str] = {}
         by_key: dict[str, set[str]] = defaultdict(set)
 
@@ -419,12 +538,10 @@ class _Batch:
         for state in states.values():
             index(state)
 
-        record_rows: list[dict[str, Any]] = []
-        review_rows: list[dict[str, Any]] = []
-        membership_rows: list[dict[str, Any]] = []
+        review_rows = writes.reviews
 
         def describe(key: str, digest: str, record: dict[str, Any], actor_id: str | None) -> None:
-            record_rows.append(
+            writes.records.append(
                 {
                     "key": key,
                     "known": key in known,
@@ -463,7 +580,7 @@ class _Batch:
             if actor_id and ctx.kind == "members" and ctx.umbrella_id and actor_id != ctx.umbrella_id:
                 member_of = record.get("member_of") or {}
                 result.members.append(actor_id)
-                membership_rows.append(
+                writes.memberships.append(
                     {
                         "member": actor_id,
                         "umbrella": ctx.umbrella_id,
@@ -474,16 +591,21 @@ class _Batch:
                 )
 
         changed = [s for s in states.values() if s.changed]
+        result.changed = changed
         result.created = {s.id: s for s in changed if s.created}
-        if owner.options.dry_run:
-            return result
-        dao.write_actors(tx, [s.to_row() for s in changed])
-        dao.write_records(tx, self.owner.report.run_id or "", record_rows)
-        dao.write_reviews(tx, self.owner.report.run_id or "", review_rows)
-        result.memberships_changed = dao.write_memberships(tx, membership_rows)
-        if owner.options.checkpoint:
-            owner.options.checkpoint("in-transaction", self.number)
-        return result
+        if dry_run:
+            return result, writes
+        writes.actors = [s.to_row() for s in changed]
+        for state in changed:
+            row = audit_row(
+                "actor.create" if state.created else "actor.update",
+                state.id,
+                state.before,
+                _present(state.audit_view()) if state.created else state.audit_view(),
+            )
+            if row is not None:
+                writes.audit.append(row)
+        return result, writes
 
     def _resolve(
         self,
@@ -526,6 +648,11 @@ class _Batch:
             states[actor_id] = ActorState.new(actor_id)
         result.statuses["created"] += 1
         return actor_id
+
+
+def _present(view: dict[str, Any]) -> dict[str, Any]:
+    """A new actor's audit record: the fields it has, not the empty ones."""
+    return {k: v for k, v in view.items() if v not in (None, [], "")}
 
 
 def env_batch_size() -> int:
