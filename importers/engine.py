@@ -18,6 +18,7 @@ outcome is the one a strictly serial run gives; at most one batch is ever uncomm
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -130,6 +131,17 @@ class _BatchResult:
     keep: list[str] = field(default_factory=list)
     created: dict[str, ActorState] = field(default_factory=dict)
     changed: list[ActorState] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A valid row as spooled: its line, record key, content hash, record, and the record's JSON text."""
+
+    line: int
+    key: str
+    digest: str
+    record: dict[str, Any]
+    text: str
 
 
 @dataclass
@@ -302,7 +314,8 @@ class _Import:
                 digest = content_hash(text)
                 if self.suppression is not None and self.suppression.apply(record):
                     text = canonical_json(record)
-                spool.write(f'[{item.line},{json.dumps(key, ensure_ascii=False)},"{digest}",{text}]\n')
+                # Tab-separated, the record's JSON last and kept as text: its SourceRecord stores it as is.
+                spool.write(f"{item.line}\t{digest}\t{json.dumps(key, ensure_ascii=False)}\t{text}\n")
                 valid += 1
         finally:
             bar.close()
@@ -321,11 +334,11 @@ class _Import:
             raise ImportFailedError("filen har inga rader att importera / the file has no rows to import")
         return valid
 
-    def _batches(self, spool: IO[str]) -> Iterator[list[tuple[int, str, str, dict[str, Any]]]]:
-        batch: list[tuple[int, str, str, dict[str, Any]]] = []
+    def _batches(self, spool: IO[str]) -> Iterator[list[_Row]]:
+        batch: list[_Row] = []
         for line in spool:
-            number, key, digest, record = json.loads(line)
-            batch.append((number, key, digest, record))
+            number, digest, key, text = line.rstrip("\n").split("\t", 3)
+            batch.append(_Row(int(number), json.loads(key), digest, json.loads(text), text))
             if len(batch) >= self.options.batch_size:
                 yield batch
                 batch = []
@@ -381,7 +394,7 @@ class _Import:
                         self._committed(*in_flight, bar)
                         in_flight = None
                     self._carry(result.changed)
-                    future = writer.submit(self.graph.write_tx, lambda tx, w=writes: self._write_batch(tx, w))
+                    future = writer.submit(self.graph.write_tx, functools.partial(self._write_batch, w=writes))
                     in_flight = (result, number, len(batch), future)
                 if in_flight is not None:
                     self._committed(*in_flight, bar)
@@ -496,7 +509,7 @@ def _no_name_column(headers: list[str]) -> str:
 class _Batch:
     """One batch: resolve every row against the graph (and the rows before it) into the writes to make."""
 
-    def __init__(self, owner: _Import, ctx: Context, rows: list[tuple[int, str, str, dict[str, Any]]], number: int):
+    def __init__(self, owner: _Import, ctx: Context, rows: list[_Row], number: int):
         self.owner = owner
         self.ctx = ctx
         self.rows = rows
@@ -509,10 +522,10 @@ class _Batch:
         dry_run = owner.options.dry_run
         result = _BatchResult()
         writes = _Writes(self.number)
-        keys = [key for _, key, _, _ in self.rows]
+        keys = [row.key for row in self.rows]
         known = dao.known_records(tx, keys)
-        org_numbers = sorted({r["org_number"] for _, _, _, r in self.rows if r.get("org_number")})
-        name_keys = sorted({normalize.name_key(r["name"]) for _, _, _, r in self.rows})
+        org_numbers = sorted({r.record["org_number"] for r in self.rows if r.record.get("org_number")})
+        name_keys = sorted({normalize.name_key(r.record["name"]) for r in self.rows})
         candidates = dao.candidates_by_org_number(tx, org_numbers) + dao.candidates_by_name_key(tx, name_keys)
         ids = {c["id"] for c in candidates} | {k["actor_id"] for k in known.values() if k["actor_id"]}
         states: dict[str, ActorState] = {
@@ -540,20 +553,21 @@ class _Batch:
 
         review_rows = writes.reviews
 
-        def describe(key: str, digest: str, record: dict[str, Any], actor_id: str | None) -> None:
+        def describe(row: _Row, actor_id: str | None) -> None:
             writes.records.append(
                 {
-                    "key": key,
-                    "known": key in known,
+                    "key": row.key,
+                    "known": row.key in known,
                     "source": ctx.source,
-                    "record_id": record.get("record_id"),
-                    "fields": canonical_json(record),
-                    "hash": digest,
+                    "record_id": row.record.get("record_id"),
+                    "fields": row.text,
+                    "hash": row.digest,
                     "actor_id": actor_id,
                 }
             )
 
-        for _, key, digest, record in self.rows:
+        for row in self.rows:
+            key, digest, record = row.key, row.digest, row.record
             seen = known.get(key)
             actor_id: str | None = None
             if seen and seen["hash"] == digest:
@@ -568,7 +582,7 @@ class _Batch:
                         states[actor_id], key, ctx.source, record, old, result.conflicts, taken_org_numbers=by_org
                     )
                     index(states[actor_id])
-                describe(key, digest, record, actor_id)
+                describe(row, actor_id)
             else:
                 actor_id = self._resolve(key, digest, record, states, by_org, by_key, result, review_rows)
                 if actor_id is not None:
@@ -576,7 +590,7 @@ class _Batch:
                         states[actor_id], key, ctx.source, record, None, result.conflicts, taken_org_numbers=by_org
                     )
                     index(states[actor_id])
-                describe(key, digest, record, actor_id)
+                describe(row, actor_id)
             if actor_id and ctx.kind == "members" and ctx.umbrella_id and actor_id != ctx.umbrella_id:
                 member_of = record.get("member_of") or {}
                 result.members.append(actor_id)
