@@ -523,16 +523,18 @@ class _Batch:
         result = _BatchResult()
         writes = _Writes(self.number)
         keys = [row.key for row in self.rows]
-        known = dao.known_records(tx, keys)
         org_numbers = sorted({r.record["org_number"] for r in self.rows if r.record.get("org_number")})
         name_keys = sorted({normalize.name_key(r.record["name"]) for r in self.rows})
-        candidates = dao.candidates_by_org_number(tx, org_numbers) + dao.candidates_by_name_key(tx, name_keys)
-        ids = {c["id"] for c in candidates} | {k["actor_id"] for k in known.values() if k["actor_id"]}
-        states: dict[str, ActorState] = {
-            row["id"]: ActorState.from_graph(row) for row in dao.actor_states(tx, sorted(ids - owner.planned.keys()))
+        blocks = {
+            (normalize.name_key(r.record["name"]), county_of(r.record.get("municipality_code"))) for r in self.rows
         }
-        # What earlier batches wrote or would have written, where the graph may not show it yet.
-        planned_ids = ids & owner.planned.keys()
+        known, rows = dao.lookup(
+            tx, keys, org_numbers, [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)]
+        )
+        states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
+        # What earlier batches wrote or would have written, where the graph may not show it yet:
+        # those states win over the graph's.
+        planned_ids = states.keys() & owner.planned.keys()
         for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
             planned_ids.update(owner.planned_keys.get(planned_key, ()))
         for actor_id in sorted(planned_ids):

@@ -20,14 +20,6 @@ from registry.auth import Principal
 from registry.dao.audit import Channel, changed_fields
 from registry.db import Graph
 
-_KNOWN: LiteralString = f"""
-UNWIND $keys AS key
-MATCH (s:{L.SOURCE_RECORD} {{key: key}})
-OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(a:{L.ACTOR})
-OPTIONAL MATCH (r:{L.REVIEW_ITEM} {{status: 'pending'}})-[:{R.CANDIDATE}]->(s)
-RETURN key, s.hash AS hash, s.fields AS fields, a.id AS actor_id, r.id AS review_id
-"""
-
 _CANDIDATE: LiteralString = """a {
   .id, .name, .org_number, .municipality_code, .county_code, .website, .emails, .phones
 } AS actor"""
@@ -38,10 +30,42 @@ MATCH (a:{L.ACTOR} {{org_number: org}})
 RETURN {_CANDIDATE}
 """
 
-_BY_NAME_KEY: LiteralString = f"""
-UNWIND $keys AS key
-MATCH (a:{L.ACTOR} {{name_key: key}})
-RETURN {_CANDIDATE}
+# What one batch needs to know, in one round trip: which of its records were imported before
+# (their last hash and fields, the actor they describe, a pending review), and the current state
+# of every actor its rows may describe: those known records' actors, actors with one of its
+# organisation numbers, and actors with a row's name key in the row's county (resolution never
+# matches across counties, so the rest of the country's namesakes are not even read).
+_LOOKUP: LiteralString = f"""
+CALL () {{
+  UNWIND $keys AS key
+  MATCH (s:{L.SOURCE_RECORD} {{key: key}})
+  OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(a:{L.ACTOR})
+  OPTIONAL MATCH (r:{L.REVIEW_ITEM} {{status: 'pending'}})-[:{R.CANDIDATE}]->(s)
+  RETURN collect({{key: key, hash: s.hash, fields: s.fields, actor_id: a.id, review_id: r.id}}) AS known
+}}
+CALL (known) {{
+  CALL (known) {{
+    UNWIND [k IN known WHERE k.actor_id IS NOT NULL | k.actor_id] AS id
+    MATCH (a:{L.ACTOR} {{id: id}})
+    RETURN a
+    UNION
+    UNWIND $org_numbers AS org
+    MATCH (a:{L.ACTOR} {{org_number: org}})
+    RETURN a
+    UNION
+    UNWIND $blocks AS block
+    MATCH (a:{L.ACTOR} {{name_key: block.name_key, county_code: block.county}})
+    RETURN a
+  }}
+  RETURN collect({{
+    id: a.id, props: properties(a),
+    active_in: [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code],
+    interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id],
+    target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id],
+    contacts: [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}]
+  }}) AS states
+}}
+RETURN known, states
 """
 
 _STATES: LiteralString = f"""
@@ -294,16 +318,19 @@ class ImportDao:
 
     # -- inside a batch's transaction -------------------------------------------------------
     @staticmethod
-    def known_records(tx: ManagedTransaction, keys: list[str]) -> dict[str, dict[str, Any]]:
-        return {r["key"]: r.data() for r in tx.run(_KNOWN, keys=keys)}
+    def lookup(
+        tx: ManagedTransaction, keys: list[str], org_numbers: list[str], blocks: list[dict[str, str | None]]
+    ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """One batch's known records (by key) and candidate actors' states (`_STATES` rows).
+
+        `blocks` are the rows' `{name_key, county}` pairs.
+        """
+        row = tx.run(_LOOKUP, keys=keys, org_numbers=org_numbers, blocks=blocks).single(strict=True)
+        return {k["key"]: k for k in row["known"]}, list(row["states"])
 
     @staticmethod
     def candidates_by_org_number(tx: ManagedTransaction, org_numbers: list[str]) -> list[dict[str, Any]]:
         return [r["actor"] for r in tx.run(_BY_ORG, org_numbers=org_numbers)] if org_numbers else []
-
-    @staticmethod
-    def candidates_by_name_key(tx: ManagedTransaction, keys: list[str]) -> list[dict[str, Any]]:
-        return [r["actor"] for r in tx.run(_BY_NAME_KEY, keys=keys)] if keys else []
 
     @staticmethod
     def actor_states(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
