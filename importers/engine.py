@@ -419,11 +419,14 @@ class _Import:
         bar.update(size)
 
     def _carry(self, changed: list[ActorState]) -> None:
-        """The next batch sees what this one changed, whether or not its write has committed yet."""
+        """The next batch sees what this one changed, whether or not its write has committed yet.
+
+        Nothing changes these states any more; the next batch copies those it meets (`carried`).
+        """
         self.planned.clear()
         self.planned_keys.clear()
         for state in changed:
-            self._remember(state.carried())
+            self._remember(state)
 
     def _write_batch(self, tx: ManagedTransaction, w: _Writes) -> int:
         """Writes one resolved batch; runs again from the start if the driver retries the transaction."""
