@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,27 @@ def test_an_actor_created_in_the_api_is_found_by_a_later_import(
     assert key == {"k": normalize.name_key("Kumla Kanotförening")}
     again = run(graph, _write(tmp_path / "other.csv", ROW_2), municipality="Kumla", dry_run=True)
     assert counts(again)["merged"] == 1
+
+
+def test_an_import_over_the_api_names_the_admins_token(
+    graph: Graph,
+    admin_client: FlaskClient,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path / "kumla.csv", ROW_1)
+    upload = {"file": (io.BytesIO(path.read_bytes()), "kumla.csv"), "municipality": "Kumla"}
+    response = admin_client.post("/api/v1/imports", data=upload, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_json()
+    event = graph.read_one(
+        "MATCH (e:AuditEvent {action: 'actor.create'}) RETURN e {.channel, .role, .by, .token_id, .run_id} AS e"
+    )
+    assert event is not None
+    token = graph.read_one("MATCH (t:ApiToken) RETURN t.id AS id")
+    assert token is not None
+    assert event["e"] == {
+        "channel": "import",
+        "role": "admin",
+        "by": "test admin",
+        "token_id": token["id"],
+        "run_id": response.get_json()["run_id"],
+    }
