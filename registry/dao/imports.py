@@ -1,8 +1,8 @@
-"""Imports: source records, import runs, candidate lookups and the batch writes of importers.
+"""Imports: source records, import runs, candidate lookups, the batch writes of importers and their audit events.
 
-A batch is read and written inside one transaction (`ImportDao.batch` methods take the
-transaction), so a batch is in the graph completely or not at all, and an import that
-stopped midway can simply be run again.
+The static methods take the caller's transaction. A batch's lookup (`lookup`) runs in a read
+transaction; its writes, audit events included, in one write transaction, so a batch is in the
+graph completely or not at all, and an import that stopped midway can simply be run again.
 """
 
 from __future__ import annotations
