@@ -9,16 +9,16 @@ record's key, and every write is a MERGE, so an import that stopped midway and i
 ends with the same graph as one that never stopped, and importing the same file twice changes
 nothing the second time.
 
-Pass 2 is a two-stage pipeline: while batch N is written and committed on a writer thread,
-batch N+1 is looked up and resolved. Batch N+1 starts from batch N's results (the actors it
-created or changed, carried over in memory) where the graph may not show them yet, so the
-outcome is the one a strictly serial run gives; at most one batch is ever uncommitted.
+Each batch costs one lookup query (its known records and every candidate actor's state) and
+one write statement per kind of node, with the rows as lists of maps. Batches run strictly one
+after the other: resolving batch N+1 on a second thread while batch N commits was measured
+slower on a 2-core machine (the Python work and the driver's I/O contend for the interpreter
+lock and the cores; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -29,7 +29,6 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -130,7 +129,7 @@ class _BatchResult:
     # Candidates of member rows waiting for review: --sync must not end their memberships meanwhile.
     keep: list[str] = field(default_factory=list)
     created: dict[str, ActorState] = field(default_factory=dict)
-    changed: list[ActorState] = field(default_factory=list)
+    memberships_changed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +163,8 @@ class _Import:
         self.dao = ImportDao(graph)
         self.mapping = load_mapping(options.mapping) if options.mapping else Mapping()
         self.categories = CategoryMapper(self.mapping.categories, self.mapping.target_groups)
-        # Actors the graph may not show yet, by id and by name key / "#" + org number: in a dry run
-        # every actor it would have created; otherwise those the batch in flight writes.
+        # Dry runs write nothing, so actors they would create are remembered here for later
+        # batches, by id and by name key / "#" + org number.
         self.planned: dict[str, ActorState] = {}
         self.planned_keys: dict[str, set[str]] = defaultdict(set)
         self.who = _principal(options)
@@ -360,13 +359,14 @@ class _Import:
             dynamic_ncols=True,
         )
         try:
-            if o.dry_run:
-                for number, batch in enumerate(self._batches(spool), 1):
-                    result, _ = self.graph.read_tx(_Batch(self, ctx, batch, number).resolve)
+            for number, batch in enumerate(self._batches(spool), 1):
+                work = _Batch(self, ctx, batch, number)
+                if o.dry_run:
+                    result, _ = self.graph.read_tx(work.resolve)
                     self._plan(result.created)
-                    self._done(number, result, len(batch), bar)
-            else:
-                self._pipeline(ctx, spool, bar)
+                else:
+                    result = self.graph.write_tx(work.run)
+                self._done(number, result, len(batch), bar)
         except BaseException:
             if report.run_id:
                 # A run that stopped leaves its mark; the rerun finishes the work.
@@ -383,53 +383,18 @@ class _Import:
                 report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
             )
 
-    def _pipeline(self, ctx: Context, spool: IO[str], bar: Any) -> None:
-        """Resolves each batch while the one before it is written; see the module's docstring."""
-        in_flight: tuple[_BatchResult, int, int, Future[int]] | None = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
-            try:
-                for number, batch in enumerate(self._batches(spool), 1):
-                    result, writes = self.graph.read_tx(_Batch(self, ctx, batch, number).resolve)
-                    if in_flight is not None:
-                        self._committed(*in_flight, bar)
-                        in_flight = None
-                    self._carry(result.changed)
-                    future = writer.submit(self.graph.write_tx, functools.partial(self._write_batch, w=writes))
-                    in_flight = (result, number, len(batch), future)
-                if in_flight is not None:
-                    self._committed(*in_flight, bar)
-                    in_flight = None
-            finally:
-                if in_flight is not None:
-                    # Stopping: the batch in flight commits or not as a whole; either way the rerun converges.
-                    with contextlib.suppress(Exception):
-                        in_flight[3].result()
-
-    def _committed(self, result: _BatchResult, number: int, size: int, future: Future[int], bar: Any) -> None:
-        self.memberships_changed += future.result()
-        self._done(number, result, size, bar)
-
     def _done(self, number: int, result: _BatchResult, size: int, bar: Any) -> None:
         if self.options.checkpoint:
             self.options.checkpoint("committed", number)
+        self.memberships_changed += result.memberships_changed
         self.report.counts.update(result.statuses)
         self.report.conflicts.update(result.conflicts)
         self.members.update(result.members)
         self.keep.update(result.keep)
         bar.update(size)
 
-    def _carry(self, changed: list[ActorState]) -> None:
-        """The next batch sees what this one changed, whether or not its write has committed yet.
-
-        Nothing changes these states any more; the next batch copies those it meets (`carried`).
-        """
-        self.planned.clear()
-        self.planned_keys.clear()
-        for state in changed:
-            self._remember(state)
-
     def _write_batch(self, tx: ManagedTransaction, w: _Writes) -> int:
-        """Writes one resolved batch; runs again from the start if the driver retries the transaction."""
+        """Writes one resolved batch, audit events included; returns how many memberships changed."""
         run_id = self.report.run_id or ""
         self.dao.write_actors(tx, w.actors)
         self.dao.write_records(tx, run_id, w.records)
@@ -442,14 +407,11 @@ class _Import:
 
     def _plan(self, created: dict[str, ActorState]) -> None:
         for state in created.values():
-            self._remember(state)
-
-    def _remember(self, state: ActorState) -> None:
-        self.planned[state.id] = state
-        if state.props.get("name"):
-            self.planned_keys[normalize.name_key(state.props["name"])].add(state.id)
-        if state.props.get("org_number"):
-            self.planned_keys["#" + state.props["org_number"]].add(state.id)
+            self.planned[state.id] = state
+            if state.props.get("name"):
+                self.planned_keys[normalize.name_key(state.props["name"])].add(state.id)
+            if state.props.get("org_number"):
+                self.planned_keys["#" + state.props["org_number"]].add(state.id)
 
     def _sync(self, ctx: Context, members: set[str], keep: set[str], changed: int) -> None:
         o, report = self.options, self.report
@@ -518,9 +480,14 @@ class _Batch:
         self.rows = rows
         self.number = number
 
+    def run(self, tx: ManagedTransaction) -> _BatchResult:
+        """Resolves and writes the batch in one transaction."""
+        result, writes = self.resolve(tx)
+        result.memberships_changed = self.owner._write_batch(tx, writes)
+        return result
+
     def resolve(self, tx: ManagedTransaction) -> tuple[_BatchResult, _Writes]:
-        # Runs again from the start if the driver retries the transaction: no state outside `result`
-        # (states carried from the batch before are copied, never changed).
+        # Runs again from the start if the driver retries the transaction: no state outside `result`.
         owner, ctx, dao = self.owner, self.ctx, self.owner.dao
         dry_run = owner.options.dry_run
         result = _BatchResult()
@@ -535,14 +502,11 @@ class _Batch:
             tx, keys, org_numbers, [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)]
         )
         states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
-        # What earlier batches wrote or would have written, where the graph may not show it yet:
-        # those states win over the graph's.
-        planned_ids = states.keys() & owner.planned.keys()
-        for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
-            planned_ids.update(owner.planned_keys.get(planned_key, ()))
-        for actor_id in sorted(planned_ids):
-            planned = owner.planned[actor_id]
-            states[actor_id] = planned if dry_run else planned.carried()
+        if dry_run:
+            # What earlier batches of a dry run would have created, as far as this batch can meet it.
+            for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
+                for actor_id in owner.planned_keys.get(planned_key, ()):
+                    states[actor_id] = owner.planned[actor_id]
         by_org: dict[str, str] = {}
         by_key: dict[str, set[str]] = defaultdict(set)
 
@@ -610,7 +574,6 @@ class _Batch:
                 )
 
         changed = [s for s in states.values() if s.changed]
-        result.changed = changed
         result.created = {s.id: s for s in changed if s.created}
         if dry_run:
             return result, writes

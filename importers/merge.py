@@ -69,18 +69,6 @@ class ActorState:
         self.before = self.audit_view()
         return self
 
-    def carried(self) -> ActorState:
-        """This state as the next batch starts from it, while this batch's write may not be committed yet.
-
-        Containers are copied; their values are replaced by `apply_record`, never changed in place.
-        """
-        return ActorState(
-            self.id,
-            dict(self.props),
-            {k: list(v) for k, v in self.links.items()},
-            {k: dict(v) for k, v in self.contacts.items()},
-        )._settle()
-
     @classmethod
     def from_graph(cls, row: dict[str, Any]) -> ActorState:
         props = {k: v for k, v in (row["props"] or {}).items() if k in STATE_PROPS and v is not None}

@@ -113,9 +113,9 @@ def test_member_list_memberships_are_in_both_histories(graph: Graph, tmp_path: P
     assert add["after"] == {"umbrella_id": umbrella, "since": "2020", "role": "Medlem", "source": f"members:{umbrella}"}
 
 
-def test_batches_resolved_while_the_one_before_is_written_give_the_serial_result(graph: Graph, tmp_path: Path) -> None:
-    """Each row merges into the actor the row before it created: with batches of one row, every
-    merge reaches into the batch that may still be in flight."""
+def test_batches_of_one_row_give_the_graph_of_one_batch(graph: Graph, tmp_path: Path) -> None:
+    """Each row merges into the actor a row before it created: with batches of one row, every
+    merge reaches into an earlier batch, and every step is audited."""
     rows = [
         "1;Kumla Schackklubb;692 31;Kumla;0313900701;;;;",
         "2;KUMLA SCHACKKLUBB;692 31;Kumla;0313900702;;;;",
