@@ -13,8 +13,10 @@ indexes, reference data, taxonomy), then either
   same file (actor by id with its properties, seat, interest area, target groups, a source
   record describing it), without normalisation or entity resolution: wall time, rows/s.
 
-Then the Neo4j is stopped and its directory removed. The figures go to stdout as a Markdown
-table and to var/bench/import-register-*.json.
+Then the Neo4j is stopped and its directory removed. With `--repeat N` each side is measured
+N times, alternating (importer, LOAD CSV, importer, ...), and the table shows the medians; every
+run, with the load average of the machine before and after it, goes to
+var/bench/import-register-*.json and to stderr.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -154,6 +157,24 @@ def run_load_csv(db: FreshNeo4j, csv_path: Path, rows: int) -> dict[str, Any]:
     return {"seconds": round(elapsed, 1), "rows_per_s": round(rows / elapsed), "actors": db.actors()}
 
 
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
+    except OSError:
+        return "?"
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the runs (the counts are the same in every run)."""
+    out: dict[str, Any] = dict(runs[0])
+    for key in ("seconds", "rows_per_s", "peak_rss_mb", "validate_s", "write_s"):
+        values = [r[key] for r in runs if isinstance(r.get(key), int | float)]
+        if values:
+            out[key] = round(statistics.median(values), 1)
+    out["runs"] = runs
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, nargs="+", default=[25_000, 250_000])
@@ -162,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache", default="512m")
     parser.add_argument("--only", choices=("importer", "load-csv"), help="measure one side only")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per side; the table shows medians")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
@@ -169,14 +191,23 @@ def main(argv: list[str] | None = None) -> int:
         csv_path = register_csv(rows, args.seed)
         print(f"{rows} rows: {csv_path} ({csv_path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
         result: dict[str, Any] = {"rows": rows}
-        if args.only != "load-csv":
-            with FreshNeo4j(f"import-{rows}", args.port, args.heap, args.pagecache) as db:
-                result["importer"] = run_importer(db, csv_path, rows)
-            print(f"  importer: {result['importer']}", file=sys.stderr)
-        if args.only != "importer":
-            with FreshNeo4j(f"loadcsv-{rows}", args.port, args.heap, args.pagecache) as db:
-                result["load_csv"] = run_load_csv(db, csv_path, rows)
-            print(f"  LOAD CSV: {result['load_csv']}", file=sys.stderr)
+        sides: dict[str, list[dict[str, Any]]] = {"importer": [], "load_csv": []}
+        for _ in range(args.repeat):
+            if args.only != "load-csv":
+                load = _loadavg()
+                with FreshNeo4j(f"import-{rows}", args.port, args.heap, args.pagecache) as db:
+                    measured = run_importer(db, csv_path, rows)
+                sides["importer"].append({**measured, "loadavg_before": load, "loadavg_after": _loadavg()})
+                print(f"  importer: {sides['importer'][-1]}", file=sys.stderr)
+            if args.only != "importer":
+                load = _loadavg()
+                with FreshNeo4j(f"loadcsv-{rows}", args.port, args.heap, args.pagecache) as db:
+                    measured = run_load_csv(db, csv_path, rows)
+                sides["load_csv"].append({**measured, "loadavg_before": load, "loadavg_after": _loadavg()})
+                print(f"  LOAD CSV: {sides['load_csv'][-1]}", file=sys.stderr)
+        for side, runs in sides.items():
+            if runs:
+                result[side] = _median(runs)
         results.append(result)
         out = OUT / f"import-register-{args.only or 'both'}.json"
         out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

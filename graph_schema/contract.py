@@ -30,6 +30,7 @@ class Label:
     REVIEW_ITEM: Final = "ReviewItem"
     API_TOKEN: Final = "ApiToken"  # noqa: S105 (a label, not a secret)
     AUDIT_EVENT: Final = "AuditEvent"
+    ERASED_CONTACT: Final = "ErasedContact"
     SCHEMA_MIGRATION: Final = "SchemaMigration"
 
 
@@ -238,7 +239,15 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "before",
                 "after",
                 "redacted_at",
+                # Events written by an import: the ImportRun that wrote them.
+                "run_id",
             ),
+        ),
+        NodeSpec(
+            Label.ERASED_CONTACT,
+            "hash",
+            "An erased person imports must not bring back: a keyed hash, never the data (registry.erasure).",
+            ("hash", "kind", "erased_at"),
         ),
         NodeSpec(
             Label.SCHEMA_MIGRATION,

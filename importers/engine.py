@@ -4,9 +4,16 @@ Pass 1 streams the file once, normalises every row and writes the valid ones to 
 spool file, so memory stays flat whatever the file's size; rejected rows are counted with
 their line numbers. Nothing has been written when pass 1 ends, so `--strict` can still stop
 there. Pass 2 reads the spool back in batches; each batch is resolved against the graph and
-written in one transaction. Every id derives from the record's key, and every write is a
-MERGE, so an import that stopped midway and is started again ends with the same graph as one
-that never stopped, and importing the same file twice changes nothing the second time.
+written in one transaction, with the audit events of what it changed. Every id derives from the
+record's key, and every write is a MERGE, so an import that stopped midway and is started again
+ends with the same graph as one that never stopped, and importing the same file twice changes
+nothing the second time.
+
+Each batch costs one lookup query (its known records and every candidate actor's state) and
+one write statement per kind of node, with the rows as lists of maps. Batches run strictly one
+after the other: resolving batch N+1 on a second thread while batch N commits was measured
+slower on a 2-core machine (the Python work and the driver's I/O contend for the interpreter
+lock and the cores; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from flask import has_request_context
 from neo4j import ManagedTransaction
 from tqdm import tqdm
 
@@ -46,9 +54,12 @@ from importers.records import (
     record_key,
 )
 from importers.report import Report
-from registry.dao.imports import ImportDao
+from registry.auth import Principal, cli_principal, current_principal
+from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
 from registry.db import Graph
 from registry.domain import normalize
+from registry.erasure import Suppression, erasure_key
+from registry.tokens import TokenSecretError, load_secret
 
 DEFAULT_BATCH = 1000
 
@@ -74,6 +85,8 @@ class ImportOptions:
     progress: bool = False
     display_name: str | None = None
     checkpoint: Checkpoint | None = None
+    # Who the audit trail names; unset: the API caller when run inside a request, else the CLI user.
+    who: Principal | None = None
 
 
 class ImportFailedError(Exception):
@@ -101,15 +114,45 @@ def _municipality_code(value: str) -> str:
     return found.code
 
 
+def _principal(options: ImportOptions) -> Principal:
+    if options.who is not None:
+        return options.who
+    # POST /api/v1/imports runs the importer inside the admin's request.
+    return current_principal() if has_request_context() else cli_principal()
+
+
 @dataclass
 class _BatchResult:
     statuses: Counter[str] = field(default_factory=Counter)
     conflicts: Counter[str] = field(default_factory=Counter)
-    memberships_changed: int = 0
     members: list[str] = field(default_factory=list)
     # Candidates of member rows waiting for review: --sync must not end their memberships meanwhile.
     keep: list[str] = field(default_factory=list)
     created: dict[str, ActorState] = field(default_factory=dict)
+    memberships_changed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A valid row as spooled: its line, record key, content hash, record, and the record's JSON text."""
+
+    line: int
+    key: str
+    digest: str
+    record: dict[str, Any]
+    text: str
+
+
+@dataclass
+class _Writes:
+    """One resolved batch's writes, as parameters; written by `_Import._write_batch` in one transaction."""
+
+    number: int
+    actors: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    memberships: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Import:
@@ -120,9 +163,16 @@ class _Import:
         self.dao = ImportDao(graph)
         self.mapping = load_mapping(options.mapping) if options.mapping else Mapping()
         self.categories = CategoryMapper(self.mapping.categories, self.mapping.target_groups)
-        # Dry runs write nothing, so actors they would create are remembered here for later batches.
+        # Dry runs write nothing, so actors they would create are remembered here for later
+        # batches, by id and by name key / "#" + org number.
         self.planned: dict[str, ActorState] = {}
         self.planned_keys: dict[str, set[str]] = defaultdict(set)
+        self.who = _principal(options)
+        self.suppression: Suppression | None = None
+        # Members listed, members waiting for review, and memberships changed, over all batches.
+        self.members: set[str] = set()
+        self.keep: set[str] = set()
+        self.memberships_changed = 0
 
     # -- set-up ---------------------------------------------------------------------------
     def _context(self) -> Context:
@@ -170,9 +220,23 @@ class _Import:
             )
 
     # -- the run ------------------------------------------------------------------------------
+    def _load_suppression(self) -> None:
+        hashes = self.dao.erased_hashes()
+        if not hashes:
+            return
+        try:
+            secret = load_secret()
+        except TokenSecretError as exc:
+            raise ImportFailedError(
+                f"serverhemligheten behövs för att känna igen raderade personer / the server secret is needed "
+                f"to recognise erased people: {exc}"
+            ) from exc
+        self.suppression = Suppression(erasure_key(secret), hashes)
+
     def run(self) -> Report:
         ctx = self._context()
         self._check_taxonomy()
+        self._load_suppression()
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
             started = time.monotonic()
             valid = self._validate(ctx, spool)
@@ -187,6 +251,8 @@ class _Import:
             started = time.monotonic()
             self._write(ctx, spool, valid)
             self.report.timings["write_s"] = round(time.monotonic() - started, 3)
+        if self.suppression is not None:
+            self.report.suppressed = {"contacts": self.suppression.contacts, "emails": self.suppression.emails}
         return self.report.finish("dry-run" if self.options.dry_run else "imported")
 
     def _validate(self, ctx: Context, spool: IO[str]) -> int:
@@ -241,8 +307,14 @@ class _Import:
                     report.warn(item.line, field_name, reason)
                 report.count_unknown(report.unknown_categories, normalised.unknown_categories)
                 report.count_unknown(report.unknown_target_groups, normalised.unknown_target_groups)
+                # The hash is of the row as the file has it, so a file that did not change stays
+                # unchanged after an erasure; the record kept holds no erased person.
                 text = canonical_json(record)
-                spool.write(f'[{item.line},{json.dumps(key, ensure_ascii=False)},"{content_hash(text)}",{text}]\n')
+                digest = content_hash(text)
+                if self.suppression is not None and self.suppression.apply(record):
+                    text = canonical_json(record)
+                # Tab-separated, the record's JSON last and kept as text: its SourceRecord stores it as is.
+                spool.write(f"{item.line}\t{digest}\t{json.dumps(key, ensure_ascii=False)}\t{text}\n")
                 valid += 1
         finally:
             bar.close()
@@ -261,11 +333,11 @@ class _Import:
             raise ImportFailedError("filen har inga rader att importera / the file has no rows to import")
         return valid
 
-    def _batches(self, spool: IO[str]) -> Iterator[list[tuple[int, str, str, dict[str, Any]]]]:
-        batch: list[tuple[int, str, str, dict[str, Any]]] = []
+    def _batches(self, spool: IO[str]) -> Iterator[list[_Row]]:
+        batch: list[_Row] = []
         for line in spool:
-            number, key, digest, record = json.loads(line)
-            batch.append((number, key, digest, record))
+            number, digest, key, text = line.rstrip("\n").split("\t", 3)
+            batch.append(_Row(int(number), json.loads(key), digest, json.loads(text), text))
             if len(batch) >= self.options.batch_size:
                 yield batch
                 batch = []
@@ -278,9 +350,6 @@ class _Import:
             self.dao.backfill_name_keys(normalize.name_key)
             report.run_id = str(uuid.uuid4())
             self.dao.start_run(report.run_id, source=ctx.source, kind=o.kind, file=report.file)
-        members: set[str] = set()
-        keep: set[str] = set()
-        memberships_changed = 0
         bar = tqdm(
             total=valid,
             desc="Skriver / writing",
@@ -292,17 +361,12 @@ class _Import:
         try:
             for number, batch in enumerate(self._batches(spool), 1):
                 work = _Batch(self, ctx, batch, number)
-                result = self.graph.read_tx(work.run) if o.dry_run else self.graph.write_tx(work.run)
-                if o.checkpoint:
-                    o.checkpoint("committed", number)
-                report.counts.update(result.statuses)
-                report.conflicts.update(result.conflicts)
-                memberships_changed += result.memberships_changed
-                members.update(result.members)
-                keep.update(result.keep)
                 if o.dry_run:
+                    result, _ = self.graph.read_tx(work.resolve)
                     self._plan(result.created)
-                bar.update(len(batch))
+                else:
+                    result = self.graph.write_tx(work.run)
+                self._done(number, result, len(batch), bar)
         except BaseException:
             if report.run_id:
                 # A run that stopped leaves its mark; the rerun finishes the work.
@@ -313,16 +377,39 @@ class _Import:
         finally:
             bar.close()
         if o.kind == "members" and ctx.umbrella_id:
-            self._sync(ctx, members, keep, memberships_changed)
+            self._sync(ctx, self.members, self.keep, self.memberships_changed)
         if report.run_id:
             self.dao.finish_run(
                 report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
             )
 
+    def _done(self, number: int, result: _BatchResult, size: int, bar: Any) -> None:
+        if self.options.checkpoint:
+            self.options.checkpoint("committed", number)
+        self.memberships_changed += result.memberships_changed
+        self.report.counts.update(result.statuses)
+        self.report.conflicts.update(result.conflicts)
+        self.members.update(result.members)
+        self.keep.update(result.keep)
+        bar.update(size)
+
+    def _write_batch(self, tx: ManagedTransaction, w: _Writes) -> int:
+        """Writes one resolved batch, audit events included; returns how many memberships changed."""
+        run_id = self.report.run_id or ""
+        self.dao.write_actors(tx, w.actors)
+        self.dao.write_records(tx, run_id, w.records)
+        self.dao.write_reviews(tx, run_id, w.reviews)
+        changes = self.dao.write_memberships(tx, w.memberships)
+        self.dao.write_audit(tx, self.who, run_id, [*w.audit, *membership_audit_rows(changes)])
+        if self.options.checkpoint:
+            self.options.checkpoint("in-transaction", w.number)
+        return len(changes)
+
     def _plan(self, created: dict[str, ActorState]) -> None:
         for state in created.values():
             self.planned[state.id] = state
-            self.planned_keys[normalize.name_key(state.props["name"])].add(state.id)
+            if state.props.get("name"):
+                self.planned_keys[normalize.name_key(state.props["name"])].add(state.id)
             if state.props.get("org_number"):
                 self.planned_keys["#" + state.props["org_number"]].add(state.id)
 
@@ -338,7 +425,12 @@ class _Import:
             )
             return
         ended = self.dao.end_memberships(
-            ctx.umbrella_id, sorted(members | keep), date.today().isoformat(), dry_run=o.dry_run
+            ctx.umbrella_id,
+            sorted(members | keep),
+            date.today().isoformat(),
+            dry_run=o.dry_run,
+            who=self.who,
+            run_id=report.run_id,
         )
         report.memberships["ended"] = ended
         report.memberships["sync"] = "synkad / synced"
@@ -380,28 +472,37 @@ def _no_name_column(headers: list[str]) -> str:
 
 
 class _Batch:
-    """One batch: resolve every row against the graph (and the rows before it), then write."""
+    """One batch: resolve every row against the graph (and the rows before it) into the writes to make."""
 
-    def __init__(self, owner: _Import, ctx: Context, rows: list[tuple[int, str, str, dict[str, Any]]], number: int):
+    def __init__(self, owner: _Import, ctx: Context, rows: list[_Row], number: int):
         self.owner = owner
         self.ctx = ctx
         self.rows = rows
         self.number = number
 
     def run(self, tx: ManagedTransaction) -> _BatchResult:
+        """Resolves and writes the batch in one transaction."""
+        result, writes = self.resolve(tx)
+        result.memberships_changed = self.owner._write_batch(tx, writes)
+        return result
+
+    def resolve(self, tx: ManagedTransaction) -> tuple[_BatchResult, _Writes]:
         # Runs again from the start if the driver retries the transaction: no state outside `result`.
         owner, ctx, dao = self.owner, self.ctx, self.owner.dao
+        dry_run = owner.options.dry_run
         result = _BatchResult()
-        keys = [key for _, key, _, _ in self.rows]
-        known = dao.known_records(tx, keys)
-        org_numbers = sorted({r["org_number"] for _, _, _, r in self.rows if r.get("org_number")})
-        name_keys = sorted({normalize.name_key(r["name"]) for _, _, _, r in self.rows})
-        candidates = dao.candidates_by_org_number(tx, org_numbers) + dao.candidates_by_name_key(tx, name_keys)
-        ids = {c["id"] for c in candidates} | {k["actor_id"] for k in known.values() if k["actor_id"]}
-        states: dict[str, ActorState] = {
-            row["id"]: ActorState.from_graph(row) for row in dao.actor_states(tx, sorted(ids))
+        writes = _Writes(self.number)
+        keys = [row.key for row in self.rows]
+        org_numbers = sorted({r.record["org_number"] for r in self.rows if r.record.get("org_number")})
+        name_keys = sorted({normalize.name_key(r.record["name"]) for r in self.rows})
+        blocks = {
+            (normalize.name_key(r.record["name"]), county_of(r.record.get("municipality_code"))) for r in self.rows
         }
-        if owner.options.dry_run:
+        known, rows = dao.lookup(
+            tx, keys, org_numbers, [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)]
+        )
+        states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
+        if dry_run:
             # What earlier batches of a dry run would have created, as far as this batch can meet it.
             for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
                 for actor_id in owner.planned_keys.get(planned_key, ()):
@@ -419,24 +520,23 @@ class _Batch:
         for state in states.values():
             index(state)
 
-        record_rows: list[dict[str, Any]] = []
-        review_rows: list[dict[str, Any]] = []
-        membership_rows: list[dict[str, Any]] = []
+        review_rows = writes.reviews
 
-        def describe(key: str, digest: str, record: dict[str, Any], actor_id: str | None) -> None:
-            record_rows.append(
+        def describe(row: _Row, actor_id: str | None) -> None:
+            writes.records.append(
                 {
-                    "key": key,
-                    "known": key in known,
+                    "key": row.key,
+                    "known": row.key in known,
                     "source": ctx.source,
-                    "record_id": record.get("record_id"),
-                    "fields": canonical_json(record),
-                    "hash": digest,
+                    "record_id": row.record.get("record_id"),
+                    "fields": row.text,
+                    "hash": row.digest,
                     "actor_id": actor_id,
                 }
             )
 
-        for _, key, digest, record in self.rows:
+        for row in self.rows:
+            key, digest, record = row.key, row.digest, row.record
             seen = known.get(key)
             actor_id: str | None = None
             if seen and seen["hash"] == digest:
@@ -451,7 +551,7 @@ class _Batch:
                         states[actor_id], key, ctx.source, record, old, result.conflicts, taken_org_numbers=by_org
                     )
                     index(states[actor_id])
-                describe(key, digest, record, actor_id)
+                describe(row, actor_id)
             else:
                 actor_id = self._resolve(key, digest, record, states, by_org, by_key, result, review_rows)
                 if actor_id is not None:
@@ -459,11 +559,11 @@ class _Batch:
                         states[actor_id], key, ctx.source, record, None, result.conflicts, taken_org_numbers=by_org
                     )
                     index(states[actor_id])
-                describe(key, digest, record, actor_id)
+                describe(row, actor_id)
             if actor_id and ctx.kind == "members" and ctx.umbrella_id and actor_id != ctx.umbrella_id:
                 member_of = record.get("member_of") or {}
                 result.members.append(actor_id)
-                membership_rows.append(
+                writes.memberships.append(
                     {
                         "member": actor_id,
                         "umbrella": ctx.umbrella_id,
@@ -475,15 +575,19 @@ class _Batch:
 
         changed = [s for s in states.values() if s.changed]
         result.created = {s.id: s for s in changed if s.created}
-        if owner.options.dry_run:
-            return result
-        dao.write_actors(tx, [s.to_row() for s in changed])
-        dao.write_records(tx, self.owner.report.run_id or "", record_rows)
-        dao.write_reviews(tx, self.owner.report.run_id or "", review_rows)
-        result.memberships_changed = dao.write_memberships(tx, membership_rows)
-        if owner.options.checkpoint:
-            owner.options.checkpoint("in-transaction", self.number)
-        return result
+        if dry_run:
+            return result, writes
+        writes.actors = [s.to_row() for s in changed]
+        for state in changed:
+            row = audit_row(
+                "actor.create" if state.created else "actor.update",
+                state.id,
+                state.before,
+                _present(state.audit_view()) if state.created else state.audit_view(),
+            )
+            if row is not None:
+                writes.audit.append(row)
+        return result, writes
 
     def _resolve(
         self,
@@ -526,6 +630,11 @@ class _Batch:
             states[actor_id] = ActorState.new(actor_id)
         result.statuses["created"] += 1
         return actor_id
+
+
+def _present(view: dict[str, Any]) -> dict[str, Any]:
+    """A new actor's audit record: the fields it has, not the empty ones."""
+    return {k: v for k, v in view.items() if v not in (None, [], "")}
 
 
 def env_batch_size() -> int:

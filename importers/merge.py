@@ -55,6 +55,8 @@ class ActorState:
     created: bool = False
     original: tuple[Any, ...] = ()
     removed_contacts: set[str] = field(default_factory=set)
+    # What the actor looked like before this batch, for the audit trail (None for a new actor).
+    before: dict[str, Any] | None = None
 
     @classmethod
     def new(cls, actor_id: str) -> ActorState:
@@ -62,14 +64,17 @@ class ActorState:
         state.original = state.snapshot()
         return state
 
+    def _settle(self) -> ActorState:
+        self.original = self.snapshot()
+        self.before = self.audit_view()
+        return self
+
     @classmethod
     def from_graph(cls, row: dict[str, Any]) -> ActorState:
         props = {k: v for k, v in (row["props"] or {}).items() if k in STATE_PROPS and v is not None}
         links = {k: sorted(row.get(k) or []) for k in LINK_LISTS}
         contacts = {c["id"]: {k: v for k, v in c.items() if v is not None} for c in row.get("contacts") or []}
-        state = cls(row["id"], props, links, contacts)
-        state.original = state.snapshot()
-        return state
+        return cls(row["id"], props, links, contacts)._settle()
 
     def snapshot(self) -> tuple[Any, ...]:
         return (
@@ -94,6 +99,13 @@ class ActorState:
             "emails": list(self.props.get("emails") or []),
             "phones": list(self.props.get("phones") or []),
         }
+
+    def audit_view(self) -> dict[str, Any]:
+        """The actor's fields as the audit trail records them (like the API: fields, links, contacts with ids)."""
+        view: dict[str, Any] = {k: self.props.get(k) for k in (*SCALARS, *PROP_LISTS, "sources")}
+        view.update({k: sorted(v) for k, v in self.links.items()})
+        view["contacts"] = [{**c, "id": cid} for cid, c in sorted(self.contacts.items())]
+        return view
 
     def to_row(self) -> dict[str, Any]:
         """The write of this actor: every property the importer manages (None removes it)."""
@@ -134,7 +146,8 @@ def contact_id(record_key: str, name: str) -> str:
 def _contacts(record_key: str, record: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     if not record:
         return {}
-    return {contact_id(record_key, c["name"]): dict(c) for c in record.get("contacts") or []}
+    # An erased person's contact record in a stored record is a stub without a name: it is gone.
+    return {contact_id(record_key, c["name"]): dict(c) for c in record.get("contacts") or [] if c.get("name")}
 
 
 def apply_record(

@@ -50,6 +50,9 @@ class Report:
     unknown_target_groups: Counter[str] = field(default_factory=Counter)
     conflicts: Counter[str] = field(default_factory=Counter)
     memberships: dict[str, Any] = field(default_factory=dict)
+    # Erased people (registry gdpr erase) left out of the rows: how many contact persons and
+    # addresses, never who.
+    suppressed: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     elapsed_s: float = 0.0
@@ -108,6 +111,7 @@ class Report:
             "unknown_target_groups": dict(self.unknown_target_groups.most_common()),
             "conflicts": dict(sorted(self.conflicts.items())),
             "memberships": self.memberships,
+            "suppressed": {"contacts": self.suppressed.get("contacts", 0), "emails": self.suppressed.get("emails", 0)},
             "notes": self.notes,
             "elapsed_s": self.elapsed_s,
             "timings": self.timings,
@@ -144,6 +148,12 @@ class Report:
             lines.append(
                 f"  medlemskap / memberships: {m.get('changed', 0)} nya eller ändrade / new or changed, "
                 f"{m.get('ended', 0)} avslutade / ended" + (f" ({m['sync']})" if m.get("sync") else "")
+            )
+        if any(self.suppressed.values()):
+            lines.append(
+                f"  raderade personer som utelämnades / erased people left out: "
+                f"{self.suppressed.get('contacts', 0)} kontaktpersoner / contact persons, "
+                f"{self.suppressed.get('emails', 0)} e-postadresser / e-mail addresses"
             )
         if self.rejected:
             lines.append("Avvisade rader / rejected rows:")

@@ -12,11 +12,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_request_context
 from neo4j import ManagedTransaction
 
 from importers.merge import ActorState, apply_record
 from importers.records import derived_id
-from registry.dao.imports import ImportDao
+from registry.auth import Principal, cli_principal, current_principal
+from registry.dao.audit import Channel
+from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import Graph
 
@@ -50,8 +53,15 @@ def item_view(item: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def decide(graph: Graph, item_id: str, *, accept: bool) -> Decision:
-    """Accepts or rejects one pending item; raises ReviewNotFoundError or AlreadyDecidedError."""
+def decide(graph: Graph, item_id: str, *, accept: bool, who: Principal | None = None) -> Decision:
+    """Accepts or rejects one pending item; raises ReviewNotFoundError or AlreadyDecidedError.
+
+    The actor change is audited in the same transaction, by `who` (unset: the API caller inside a
+    request, else the CLI user).
+    """
+    in_request = has_request_context()
+    channel = Channel.API if in_request else Channel.CLI
+    principal = who if who is not None else current_principal() if in_request else cli_principal()
 
     def work(tx: ManagedTransaction) -> Decision:
         item = ReviewDao.lock(tx, item_id)
@@ -72,13 +82,17 @@ def decide(graph: Graph, item_id: str, *, accept: bool) -> Decision:
         org = record.get("org_number")
         taken = {c["org_number"]: c["id"] for c in ImportDao.candidates_by_org_number(tx, [org] if org else [])}
         apply_record(state, key, source, record, None, Counter(), taken_org_numbers=taken)
+        audit: list[dict[str, Any]] = []
         if state.changed:
             ImportDao.write_actors(tx, [state.to_row()])
+            action = "actor.create" if state.created else "actor.update"
+            row = audit_row(action, target, state.before, state.audit_view())
+            audit.extend([row] if row else [])
         status = "accepted" if accept else "rejected"
         ReviewDao.decide(tx, item_id, status=status, actor_id=target)
         member_of = record.get("member_of") or {}
         if member_of.get("umbrella") and member_of["umbrella"] != target:
-            ImportDao.write_memberships(
+            changes = ImportDao.write_memberships(
                 tx,
                 [
                     {
@@ -90,6 +104,8 @@ def decide(graph: Graph, item_id: str, *, accept: bool) -> Decision:
                     }
                 ],
             )
+            audit.extend(membership_audit_rows(changes))
+        ImportDao.write_audit(tx, principal, None, audit, channel)
         return Decision(item_id, status, target)
 
     return graph.write_tx(work)

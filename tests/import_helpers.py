@@ -37,14 +37,16 @@ def snapshot(graph: Graph) -> dict[str, Any]:
     """Every node and relationship an import writes, keyed by their keys, without timestamps.
 
     Import runs (one node per run, and which run last wrote a record) are left out: a run
-    that was interrupted and then finished by a second run is two runs by design.
+    that was interrupted and then finished by a second run is two runs by design. So are audit
+    events (each names its run, and has an id and a time of its own): `audit_events` counts them.
     """
     nodes = graph.read(
         "MATCH (n) WHERE NOT n:Municipality AND NOT n:County AND NOT n:SchemaMigration AND NOT n:ImportRun "
-        "AND NOT n:InterestArea AND NOT n:TargetGroup RETURN labels(n) AS labels, properties(n) AS props"
+        "AND NOT n:InterestArea AND NOT n:TargetGroup AND NOT n:AuditEvent "
+        "RETURN labels(n) AS labels, properties(n) AS props"
     )
     rels = graph.read(
-        "MATCH (a)-[r]->(b) WHERE NOT type(r) IN ['FROM_RUN', 'IN_COUNTY', 'BROADER'] "
+        "MATCH (a)-[r]->(b) WHERE NOT type(r) IN ['FROM_RUN', 'IN_COUNTY', 'BROADER', 'ABOUT'] "
         "RETURN labels(a) AS la, properties(a) AS pa, type(r) AS type, properties(r) AS props, "
         "labels(b) AS lb, properties(b) AS pb"
     )
@@ -56,6 +58,15 @@ def snapshot(graph: Graph) -> dict[str, Any]:
         props = tuple(sorted((k, repr(_plain(v))) for k, v in row["props"].items() if k not in _VOLATILE))
         picture["relationships"].add((_key(row["la"], row["pa"]), row["type"], _key(row["lb"], row["pb"]), props))
     return picture
+
+
+def audit_events(graph: Graph) -> dict[str, int]:
+    """Import audit events per action, each about the actor it names."""
+    rows = graph.read(
+        "MATCH (e:AuditEvent {channel: 'import'})-[:ABOUT]->(a:Actor) WHERE a.id = e.subject_id "
+        "RETURN e.action AS action, count(e) AS n"
+    )
+    return {row["action"]: row["n"] for row in rows}
 
 
 def _plain(value: Any) -> Any:

@@ -15,7 +15,7 @@ import pytest
 from registry.config import PROJECT_ROOT
 from registry.db import Graph
 from tests.conftest import Neo4jTarget, wipe
-from tests.import_helpers import counts, run, snapshot
+from tests.import_helpers import audit_events, counts, run, snapshot
 
 BATCH = 10
 
@@ -43,7 +43,7 @@ def register(tmp_path: Path) -> Path:
     return path
 
 
-def _uninterrupted(graph: Graph, path: Path) -> dict:
+def _uninterrupted(graph: Graph, path: Path) -> tuple[dict, dict[str, int]]:
     report = run(graph, path, municipality="Kumla", batch_size=BATCH)
     assert counts(report) == {
         "read": 60,
@@ -54,13 +54,13 @@ def _uninterrupted(graph: Graph, path: Path) -> dict:
         "queued": 5,
         "rejected": 0,
     }
-    picture = snapshot(graph)
+    picture, events = snapshot(graph), audit_events(graph)
     wipe(graph)
-    return picture
+    return picture, events
 
 
 def test_failure_between_batches_then_rerun(graph: Graph, register: Path) -> None:
-    expected = _uninterrupted(graph, register)
+    expected, events = _uninterrupted(graph, register)
 
     def fail_after_third(stage: str, batch: int) -> None:
         if stage == "committed" and batch == 3:
@@ -73,6 +73,8 @@ def test_failure_between_batches_then_rerun(graph: Graph, register: Path) -> Non
     rerun = run(graph, register, municipality="Kumla", batch_size=BATCH)
     assert counts(rerun)["unchanged"] == 30
     assert snapshot(graph) == expected
+    # Each change audited exactly once: the batches that committed, then the rerun's.
+    assert audit_events(graph) == events
 
 
 _KILLED = textwrap.dedent(
@@ -99,7 +101,7 @@ _KILLED = textwrap.dedent(
 def test_process_killed_inside_a_transaction_then_rerun(
     graph: Graph, register: Path, neo4j_target: Neo4jTarget
 ) -> None:
-    expected = _uninterrupted(graph, register)
+    expected, events = _uninterrupted(graph, register)
     env = {**os.environ, **neo4j_target.env(), "PYTHONPATH": str(PROJECT_ROOT)}
     killed = subprocess.run(
         [sys.executable, "-c", _KILLED, str(register), str(BATCH)],
@@ -117,6 +119,8 @@ def test_process_killed_inside_a_transaction_then_rerun(
     rerun = run(graph, register, municipality="Kumla", batch_size=BATCH)
     assert counts(rerun)["unchanged"] == 30
     assert snapshot(graph) == expected
+    assert audit_events(graph) == events  # the killed batch's events went with its transaction
     # And a third run has nothing left to do.
     third = run(graph, register, municipality="Kumla", batch_size=BATCH)
     assert counts(third)["unchanged"] == 60
+    assert audit_events(graph) == events

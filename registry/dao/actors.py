@@ -21,6 +21,7 @@ from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
+from registry.domain.normalize import name_key
 
 # Relationships of an actor that its record describes in full: a write replaces each list it is given.
 _LINKS: dict[str, LiteralString] = {
@@ -370,7 +371,9 @@ _NO_FACETS: LiteralString = "RETURN size(hits) AS total, items, null AS facets"
 _EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN " + _FULL_PROJECTION
 
 # Properties used only by the database (search, sorting, change detection): never shown.
-_INTERNAL = frozenset({"search_name", "search_text", "search_place", "alt_names_text", "name_sort", "content_hash"})
+_INTERNAL = frozenset(
+    {"search_name", "search_text", "search_place", "alt_names_text", "name_sort", "content_hash", "name_key"}
+)
 # Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
 _MAX_SKIP = 2**30
 
@@ -426,9 +429,14 @@ def _actor_view(raw: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+def _name_key(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The importers' matching key (as importers.actor_fields stores it), so a later import finds this actor."""
+    return {"name_key": name_key(str(props["name"]))} if props.get("name") else {}
+
+
 def _graph_props(props: Mapping[str, Any], active_in: list[str]) -> dict[str, Any]:
     """Stored properties with derived fields added and coordinates ({lat, lon}) as a Neo4j point."""
-    result = {**props, **derived_fields(props, active_in)}
+    result = {**props, **derived_fields(props, active_in), **_name_key(props)}
     location = result.get("location")
     if isinstance(location, Mapping):
         result["location"] = WGS84Point((float(location["lon"]), float(location["lat"])))
@@ -548,7 +556,7 @@ class ActorDao:
             stored = {k: v for k, v in current["actor"].items() if k not in _INTERNAL}
             merged = {**stored, **write.props}
             active_in: list[str] = write.links["active_in"] if "active_in" in write.links else view["active_in"]
-            props = {**_graph_props(write.props, active_in), **derived_fields(merged, active_in)}
+            props = {**_graph_props(write.props, active_in), **derived_fields(merged, active_in), **_name_key(merged)}
             tx.run(_SET_PROPS, id=actor_id, props=props).consume()
             row: dict[str, Any] = {"municipality": merged.get("municipality_code")}
             for key, values in write.links.items():

@@ -11,7 +11,10 @@ note on a relationship). Erasure, in one transaction:
    becomes `{"id": …, "redacted": true}` and the person's address, name and phone numbers
    become "[raderad]"; audit events so changed get `redacted_at`;
 4. records one `gdpr.erase` audit event per affected actor, naming no personal data;
-5. searches for the address again and reports anything left (there should be nothing).
+5. lists the person as erased (`ErasedContact`: keyed hashes of the address, and of each
+   contact record's phone with its name; see `registry.erasure`), so that importing a register
+   that still holds them does not bring them back;
+6. searches for the address again and reports anything left (there should be nothing).
 
 Names and phone numbers alone are not searched for across the graph: the same name can be
 someone else's, and a contact's phone can be the organisation's switchboard. They are redacted
@@ -34,6 +37,8 @@ from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
+from registry.erasure import erasure_key, hashes_of
+from registry.tokens import load_secret
 
 REDACTED = "[raderad]"
 
@@ -87,6 +92,12 @@ SET n.redacted_at = datetime()
 _BUMP_ACTOR: LiteralString = f"""
 MATCH (a:{L.ACTOR}) WHERE elementId(a) = $element_id
 SET a.version = coalesce(a.version, 0) + 1, a.updated_at = datetime()
+"""
+
+_ERASED: LiteralString = f"""
+UNWIND $rows AS row
+MERGE (e:{L.ERASED_CONTACT} {{hash: row.hash}})
+ON CREATE SET e.kind = row.kind, e.erased_at = datetime()
 """
 
 _SET_REL: LiteralString = """
@@ -217,8 +228,10 @@ def _affected_actor_ids(person: Person, nodes: Iterable[dict[str, Any]]) -> list
 
 
 class GdprDao:
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, secret: bytes | None = None) -> None:
         self.graph = graph
+        # The server secret keys the suppression hashes; read when an erasure first needs it.
+        self._secret = secret
 
     def export(self, email: str) -> dict[str, Any]:
         """Everything stored about the person with this address (register extract, GDPR art. 15)."""
@@ -267,11 +280,15 @@ class GdprDao:
     def erase(self, email: str, *, who: Principal, channel: Channel) -> dict[str, Any]:
         """Removes the person everywhere (GDPR art. 17); returns what was removed and redacted."""
         email = email.strip().lower()
+        if self._secret is None:
+            self._secret = load_secret()
+        key = erasure_key(self._secret)
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
             person = _person(tx, email)
             nodes, rels = _mentions(tx, person)
             contact_ids = set(person.contact_ids)
+            tx.run(_ERASED, rows=hashes_of(key, email, person.contacts)).consume()
             tx.run(_DELETE_CONTACTS, ids=sorted(contact_ids)).consume()
             redacted: dict[str, int] = {}
             actor_fields: dict[str, list[str]] = {}

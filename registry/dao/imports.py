@@ -1,27 +1,24 @@
-"""Imports: source records, import runs, candidate lookups and the batch writes of importers.
+"""Imports: source records, import runs, candidate lookups, the batch writes of importers and their audit events.
 
-A batch is read and written inside one transaction (`ImportDao.batch` methods take the
-transaction), so a batch is in the graph completely or not at all, and an import that
-stopped midway can simply be run again.
+The static methods take the caller's transaction. A batch's lookup (`lookup`) runs in a read
+transaction; its writes, audit events included, in one write transaction, so a batch is in the
+graph completely or not at all, and an import that stopped midway can simply be run again.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.auth import Principal
+from registry.dao.audit import Channel, changed_fields
 from registry.db import Graph
-
-_KNOWN: LiteralString = f"""
-UNWIND $keys AS key
-MATCH (s:{L.SOURCE_RECORD} {{key: key}})
-OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(a:{L.ACTOR})
-OPTIONAL MATCH (r:{L.REVIEW_ITEM} {{status: 'pending'}})-[:{R.CANDIDATE}]->(s)
-RETURN key, s.hash AS hash, s.fields AS fields, a.id AS actor_id, r.id AS review_id
-"""
 
 _CANDIDATE: LiteralString = """a {
   .id, .name, .org_number, .municipality_code, .county_code, .website, .emails, .phones
@@ -33,10 +30,42 @@ MATCH (a:{L.ACTOR} {{org_number: org}})
 RETURN {_CANDIDATE}
 """
 
-_BY_NAME_KEY: LiteralString = f"""
-UNWIND $keys AS key
-MATCH (a:{L.ACTOR} {{name_key: key}})
-RETURN {_CANDIDATE}
+# What one batch needs to know, in one round trip: which of its records were imported before
+# (their last hash and fields, the actor they describe, a pending review), and the current state
+# of every actor its rows may describe: those known records' actors, actors with one of its
+# organisation numbers, and actors with a row's name key in the row's county (resolution never
+# matches across counties, so the rest of the country's namesakes are not even read).
+_LOOKUP: LiteralString = f"""
+CALL () {{
+  UNWIND $keys AS key
+  MATCH (s:{L.SOURCE_RECORD} {{key: key}})
+  OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(a:{L.ACTOR})
+  OPTIONAL MATCH (r:{L.REVIEW_ITEM} {{status: 'pending'}})-[:{R.CANDIDATE}]->(s)
+  RETURN collect({{key: key, hash: s.hash, fields: s.fields, actor_id: a.id, review_id: r.id}}) AS known
+}}
+CALL (known) {{
+  CALL (known) {{
+    UNWIND [k IN known WHERE k.actor_id IS NOT NULL | k.actor_id] AS id
+    MATCH (a:{L.ACTOR} {{id: id}})
+    RETURN a
+    UNION
+    UNWIND $org_numbers AS org
+    MATCH (a:{L.ACTOR} {{org_number: org}})
+    RETURN a
+    UNION
+    UNWIND $blocks AS block
+    MATCH (a:{L.ACTOR} {{name_key: block.name_key, county_code: block.county}})
+    RETURN a
+  }}
+  RETURN collect({{
+    id: a.id, props: properties(a),
+    active_in: [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code],
+    interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id],
+    target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id],
+    contacts: [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}]
+  }}) AS states
+}}
+RETURN known, states
 """
 
 _STATES: LiteralString = f"""
@@ -174,16 +203,18 @@ MERGE (r)-[:{R.FROM_RUN}]->(run)
 """
 
 # A member list confirms memberships: re-listed members get an ended membership back; a list
-# without a since-date or role keeps the one the membership already has.
+# without a since-date or role keeps the one the membership already has. Each change comes back
+# with the membership before and after it, for the audit trail.
 _WRITE_MEMBERSHIPS: LiteralString = f"""
 UNWIND $rows AS row
 MATCH (m:{L.ACTOR} {{id: row.member}}), (u:{L.ACTOR} {{id: row.umbrella}})
 MERGE (m)-[r:{R.MEMBER_OF}]->(u)
-WITH r, row, coalesce(row.since, r.since) AS since, coalesce(row.role, r.role) AS role
+WITH r, row, coalesce(row.since, r.since) AS since, coalesce(row.role, r.role) AS role,
+     r {{.since, .role, .until, .source}} AS before
 WHERE r.until IS NOT NULL OR r.source IS NULL OR r.source <> row.source
    OR coalesce(r.since, '') <> coalesce(since, '') OR coalesce(r.role, '') <> coalesce(role, '')
 SET r.since = since, r.role = role, r.source = row.source, r.until = null
-RETURN count(r) AS changed
+RETURN row.member AS member, row.umbrella AS umbrella, before, r {{.since, .role, .until, .source}} AS after
 """
 
 _OPEN_MEMBERS: LiteralString = f"""
@@ -195,8 +226,9 @@ RETURN count(r) AS n
 _END_MEMBERSHIPS: LiteralString = f"""
 MATCH (m:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella}})
 WHERE r.until IS NULL AND NOT m.id IN $keep
+WITH m, r, r {{.since, .role, .until, .source}} AS before
 SET r.until = $today
-RETURN count(r) AS ended
+RETURN m.id AS member, before, r {{.since, .role, .until, .source}} AS after
 """
 
 _START_RUN: LiteralString = f"""
@@ -218,6 +250,23 @@ _SET_NAME_KEY: LiteralString = f"""
 UNWIND $rows AS row
 MATCH (a:{L.ACTOR} {{id: row.id}})
 SET a.name_key = row.name_key
+"""
+
+_ERASED_HASHES: LiteralString = f"MATCH (e:{L.ERASED_CONTACT}) RETURN e.hash AS hash"
+
+# Audit events of a batch, in its transaction: the shape `registry.dao.audit.record_audit` writes,
+# with the import run beside it; each event is ABOUT its subject and any further actors it names.
+_WRITE_AUDIT: LiteralString = f"""
+UNWIND $rows AS row
+CREATE (e:{L.AUDIT_EVENT} {{
+  id: row.id, at: datetime(), channel: $channel, action: row.action,
+  token_id: $token_id, role: $role, actor_id: $actor_id, by: $by,
+  subject_label: $subject_label, subject_id: row.subject_id, before: row.before, after: row.after, run_id: $run
+}})
+WITH e, row
+UNWIND row.about AS about
+MATCH (a:{L.ACTOR} {{id: about}})
+CREATE (e)-[:{R.ABOUT}]->(a)
 """
 
 _TAXONOMY_IDS: LiteralString = f"""
@@ -257,6 +306,10 @@ class ImportDao:
         query = _UMBRELLA_BY_ORG if by_org_number else _UMBRELLA_BY_ID
         return self.graph.read_one(query, value=id_or_org_number)
 
+    def erased_hashes(self) -> frozenset[str]:
+        """The keyed hashes of erased people (`registry.erasure`): few, so one import holds them all."""
+        return frozenset(r["hash"] for r in self.graph.read(_ERASED_HASHES))
+
     def start_run(self, run_id: str, *, source: str, kind: str, file: str) -> None:
         self.graph.write(_START_RUN, id=run_id, source=source, kind=kind, file=file)
 
@@ -265,16 +318,19 @@ class ImportDao:
 
     # -- inside a batch's transaction -------------------------------------------------------
     @staticmethod
-    def known_records(tx: ManagedTransaction, keys: list[str]) -> dict[str, dict[str, Any]]:
-        return {r["key"]: r.data() for r in tx.run(_KNOWN, keys=keys)}
+    def lookup(
+        tx: ManagedTransaction, keys: list[str], org_numbers: list[str], blocks: list[dict[str, str | None]]
+    ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """One batch's known records (by key) and candidate actors' states (`_STATES` rows).
+
+        `blocks` are the rows' `{name_key, county}` pairs.
+        """
+        row = tx.run(_LOOKUP, keys=keys, org_numbers=org_numbers, blocks=blocks).single(strict=True)
+        return {k["key"]: k for k in row["known"]}, list(row["states"])
 
     @staticmethod
     def candidates_by_org_number(tx: ManagedTransaction, org_numbers: list[str]) -> list[dict[str, Any]]:
         return [r["actor"] for r in tx.run(_BY_ORG, org_numbers=org_numbers)] if org_numbers else []
-
-    @staticmethod
-    def candidates_by_name_key(tx: ManagedTransaction, keys: list[str]) -> list[dict[str, Any]]:
-        return [r["actor"] for r in tx.run(_BY_NAME_KEY, keys=keys)] if keys else []
 
     @staticmethod
     def actor_states(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
@@ -306,17 +362,116 @@ class ImportDao:
             tx.run(_WRITE_REVIEWS, rows=rows, run=run_id).consume()
 
     @staticmethod
-    def write_memberships(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
+    def write_memberships(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Writes memberships; returns those that changed: member, umbrella, before and after."""
         if not rows:
-            return 0
-        record = tx.run(_WRITE_MEMBERSHIPS, rows=rows).single()
-        return int(record["changed"]) if record else 0
+            return []
+        return [r.data() for r in tx.run(_WRITE_MEMBERSHIPS, rows=rows)]
+
+    @staticmethod
+    def write_audit(
+        tx: ManagedTransaction,
+        who: Principal,
+        run_id: str | None,
+        rows: list[dict[str, Any]],
+        channel: Channel = Channel.IMPORT,
+    ) -> None:
+        """Audit events of import writes (channel `import` unless told), one statement per batch.
+
+        Each row: `id`, `action`, `subject_id` (an actor), `before`/`after` (JSON texts of the
+        changed fields, as `registry.dao.audit.changed_fields` keeps them) and `about` (the
+        subject and any further actors whose history shows the event).
+        """
+        if rows:
+            tx.run(
+                _WRITE_AUDIT,
+                rows=rows,
+                channel=str(channel),
+                token_id=who.token_id,
+                role=str(who.role),
+                actor_id=who.actor_id,
+                by=who.name,
+                subject_label=L.ACTOR,
+                run=run_id,
+            ).consume()
 
     # -- after the batches ------------------------------------------------------------------
-    def end_memberships(self, umbrella_id: str, keep: list[str], today: str, *, dry_run: bool) -> int:
-        """Ends (never deletes) open memberships of members not in `keep`; returns how many."""
+    def end_memberships(
+        self,
+        umbrella_id: str,
+        keep: list[str],
+        today: str,
+        *,
+        dry_run: bool,
+        who: Principal | None = None,
+        run_id: str | None = None,
+    ) -> int:
+        """Ends (never deletes) open memberships of members not in `keep`; returns how many.
+
+        With `who`, each ended membership gets its audit event in the same transaction.
+        """
         if dry_run:
             row = self.graph.read_one(_OPEN_MEMBERS, umbrella=umbrella_id, keep=keep)
             return int(row["n"]) if row else 0
-        rows = self.graph.write(_END_MEMBERSHIPS, umbrella=umbrella_id, keep=keep, today=today)
-        return int(rows[0]["ended"]) if rows else 0
+
+        def work(tx: ManagedTransaction) -> int:
+            ended = [r.data() for r in tx.run(_END_MEMBERSHIPS, umbrella=umbrella_id, keep=keep, today=today)]
+            if who is not None:
+                rows = [{**r, "umbrella": umbrella_id} for r in ended]
+                self.write_audit(tx, who, run_id, membership_audit_rows(rows))
+            return len(ended)
+
+        return self.graph.write_tx(work)
+
+
+def _json(value: Mapping[str, Any] | None) -> str | None:
+    # As registry.dao.audit stores before/after, so the history reads import events like any other.
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def audit_row(
+    action: str,
+    subject_id: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    *,
+    also_about: Iterable[str] = (),
+) -> dict[str, Any] | None:
+    """One row for `ImportDao.write_audit`: the changed fields only; None when nothing changed."""
+    old, new = changed_fields(before, after)
+    if before is not None and after is not None and not old and not new:
+        return None
+    return {
+        "id": str(uuid.uuid4()),
+        "action": action,
+        "subject_id": subject_id,
+        "before": _json(old),
+        "after": _json(new),
+        "about": [subject_id, *(i for i in also_about if i != subject_id)],
+    }
+
+
+def membership_audit_rows(changes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Audit rows for membership changes as `write_memberships` and `end_memberships` return them,
+    with the actions the umbrella API records (`membership.add`, `.update`, `.end`)."""
+    rows: list[dict[str, Any]] = []
+    for change in changes:
+        before = {k: v for k, v in (change.get("before") or {}).items() if v is not None}
+        after = {k: v for k, v in (change.get("after") or {}).items() if v is not None}
+        if not before:
+            action = "membership.add"
+        elif after.get("until") and not before.get("until"):
+            action = "membership.end"
+        else:
+            action = "membership.update"
+        umbrella = change["umbrella"]
+        row = audit_row(
+            action,
+            change["member"],
+            {"umbrella_id": umbrella, **before} if before else None,
+            {"umbrella_id": umbrella, **after},
+            also_about=[umbrella],
+        )
+        if row is not None:
+            rows.append(row)
+    return rows
