@@ -130,6 +130,8 @@ class _BatchResult:
     keep: list[str] = field(default_factory=list)
     created: dict[str, ActorState] = field(default_factory=dict)
     memberships_changed: int = 0
+    # Lines of a member list that matched a public or private actor: left alone (see `_not_civil`).
+    not_civil: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +393,8 @@ class _Import:
         self.report.conflicts.update(result.conflicts)
         self.members.update(result.members)
         self.keep.update(result.keep)
+        for line in result.not_civil:
+            self.report.warn(line, "name", NOT_CIVIL)
         bar.update(size)
 
     def _write_batch(self, tx: ManagedTransaction, w: _Writes) -> int:
@@ -546,7 +550,10 @@ class _Batch:
                 result.statuses["updated"] += 1
                 actor_id = seen["actor_id"]
                 old = json.loads(seen["fields"]) if seen["fields"] else None
-                if actor_id and actor_id in states:
+                if actor_id and _not_civil(ctx, states.get(actor_id)):
+                    result.not_civil.append(row.line)
+                    actor_id = None
+                elif actor_id and actor_id in states:
                     apply_record(
                         states[actor_id], key, ctx.source, record, old, result.conflicts, taken_org_numbers=by_org
                     )
@@ -554,6 +561,9 @@ class _Batch:
                 describe(row, actor_id)
             else:
                 actor_id = self._resolve(key, digest, record, states, by_org, by_key, result, review_rows)
+                if actor_id is not None and _not_civil(ctx, states.get(actor_id)):
+                    result.not_civil.append(row.line)
+                    actor_id = None
                 if actor_id is not None:
                     apply_record(
                         states[actor_id], key, ctx.source, record, None, result.conflicts, taken_org_numbers=by_org
@@ -630,6 +640,21 @@ class _Batch:
             states[actor_id] = ActorState.new(actor_id)
         result.statuses["created"] += 1
         return actor_id
+
+
+NOT_CIVIL = (
+    "matchar en offentlig eller privat aktör; en medlemslista ändrar bara civilsamhällets organisationer / "
+    "matches a public or private actor; a member list changes civil-society organisations only"
+)
+
+
+def _not_civil(ctx: Context, state: ActorState | None) -> bool:
+    """A member list speaks for an umbrella of associations: a row that matches, say, a municipality
+    (by its organisation number) must neither enrol it nor fill in its fields. The umbrella could
+    otherwise write to an actor it has no rights over."""
+    if ctx.kind != "members" or state is None or state.created:
+        return False
+    return state.props.get("sector") not in (None, "civil")
 
 
 def _present(view: dict[str, Any]) -> dict[str, Any]:

@@ -45,6 +45,7 @@ def test_admin_imports_a_register_and_gets_the_report(graph: Graph, client_as: F
     assert report["outcome"] == "imported"
     assert report["file"] == "kumla.xlsx" and report["format"] == "xlsx"
     assert report["counts"]["created"] == 12
+    assert report["suppressed"] == {"contacts": 0, "emails": 0}
     assert report["source"] == "register:1881"
     assert graph.read_one("MATCH (a:Actor) RETURN count(a) AS n") == {"n": 12}
     again = client_as.post("/api/v1/imports", data=_upload("kumla.xlsx", municipality="Kumla"), headers=ADMIN)

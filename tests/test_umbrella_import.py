@@ -220,13 +220,24 @@ def test_a_list_naming_a_municipality_gives_the_umbrella_no_rights_over_it(
     client: FlaskClient,
     tokens: Tokens,  # noqa: F811
 ) -> None:
-    kumla = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.org_number AS org", id=PUBLIC_ACTOR)
+    kumla = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.org_number AS org, a {.*} AS props", id=PUBLIC_ACTOR)
     assert kumla is not None
-    body = f"Medlemsorganisation;Org.nr;Kommun\nKumla kommun;{kumla['org']};Kumla\n".encode()
+    body = f"Medlemsorganisation;Org.nr;Kommun;Hemsida\nKumla kommun;{kumla['org']};Kumla;kapad.example\n".encode()
     applied = _upload(client, tokens.umbrella, UMBRELLA, "lista.csv", body=body, dry_run="false")
     assert applied.status_code == 200
-    # The importer matched the municipality by its org number and listed it as a member ...
-    assert applied.get_json()["preview"]["matched"] == 1
+    # The row matches the municipality by its org number: it is neither enrolled nor written to.
+    assert any("offentlig eller privat" in w["reason"] for w in applied.get_json()["warnings"])
+    after = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a {.*} AS props", id=PUBLIC_ACTOR)
+    assert after is not None and after["props"] == kumla["props"]
+    enrolled = demo.read_one(
+        "MATCH (:Actor {id: $m})-[r:MEMBER_OF]->(:Actor {id: $u}) RETURN count(r) AS n", m=PUBLIC_ACTOR, u=UMBRELLA
+    )
+    assert enrolled == {"n": 0}
+    # A coordinator may enrol it all the same ...
+    added = client.post(
+        f"/api/v1/umbrellas/{UMBRELLA}/members", json={"member_id": PUBLIC_ACTOR}, headers=bearer(tokens.coordinator)
+    )
+    assert added.status_code == 201, added.get_json()
     etag = member_etag(client, tokens.admin, UMBRELLA, PUBLIC_ACTOR)
     # ... but that hands the umbrella neither its record, nor its contact persons, nor its history.
     patch = client.patch(

@@ -99,6 +99,11 @@ class ImportReportSchema(Schema):
     unknown_categories = fields.Dict(keys=fields.String(), values=fields.Integer())
     unknown_target_groups = fields.Dict(keys=fields.String(), values=fields.Integer())
     conflicts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    suppressed = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Raderade personer som hölls utanför / erased people kept out (contacts, emails)"},
+    )
     memberships = fields.Dict()
     notes = fields.List(fields.String())
     elapsed_s = fields.Float()
