@@ -8,6 +8,7 @@ because a query only finds what the index was given in the same form.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -132,7 +133,10 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _split_compound(token: str) -> list[str]:
+# Register words repeat endlessly ("förening", "idrottsklubb"), and every import and write splits them:
+# remembering the answer per word is what makes this cheap.
+@functools.lru_cache(maxsize=1 << 16)
+def _split_compound(token: str) -> tuple[str, ...]:
     parts: list[str] = []
     for head in _COMPOUND_HEADS:
         if token.endswith(head) and len(token) - len(head) >= _MIN_MODIFIER:
@@ -143,7 +147,7 @@ def _split_compound(token: str) -> list[str]:
             if modifier.endswith("s") and len(modifier) > 3:
                 parts.append(modifier[:-1])
             break
-    return parts
+    return tuple(parts)
 
 
 def search_tokens(texts: Iterable[str | None]) -> list[str]:
