@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify, render_template, request
@@ -114,12 +115,16 @@ def _refusal(status: int, message: str, errors: Any = None) -> Response:
     return response
 
 
-def _not_found(exc: SubjectNotFoundError) -> Response:
-    return _refusal(404, str(exc))
-
-
-def _refused(exc: MapQueryError) -> Response:
-    return _refusal(exc.status, str(exc), exc.errors)
+def _render(build: Callable[[], Subject], args: dict[str, Any]) -> Response:
+    """The page of the map `build` makes, or its refusal: 404 for an unknown subject, the query's
+    own status (422: bad filters, or too large, with how to filter) otherwise."""
+    try:
+        subject = build()
+    except SubjectNotFoundError as exc:
+        return _refusal(404, str(exc))
+    except MapQueryError as exc:
+        return _refusal(exc.status, str(exc), exc.errors)
+    return _page(subject, args)
 
 
 _UNPROCESSABLE = (
@@ -136,19 +141,16 @@ class ActorMap(MethodView):
     @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], actor_id: str):  # type: ignore[no-untyped-def]
         """Relationskarta runt en aktör / Relationship map around an actor (ego map)"""
-        try:
-            subject = actor_map(
+        return _render(
+            lambda: actor_map(
                 get_graph(),
                 actor_id,
                 depth=args["depth"],
                 types=args.get("types"),
                 valid_at=args["valid_at"],
-            )
-        except SubjectNotFoundError as exc:
-            return _not_found(exc)
-        except MapQueryError as exc:
-            return _refused(exc)
-        return _page(subject, args)
+            ),
+            args,
+        )
 
 
 @blp.route("/municipalities/<string:code>")
@@ -159,20 +161,17 @@ class MunicipalityMap(MethodView):
     @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
         """Områdeskarta för en kommun / Area map of a municipality"""
-        try:
-            subject = municipality_map(
+        return _render(
+            lambda: municipality_map(
                 get_graph(),
                 code,
                 interest_area=args["interest_area"],
                 target_group=args["target_group"],
                 types=args.get("types"),
                 valid_at=args["valid_at"],
-            )
-        except SubjectNotFoundError as exc:
-            return _not_found(exc)
-        except MapQueryError as exc:
-            return _refused(exc)
-        return _page(subject, args)
+            ),
+            args,
+        )
 
 
 @blp.route("/counties/<string:code>")
@@ -183,20 +182,17 @@ class CountyMap(MethodView):
     @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
         """Områdeskarta för ett län / Area map of a county"""
-        try:
-            subject = county_map(
+        return _render(
+            lambda: county_map(
                 get_graph(),
                 code,
                 interest_area=args["interest_area"],
                 target_group=args["target_group"],
                 types=args.get("types"),
                 valid_at=args["valid_at"],
-            )
-        except SubjectNotFoundError as exc:
-            return _not_found(exc)
-        except MapQueryError as exc:
-            return _refused(exc)
-        return _page(subject, args)
+            ),
+            args,
+        )
 
 
 @blp.route("/arenas/<string:arena_id>")
@@ -207,13 +203,10 @@ class ArenaMap(MethodView):
     @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], arena_id: str):  # type: ignore[no-untyped-def]
         """Karta över en mötesarena och dess deltagare / Map of a meeting arena and its participants"""
-        try:
-            subject = arena_map(get_graph(), arena_id)
-        except SubjectNotFoundError as exc:
-            return _not_found(exc)
-        except MapQueryError as exc:
-            return _refused(exc)
-        return _page(subject, args)
+        return _render(
+            lambda: arena_map(get_graph(), arena_id),
+            args,
+        )
 
 
 @blp.route("/challenges/<string:challenge_id>")
@@ -224,10 +217,7 @@ class ChallengeMap(MethodView):
     @blp.alt_response(422, description=_UNPROCESSABLE)
     def get(self, args: dict[str, Any], challenge_id: str):  # type: ignore[no-untyped-def]
         """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage"""
-        try:
-            subject = challenge_map(get_graph(), challenge_id)
-        except SubjectNotFoundError as exc:
-            return _not_found(exc)
-        except MapQueryError as exc:
-            return _refused(exc)
-        return _page(subject, args)
+        return _render(
+            lambda: challenge_map(get_graph(), challenge_id),
+            args,
+        )
