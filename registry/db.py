@@ -10,12 +10,44 @@ import atexit
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString, Protocol, TypeVar
 
 from flask import Flask, current_app
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 
 T = TypeVar("T")
+
+
+class Reader(Protocol):
+    """What a DAO needs to read: a `Graph` (each statement in its own transaction) and a `Reads`
+    (all statements in one) both offer it."""
+
+    def read_one(self, query: LiteralString, **params: Any) -> dict[str, Any] | None: ...
+
+    def read_plain_one(self, query: LiteralString, **params: Any) -> dict[str, Any] | None: ...
+
+
+class Reads:
+    """Read statements run inside one transaction (see `Graph.read_tx`): one round of BEGIN/COMMIT
+    instead of one per statement, and element ids handed from one statement to the next stay valid.
+    Same meaning as the `Graph` methods of the same names."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self.tx = tx
+
+    def _first(self, query: LiteralString, params: dict[str, Any]) -> Any:
+        result = self.tx.run(query, params)
+        record = next(iter(result), None)
+        result.consume()
+        return record
+
+    def read_one(self, query: LiteralString, **params: Any) -> dict[str, Any] | None:
+        record = self._first(query, params)
+        return record.data() if record is not None else None
+
+    def read_plain_one(self, query: LiteralString, **params: Any) -> dict[str, Any] | None:
+        record = self._first(query, params)
+        return dict(record.items()) if record is not None else None
 
 
 class Graph:

@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.dao.relationships import EDGE_VALID_AT, VALID_AT, plain, type_pattern
-from registry.db import Graph
+from registry.db import Graph, Reader, Reads
 from registry.domain.network import Network, NetworkEdge, NetworkNode
 from registry.domain.relationships import (
     AGREEMENT_KINDS,
@@ -29,6 +29,29 @@ from registry.domain.relationships import (
 MAX_DEPTH = 3
 MAX_HOPS = 6
 _HOPS: dict[int, LiteralString] = {1: "1", 2: "2", 3: "3", 4: "4", 5: "5", 6: "6"}
+
+# The relationship properties a network edge carries. They are projected by name rather than read
+# with `properties(r)`: that would also ship `created_at`, and the driver's hydration of DateTime
+# values cost more than the rest of the edges statement together (43 → 19 ms for a 462-edge
+# network in the relationships benchmark).
+_EDGE_KEYS: tuple[LiteralString, ...] = (
+    "kind",
+    "resource",
+    "strength",
+    "amount_sek",
+    "year",
+    "form",
+    "valence",
+    "role",
+    "since",
+    "until",
+    "stage",
+    "anchored",
+    "confidence",
+    "valid_from",
+    "valid_to",
+)
+_EDGE_PROPS: LiteralString = "r {" + ", ".join(f".{key}" for key in _EDGE_KEYS) + "}"
 
 _START: LiteralString = f"MATCH (s:{L.ACTOR} {{id: $id}}) RETURN elementId(s) AS eid"
 
@@ -63,7 +86,7 @@ MATCH (x) WHERE elementId(x) = eid
 MATCH (x)-[r:{pattern}]->(y)
 WHERE elementId(y) IN $eids AND {EDGE_VALID_AT}
 RETURN collect({{id: coalesce(r.id, elementId(r)), type: type(r), source: x.id, target: y.id,
-                 props: properties(r)}}) AS rows
+                 props: {_EDGE_PROPS}}}) AS rows
 """
 
 
@@ -111,7 +134,7 @@ WHERE all(r IN relationships(p) WHERE {EDGE_VALID_AT})
   AND all(n IN nodes(p) WHERE NOT coalesce(n.archived, false))
 RETURN [n IN nodes(p) | elementId(n)] AS nodes,
        [r IN relationships(p) | {{id: coalesce(r.id, elementId(r)), type: type(r), source: startNode(r).id,
-                                 target: endNode(r).id, props: properties(r)}}] AS edges
+                                 target: endNode(r).id, props: {_EDGE_PROPS}}}] AS edges
 LIMIT $limit
 """
 
@@ -121,24 +144,6 @@ UNWIND $ids AS aid
 OPTIONAL MATCH (a:{L.ACTOR} {{id: aid}})
 RETURN aid AS id, a IS NOT NULL AS found
 """
-
-_EDGE_KEYS = (
-    "kind",
-    "resource",
-    "strength",
-    "amount_sek",
-    "year",
-    "form",
-    "valence",
-    "role",
-    "since",
-    "until",
-    "stage",
-    "anchored",
-    "confidence",
-    "valid_from",
-    "valid_to",
-)
 
 
 def _text(value: Any) -> str:
@@ -236,7 +241,12 @@ class NetworkDao:
             raise InvalidError("limit ska vara minst 1 / limit must be at least 1.")
         pattern = type_pattern(_check_types(types))
         at = valid_at or dt.date.today()
-        start = self.graph.read_one(_START, id=actor_id)
+        # Its four or five statements in one read transaction: ~1 ms less per statement than a
+        # transaction each, and the element ids passed between them cannot go stale.
+        return self.graph.read_tx(lambda tx: self._ego(Reads(tx), actor_id, depth, pattern, at, limit))
+
+    def _ego(self, reads: Reads, actor_id: str, depth: int, pattern: LiteralString, at: dt.date, limit: int) -> Network:
+        start = reads.read_one(_START, id=actor_id)
         if start is None:
             raise NotFoundError("Aktören finns inte / Actor not found.")
         # Breadth first, one query per level: nearer nodes come first, and within a level those
@@ -249,14 +259,14 @@ class NetworkDao:
             if not frontier:
                 break
             links: dict[str, int] = {}
-            for eid, count in self._rows(expand, frontier=frontier, at=at):
+            for eid, count in self._rows(reads, expand, frontier=frontier, at=at):
                 if eid not in seen:
                     links[eid] = links.get(eid, 0) + int(count)
             level = sorted(links, key=lambda eid: (-links[eid], eid))
             seen.update(level)
             order.extend(level)
             frontier = level
-        return self._network(order, pattern, at, limit)
+        return self._network(reads, order, pattern, at, limit)
 
     def area(
         self,
@@ -276,6 +286,7 @@ class NetworkDao:
         pattern = type_pattern(_check_types(types))
         at = valid_at or dt.date.today()
         rows = self._rows(
+            self.graph,
             _area_query(pattern),
             municipality=municipality_code,
             county=county_code,
@@ -291,14 +302,16 @@ class NetworkDao:
                 if eid not in seen:
                     seen.add(eid)
                     order.append(eid)
-        return self._network(order, pattern, at, limit)
+        return self._network(self.graph, order, pattern, at, limit)
 
     def arena(self, arena_id: str) -> Network:
         """An arena, the actors taking part in it today, and the relationships between them."""
         row = self.graph.read_one(_ARENA, id=arena_id, at=dt.date.today())
         if row is None:
             raise NotFoundError("Arenan finns inte / Arena not found.")
-        return self._network([row["eid"], *row["members"]], type_pattern(NETWORK_TYPES.ids), dt.date.today(), None)
+        return self._network(
+            self.graph, [row["eid"], *row["members"]], type_pattern(NETWORK_TYPES.ids), dt.date.today(), None
+        )
 
     def challenge(self, challenge_id: str) -> Network:
         """A challenge, the actors engaged in it today (each edge carries its stage), and the
@@ -306,7 +319,9 @@ class NetworkDao:
         row = self.graph.read_one(_CHALLENGE, id=challenge_id, at=dt.date.today())
         if row is None:
             raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
-        return self._network([row["eid"], *row["members"]], type_pattern(NETWORK_TYPES.ids), dt.date.today(), None)
+        return self._network(
+            self.graph, [row["eid"], *row["members"]], type_pattern(NETWORK_TYPES.ids), dt.date.today(), None
+        )
 
     def paths(
         self,
@@ -337,24 +352,26 @@ class NetworkDao:
         if not rows:
             return []
         all_eids = list(dict.fromkeys(eid for row in rows for eid in row["nodes"]))
-        nodes = {r["eid"]: _node(r) for r in self._rows(_NODES, eids=all_eids)}
+        nodes = {r["eid"]: _node(r) for r in self._rows(self.graph, _NODES, eids=all_eids)}
         return [
             Network(nodes=[nodes[eid] for eid in row["nodes"]], edges=[_edge(e) for e in row["edges"]]) for row in rows
         ]
 
-    def _rows(self, query: LiteralString, **params: Any) -> list[Any]:
+    def _rows(self, reads: Reader, query: LiteralString, **params: Any) -> list[Any]:
         """Large answers come back as one record of lists: the driver decodes one big record far
         faster than thousands of small ones."""
-        found = self.graph.read_plain_one(query, **params)
+        found = reads.read_plain_one(query, **params)
         return list(found["rows"]) if found else []
 
-    def _network(self, order: list[str], pattern: LiteralString, at: dt.date, limit: int | None) -> Network:
+    def _network(
+        self, reads: Reader, order: list[str], pattern: LiteralString, at: dt.date, limit: int | None
+    ) -> Network:
         truncated_from = None
         if limit is not None and len(order) > limit:
             truncated_from = len(order)
             order = order[:limit]
-        by_eid = {r["eid"]: r for r in self._rows(_NODES, eids=order)}
+        by_eid = {r["eid"]: r for r in self._rows(reads, _NODES, eids=order)}
         nodes = [_node(by_eid[eid]) for eid in order if eid in by_eid]
-        edges = [_edge(r) for r in self._rows(_edges_query(pattern), eids=order, at=at)]
+        edges = [_edge(r) for r in self._rows(reads, _edges_query(pattern), eids=order, at=at)]
         edges.sort(key=lambda e: (e.type, e.source, e.target, e.id))
         return Network(nodes=nodes, edges=edges, truncated_from=truncated_from)
