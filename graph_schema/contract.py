@@ -135,6 +135,9 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "alt_names_text",
                 "name_sort",
                 "content_hash",
+                # Copies of WORKS_ON and SERVES for actor-wide analyses (registry.dao.term_mirrors).
+                "interest_area_ids",
+                "target_group_ids",
             ),
         ),
         NodeSpec(

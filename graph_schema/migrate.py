@@ -72,6 +72,17 @@ ON CREATE SET m.name = $name, m.description = $description, m.checksum = $checks
 """
 
 
+def run_statement(driver: Driver, database: str, statement: LiteralString) -> None:
+    """One migration statement in a transaction of its own, or, for a data migration written as
+    `CALL { ... } IN TRANSACTIONS`, in the implicit transaction Neo4j requires for it: one
+    transaction over 250,000 actors passes the server's 1 GiB transaction memory limit."""
+    if "IN TRANSACTIONS" in statement:
+        with driver.session(database=database) as session:
+            session.run(statement).consume()
+    else:
+        driver.execute_query(statement, database_=database)
+
+
 def migrate(driver: Driver, database: str, *, reference: bool = True) -> MigrateResult:
     result = MigrateResult()
     all_migrations = discover()
@@ -88,7 +99,7 @@ def migrate(driver: Driver, database: str, *, reference: bool = True) -> Migrate
             continue
         # Schema statements cannot share a transaction with writes: each runs on its own.
         for statement in migration.statements:
-            driver.execute_query(statement, database_=database)
+            run_statement(driver, database, statement)
         driver.execute_query(
             _RECORD,
             id=migration.id,

@@ -101,20 +101,27 @@ class Graph:
         )
         return dict(records[0].items()) if records else None
 
+    def read_plain_many(self, statements: list[tuple[LiteralString, dict[str, Any]]]) -> list[dict[str, Any] | None]:
+        """`read_plain_one` for each (query, parameters), concurrently, in a transaction each. Neo4j
+        Community runs one statement on one core; a large analysis cut into statements that run at
+        once uses both of this machine's."""
+        if len(statements) == 1:
+            query, params = statements[0]
+            return [self.read_plain_one(query, **params)]
+        with ThreadPoolExecutor(max_workers=len(statements)) as pool:
+            return list(pool.map(lambda s: self.read_plain_one(s[0], **s[1]), statements))
+
     def read_plain_split(self, query: LiteralString, parts: int = 2, **params: Any) -> list[dict[str, Any] | None]:
-        """`read_plain_one` run once for each of `parts` slices of the actor id space, concurrently,
-        in a transaction each; the statement selects its slice with `$id_from <= a.id < $id_to`
-        (either may be null). Neo4j Community runs one statement on one core; a large analysis
-        split in two uses both of this machine's (brokers in Stockholm: 740 -> 470 ms for the
-        statement). Actor ids are UUIDs, so cutting at hex digits gives even slices."""
+        """`read_plain_one` once for each of `parts` slices of the actor id space, concurrently
+        (`read_plain_many`); the statement selects its slice with `$id_from <= a.id < $id_to`
+        (either may be null). Brokers in Stockholm: 740 -> 470 ms for the statement. Actor ids are
+        UUIDs, so cutting at hex digits gives even slices."""
         if parts not in (1, 2, 4, 8, 16):
             raise ValueError("parts must be 1, 2, 4, 8 or 16")
         cuts: list[str | None] = [None, *(format(i * 16 // parts, "x") for i in range(1, parts)), None]
-        slices = [{**params, "id_from": cuts[i], "id_to": cuts[i + 1]} for i in range(parts)]
-        if parts == 1:
-            return [self.read_plain_one(query, **slices[0])]
-        with ThreadPoolExecutor(max_workers=parts) as pool:
-            return list(pool.map(lambda p: self.read_plain_one(query, **p), slices))
+        return self.read_plain_many(
+            [(query, {**params, "id_from": cuts[i], "id_to": cuts[i + 1]}) for i in range(parts)]
+        )
 
     def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """A write query in its own retried transaction."""

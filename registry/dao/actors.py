@@ -19,6 +19,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
+from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
 from registry.domain.normalize import name_key
@@ -53,7 +54,8 @@ CALL (a, row) {{
   MATCH (t:{L.INTEREST_AREA} {{id: term}})
   MERGE (a)-[:{R.WORKS_ON}]->(t)
 }}
-""",
+"""
+    + interest_area_mirror("a"),
     "target_groups": f"""
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[old:{R.SERVES}]->(:{L.TARGET_GROUP})
@@ -63,7 +65,8 @@ CALL (a, row) {{
   MATCH (t:{L.TARGET_GROUP} {{id: term}})
   MERGE (a)-[:{R.SERVES}]->(t)
 }}
-""",
+"""
+    + target_group_mirror("a"),
     "contacts": f"""
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON})
@@ -131,7 +134,7 @@ CALL (a, row) {{
   MATCH (t:{L.TARGET_GROUP} {{id: term}})
   CREATE (a)-[:{R.SERVES}]->(t)
 }}
-CALL (a, row) {{
+{interest_area_mirror("a")}{target_group_mirror("a")}CALL (a, row) {{
   UNWIND row.contacts AS contact
   CREATE (c:{L.CONTACT_PERSON})
   SET c = contact
@@ -372,7 +375,17 @@ _EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN
 
 # Properties used only by the database (search, sorting, change detection): never shown.
 _INTERNAL = frozenset(
-    {"search_name", "search_text", "search_place", "alt_names_text", "name_sort", "content_hash", "name_key"}
+    {
+        "search_name",
+        "search_text",
+        "search_place",
+        "alt_names_text",
+        "name_sort",
+        "content_hash",
+        "name_key",
+        "interest_area_ids",
+        "target_group_ids",
+    }
 )
 # Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
 _MAX_SKIP = 2**30

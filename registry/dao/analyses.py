@@ -83,17 +83,46 @@ CALL () {{
 RETURN scheme, id, sv, en, broader ORDER BY scheme, id
 """
 
-_CIVIL_IN_COUNTY: LiteralString = f"""
-MATCH (:{L.COUNTY} {{code: $county}})<-[:{R.IN_COUNTY}]-(m:{L.MUNICIPALITY})
+# The county's civil actors are read per municipality from their term copies (registry.dao.term_mirrors),
+# in two statements over halves of the county's municipalities that run at once; a third finds the
+# actors counted in more than one municipality, so the county's total counts each actor once.
+_PLACE_SIZES: LiteralString = f"""
+MATCH (m:{L.MUNICIPALITY} {{county_code: $county}})
+RETURN collect([m.code, COUNT {{ (m)<-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]-() }}]) AS rows
+"""
+_CIVIL_BY_PLACE: LiteralString = f"""
+MATCH (m:{L.MUNICIPALITY}) WHERE m.code IN $codes
 MATCH (a:{L.ACTOR})-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m)
 WHERE a.sector = $sector AND NOT coalesce(a.archived, false)
-WITH a, collect(m.code) AS places
-WITH places, [(a)-[:{R.WORKS_ON}]->(t) | t.id] AS areas, [(a)-[:{R.SERVES}]->(t) | t.id] AS groups
-WITH places, areas, groups, count(*) AS actors
-RETURN collect([places, areas, groups, actors]) AS rows
+WITH DISTINCT m, a
+WITH m.code AS place, coalesce(a.interest_area_ids, []) AS areas, coalesce(a.target_group_ids, []) AS groups,
+     count(*) AS actors
+RETURN collect([place, areas, groups, actors]) AS rows
+"""
+_CIVIL_IN_SEVERAL_PLACES: LiteralString = f"""
+MATCH (:{L.COUNTY} {{code: $county}})<-[:{R.IN_COUNTY}]-(:{L.MUNICIPALITY})<-[:{R.ACTIVE_IN}]-(a:{L.ACTOR})
+WHERE a.sector = $sector AND NOT coalesce(a.archived, false)
+WITH DISTINCT a
+WITH a, COUNT {{
+  MATCH (a)-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY} {{county_code: $county}}) RETURN DISTINCT m
+}} AS places
+WHERE places > 1
+RETURN collect([coalesce(a.interest_area_ids, []), coalesce(a.target_group_ids, []), places - 1]) AS rows
 """
 # Large answers come back as one record of lists: the driver decodes one big record far faster
 # than thousands of small ones.
+
+
+def _halves(sizes: dict[str, int]) -> list[list[str]]:
+    """Two groups of municipality codes with about as many actors each (largest first, each to
+    the lighter group), so the two statements take about as long."""
+    groups: list[list[str]] = [[], []]
+    load = [0, 0]
+    for code in sorted(sizes, key=lambda c: (-sizes[c], c)):
+        lighter = 0 if load[0] <= load[1] else 1
+        groups[lighter].append(code)
+        load[lighter] += sizes[code]
+    return [g for g in groups if g]
 
 
 def _flag(count: int, median: float, ratio: float, county_total: int) -> str | None:
@@ -432,14 +461,40 @@ class AnalysisDao:
         per_place: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         county_total: Counter[tuple[str, str]] = Counter()
         civil_actors = 0
-        result = self.graph.read_plain_one(_CIVIL_IN_COUNTY, county=county, sector="civil")
-        for places, areas, groups, count in result["rows"] if result else []:
-            if area.municipality_code is None or area.municipality_code in places:
-                civil_actors += count
-            cells = {(ia, tg): count for ia in expand("interest_area", areas) for tg in expand("target_group", groups)}
-            county_total.update(cells)
-            for place in set(places):
-                per_place[place].update(cells)
+        cells_of: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, str]]] = {}
+
+        def cells(areas: list[str], groups: list[str]) -> list[tuple[str, str]]:
+            key = (tuple(areas), tuple(groups))
+            found = cells_of.get(key)
+            if found is None:
+                found = cells_of[key] = [
+                    (ia, tg) for ia in expand("interest_area", areas) for tg in expand("target_group", groups)
+                ]
+            return found
+
+        sized = self.graph.read_plain_one(_PLACE_SIZES, county=county)
+        sizes = {code: int(n) for code, n in (sized["rows"] if sized else [])}
+        params = {"county": county, "sector": "civil"}
+        *by_place, several = self.graph.read_plain_many(
+            [
+                *((_CIVIL_BY_PLACE, {**params, "codes": half}) for half in _halves(sizes)),
+                (_CIVIL_IN_SEVERAL_PLACES, params),
+            ]
+        )
+        for part in by_place:
+            for place, areas, groups, count in part["rows"] if part else []:
+                place_counts = per_place[place]
+                for pair in cells(areas, groups):
+                    place_counts[pair] += count
+                    county_total[pair] += count
+                if area.municipality_code is None or area.municipality_code == place:
+                    civil_actors += count
+        # An actor in k of the county's municipalities was counted k times in the county's total.
+        for areas, groups, extra in several["rows"] if several else []:
+            for pair in cells(areas, groups):
+                county_total[pair] -= extra
+            if area.municipality_code is None:
+                civil_actors -= extra
 
         def term(scheme: str, term_id: str) -> dict[str, str]:
             t = terms[scheme][term_id]

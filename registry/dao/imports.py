@@ -18,6 +18,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, changed_fields
+from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
 
 _CANDIDATE: LiteralString = """a {
@@ -144,7 +145,7 @@ CALL (a, row) {{
   SET c += contact
   MERGE (a)-[:{R.HAS_CONTACT}]->(c)
 }}
-"""
+{interest_area_mirror("a")}{target_group_mirror("a")}"""
 
 _CREATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_LINKS
 _UPDATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_REMOVALS + _ACTOR_LINKS

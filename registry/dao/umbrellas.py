@@ -21,6 +21,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
+from registry.dao.term_mirrors import target_group_mirror
 from registry.db import Graph
 
 # Properties of a member an umbrella may set directly (contacts and target groups are links).
@@ -141,7 +142,7 @@ CALL (m) {{
   MATCH (t:{L.TARGET_GROUP} {{id: term}})
   MERGE (m)-[:{R.SERVES}]->(t)
 }}
-"""
+{target_group_mirror("m")}"""
 
 # Contacts are replaced as a list: the ones not named go (they are personal data, not kept),
 # named ones are updated, new ones created.
