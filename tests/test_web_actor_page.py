@@ -3,6 +3,7 @@ those the history API answers."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -155,3 +156,39 @@ def test_history_only_for_those_the_history_api_answers(
         assert len(rows) == len(api.get_json())
         assert "member_count: – → 77" in html or re.search(r"member_count: \d+ → 77", html)
         assert "Bergslagens föreningsråd" in html
+
+
+def test_history_pages_through_every_change(
+    client: FlaskClient,
+    demo: Graph,  # noqa: F811
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    """Past 50 changes the page shows the latest 50 and links to the older ones; no change is hidden."""
+    headers = bearer(tokens.admin)
+    for count in range(61):
+        etag = client.get(f"/api/v1/actors/{MEMBER}", headers=headers).headers["ETag"]
+        answer = client.patch(
+            f"/api/v1/actors/{MEMBER}", json={"member_count": count}, headers={**headers, "If-Match": etag}
+        )
+        assert answer.status_code == 200, answer.get_json()
+    api = client.get(f"/api/v1/actors/{MEMBER}/history", headers=headers)
+    total = json.loads(api.headers["X-Pagination"])["total"]
+    assert total >= 61
+
+    first = client.get(f"/aktorer/{MEMBER}", headers=headers).get_data(as_text=True)
+    assert len(re.findall(r"<tr>\s*<td>", first)) == 50
+    assert f"Ändring 1–50 av {total}, senaste först." in first
+    assert "member_count: 59 → 60" in first  # the latest change is on the first page
+    assert f'href="/aktorer/{MEMBER}?history_page=2#history-heading" rel="next"' in first
+    assert 'rel="prev"' not in first
+
+    second = client.get(f"/aktorer/{MEMBER}?history_page=2", headers=headers).get_data(as_text=True)
+    assert len(re.findall(r"<tr>\s*<td>", second)) == total - 50
+    assert f"Ändring 51–{total} av {total}" in second
+    assert "member_count: – → 0" in second or re.search(r"member_count: \d+ → 0<", second)
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # A page past the end shows the last one; nonsense shows the first.
+    assert f"Ändring 51–{total}" in client.get(f"/aktorer/{MEMBER}?history_page=99", headers=headers).get_data(
+        as_text=True
+    )
+    assert "Ändring 1–50" in client.get(f"/aktorer/{MEMBER}?history_page=x", headers=headers).get_data(as_text=True)

@@ -46,7 +46,7 @@ bp = Blueprint("web", __name__, template_folder="templates", static_folder="stat
 bp.before_request(umbrella_page.adopt_session)
 
 PAGE_SIZE = 20
-# The actor page shows this many of the latest changes; the history API pages through all.
+# The actor page shows its history this many changes a page, latest first.
 HISTORY_SIZE = 50
 # Query arguments the search page understands: the API's names, so a page URL and an API URL match.
 _SEARCH_KEYS = ("q", "municipality", "county", "interest_area", "target_group", "sector", "kind", "page")
@@ -188,6 +188,10 @@ def actor(actor_id: str) -> str | tuple[str, int]:
     principal = current_principal()
     shown = present(view, principal)
     municipality = find_municipality(view.get("municipality_code") or "")
+    try:
+        history_page = max(1, min(int(request.args.get("history_page", "1")), 10_000))
+    except ValueError:
+        history_page = 1
     return render_template(
         "web/actor.html",
         active="actor",
@@ -198,7 +202,7 @@ def actor(actor_id: str) -> str | tuple[str, int]:
         map_url=url_for("maps.ActorMap", actor_id=actor_id),
         explorer_url=url_for("explorer.explorer", actor=actor_id),
         relationships=_relationship_groups(RelationshipDao(get_graph()).for_actor(actor_id)),
-        history=_history(principal, actor_id),
+        history=_history(principal, actor_id, history_page),
     )
 
 
@@ -308,16 +312,21 @@ def _relationship_groups(grouped: dict[str, list[dict[str, Any]]]) -> list[dict[
     return result
 
 
-def _history(principal: Principal, actor_id: str) -> dict[str, Any] | None:
-    """The actor's latest changes, for those the history API would answer (None for the rest)."""
+def _history(principal: Principal, actor_id: str, page: int) -> dict[str, Any] | None:
+    """One page of the actor's changes, latest first, for those the history API would answer (None
+    for the rest). A page past the last shows the last."""
     try:
         authorize_history(principal, actor_id)
     except HTTPException:
         return None
     audit = AuditDao(get_graph())
+    total = audit.count(actor_id)
+    pages = max(1, math.ceil(total / HISTORY_SIZE))
+    page = min(page, pages)
+    skip = (page - 1) * HISTORY_SIZE
     contacts = can_see_contacts_of(principal, actor_id)
     entries = []
-    for entry in audit.history(actor_id, limit=HISTORY_SIZE):
+    for entry in audit.history(actor_id, skip=skip, limit=HISTORY_SIZE):
         before, after = entry.before or {}, entry.after or {}
         changes = [
             (field, _shown(before.get(field)), _shown(after.get(field)))
@@ -325,7 +334,14 @@ def _history(principal: Principal, actor_id: str) -> dict[str, Any] | None:
             if contacts or field != "contacts"
         ]
         entries.append({"entry": entry, "changes": changes})
-    return {"entries": entries, "total": audit.count(actor_id)}
+    return {
+        "entries": entries,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "first": skip + 1,
+        "last": skip + len(entries),
+    }
 
 
 def _shown(value: Any) -> str:

@@ -155,7 +155,11 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "actor.rel.amount": ("{amount} kr", "SEK {amount}"),
     "actor.rel.valence": ("värdering {valence}", "valence {valence}"),
     "actor.rel.stage": ("steg: {stage}", "stage: {stage}"),
-    "actor.history.latest": ("De senaste {shown} av {total} ändringar.", "The latest {shown} of {total} changes."),
+    "actor.history.range": (
+        "Ändring {first}–{last} av {total}, senaste först.",
+        "Changes {first}–{last} of {total}, latest first.",
+    ),
+    "actor.history.pages": ("Sidor i ändringshistoriken", "Pages of the change history"),
     "actor.history.none": ("Inga registrerade ändringar.", "No recorded changes."),
     "actor.history.when": ("När (UTC)", "When (UTC)"),
     "actor.history.what": ("Vad", "What"),
