@@ -111,7 +111,8 @@ class ImportReportSchema(Schema):
     rows_per_s = fields.Float(allow_none=True)
 
 
-def _save(upload: FileStorage, folder: Path, fallback: str) -> Path:
+def save_upload(upload: FileStorage, folder: Path, fallback: str) -> Path:
+    """Saves an uploaded file in `folder` under a safe version of its own name (`fallback` if none)."""
     name = secure_filename(upload.filename or "") or fallback
     path = folder / name
     upload.save(path)
@@ -134,8 +135,8 @@ class Imports(MethodView):
         if form["kind"] == "members" and not form.get("umbrella"):
             abort(422, message="Ange paraplyorganisationen / Name the umbrella.", errors={"form": {"umbrella": []}})
         with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
-            path = _save(files["file"], Path(folder), "upload")
-            mapping = _save(files["mapping"], Path(folder), "mapping") if files.get("mapping") else None
+            path = save_upload(files["file"], Path(folder), "upload")
+            mapping = save_upload(files["mapping"], Path(folder), "mapping") if files.get("mapping") else None
             if mapping == path:
                 abort(422, message="Filerna har samma namn / The two files have the same name.")
             options = ImportOptions(

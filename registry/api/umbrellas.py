@@ -20,11 +20,10 @@ from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from graph_schema.contract import Label as L
 from importers.readers import FORMATS
-from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema
+from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema, save_upload
 from registry.auth import (
     Principal,
     Write,
@@ -474,8 +473,7 @@ def run_member_import(
     from importers.engine import ImportOptions, run_import
 
     with tempfile.TemporaryDirectory(prefix="registry-members-") as folder:
-        path = Path(folder) / (secure_filename(upload.filename or "") or "upload")
-        upload.save(path)
+        path = save_upload(upload, Path(folder), "upload")
         options = ImportOptions(
             kind="members",
             path=path,
