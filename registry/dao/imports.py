@@ -31,6 +31,31 @@ MATCH (a:{L.ACTOR} {{org_number: org}})
 RETURN {_CANDIDATE}
 """
 
+# The actor properties an import decides on (importers.merge.STATE_PROPS, checked by a test): the
+# lookups read only these. `properties(a)` also shipped created_at and updated_at, whose DateTime
+# values the driver hydrates slowly, the location and the long derived search texts.
+IMPORT_STATE_PROPS: tuple[LiteralString, ...] = (
+    "name",
+    "org_number",
+    "sector",
+    "kind",
+    "description",
+    "activities",
+    "website",
+    "street_address",
+    "postal_code",
+    "locality",
+    "municipality_code",
+    "founded_year",
+    "member_count",
+    "national_affiliation",
+    "emails",
+    "phones",
+    "sources",
+    "alt_names",
+)
+_STATE_PROPS: LiteralString = "a {" + ", ".join(f".{key}" for key in IMPORT_STATE_PROPS) + "}"
+
 # What one batch needs to know, in one round trip: which of its records were imported before
 # (their last hash and fields, the actor they describe, a pending review), and the current state
 # of every actor its rows may describe: those known records' actors, actors with one of its
@@ -59,7 +84,7 @@ CALL (known) {{
     RETURN a
   }}
   RETURN collect({{
-    id: a.id, props: properties(a),
+    id: a.id, props: {_STATE_PROPS},
     active_in: [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code],
     interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id],
     target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id],
@@ -72,7 +97,7 @@ RETURN known, states
 _STATES: LiteralString = f"""
 UNWIND $ids AS id
 MATCH (a:{L.ACTOR} {{id: id}})
-RETURN a.id AS id, properties(a) AS props,
+RETURN a.id AS id, {_STATE_PROPS} AS props,
   [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
   [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id] AS interest_areas,
   [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id] AS target_groups,
