@@ -42,7 +42,7 @@ from graph_schema.refdata import find_municipality
 from importers import resolve
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
-from importers.merge import ActorState, apply_record, county_of
+from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
 from importers.readers import ReadError, Row, open_source
 from importers.records import (
     Context,
@@ -503,7 +503,11 @@ class _Batch:
             (normalize.name_key(r.record["name"]), county_of(r.record.get("municipality_code"))) for r in self.rows
         }
         known, rows = dao.lookup(
-            tx, keys, org_numbers, [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)]
+            tx,
+            keys,
+            org_numbers,
+            [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)],
+            STATE_PROPS,
         )
         states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
         if dry_run:

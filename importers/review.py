@@ -15,7 +15,7 @@ from typing import Any
 from flask import has_request_context
 from neo4j import ManagedTransaction
 
-from importers.merge import ActorState, apply_record
+from importers.merge import STATE_PROPS, ActorState, apply_record
 from importers.records import derived_id
 from registry.auth import Principal, cli_principal, current_principal
 from registry.dao.audit import Channel
@@ -73,11 +73,11 @@ def decide(graph: Graph, item_id: str, *, accept: bool, who: Principal | None = 
         record = json.loads(item["fields"])
         if accept and item["candidate_id"]:
             target = item["candidate_id"]
-            rows = ImportDao.actor_states(tx, [target])
+            rows = ImportDao.actor_states(tx, [target], STATE_PROPS)
             state = ActorState.from_graph(rows[0]) if rows else ActorState.new(target)
         else:
             target = derived_id("actor", key)
-            rows = ImportDao.actor_states(tx, [target])
+            rows = ImportDao.actor_states(tx, [target], STATE_PROPS)
             state = ActorState.from_graph(rows[0]) if rows else ActorState.new(target)
         org = record.get("org_number")
         taken = {c["org_number"]: c["id"] for c in ImportDao.candidates_by_org_number(tx, [org] if org else [])}

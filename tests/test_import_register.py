@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from importers.merge import STATE_PROPS
 from registry.cli import main
-from registry.dao.imports import IMPORT_STATE_PROPS
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
 from tests.conftest import wipe
@@ -347,9 +345,3 @@ def test_utf16_text_is_read(graph: Graph) -> None:
     report = run(graph, FIXTURES / "malformed" / "utf16.txt", municipality="Kumla")
     assert report.encoding == "utf-16"
     actor_by_name(graph, "Örnens Idrottssällskap")
-
-
-def test_lookups_read_every_property_the_merge_decides_on() -> None:
-    """The importer's lookups project the actor's properties by name; one the merge reads but the
-    lookup left out would look empty, and every import would then "change" it."""
-    assert set(IMPORT_STATE_PROPS) == set(STATE_PROPS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
@@ -30,31 +30,6 @@ UNWIND $org_numbers AS org
 MATCH (a:{L.ACTOR} {{org_number: org}})
 RETURN {_CANDIDATE}
 """
-
-# The actor properties an import decides on (importers.merge.STATE_PROPS, checked by a test): the
-# lookups read only these. `properties(a)` also shipped created_at and updated_at, whose DateTime
-# values the driver hydrates slowly, the location and the long derived search texts.
-IMPORT_STATE_PROPS: tuple[LiteralString, ...] = (
-    "name",
-    "org_number",
-    "sector",
-    "kind",
-    "description",
-    "activities",
-    "website",
-    "street_address",
-    "postal_code",
-    "locality",
-    "municipality_code",
-    "founded_year",
-    "member_count",
-    "national_affiliation",
-    "emails",
-    "phones",
-    "sources",
-    "alt_names",
-)
-_STATE_PROPS: LiteralString = "a {" + ", ".join(f".{key}" for key in IMPORT_STATE_PROPS) + "}"
 
 # What one batch needs to know, in one round trip: which of its records were imported before
 # (their last hash and fields, the actor they describe, a pending review), and the current state
@@ -84,7 +59,7 @@ CALL (known) {{
     RETURN a
   }}
   RETURN collect({{
-    id: a.id, props: {_STATE_PROPS},
+    id: a.id, props: [key IN $props | a[key]],
     active_in: [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code],
     interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id],
     target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id],
@@ -97,7 +72,7 @@ RETURN known, states
 _STATES: LiteralString = f"""
 UNWIND $ids AS id
 MATCH (a:{L.ACTOR} {{id: id}})
-RETURN a.id AS id, {_STATE_PROPS} AS props,
+RETURN a.id AS id, [key IN $props | a[key]] AS props,
   [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
   [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id] AS interest_areas,
   [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id] AS target_groups,
@@ -310,6 +285,11 @@ RETURN a.id AS id, a.name AS name, a.municipality_code AS municipality_code
 """
 
 
+def _with_props(state: dict[str, Any], props: Sequence[str]) -> dict[str, Any]:
+    """A state row whose `props` came back as a list of values in the order of `props`, as a map."""
+    return {**state, "props": dict(zip(props, state["props"], strict=True))}
+
+
 class ImportDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -345,22 +325,31 @@ class ImportDao:
     # -- inside a batch's transaction -------------------------------------------------------
     @staticmethod
     def lookup(
-        tx: ManagedTransaction, keys: list[str], org_numbers: list[str], blocks: list[dict[str, str | None]]
+        tx: ManagedTransaction,
+        keys: list[str],
+        org_numbers: list[str],
+        blocks: list[dict[str, str | None]],
+        props: Sequence[str],
     ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
         """One batch's known records (by key) and candidate actors' states (`_STATES` rows).
 
-        `blocks` are the rows' `{name_key, county}` pairs.
+        `blocks` are the rows' `{name_key, county}` pairs; `props` the actor properties the caller
+        decides on, the only ones read: `properties(a)` also shipped created_at/updated_at (slow
+        DateTime hydration in the driver), the location and the long derived search texts.
         """
-        row = tx.run(_LOOKUP, keys=keys, org_numbers=org_numbers, blocks=blocks).single(strict=True)
-        return {k["key"]: k for k in row["known"]}, list(row["states"])
+        row = tx.run(_LOOKUP, keys=keys, org_numbers=org_numbers, blocks=blocks, props=list(props)).single(strict=True)
+        return {k["key"]: k for k in row["known"]}, [_with_props(state, props) for state in row["states"]]
 
     @staticmethod
     def candidates_by_org_number(tx: ManagedTransaction, org_numbers: list[str]) -> list[dict[str, Any]]:
         return [r["actor"] for r in tx.run(_BY_ORG, org_numbers=org_numbers)] if org_numbers else []
 
     @staticmethod
-    def actor_states(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
-        return [r.data() for r in tx.run(_STATES, ids=ids)] if ids else []
+    def actor_states(tx: ManagedTransaction, ids: list[str], props: Sequence[str]) -> list[dict[str, Any]]:
+        """The `_STATES` rows of these actors, with the properties named in `props` (see `lookup`)."""
+        if not ids:
+            return []
+        return [_with_props(r.data(), props) for r in tx.run(_STATES, ids=ids, props=list(props))]
 
     @staticmethod
     def write_actors(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
