@@ -28,6 +28,7 @@ from tests.auth_support import (
     bearer,
     demo,  # noqa: F401 (fixture)
     member_etag,
+    pending_membership,
     token_secret,  # noqa: F401 (fixture)
     tokens,  # noqa: F401 (fixture)
 )
@@ -362,3 +363,33 @@ def test_a_municipality_on_the_list_is_shown_but_not_editable(
     assert "Kumla kommun" in row
     assert "/paraply/medlemmar/" not in row and "Kontaktpersoner" not in row
     assert page.get(f"/paraply/medlemmar/{PUBLIC_ACTOR}").status_code == 403
+
+
+# -- consent and sessions (issue 15) ------------------------------------------------------------
+def test_a_pending_member_is_listed_as_waiting_and_not_editable(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    pending_membership(demo, OTHER_MEMBER)
+    _sign_in(page, tokens.umbrella)
+    html = page.get("/paraply/").text
+    row = html[html.index(f'id="member-{OTHER_MEMBER}"') :].split("</li>\n", 1)[0]
+    assert "Väntar på bekräftelse" in row
+    assert "/paraply/medlemmar/" not in row and "Kristoffer Melin" not in row
+    assert page.get(f"/paraply/medlemmar/{OTHER_MEMBER}").status_code == 403
+    english = page.get("/paraply/?lang=en").text
+    assert "Awaiting confirmation" in english
+    # The actor page shows the signed-in umbrella no contact persons and no history of it either.
+    actor_page = page.get(f"/aktorer/{OTHER_MEMBER}").text
+    assert "Kristoffer Melin" not in actor_page and "Ändringshistorik" not in actor_page
+
+
+def test_a_former_members_actor_page_shows_no_contacts(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    assert "Lennart Rydholm" in page.get(f"/aktorer/{MEMBER}?lang=sv").text
+    demo.write(
+        "MATCH (:Actor {id: $m})-[r:MEMBER_OF]->(:Actor {id: $u}) SET r.until = '2024-12-31'", m=MEMBER, u=UMBRELLA
+    )
+    former = page.get(f"/aktorer/{MEMBER}?lang=sv").text
+    assert "Lennart Rydholm" not in former and "Ändringshistorik" not in former

@@ -206,9 +206,10 @@ def members() -> tuple[str, int]:
         umbrella_id, include_ended=False, with_contacts=True, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     for row in rows:
-        # The API's rule: a municipality or company on the list is listed, but not the umbrella's to
-        # edit, and its contact persons are not shown.
-        row["editable"] = row.get("sector") == "civil"
+        # The API's rule (`registry.dao.umbrellas.GRANTS`): a pending claim, a municipality or company
+        # on the list, or another umbrella is listed, but not the umbrella's to edit, and its contact
+        # persons are not shown.
+        row["editable"] = bool(row.get("grants"))
         if not row["editable"]:
             row.pop("contacts", None)
     return _page(
