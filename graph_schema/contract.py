@@ -232,7 +232,7 @@ NODES: Final[dict[str, NodeSpec]] = {
             Label.API_TOKEN,
             "id",
             "An API token, stored only as a hash.",
-            ("id", "name", "role", "hash", "actor_id", "created_at", "created_by", "revoked_at"),
+            ("id", "name", "role", "hash", "actor_id", "created_at", "created_by", "revoked_at", "session_generation"),
         ),
         NodeSpec(
             Label.AUDIT_EVENT,

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from registry import create_app
 from registry.auth import Principal, Role
 from registry.dao.audit import Channel
 from registry.dao.imports import ImportDao
@@ -393,3 +394,76 @@ def test_a_former_members_actor_page_shows_no_contacts(demo: Graph, page: FlaskC
     )
     former = page.get(f"/aktorer/{MEMBER}?lang=sv").text
     assert "Lennart Rydholm" not in former and "Ändringshistorik" not in former
+
+
+def test_a_copied_cookie_is_refused_after_sign_out(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    cookie = page.get_cookie("session")
+    assert cookie is not None
+    copy = page.application.test_client()
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/paraply/").status_code == 200, "the copy works while the session lasts"
+
+    out = page.post("/paraply/logga-ut", data={"csrf_token": _csrf(page.get("/paraply/").text)})
+    assert out.status_code == 302
+    before = _member(demo, MEMBER)
+    assert copy.get("/paraply/").status_code == 302
+    copy.set_cookie("session", cookie.value)  # the copy as it was taken, not as the refusal cleared it
+    edit = copy.post(f"/paraply/medlemmar/{MEMBER}", data={**fields, "member_count": "5"})
+    assert edit.status_code == 302 and "/paraply/logga-in" in edit.headers["Location"]
+    assert _member(demo, MEMBER) == before
+    copy.set_cookie("session", cookie.value)
+    assert "Ändringshistorik" not in copy.get(f"/aktorer/{MEMBER}").text
+    # Signing in again starts a new session that works.
+    _sign_in(page, tokens.umbrella)
+    assert page.get("/paraply/").status_code == 200
+
+
+def _cookie_header(client: FlaskClient, token: str, scheme: str = "http") -> str:
+    base = f"{scheme}://localhost"
+    form = client.get("/paraply/logga-in", base_url=base)
+    # Over HTTPS, Flask-WTF also wants a same-origin Referer.
+    response = client.post(
+        "/paraply/logga-in",
+        data={"token": token, "csrf_token": _csrf(form.text)},
+        headers={"Referer": f"{base}/paraply/logga-in"},
+        base_url=base,
+    )
+    assert response.status_code == 302, response.text
+    return response.headers["Set-Cookie"]
+
+
+def test_the_cookie_is_secure_over_https(app: Flask, demo: Graph, tokens: Tokens) -> None:  # noqa: F811
+    plain = _cookie_header(app.test_client(), tokens.umbrella)
+    assert "Secure" not in plain, "a local http run keeps working"
+    assert "; Secure" in _cookie_header(app.test_client(), tokens.umbrella, "https")
+    # A forwarded scheme counts only from a proxy the configuration trusts.
+    forwarded = app.test_client()
+    forwarded.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
+    assert "Secure" not in _cookie_header(forwarded, tokens.umbrella)
+    app.config["SESSION_COOKIE_SECURE"] = True
+    assert "; Secure" in _cookie_header(app.test_client(), tokens.umbrella)
+
+
+def test_a_trusted_proxys_https_makes_the_cookie_secure(app: Flask, demo: Graph, tokens: Tokens) -> None:  # noqa: F811
+    behind = create_app(
+        {
+            **{k: app.config[k] for k in ("TESTING", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")},
+            "RATELIMIT_ENABLED": False,
+            "REGISTRY_TRUSTED_PROXIES": 1,
+        }
+    )
+    try:
+        client = behind.test_client()
+        client.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"  # the request itself is plain http
+        form = client.get("/paraply/logga-in")
+        response = client.post(
+            "/paraply/logga-in",
+            data={"token": tokens.umbrella, "csrf_token": _csrf(form.text)},
+            headers={"Referer": "https://localhost/paraply/logga-in"},
+        )
+        assert response.status_code == 302, response.text
+        assert "; Secure" in response.headers["Set-Cookie"]
+    finally:
+        behind.extensions["graph"].close()
