@@ -467,3 +467,29 @@ def test_a_trusted_proxys_https_makes_the_cookie_secure(app: Flask, demo: Graph,
         assert "; Secure" in response.headers["Set-Cookie"]
     finally:
         behind.extensions["graph"].close()
+
+
+def test_the_pages_upload_naming_another_umbrellas_member_writes_nothing_to_it(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    before = _member(demo, OTHER_MEMBER)
+    listed = (
+        "Medlemsorganisation;Org.nr;Kommun;E-post;Kontaktperson\n"
+        "IF Kåsan Karlskoga;802001-5510;Karlskoga;kapare@kapad.example;Kalle Kapare\n"
+    )
+    _sign_in(page, tokens.umbrella)
+    preview = page.post(
+        "/paraply/medlemslista",
+        data={"file": (io.BytesIO(listed.encode()), "lista.csv"), "csrf_token": _csrf(page.get("/paraply/").text)},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200, preview.text
+    assert re.search(r'id="preview-pending">1<', preview.text)
+    applied = page.post("/paraply/medlemslista/genomfor", data={"csrf_token": _csrf(preview.text)})
+    assert applied.status_code == 200, applied.text
+    assert _member(demo, OTHER_MEMBER) == before
+    contacts = demo.read("MATCH (:Actor {id: $id})-[:HAS_CONTACT]->(c) RETURN c.name AS name", id=OTHER_MEMBER)
+    assert "Kalle Kapare" not in {c["name"] for c in contacts}
+    assert "Väntar på bekräftelse" in page.get("/paraply/").text
