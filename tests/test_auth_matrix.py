@@ -417,6 +417,19 @@ ENDPOINTS = (
         setup=_pending_review,
         audited=False,
     ),
+    # A list naming another umbrella's member: the umbrella's upload only makes a pending claim
+    # (nothing of the row is written to the actor: tests/test_umbrella_consent.py), an admin's is
+    # trusted. The import's audit event is of channel `import`, not `api`.
+    Endpoint(
+        "member list claiming another umbrella's member",
+        "POST",
+        f"/api/v1/umbrellas/{UMBRELLA}/members/import",
+        {"dry_run": "false"},
+        False,
+        (401, 403, 403, 200, 403, 200),
+        upload="members/claims-another-umbrellas-member.csv",
+        audited=False,
+    ),
     # Without a file: the role and object-level rule answer first; the uploads themselves are in
     # tests/test_umbrella_import.py.
     Endpoint(
