@@ -33,6 +33,7 @@ from typing import Any, NoReturn, TypeVar
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import abort
 
+from graph_schema.contract import MembershipStatus
 from registry.errors import error_body
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -316,8 +317,6 @@ def authorize_membership_add(principal: Principal, umbrella_id: str, member_id: 
 def membership_status(principal: Principal) -> str:
     """The status of a membership `principal` records: an umbrella's own request waits for consent;
     what an admin or coordinator records (or an admin's import) is confirmed."""
-    from graph_schema.contract import MembershipStatus
-
     return MembershipStatus.PENDING if principal.role is Role.UMBRELLA else MembershipStatus.CONFIRMED
 
 
