@@ -62,6 +62,16 @@ class Rel:
     ABOUT: Final = "ABOUT"
 
 
+class MembershipStatus:
+    """Values of MEMBER_OF `status`. An umbrella's enrolment is a claim: `pending` until an admin, a
+    coordinator or the member itself confirms it; only `confirmed` gives the umbrella rights. A
+    membership without `status` (recorded before consent existed) counts as confirmed."""
+
+    PENDING: Final = "pending"
+    CONFIRMED: Final = "confirmed"
+    DECLINED: Final = "declined"
+
+
 @dataclass(frozen=True)
 class NodeSpec:
     label: str
@@ -222,7 +232,7 @@ NODES: Final[dict[str, NodeSpec]] = {
             Label.API_TOKEN,
             "id",
             "An API token, stored only as a hash.",
-            ("id", "name", "role", "hash", "actor_id", "created_at", "created_by", "revoked_at"),
+            ("id", "name", "role", "hash", "actor_id", "created_at", "created_by", "revoked_at", "session_generation"),
         ),
         NodeSpec(
             Label.AUDIT_EVENT,
@@ -297,8 +307,8 @@ RELATIONSHIPS: Final[dict[str, RelSpec]] = {
             Rel.MEMBER_OF,
             _ACTOR,
             _ACTOR,
-            "Membership in an umbrella organisation.",
-            ("since", "until", "role", "source"),
+            "Membership in an umbrella organisation; `status` is pending until confirmed (absent: confirmed).",
+            ("since", "until", "role", "source", "status", "requested_by", "decided_by", "decided_at"),
         ),
         RelSpec(
             Rel.DEPENDS_ON,

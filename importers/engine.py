@@ -38,6 +38,7 @@ from flask import has_request_context
 from neo4j import ManagedTransaction
 from tqdm import tqdm
 
+from graph_schema.contract import MembershipStatus
 from graph_schema.refdata import find_municipality
 from importers import resolve
 from importers.categories import CategoryMapper
@@ -54,8 +55,9 @@ from importers.records import (
     record_key,
 )
 from importers.report import Report
-from registry.auth import Principal, cli_principal, current_principal
+from registry.auth import Principal, Role, cli_principal, current_principal
 from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
+from registry.dao.umbrellas import granted_among
 from registry.db import Graph
 from registry.domain import normalize
 from registry.erasure import Suppression, erasure_key
@@ -132,6 +134,8 @@ class _BatchResult:
     memberships_changed: int = 0
     # Lines of a member list that matched a public or private actor: left alone (see `_not_civil`).
     not_civil: list[int] = field(default_factory=list)
+    # Members an umbrella's own list asks to enrol: pending, nothing written to them (`_claim_only`).
+    pending: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +178,10 @@ class _Import:
         # Members listed, members waiting for review, and memberships changed, over all batches.
         self.members: set[str] = set()
         self.keep: set[str] = set()
+        self.pending: set[str] = set()
         self.memberships_changed = 0
+        # An umbrella's own list (its token, by the API or the page) is a claim: see `_claim_only`.
+        self.claims_only = options.kind == "members" and self.who.role is Role.UMBRELLA
 
     # -- set-up ---------------------------------------------------------------------------
     def _context(self) -> Context:
@@ -393,6 +400,7 @@ class _Import:
         self.report.conflicts.update(result.conflicts)
         self.members.update(result.members)
         self.keep.update(result.keep)
+        self.pending.update(result.pending)
         for line in result.not_civil:
             self.report.warn(line, "name", NOT_CIVIL)
         bar.update(size)
@@ -419,7 +427,7 @@ class _Import:
 
     def _sync(self, ctx: Context, members: set[str], keep: set[str], changed: int) -> None:
         o, report = self.options, self.report
-        report.memberships = {"changed": changed, "ended": 0, "listed": len(members)}
+        report.memberships = {"changed": changed, "ended": 0, "listed": len(members), "pending": len(self.pending)}
         if not o.sync:
             return
         assert ctx.umbrella_id
@@ -527,6 +535,13 @@ class _Batch:
 
         for state in states.values():
             index(state)
+        granted: frozenset[str] = frozenset()
+        if owner.claims_only and ctx.umbrella_id:
+            ids = {*states, *(k["actor_id"] for k in known.values() if k.get("actor_id"))}
+            granted = granted_among(tx, ctx.umbrella_id, ids)
+
+        def claim_only(actor_id: str) -> bool:
+            return _claim_only(owner.claims_only, states.get(actor_id), actor_id, granted)
 
         review_rows = writes.reviews
 
@@ -557,7 +572,7 @@ class _Batch:
                 if actor_id and _not_civil(ctx, states.get(actor_id)):
                     result.not_civil.append(row.line)
                     actor_id = None
-                elif actor_id and actor_id in states:
+                elif actor_id and actor_id in states and not claim_only(actor_id):
                     apply_record(
                         states[actor_id], key, ctx.source, record, old, result.conflicts, taken_org_numbers=by_org
                     )
@@ -568,7 +583,7 @@ class _Batch:
                 if actor_id is not None and _not_civil(ctx, states.get(actor_id)):
                     result.not_civil.append(row.line)
                     actor_id = None
-                if actor_id is not None:
+                if actor_id is not None and not claim_only(actor_id):
                     apply_record(
                         states[actor_id], key, ctx.source, record, None, result.conflicts, taken_org_numbers=by_org
                     )
@@ -577,6 +592,9 @@ class _Batch:
             if actor_id and ctx.kind == "members" and ctx.umbrella_id and actor_id != ctx.umbrella_id:
                 member_of = record.get("member_of") or {}
                 result.members.append(actor_id)
+                pending = claim_only(actor_id)
+                if pending:
+                    result.pending.append(actor_id)
                 writes.memberships.append(
                     {
                         "member": actor_id,
@@ -584,6 +602,7 @@ class _Batch:
                         "since": member_of.get("since"),
                         "role": member_of.get("role"),
                         "source": ctx.source,
+                        "status": MembershipStatus.PENDING if pending else MembershipStatus.CONFIRMED,
                     }
                 )
 
@@ -659,6 +678,16 @@ def _not_civil(ctx: Context, state: ActorState | None) -> bool:
     if ctx.kind != "members" or state is None or state.created:
         return False
     return state.props.get("sector") not in (None, "civil")
+
+
+def _claim_only(claims_only: bool, state: ActorState | None, actor_id: str, granted: frozenset[str]) -> bool:
+    """An umbrella's own member list may write only to actors it created or already has rights over
+    (a confirmed membership, `registry.dao.umbrellas.GRANTS`). Any other actor it names, another
+    umbrella's member, say, gets nothing from the list (no org number, name, sector, e-mail or
+    contact person): only a pending membership that an admin, a coordinator or the member confirms."""
+    if not claims_only or (state is not None and state.created):
+        return False
+    return actor_id not in granted
 
 
 def _present(view: dict[str, Any]) -> dict[str, Any]:

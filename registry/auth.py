@@ -8,10 +8,16 @@ they are about to change; a route decorator alone (`require_role`) cannot know t
 umbrella may change its own members and nothing else (OWASP API Security #1).
 
 Roles: `reader` sees public data; `coordinator` also contact persons, and edits relationships,
-arenas, meetings and challenges; `umbrella` is bound to one umbrella actor and reads and edits
-its current members (the fields in `UMBRELLA_EDITABLE_FIELDS`), their memberships and member
-lists; `admin` may do everything. Anonymous callers see what a reader sees, or nothing when
-`REGISTRY_ACCESS=closed`.
+arenas, meetings and challenges, and confirms memberships; `umbrella` is bound to one umbrella
+actor and reads and edits its members (the fields in `UMBRELLA_EDITABLE_FIELDS`), their
+memberships and member lists; `admin` may do everything.
+
+Membership is a claim that needs consent: what an umbrella enrols (by the API or its member list)
+is `pending` and gives it nothing until an admin, a coordinator or the member itself confirms it.
+An umbrella's rights over an actor (its contact persons, history, edits) come only from a
+confirmed membership valid today, of a civil-society actor that is not an umbrella itself
+(`registry.dao.umbrellas.GRANTS`, the one predicate every check here uses). Anonymous callers
+see what a reader sees, or nothing when `REGISTRY_ACCESS=closed`.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any, NoReturn, TypeVar
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import abort
 
+from graph_schema.contract import MembershipStatus
 from registry.errors import error_body
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,10 +93,32 @@ def can_see_contacts(principal: Principal, *, umbrella_ids: frozenset[str] = fro
 
 
 def can_see_contacts_of(principal: Principal, actor_id: str) -> bool:
-    """`can_see_contacts` for one actor, looking up its current umbrellas only when that matters."""
-    if principal.role is Role.UMBRELLA and principal.actor_id is not None:
-        return _is_current_member(actor_id, principal.actor_id)
+    """`can_see_contacts` for one actor: for an umbrella, whether the actor is among those it has
+    rights over (`granted_members`). Used by every answer about one actor or a list of them: the
+    actor API, the export, the pages and history."""
+    if principal.role is Role.UMBRELLA:
+        return principal.actor_id is not None and actor_id in granted_members(principal)
     return can_see_contacts(principal)
+
+
+def granted_members(principal: Principal) -> frozenset[str]:
+    """The actors an umbrella principal has rights over today, read once per request (an export of
+    thousands of actors asks for each of them); empty for every other role."""
+    if principal.role is not Role.UMBRELLA or principal.actor_id is None:
+        return frozenset()
+    cache: dict[str, frozenset[str]] = g.setdefault("registry.granted_members", {})
+    found = cache.get(principal.actor_id)
+    if found is None:
+        from registry.dao.umbrellas import UmbrellaDao
+        from registry.db import get_graph
+
+        found = cache[principal.actor_id] = UmbrellaDao(get_graph()).granted_members(principal.actor_id)
+    return found
+
+
+def forget_granted_members() -> None:
+    """After a membership write in this request, the next rights check reads the graph again."""
+    g.pop("registry.granted_members", None)
 
 
 # -- what each role may write ---------------------------------------------------------------
@@ -101,6 +130,7 @@ class Write(StrEnum):
     ACTOR_UPDATE = "actor.update"  # includes the actor's contact persons
     ACTOR_ARCHIVE = "actor.archive"
     MEMBERSHIP = "membership"  # add or end MEMBER_OF
+    MEMBERSHIP_DECISION = "membership.decision"  # confirm or decline a pending MEMBER_OF
     MEMBER_IMPORT = "member.import"  # an umbrella's member list
     RELATIONSHIP = "relationship"  # DEPENDS_ON, FUNDS, PERCEIVES, PARTY_TO, PARTICIPATES_IN, ATTENDED, ENGAGED_IN
     ARENA = "arena"
@@ -123,6 +153,8 @@ WRITE_RULES: dict[Write, frozenset[Role]] = {
     Write.ACTOR_UPDATE: _UMBRELLA_SCOPED,
     Write.ACTOR_ARCHIVE: frozenset({Role.ADMIN}),
     Write.MEMBERSHIP: frozenset({Role.COORDINATOR, Role.UMBRELLA, Role.ADMIN}),
+    # The umbrella role is here only for a token of the member itself (`authorize_membership_decision`).
+    Write.MEMBERSHIP_DECISION: frozenset({Role.COORDINATOR, Role.UMBRELLA, Role.ADMIN}),
     Write.MEMBER_IMPORT: _UMBRELLA_SCOPED,
     Write.RELATIONSHIP: _COORDINATING,
     Write.ARENA: _COORDINATING,
@@ -217,18 +249,16 @@ def _is_current_member(member_id: str, umbrella_id: str) -> bool:
     from registry.dao.umbrellas import UmbrellaDao
     from registry.db import get_graph
 
-    dao = UmbrellaDao(get_graph())
-    # Only civil-society members give an umbrella rights over them: a municipality or company can
-    # end up on its list (a member-list upload matches one by org number; a coordinator may record
-    # that one joined), and that must not hand the umbrella its records (`authorize_membership_add`).
-    return dao.is_current_member(member_id, umbrella_id) and dao.actor_sector(member_id) == "civil"
+    # Only a confirmed, current membership of a civil-society actor that is not an umbrella itself:
+    # a pending claim, a former member, a municipality on the list or another umbrella give nothing.
+    return UmbrellaDao(get_graph()).grants_rights(member_id, umbrella_id)
 
 
 def authorize_actor_write(principal: Principal, actor_id: str, *, fields: Iterable[str] | None = None) -> None:
     """May `principal` change actor `actor_id` (and, if given, these fields of it)?
 
-    Admin: yes. Umbrella: only actors that are its current members (a MEMBER_OF relationship
-    to its umbrella without `until`), and only `UMBRELLA_EDITABLE_FIELDS`.
+    Admin: yes. Umbrella: only actors it has rights over (a confirmed MEMBER_OF valid today, see
+    `registry.dao.umbrellas.GRANTS`), and only `UMBRELLA_EDITABLE_FIELDS`.
     Everyone else: no. Raises 401/403; returns None when allowed.
     """
     authorize(principal, Write.ACTOR_UPDATE)
@@ -261,20 +291,43 @@ def authorize_membership_write(principal: Principal, umbrella_id: str) -> None:
 
 
 def authorize_membership_add(principal: Principal, umbrella_id: str, member_id: str) -> None:
-    """Adding `member_id` to `umbrella_id`. An umbrella may enrol only civil-society actors: a
-    membership is what gives it the right to edit an actor, so enrolling a municipality or a
-    company would be a way to take over records that are not its to keep."""
+    """Adding `member_id` to `umbrella_id`. An umbrella may ask to enrol only civil-society actors
+    that are not umbrellas themselves (its request is pending, see `membership_status`); a
+    municipality, a company or another umbrella is not its to claim."""
     authorize_membership_write(principal, umbrella_id)
     if principal.role is not Role.UMBRELLA:
         return
     from registry.dao.umbrellas import UmbrellaDao
     from registry.db import get_graph
 
-    sector = UmbrellaDao(get_graph()).actor_sector(member_id)
+    dao = UmbrellaDao(get_graph())
+    sector = dao.actor_sector(member_id)
     if sector is not None and sector != "civil":
         forbidden(
             "En paraplyorganisation kan bara ta in civilsamhällets aktörer som medlemmar / "
             "An umbrella may only enrol civil-society actors as members."
+        )
+    if sector is not None and dao.is_umbrella(member_id):
+        forbidden(
+            "En paraplyorganisation kan inte ta in en annan paraplyorganisation / "
+            "An umbrella may not enrol another umbrella organisation."
+        )
+
+
+def membership_status(principal: Principal) -> str:
+    """The status of a membership `principal` records: an umbrella's own request waits for consent;
+    what an admin or coordinator records (or an admin's import) is confirmed."""
+    return MembershipStatus.PENDING if principal.role is Role.UMBRELLA else MembershipStatus.CONFIRMED
+
+
+def authorize_membership_decision(principal: Principal, umbrella_id: str, member_id: str) -> None:
+    """Confirming or declining a pending membership of `member_id` in `umbrella_id`: admins and
+    coordinators, or a token that speaks for the member itself. Never the umbrella that asked."""
+    authorize(principal, Write.MEMBERSHIP_DECISION)
+    if principal.role is Role.UMBRELLA and (principal.actor_id != member_id or member_id == umbrella_id):
+        forbidden(
+            "Medlemskapet bekräftas av en administratör, en samordnare eller medlemmen själv / "
+            "A membership is confirmed by an admin, a coordinator or the member itself."
         )
 
 
@@ -284,7 +337,7 @@ def authorize_member_import(principal: Principal, umbrella_id: str) -> None:
 
 
 def authorize_history(principal: Principal, actor_id: str) -> None:
-    """An actor's audit history: coordinators and admins; an umbrella for its current members."""
+    """An actor's audit history: coordinators and admins; an umbrella for the actors it has rights over."""
     _require_authenticated(principal)
     if principal.role in _COORDINATING:
         return

@@ -9,10 +9,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from graph_schema.contract import MembershipStatus
 from registry.auth import Principal, Role
 from registry.dao.actors import ActorDao
 from registry.dao.audit import Channel
 from registry.dao.tokens import TokenDao
+from registry.dao.umbrellas import UmbrellaDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
 from registry.tokens import SECRET_ENV, digest, generate
@@ -110,6 +112,14 @@ def coordinator_client(app: Flask, graph: Graph, token_secret: str) -> FlaskClie
         f"Bearer {issue_token(graph, Role.COORDINATOR, name='test coordinator')}"
     )
     return client
+
+
+def pending_membership(graph: Graph, member_id: str = NON_MEMBER, umbrella_id: str = UMBRELLA) -> None:
+    """`umbrella_id`'s own request to enrol `member_id`, not yet confirmed (as POST members makes it)."""
+    requester = Principal(Role.UMBRELLA, token_id="test", actor_id=umbrella_id, name="test umbrella")
+    UmbrellaDao(graph).add_member(
+        umbrella_id, member_id, since="2024-01-01", role="medlem", status=MembershipStatus.PENDING, who=requester
+    )
 
 
 def member_etag(client: FlaskClient, token: str, umbrella_id: str, member_id: str) -> str:

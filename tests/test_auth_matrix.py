@@ -28,12 +28,15 @@ from registry.demo.relationships import relationship_key
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,
+    OTHER_MEMBER,
+    OTHER_UMBRELLA,
     PUBLIC_ACTOR,
     UMBRELLA,
     Tokens,
     audit_count,
     bearer,
     demo,  # noqa: F401 (fixture)
+    pending_membership,
     token_secret,  # noqa: F401 (fixture)
     tokens,  # noqa: F401 (fixture)
 )
@@ -70,6 +73,7 @@ class Endpoint:
 
 
 MEMBER_PATH = f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}"
+PENDING_PATH = f"/api/v1/umbrellas/{UMBRELLA}/members/{NON_MEMBER}"
 ACTOR_PATH = f"/api/v1/actors/{MEMBER}"
 RELATIONSHIP = demo_id(
     relationship_key(
@@ -88,6 +92,12 @@ ARENA = demo_id("arena-kumla-ensamhet")
 MEETING = demo_id("meeting:kumla-2025-11")
 CHALLENGE = demo_id("utmaning-kumla")
 REVIEW_ITEM = derived_id("review", "register:1861:H-8")
+
+
+def _ended(graph: Graph) -> None:
+    graph.write(
+        "MATCH (:Actor {id: $m})-[r:MEMBER_OF]->(:Actor {id: $u}) SET r.until = '2024-12-31'", m=MEMBER, u=UMBRELLA
+    )
 
 
 def _archived(graph: Graph) -> None:
@@ -115,6 +125,71 @@ ENDPOINTS = (
         (401, 403, 201, 201, 403, 201),
     ),
     Endpoint("end membership", "DELETE", MEMBER_PATH, None, True, (401, 403, 200, 200, 403, 200)),
+    # Membership consent (issue 15): an umbrella's request for another umbrella's member is only a
+    # pending claim (201, rights tested in tests/test_umbrella_consent.py); another umbrella is
+    # never its to claim; a pending member is not its to edit; only admins, coordinators (or the
+    # member itself) decide, never the umbrella that asked.
+    Endpoint(
+        "claim another umbrella's member",
+        "POST",
+        f"/api/v1/umbrellas/{UMBRELLA}/members",
+        {"member_id": OTHER_MEMBER},
+        False,
+        (401, 403, 201, 201, 403, 201),
+    ),
+    Endpoint(
+        "enrol another umbrella",
+        "POST",
+        f"/api/v1/umbrellas/{UMBRELLA}/members",
+        {"member_id": OTHER_UMBRELLA},
+        False,
+        (401, 403, 201, 403, 403, 201),
+    ),
+    Endpoint(
+        "patch pending member",
+        "PATCH",
+        PENDING_PATH,
+        {"website": "https://kapad.example"},
+        True,
+        (401, 403, 403, 403, 403, 200),
+        setup=pending_membership,
+    ),
+    Endpoint(
+        "patch pending member's actor",
+        "PATCH",
+        f"/api/v1/actors/{NON_MEMBER}",
+        {"website": "https://kapad.example"},
+        True,
+        (401, 403, 403, 403, 403, 200),
+        setup=pending_membership,
+    ),
+    Endpoint(
+        "patch former member",
+        "PATCH",
+        ACTOR_PATH,
+        {"member_count": 79},
+        True,
+        (401, 403, 403, 403, 403, 200),
+        setup=_ended,
+    ),
+    Endpoint(
+        "confirm membership",
+        "POST",
+        f"{PENDING_PATH}/decision",
+        {"decision": "confirm"},
+        False,
+        coordinating(200),
+        setup=pending_membership,
+    ),
+    Endpoint(
+        "decline membership",
+        "POST",
+        f"{PENDING_PATH}/decision",
+        {"decision": "decline"},
+        False,
+        coordinating(200),
+        setup=pending_membership,
+    ),
     Endpoint(
         "gdpr erase",
         "POST",
@@ -340,6 +415,19 @@ ENDPOINTS = (
         False,
         coordinating(200),
         setup=_pending_review,
+        audited=False,
+    ),
+    # A list naming another umbrella's member: the umbrella's upload only makes a pending claim
+    # (nothing of the row is written to the actor: tests/test_umbrella_consent.py), an admin's is
+    # trusted. The import's audit event is of channel `import`, not `api`.
+    Endpoint(
+        "member list claiming another umbrella's member",
+        "POST",
+        f"/api/v1/umbrellas/{UMBRELLA}/members/import",
+        {"dry_run": "false"},
+        False,
+        (401, 403, 403, 200, 403, 200),
+        upload="members/claims-another-umbrellas-member.csv",
         audited=False,
     ),
     # Without a file: the role and object-level rule answer first; the uploads themselves are in

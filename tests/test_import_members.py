@@ -38,7 +38,12 @@ def test_member_list_links_members_to_the_umbrella(graph: Graph, umbrella: str) 
     assert members["Kumla Pensionärsförening Linden"]["source"] == report.source
     assert members["Kumla Pensionärsförening Linden"]["since"] == "2013-10-01"
     assert members["Askersunds Seniorer Tivedsbygden"]["since"] == "2015"
-    assert members["Nora Fiskevårdsförening"] == {"since": "2024-03", "role": "stödmedlem", "source": report.source}
+    assert members["Nora Fiskevårdsförening"] == {
+        "since": "2024-03",
+        "role": "stödmedlem",
+        "source": report.source,
+        "status": "confirmed",  # an admin's import (the CLI): no consent step
+    }
     # No municipality in the list: the umbrella's own (Nora).
     assert actor_by_name(graph, "Föreningen Utan Kommun")["seat"] == ["1884"]
     assert actor_by_name(graph, "Nora Fiskevårdsförening")["kind"] == "association"

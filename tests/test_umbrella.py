@@ -211,10 +211,22 @@ def test_add_and_end_memberships(demo: Graph, client: FlaskClient, tokens: Token
     added = client.post(BASE, json={"member_id": NON_MEMBER, "since": "2024-03-01"}, headers=bearer(tokens.umbrella))
     assert added.status_code == 201, added.get_json()
     assert added.headers["Location"].endswith(f"{BASE}/{NON_MEMBER}")
-    assert added.get_json()["membership"] == {"since": "2024-03-01", "until": None, "role": "medlem", "source": "api"}
+    membership = added.get_json()["membership"]
+    assert {k: membership[k] for k in ("since", "until", "role", "source", "status")} == {
+        "since": "2024-03-01",
+        "until": None,
+        "role": "medlem",
+        "source": "api",
+        "status": "pending",
+    }
     again = client.post(BASE, json={"member_id": NON_MEMBER}, headers=bearer(tokens.umbrella))
     assert again.status_code == 409
-    # Now a member: the umbrella may change it.
+    # A pending claim gives no rights; a coordinator's confirmation does.
+    assert _patch(client, tokens.umbrella, {"member_count": 33}, member_id=NON_MEMBER, etag="*").status_code == 403
+    confirmed = client.post(
+        f"{BASE}/{NON_MEMBER}/decision", json={"decision": "confirm"}, headers=bearer(tokens.coordinator)
+    )
+    assert confirmed.status_code == 200, confirmed.get_json()
     assert _patch(client, tokens.umbrella, {"member_count": 33}, member_id=NON_MEMBER).status_code == 200
 
     tag = member_etag(client, tokens.umbrella, UMBRELLA, NON_MEMBER)

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from registry import create_app
 from registry.auth import Principal, Role
 from registry.dao.audit import Channel
 from registry.dao.imports import ImportDao
@@ -28,6 +29,7 @@ from tests.auth_support import (
     bearer,
     demo,  # noqa: F401 (fixture)
     member_etag,
+    pending_membership,
     token_secret,  # noqa: F401 (fixture)
     tokens,  # noqa: F401 (fixture)
 )
@@ -362,3 +364,132 @@ def test_a_municipality_on_the_list_is_shown_but_not_editable(
     assert "Kumla kommun" in row
     assert "/paraply/medlemmar/" not in row and "Kontaktpersoner" not in row
     assert page.get(f"/paraply/medlemmar/{PUBLIC_ACTOR}").status_code == 403
+
+
+# -- consent and sessions (issue 15) ------------------------------------------------------------
+def test_a_pending_member_is_listed_as_waiting_and_not_editable(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    pending_membership(demo, OTHER_MEMBER)
+    _sign_in(page, tokens.umbrella)
+    html = page.get("/paraply/").text
+    row = html[html.index(f'id="member-{OTHER_MEMBER}"') :].split("</li>\n", 1)[0]
+    assert "Väntar på bekräftelse" in row
+    assert "/paraply/medlemmar/" not in row and "Kristoffer Melin" not in row
+    assert page.get(f"/paraply/medlemmar/{OTHER_MEMBER}").status_code == 403
+    english = page.get("/paraply/?lang=en").text
+    assert "Awaiting confirmation" in english
+    # The actor page shows the signed-in umbrella no contact persons and no history of it either.
+    actor_page = page.get(f"/aktorer/{OTHER_MEMBER}").text
+    assert "Kristoffer Melin" not in actor_page and "Ändringshistorik" not in actor_page
+
+
+def test_a_former_members_actor_page_shows_no_contacts(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    assert "Lennart Rydholm" in page.get(f"/aktorer/{MEMBER}?lang=sv").text
+    demo.write(
+        "MATCH (:Actor {id: $m})-[r:MEMBER_OF]->(:Actor {id: $u}) SET r.until = '2024-12-31'", m=MEMBER, u=UMBRELLA
+    )
+    former = page.get(f"/aktorer/{MEMBER}?lang=sv").text
+    assert "Lennart Rydholm" not in former and "Ändringshistorik" not in former
+
+
+def test_a_copied_cookie_is_refused_after_sign_out(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+    _sign_in(page, tokens.umbrella)
+    fields = _member_form(page, MEMBER)
+    cookie = page.get_cookie("session")
+    assert cookie is not None
+    copy = page.application.test_client()
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/paraply/").status_code == 200, "the copy works while the session lasts"
+
+    out = page.post("/paraply/logga-ut", data={"csrf_token": _csrf(page.get("/paraply/").text)})
+    assert out.status_code == 302
+    before = _member(demo, MEMBER)
+    assert copy.get("/paraply/").status_code == 302
+    copy.set_cookie("session", cookie.value)  # the copy as it was taken, not as the refusal cleared it
+    edit = copy.post(f"/paraply/medlemmar/{MEMBER}", data={**fields, "member_count": "5"})
+    assert edit.status_code == 302 and "/paraply/logga-in" in edit.headers["Location"]
+    assert _member(demo, MEMBER) == before
+    copy.set_cookie("session", cookie.value)
+    assert "Ändringshistorik" not in copy.get(f"/aktorer/{MEMBER}").text
+    # Signing in again starts a new session that works.
+    _sign_in(page, tokens.umbrella)
+    assert page.get("/paraply/").status_code == 200
+
+
+def _cookie_header(client: FlaskClient, token: str, scheme: str = "http") -> str:
+    base = f"{scheme}://localhost"
+    form = client.get("/paraply/logga-in", base_url=base)
+    # Over HTTPS, Flask-WTF also wants a same-origin Referer.
+    response = client.post(
+        "/paraply/logga-in",
+        data={"token": token, "csrf_token": _csrf(form.text)},
+        headers={"Referer": f"{base}/paraply/logga-in"},
+        base_url=base,
+    )
+    assert response.status_code == 302, response.text
+    return response.headers["Set-Cookie"]
+
+
+def test_the_cookie_is_secure_over_https(app: Flask, demo: Graph, tokens: Tokens) -> None:  # noqa: F811
+    plain = _cookie_header(app.test_client(), tokens.umbrella)
+    assert "Secure" not in plain, "a local http run keeps working"
+    assert "; Secure" in _cookie_header(app.test_client(), tokens.umbrella, "https")
+    # A forwarded scheme counts only from a proxy the configuration trusts.
+    forwarded = app.test_client()
+    forwarded.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
+    assert "Secure" not in _cookie_header(forwarded, tokens.umbrella)
+    app.config["SESSION_COOKIE_SECURE"] = True
+    assert "; Secure" in _cookie_header(app.test_client(), tokens.umbrella)
+
+
+def test_a_trusted_proxys_https_makes_the_cookie_secure(app: Flask, demo: Graph, tokens: Tokens) -> None:  # noqa: F811
+    behind = create_app(
+        {
+            **{k: app.config[k] for k in ("TESTING", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")},
+            "RATELIMIT_ENABLED": False,
+            "REGISTRY_TRUSTED_PROXIES": 1,
+        }
+    )
+    try:
+        client = behind.test_client()
+        client.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"  # the request itself is plain http
+        form = client.get("/paraply/logga-in")
+        response = client.post(
+            "/paraply/logga-in",
+            data={"token": tokens.umbrella, "csrf_token": _csrf(form.text)},
+            headers={"Referer": "https://localhost/paraply/logga-in"},
+        )
+        assert response.status_code == 302, response.text
+        assert "; Secure" in response.headers["Set-Cookie"]
+    finally:
+        behind.extensions["graph"].close()
+
+
+def test_the_pages_upload_naming_another_umbrellas_member_writes_nothing_to_it(
+    demo: Graph,  # noqa: F811
+    page: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    before = _member(demo, OTHER_MEMBER)
+    listed = (
+        "Medlemsorganisation;Org.nr;Kommun;E-post;Kontaktperson\n"
+        "IF Kåsan Karlskoga;802001-5510;Karlskoga;kapare@kapad.example;Kalle Kapare\n"
+    )
+    _sign_in(page, tokens.umbrella)
+    preview = page.post(
+        "/paraply/medlemslista",
+        data={"file": (io.BytesIO(listed.encode()), "lista.csv"), "csrf_token": _csrf(page.get("/paraply/").text)},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200, preview.text
+    assert re.search(r'id="preview-pending">1<', preview.text)
+    applied = page.post("/paraply/medlemslista/genomfor", data={"csrf_token": _csrf(preview.text)})
+    assert applied.status_code == 200, applied.text
+    assert _member(demo, OTHER_MEMBER) == before
+    contacts = demo.read("MATCH (:Actor {id: $id})-[:HAS_CONTACT]->(c) RETURN c.name AS name", id=OTHER_MEMBER)
+    assert "Kalle Kapare" not in {c["name"] for c in contacts}
+    assert "Väntar på bekräftelse" in page.get("/paraply/").text

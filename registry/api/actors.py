@@ -23,7 +23,15 @@ from registry.api.actor_schemas import (
     ActorSearchArgsSchema,
     ActorSummarySchema,
 )
-from registry.auth import Principal, Write, authorize, authorize_actor_write, can_see_contacts, current_principal
+from registry.auth import (
+    Principal,
+    Write,
+    authorize,
+    authorize_actor_write,
+    can_see_contacts,
+    can_see_contacts_of,
+    current_principal,
+)
 from registry.dao.actors import ActorDao, DuplicateOrgNumberError
 from registry.dao.taxonomy import TaxonomyDao
 from registry.db import get_graph
@@ -54,8 +62,8 @@ def _county(code: str | None) -> dict[str, str] | None:
 
 
 def contacts_visible(view: dict[str, Any], principal: Principal) -> bool:
-    umbrellas = frozenset(m["id"] for m in view.get("member_of") or [])
-    return can_see_contacts(principal, umbrella_ids=umbrellas)
+    # Not from the view's `member_of`: that lists pending, ended and non-civil memberships too.
+    return can_see_contacts_of(principal, view["id"])
 
 
 def _with_every_field(data: dict[str, Any], schema: Schema, skip: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 from werkzeug.datastructures import FileStorage
 
 from graph_schema.contract import Label as L
+from graph_schema.contract import MembershipStatus
 from importers.readers import FORMATS
 from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema, save_upload
 from registry.auth import (
@@ -30,10 +31,13 @@ from registry.auth import (
     authorize_actor_write,
     authorize_member_import,
     authorize_membership_add,
+    authorize_membership_decision,
     authorize_membership_write,
     authorize_umbrella,
     can_see_contacts,
     current_principal,
+    forget_granted_members,
+    membership_status,
 )
 from registry.dao.audit import Channel, record_audit
 from registry.dao.umbrellas import (
@@ -41,6 +45,7 @@ from registry.dao.umbrellas import (
     AlreadyMemberError,
     InvalidReferenceError,
     NotAMemberError,
+    NotPendingError,
     StaleStateError,
     UmbrellaDao,
     UmbrellaError,
@@ -48,6 +53,8 @@ from registry.dao.umbrellas import (
 )
 from registry.db import get_graph
 from registry.domain import normalize
+
+STATUSES = (MembershipStatus.PENDING, MembershipStatus.CONFIRMED, MembershipStatus.DECLINED)
 
 blp = Blueprint(
     "umbrellas",
@@ -93,6 +100,15 @@ class MembershipSchema(Schema):
     until = fields.String(allow_none=True)
     role = fields.String(allow_none=True)
     source = fields.String(allow_none=True)
+    status = fields.String(
+        metadata={
+            "description": "pending: väntar på bekräftelse, ger inga rättigheter; confirmed; declined / "
+            "pending: awaiting confirmation, gives no rights; confirmed; declined"
+        }
+    )
+    requested_by = fields.String(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.String(allow_none=True)
 
 
 class MemberSchema(Schema):
@@ -130,6 +146,10 @@ class MemberListArgs(Schema):
     include_ended = fields.Boolean(
         load_default=False,
         metadata={"description": "Även avslutade medlemskap / Also ended memberships"},
+    )
+    status = fields.String(
+        validate=validate.OneOf(STATUSES),
+        metadata={"description": "Bara medlemskap med denna status / Only memberships with this status"},
     )
 
 
@@ -182,6 +202,14 @@ class MemberAddSchema(Schema):
     role = fields.String(load_default="medlem", validate=validate.Length(max=100))
 
 
+class MemberDecisionSchema(Schema):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(("confirm", "decline")),
+        metadata={"description": "confirm: bekräfta / confirm; decline: avböj (avslutar) / decline (ends it)"},
+    )
+
+
 class MemberEndArgs(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -225,6 +253,12 @@ class ImportPreviewSchema(Schema):
         metadata={"description": "Rader ändrade sedan förra listan / rows changed since last list"}
     )
     unchanged = fields.Integer(metadata={"description": "Oförändrade rader / unchanged rows"})
+    pending = fields.Integer(
+        metadata={
+            "description": "Befintliga aktörer som blir väntande medlemmar; inget skrivs till dem / "
+            "existing actors that become pending members; nothing is written to them"
+        }
+    )
     queued = fields.Integer(metadata={"description": "Till granskning / queued for review"})
     rejected = fields.Integer(metadata={"description": "Avvisade rader / rejected rows"})
     ended = fields.Integer(
@@ -253,6 +287,7 @@ def import_preview(report: dict[str, Any], *, sync: bool) -> dict[str, Any]:
         "unchanged": counts.get("unchanged", 0),
         "queued": counts.get("queued", 0),
         "rejected": counts.get("rejected", 0),
+        "pending": int(memberships.get("pending") or 0),
         "ended": int(memberships.get("ended") or 0),
         "sync": sync,
         "sync_note": memberships.get("sync"),
@@ -265,14 +300,14 @@ def _dao() -> UmbrellaDao:
 
 
 def _shows_contacts(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> bool:
-    # An umbrella sees contact persons of its current civil-society members only: not of those who
-    # left, nor of a municipality or company on its list (see `registry.auth._is_current_member`).
-    current = not (row.get("membership") or {}).get("until") and row.get("sector") == "civil"
-    return can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id} if current else ()))
+    # An umbrella sees contact persons only where its membership gives it rights (`grants`, from
+    # `registry.dao.umbrellas.GRANTS`): not of a pending claim, a former member, a municipality or
+    # company on its list, or another umbrella.
+    return can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id} if row.get("grants") else ()))
 
 
 def _present(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> dict[str, Any]:
-    shown = dict(row)
+    shown = {k: v for k, v in row.items() if k != "grants"}
     if not _shows_contacts(principal, umbrella_id, row):
         shown.pop("contacts", None)
     return shown
@@ -313,6 +348,11 @@ def _fail(exc: UmbrellaError) -> NoReturn:
         abort(404, message="Aktören är inte medlem / The actor is not a current member.")
     if isinstance(exc, AlreadyMemberError):
         abort(409, message="Aktören är redan medlem / The actor is already a member.")
+    if isinstance(exc, NotPendingError):
+        abort(
+            409,
+            message=f"Medlemskapet väntar inte på beslut ({exc.status}) / The membership awaits no decision.",
+        )
     if isinstance(exc, InvalidReferenceError):
         abort(422, message="Okänt värde / Unknown value.", errors={"json": {exc.field: exc.values}})
     raise exc
@@ -334,10 +374,12 @@ class Members(MethodView):
         _umbrella_must_exist(umbrella_id)
         dao = _dao()
         include_ended = bool(args["include_ended"])
-        pagination_parameters.item_count = dao.count_members(umbrella_id, include_ended=include_ended)
+        status = args.get("status")
+        pagination_parameters.item_count = dao.count_members(umbrella_id, include_ended=include_ended, status=status)
         rows = dao.members(
             umbrella_id,
             include_ended=include_ended,
+            status=status,
             with_contacts=can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id})),
             skip=pagination_parameters.first_item,
             limit=pagination_parameters.page_size,
@@ -350,11 +392,19 @@ class Members(MethodView):
     @blp.alt_response(403, description="Annan paraplyorganisation eller roll / Another umbrella or role")
     @blp.alt_response(409, description="Redan medlem / Already a member")
     def post(self, data: dict[str, Any], umbrella_id: str) -> Any:
-        """Ta in en befintlig aktör som medlem / Add an existing actor as a member"""
+        """Ta in en befintlig aktör som medlem / Add an existing actor as a member
+
+        En paraplyorganisations eget anrop ger ett väntande medlemskap (`status: pending`) utan
+        rättigheter tills en administratör, en samordnare eller medlemmen själv bekräftar det; en
+        samordnares eller administratörs anrop ger ett bekräftat. /
+        An umbrella's own request makes a pending membership that gives no rights until an admin, a
+        coordinator or the member itself confirms it; a coordinator's or admin's makes a confirmed one.
+        """
         principal = current_principal()
-        authorize_membership_add(principal, umbrella_id, data["member_id"])
+        authorize_membership_write(principal, umbrella_id)
         if data["member_id"] == umbrella_id:
             abort(422, message="En organisation kan inte vara medlem i sig själv / An organisation cannot join itself.")
+        authorize_membership_add(principal, umbrella_id, data["member_id"])
         since = data.get("since") or date.today()
         if since > date.today():
             abort(422, message="Startdatum i framtiden / Start date in the future.", errors={"json": {"since": []}})
@@ -364,11 +414,13 @@ class Members(MethodView):
                 data["member_id"],
                 since=since.isoformat(),
                 role=data.get("role"),
+                status=membership_status(principal),
                 who=principal,
                 channel=Channel.API,
             )
         except UmbrellaError as exc:
             _fail(exc)
+        forget_granted_members()
         headers = _etag_headers(principal, umbrella_id, row)
         headers["Location"] = url_for("umbrellas.Member", umbrella_id=umbrella_id, member_id=row["id"])
         return _present(principal, umbrella_id, row), 201, headers
@@ -426,6 +478,39 @@ class Member(MethodView):
             )
         except UmbrellaError as exc:
             _fail(exc)
+        return _present(principal, umbrella_id, row), 200, _etag_headers(principal, umbrella_id, row)
+
+
+@blp.route("/<umbrella_id>/members/<member_id>/decision")
+class MemberDecision(MethodView):
+    @blp.arguments(MemberDecisionSchema)
+    @blp.response(200, MemberSchema)
+    @blp.alt_response(401, description="Ingen eller ogiltig token / No or invalid token")
+    @blp.alt_response(403, description="Bara administratör, samordnare eller medlemmen / Admin, coordinator, member")
+    @blp.alt_response(404, description="Inget öppet medlemskap / No open membership")
+    @blp.alt_response(409, description="Redan avgjort / Already decided")
+    def post(self, data: dict[str, Any], umbrella_id: str, member_id: str) -> Any:
+        """Bekräfta eller avböj ett väntande medlemskap / Confirm or decline a pending membership
+
+        Först när medlemskapet är bekräftat ser paraplyorganisationen medlemmens kontaktpersoner och
+        historik och får ändra den; att avböja avslutar det. /
+        Only a confirmed membership lets the umbrella see the member's contact persons and history
+        and edit it; declining ends the membership.
+        """
+        principal = current_principal()
+        authorize_membership_decision(principal, umbrella_id, member_id)
+        try:
+            row = _dao().decide_member(
+                umbrella_id,
+                member_id,
+                confirm=data["decision"] == "confirm",
+                today=date.today().isoformat(),
+                who=principal,
+                channel=Channel.API,
+            )
+        except UmbrellaError as exc:
+            _fail(exc)
+        forget_granted_members()
         return _present(principal, umbrella_id, row), 200, _etag_headers(principal, umbrella_id, row)
 
 

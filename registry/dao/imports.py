@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
+from graph_schema.contract import MembershipStatus as S
 from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, changed_fields
@@ -205,17 +206,24 @@ MERGE (r)-[:{R.FROM_RUN}]->(run)
 
 # A member list confirms memberships: re-listed members get an ended membership back; a list
 # without a since-date or role keeps the one the membership already has. Each change comes back
-# with the membership before and after it, for the audit trail.
+# with the membership before and after it, for the audit trail. `row.status` is `confirmed` (an
+# admin's list, a reviewer's decision, or an umbrella's list about its confirmed members; absent
+# means the same) or `pending` (an umbrella's claim): a pending row opens a new or ended membership
+# as pending and leaves the status of an open one as it is.
 _WRITE_MEMBERSHIPS: LiteralString = f"""
 UNWIND $rows AS row
 MATCH (m:{L.ACTOR} {{id: row.member}}), (u:{L.ACTOR} {{id: row.umbrella}})
 MERGE (m)-[r:{R.MEMBER_OF}]->(u)
 WITH r, row, coalesce(row.since, r.since) AS since, coalesce(row.role, r.role) AS role,
-     r {{.since, .role, .until, .source}} AS before
+     r {{.since, .role, .until, .source, .status}} AS before,
+     CASE WHEN coalesce(row.status, '{S.CONFIRMED}') = '{S.CONFIRMED}' THEN '{S.CONFIRMED}'
+          WHEN r.until IS NULL AND r.source IS NOT NULL THEN r.status
+          ELSE '{S.PENDING}' END AS status
 WHERE r.until IS NOT NULL OR r.source IS NULL OR r.source <> row.source
    OR coalesce(r.since, '') <> coalesce(since, '') OR coalesce(r.role, '') <> coalesce(role, '')
-SET r.since = since, r.role = role, r.source = row.source, r.until = null
-RETURN row.member AS member, row.umbrella AS umbrella, before, r {{.since, .role, .until, .source}} AS after
+   OR coalesce(r.status, '{S.CONFIRMED}') <> coalesce(status, '{S.CONFIRMED}')
+SET r.since = since, r.role = role, r.source = row.source, r.until = null, r.status = status
+RETURN row.member AS member, row.umbrella AS umbrella, before, r {{.since, .role, .until, .source, .status}} AS after
 """
 
 _OPEN_MEMBERS: LiteralString = f"""

@@ -22,7 +22,15 @@ RETURN t.id AS id
 _FIND: LiteralString = f"""
 MATCH (t:{L.API_TOKEN} {{id: $id}})
 RETURN t.id AS id, t.hash AS hash, t.role AS role, t.actor_id AS actor_id, t.name AS name,
-       t.revoked_at IS NOT NULL AS revoked
+       t.revoked_at IS NOT NULL AS revoked, coalesce(t.session_generation, 0) AS session_generation
+"""
+
+# Signing out of the page ends every page session of the token, copied cookies included: a session
+# remembers the generation it began in, and only the current one is accepted.
+_END_SESSIONS: LiteralString = f"""
+MATCH (t:{L.API_TOKEN} {{id: $id}})
+SET t.session_generation = coalesce(t.session_generation, 0) + 1
+RETURN t.session_generation AS generation
 """
 
 _LIST: LiteralString = f"""
@@ -55,6 +63,8 @@ class StoredToken:
     actor_id: str | None
     name: str | None
     revoked: bool
+    # Page sessions signed in with this token are valid only in this generation (`end_sessions`).
+    session_generation: int = 0
 
 
 class TokenDao:
@@ -64,6 +74,10 @@ class TokenDao:
     def find(self, token_id: str) -> StoredToken | None:
         row = self.graph.read_one(_FIND, id=token_id)
         return StoredToken(**row) if row else None
+
+    def end_sessions(self, token_id: str) -> None:
+        """Ends every page session signed in with the token (a sign-out), whoever holds the cookie."""
+        self.graph.write(_END_SESSIONS, id=token_id)
 
     def list(self, *, include_revoked: bool = False) -> list[dict[str, Any]]:
         return self.graph.read(_LIST, all=include_revoked)

@@ -1,5 +1,10 @@
 """Umbrella organisations and their members: list, change a member's data, add and end memberships.
 
+Membership is a claim that needs consent: an umbrella's own enrolment of an actor (the API or its
+member list) is `pending` and gives it no rights until an admin, a coordinator or the member itself
+confirms it (`decide_member`). What gives an umbrella rights over an actor is one predicate,
+`GRANTS`, used by every check (`registry.auth`) and by every answer that decides on contact persons.
+
 Writes are compare-and-set: each transaction first takes the member's write lock, then reads
 its current state, compares that state's tag with the caller's `If-Match`, and only then
 changes it, so of concurrent edits made from the same state exactly one wins and the others
@@ -18,6 +23,7 @@ from typing import Any, LiteralString
 from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
+from graph_schema.contract import MembershipStatus as S
 from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
@@ -59,12 +65,33 @@ class StaleStateError(UmbrellaError):
         self.current_etag = current_etag
 
 
+class NotPendingError(UmbrellaError):
+    """A decision on a membership that is not waiting for one."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 class InvalidReferenceError(UmbrellaError):
     def __init__(self, field: str, values: list[str]) -> None:
         super().__init__(f"{field}: {values}")
         self.field = field
         self.values = values
 
+
+# Does membership `r` of actor `m` give the umbrella rights over `m` (its contact persons, history and
+# the fields in `registry.auth.UMBRELLA_EDITABLE_FIELDS`)? Only when it is confirmed (absent status:
+# recorded before consent existed, so confirmed), valid today (since <= today < until, the rule of
+# `registry.dao.relationships.MEMBERSHIP_VALID_AT`), `m` is a civil-society actor, and `m` is not an
+# umbrella itself (kind, open memberships of its own, or an umbrella token): an umbrella never gains
+# rights over another umbrella. Dates are compared as ISO text, as the membership writers store them.
+GRANTS: LiteralString = f"""(coalesce(r.status, '{S.CONFIRMED}') = '{S.CONFIRMED}'
+  AND (r.since IS NULL OR toString(r.since) <= toString(date()))
+  AND (r.until IS NULL OR toString(date()) < toString(r.until))
+  AND m.sector = 'civil' AND coalesce(m.kind, '') <> 'umbrella'
+  AND NOT EXISTS {{ MATCH (:{L.ACTOR})-[o:{R.MEMBER_OF}]->(m) WHERE o.until IS NULL }}
+  AND NOT EXISTS {{ MATCH (t:{L.API_TOKEN} {{actor_id: m.id}}) WHERE t.role = 'umbrella' }})"""
 
 _MEMBER_FIELDS: LiteralString = f"""
 m.id AS id, m.name AS name, m.org_number AS org_number, m.sector AS sector, m.kind AS kind,
@@ -77,12 +104,14 @@ CASE WHEN $with_contacts THEN COLLECT {{
   MATCH (m)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON})
   RETURN c {{.id, .name, .role, .email, .phone}} ORDER BY c.name, c.id
 }} END AS contacts,
-r {{.since, .until, .role, .source}} AS membership
+r {{.since, .until, .role, .source, .requested_by, .decided_by, decided_at: toString(r.decided_at),
+  status: coalesce(r.status, '{S.CONFIRMED}')}} AS membership,
+{GRANTS} AS grants
 """
 
 _LIST: LiteralString = f"""
 MATCH (m:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
-WHERE $include_ended OR r.until IS NULL
+WHERE ($include_ended OR r.until IS NULL) AND ($status IS NULL OR coalesce(r.status, '{S.CONFIRMED}') = $status)
 RETURN {_MEMBER_FIELDS}
 ORDER BY m.name, m.id, r.since
 SKIP $skip LIMIT $limit
@@ -90,7 +119,7 @@ SKIP $skip LIMIT $limit
 
 _COUNT: LiteralString = f"""
 MATCH (:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
-WHERE $include_ended OR r.until IS NULL
+WHERE ($include_ended OR r.until IS NULL) AND ($status IS NULL OR coalesce(r.status, '{S.CONFIRMED}') = $status)
 RETURN count(r) AS n
 """
 
@@ -105,17 +134,26 @@ LIMIT 1
 
 _EXISTS: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN a.sector AS sector"
 
-_IS_CURRENT_MEMBER: LiteralString = f"""
+_GRANTS_RIGHTS: LiteralString = f"""
 RETURN EXISTS {{
-  MATCH (:{L.ACTOR} {{id: $member_id}})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
-  WHERE r.until IS NULL
+  MATCH (m:{L.ACTOR} {{id: $member_id}})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+  WHERE {GRANTS}
 }} AS member
 """
 
-_CURRENT_UMBRELLAS: LiteralString = f"""
-MATCH (:{L.ACTOR} {{id: $id}})-[r:{R.MEMBER_OF}]->(u:{L.ACTOR})
-WHERE r.until IS NULL
-RETURN collect(DISTINCT u.id) AS ids
+_GRANTED_MEMBERS: LiteralString = f"""
+MATCH (m:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+WHERE {GRANTS}
+RETURN collect(DISTINCT m.id) AS ids
+"""
+
+# An umbrella is an actor of that kind, one with open memberships of its own, or one an umbrella
+# token speaks for.
+_IS_UMBRELLA: LiteralString = f"""
+MATCH (a:{L.ACTOR} {{id: $id}})
+RETURN a.kind = 'umbrella'
+    OR EXISTS {{ MATCH (:{L.ACTOR})-[o:{R.MEMBER_OF}]->(a) WHERE o.until IS NULL }}
+    OR EXISTS {{ MATCH (t:{L.API_TOKEN} {{actor_id: a.id}}) WHERE t.role = 'umbrella' }} AS umbrella
 """
 
 # Taking the member's write lock first: a property set and removed in the same transaction
@@ -168,7 +206,16 @@ SET m.version = coalesce(m.version, 0) + 1, m.updated_at = datetime()
 
 _ADD: LiteralString = f"""
 MATCH (m:{L.ACTOR} {{id: $member_id}}), (u:{L.ACTOR} {{id: $umbrella_id}})
-CREATE (m)-[:{R.MEMBER_OF} {{since: $since, role: $role, source: $source}}]->(u)
+CREATE (m)-[:{R.MEMBER_OF} {{since: $since, role: $role, source: $source, status: $status,
+                           requested_by: $requested_by}}]->(u)
+"""
+
+# A decision on a pending membership; declining also ends it (kept, so the request stays on record).
+_DECIDE: LiteralString = f"""
+MATCH (:{L.ACTOR} {{id: $member_id}})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+WHERE r.until IS NULL AND r.status = '{S.PENDING}'
+SET r.status = $status, r.decided_by = $decided_by, r.decided_at = datetime(),
+    r.until = CASE WHEN $status = '{S.DECLINED}' THEN $today ELSE r.until END
 """
 
 _END: LiteralString = f"""
@@ -181,7 +228,9 @@ SET r.until = $until
 def state_etag(state: Mapping[str, Any]) -> str:
     """The tag of a member's full state (its data, contacts and membership): any change, through
     any channel, gives a new tag, so no writer needs to remember to bump a counter."""
-    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    # `grants` is derived (from the membership and the actor), not part of what a writer changes.
+    tagged = {k: v for k, v in state.items() if k != "grants"}
+    return hashlib.sha256(json.dumps(tagged, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def _check_tag(state: Mapping[str, Any], if_match: Collection[str]) -> None:
@@ -206,6 +255,20 @@ def _public(state: Mapping[str, Any], keys: Collection[str]) -> dict[str, Any]:
     return {k: state.get(k) for k in keys}
 
 
+_GRANTED_AMONG: LiteralString = f"""
+UNWIND $ids AS id
+MATCH (m:{L.ACTOR} {{id: id}})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $umbrella_id}})
+WHERE {GRANTS}
+RETURN collect(DISTINCT m.id) AS ids
+"""
+
+
+def granted_among(tx: ManagedTransaction, umbrella_id: str, ids: Collection[str]) -> frozenset[str]:
+    """Which of `ids` `umbrella_id` has rights over, inside the caller's transaction (an import batch)."""
+    record = tx.run(_GRANTED_AMONG, umbrella_id=umbrella_id, ids=sorted(ids)).single(strict=True)
+    return frozenset(record["ids"])
+
+
 class UmbrellaDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -216,17 +279,32 @@ class UmbrellaDao:
         row = self.graph.read_one(_EXISTS, id=actor_id)
         return None if row is None else (row["sector"] or "")
 
-    def is_current_member(self, member_id: str, umbrella_id: str) -> bool:
-        row = self.graph.read_one(_IS_CURRENT_MEMBER, member_id=member_id, umbrella_id=umbrella_id)
+    def grants_rights(self, member_id: str, umbrella_id: str) -> bool:
+        """Does `umbrella_id` have rights over `member_id` today (see `GRANTS`)?"""
+        row = self.graph.read_one(_GRANTS_RIGHTS, member_id=member_id, umbrella_id=umbrella_id)
         return bool(row and row["member"])
 
-    def current_umbrellas(self, actor_id: str) -> frozenset[str]:
-        row = self.graph.read_one(_CURRENT_UMBRELLAS, id=actor_id)
+    def granted_members(self, umbrella_id: str) -> frozenset[str]:
+        """Every actor `umbrella_id` has rights over today: one read for a whole export."""
+        row = self.graph.read_one(_GRANTED_MEMBERS, umbrella_id=umbrella_id)
         return frozenset(row["ids"]) if row else frozenset()
 
+    def is_umbrella(self, actor_id: str) -> bool:
+        row = self.graph.read_one(_IS_UMBRELLA, id=actor_id)
+        return bool(row and row["umbrella"])
+
     def members(
-        self, umbrella_id: str, *, include_ended: bool, with_contacts: bool, skip: int, limit: int
+        self,
+        umbrella_id: str,
+        *,
+        include_ended: bool,
+        with_contacts: bool,
+        skip: int,
+        limit: int,
+        status: str | None = None,
     ) -> list[dict[str, Any]]:
+        """The umbrella's members (pending ones too, unless `status` picks one); each row's `grants`
+        says whether the umbrella has rights over that member (see `GRANTS`)."""
         return self.graph.read(
             _LIST,
             umbrella_id=umbrella_id,
@@ -234,10 +312,11 @@ class UmbrellaDao:
             with_contacts=with_contacts,
             skip=skip,
             limit=limit,
+            status=status,
         )
 
-    def count_members(self, umbrella_id: str, *, include_ended: bool) -> int:
-        row = self.graph.read_one(_COUNT, umbrella_id=umbrella_id, include_ended=include_ended)
+    def count_members(self, umbrella_id: str, *, include_ended: bool, status: str | None = None) -> int:
+        row = self.graph.read_one(_COUNT, umbrella_id=umbrella_id, include_ended=include_ended, status=status)
         return int(row["n"]) if row else 0
 
     def member(self, umbrella_id: str, member_id: str) -> dict[str, Any] | None:
@@ -300,9 +379,13 @@ class UmbrellaDao:
         *,
         since: str | None,
         role: str | None,
+        status: str,
         who: Principal,
         channel: Channel = Channel.API,
     ) -> dict[str, Any]:
+        """Records a membership with `status` (pending for an umbrella's own request, confirmed when
+        an admin or coordinator records it); 409 while the actor has an open one (pending included)."""
+
         def work(tx: ManagedTransaction) -> dict[str, Any]:
             _lock(tx, member_id)
             if tx.run(_EXISTS, id=umbrella_id).single() is None:
@@ -310,7 +393,14 @@ class UmbrellaDao:
             if _member(tx, umbrella_id, member_id, include_ended=False) is not None:
                 raise AlreadyMemberError(member_id)
             tx.run(
-                _ADD, member_id=member_id, umbrella_id=umbrella_id, since=since, role=role, source=str(channel)
+                _ADD,
+                member_id=member_id,
+                umbrella_id=umbrella_id,
+                since=since,
+                role=role,
+                source=str(channel),
+                status=status,
+                requested_by=who.name,
             ).consume()
             tx.run(_UNLOCK, id=member_id).consume()
             after = _member(tx, umbrella_id, member_id, include_ended=False)
@@ -323,6 +413,49 @@ class UmbrellaDao:
                 L.ACTOR,
                 member_id,
                 None,
+                {"umbrella_id": umbrella_id, **after["membership"]},
+                also_about=[umbrella_id],
+            )
+            return after
+
+        return self.graph.write_tx(work)
+
+    def decide_member(
+        self,
+        umbrella_id: str,
+        member_id: str,
+        *,
+        confirm: bool,
+        today: str,
+        who: Principal,
+        channel: Channel = Channel.API,
+    ) -> dict[str, Any]:
+        """Confirms or declines a pending membership (declining ends it on `today`); returns the
+        member's state. NotAMemberError without an open membership, NotPendingError when it is
+        already decided."""
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            _lock(tx, member_id)
+            before = _member(tx, umbrella_id, member_id, include_ended=False)
+            if before is None:
+                raise NotAMemberError(member_id)
+            if before["membership"]["status"] != S.PENDING:
+                raise NotPendingError(before["membership"]["status"])
+            status = S.CONFIRMED if confirm else S.DECLINED
+            tx.run(
+                _DECIDE, member_id=member_id, umbrella_id=umbrella_id, status=status, decided_by=who.name, today=today
+            ).consume()
+            tx.run(_UNLOCK, id=member_id).consume()
+            after = _member(tx, umbrella_id, member_id, include_ended=True)
+            assert after is not None
+            record_audit(
+                tx,
+                who,
+                channel,
+                "membership.confirm" if confirm else "membership.decline",
+                L.ACTOR,
+                member_id,
+                {"umbrella_id": umbrella_id, **before["membership"]},
                 {"umbrella_id": umbrella_id, **after["membership"]},
                 also_about=[umbrella_id],
             )

@@ -277,6 +277,20 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Formuläret har gått ut eller kom inte från den här sidan. Ladda om sidan och försök igen.",
         "The form has expired or did not come from this page. Reload the page and try again.",
     ),
+    "umbrella.members.pending": (
+        "Väntar på bekräftelse: ni kan inte ändra eller se kontaktpersoner förrän en administratör, "
+        "en samordnare eller föreningen själv har bekräftat medlemskapet",
+        "Awaiting confirmation: you cannot edit it or see its contact persons until an admin, a "
+        "coordinator or the association itself has confirmed the membership",
+    ),
+    "umbrella.members.no_rights": (
+        "Inte er att ändra (offentlig eller privat aktör, eller en annan paraplyorganisation)",
+        "Not yours to edit (a public or private actor, or another umbrella organisation)",
+    ),
+    "umbrella.preview.pending": (
+        "Befintliga aktörer som blir väntande medlemmar (inget av listan skrivs till dem)",
+        "Existing actors that become pending members (nothing of the list is written to them)",
+    ),
 }
 
 

@@ -3,8 +3,11 @@ members with their contact persons, edits them, and uploads its member list (pre
 
 The page writes through the same data-access layer, schema, ETag check and authorisation rules
 as `registry/api/umbrellas.py`, so a page edit and an API edit are one and the same write. The
-sign-in keeps only the token's id in Flask's signed session cookie (HTTP-only, SameSite=Lax);
-every request looks the token up again, so a revoked token ends the session at once. Every form
+sign-in keeps only the token's id and its session generation in Flask's signed session cookie
+(HTTP-only, SameSite=Lax, Secure over HTTPS or when SESSION_COOKIE_SECURE is set); every request
+looks the token up again, so a revoked token ends the session at once, and signing out bumps the
+token's generation, so a copy of the cookie made before is refused too (it ends the token's other
+page sessions as well: the simple rule that needs no session store). Every form
 carries a CSRF token (Flask-WTF); the JSON API is exempt, as it takes bearer tokens, not cookies.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import os
 import secrets
 import tempfile
 import time
@@ -20,7 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import flask_smorest
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -28,6 +43,7 @@ from itsdangerous import URLSafeTimedSerializer
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from graph_schema.refdata import municipalities, taxonomy
@@ -54,6 +70,7 @@ csrf = CSRFProtect()
 
 SESSION_TOKEN = "umbrella_token"  # noqa: S105 (the name of a session key, not a secret)
 SESSION_SINCE = "umbrella_since"
+SESSION_GENERATION = "umbrella_generation"
 SESSION_UPLOAD = "umbrella_upload"
 # A session ends after this long even if the browser stays open (a shared office computer).
 SESSION_SECONDS = 8 * 3600
@@ -93,6 +110,11 @@ class _DerivedKeySessions(SecureCookieSessionInterface):
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         return super().get_signing_serializer(app) if _ensure_secret_key(app) else None
 
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Over HTTPS the cookie never travels in clear text; behind a proxy, `is_secure` follows its
+        # X-Forwarded-Proto only when REGISTRY_TRUSTED_PROXIES says there is one (see `init_app`).
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
 
 def _session_principal() -> Principal | None:
     """The umbrella this browser signed in as, if its token still exists, is not revoked and the
@@ -102,7 +124,15 @@ def _session_principal() -> Principal | None:
         return None
     stored = TokenDao(get_graph()).find(str(token_id))
     fresh = time.time() - float(session.get(SESSION_SINCE, 0)) < SESSION_SECONDS
-    if stored is None or stored.revoked or stored.role != Role.UMBRELLA or not stored.actor_id or not fresh:
+    if (
+        stored is None
+        or stored.revoked
+        or stored.role != Role.UMBRELLA
+        or not stored.actor_id
+        or not fresh
+        # A session from before the token's last sign-out (a copied cookie, say) is over.
+        or session.get(SESSION_GENERATION) != stored.session_generation
+    ):
         _forget_upload()
         session.clear()
         return None
@@ -182,11 +212,14 @@ def sign_in() -> Response | tuple[str, int]:
     session.clear()  # a fresh session (and CSRF token) for the signed-in umbrella
     session[SESSION_TOKEN] = stored.id
     session[SESSION_SINCE] = int(time.time())
+    session[SESSION_GENERATION] = stored.session_generation
     return redirect(url_for("umbrella_page.members"))
 
 
 @bp.post("/logga-ut")
 def sign_out() -> Response:
+    # Clearing this browser's cookie alone would leave any copy of it valid until it expires.
+    TokenDao(get_graph()).end_sessions(_principal().token_id or "")
     _forget_upload()
     session.clear()
     return redirect(url_for("umbrella_page.sign_in_form"))
@@ -206,9 +239,10 @@ def members() -> tuple[str, int]:
         umbrella_id, include_ended=False, with_contacts=True, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     for row in rows:
-        # The API's rule: a municipality or company on the list is listed, but not the umbrella's to
-        # edit, and its contact persons are not shown.
-        row["editable"] = row.get("sector") == "civil"
+        # The API's rule (`registry.dao.umbrellas.GRANTS`): a pending claim, a municipality or company
+        # on the list, or another umbrella is listed, but not the umbrella's to edit, and its contact
+        # persons are not shown.
+        row["editable"] = bool(row.get("grants"))
         if not row["editable"]:
             row.pop("contacts", None)
     return _page(
@@ -506,6 +540,12 @@ def init_app(app: Flask) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if os.environ.get("SESSION_COOKIE_SECURE", "").strip().lower() in ("1", "true", "yes"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+    # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto (only the scheme) for this many hops.
+    proxies = str(app.config.get("REGISTRY_TRUSTED_PROXIES") or os.environ.get("REGISTRY_TRUSTED_PROXIES", "0"))
+    if proxies.strip().isdigit() and int(proxies) > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=int(proxies), x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
     # CSRFProtect's own hook would guard the API too; `_protect_forms` decides per blueprint instead.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
