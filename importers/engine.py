@@ -32,10 +32,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from flask import has_request_context
 from neo4j import ManagedTransaction
+from neo4j.exceptions import TransientError
 from tqdm import tqdm
 
 from graph_schema.refdata import find_municipality
@@ -62,6 +63,29 @@ from registry.erasure import Suppression, erasure_key
 from registry.tokens import TokenSecretError, load_secret
 
 DEFAULT_BATCH = 1000
+
+T = TypeVar("T")
+
+_OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
+
+class _BatchTooLargeError(Exception):
+    """Neo4j ran out of transaction memory for one batch: split it, do not retry it as it is."""
+
+
+def _no_memory_retry(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
+    """`work` with Neo4j's out-of-memory error made final, so the driver does not retry it."""
+
+    def run(tx: ManagedTransaction) -> T:
+        try:
+            return work(tx)
+        except TransientError as exc:
+            if exc.code == _OUT_OF_MEMORY:
+                raise _BatchTooLargeError(str(exc.message)) from exc
+            raise
+
+    return run
+
 
 # Called at "in-transaction" (writes sent, not committed) and "committed" with the batch number:
 # how tests interrupt an import at a known point.
@@ -175,6 +199,8 @@ class _Import:
         self.members: set[str] = set()
         self.keep: set[str] = set()
         self.memberships_changed = 0
+        # Smaller than asked once Neo4j has run out of transaction memory for a batch (`_split`).
+        self.batch_size = options.batch_size
 
     # -- set-up ---------------------------------------------------------------------------
     def _context(self) -> Context:
@@ -340,7 +366,7 @@ class _Import:
         for line in spool:
             number, digest, key, text = line.rstrip("\n").split("\t", 3)
             batch.append(_Row(int(number), json.loads(key), digest, json.loads(text), text))
-            if len(batch) >= self.options.batch_size:
+            if len(batch) >= self.batch_size:
                 yield batch
                 batch = []
         if batch:
@@ -361,14 +387,21 @@ class _Import:
             dynamic_ncols=True,
         )
         try:
-            for number, batch in enumerate(self._batches(spool), 1):
-                work = _Batch(self, ctx, batch, number)
-                if o.dry_run:
-                    result, _ = self.graph.read_tx(work.resolve)
-                    self._plan(result.created)
-                else:
-                    result = self.graph.write_tx(work.run)
-                self._done(number, result, len(batch), bar)
+            number = 0
+            for batch in self._batches(spool):
+                # A batch Neo4j has no transaction memory for is split in halves, which run in its
+                # place; the batches after it are read at the smaller size.
+                parts = [batch]
+                while parts:
+                    part = parts.pop()
+                    number += 1
+                    try:
+                        result = self._commit(ctx, part, number)
+                    except _BatchTooLargeError as exc:
+                        number -= 1
+                        parts.extend(self._split(part, exc))
+                        continue
+                    self._done(number, result, len(part), bar)
         except BaseException:
             if report.run_id:
                 # A run that stopped leaves its mark; the rerun finishes the work.
@@ -384,6 +417,43 @@ class _Import:
             self.dao.finish_run(
                 report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
             )
+
+    def _commit(self, ctx: Context, batch: list[_Row], number: int) -> _BatchResult:
+        """Resolves (dry run) or resolves and writes one batch in one transaction.
+
+        Neo4j's transaction memory running out is a transient error the driver would retry as is,
+        for half a minute, with the same outcome; it stops the attempt at once instead
+        (`_BatchTooLargeError`), whether it comes from a statement or from the commit.
+        """
+        work = _Batch(self, ctx, batch, number)
+        try:
+            if self.options.dry_run:
+                result, _ = self.graph.read_tx(_no_memory_retry(work.resolve))
+                self._plan(result.created)
+                return result
+            return self.graph.write_tx(_no_memory_retry(work.run))
+        except TransientError as exc:
+            if exc.code == _OUT_OF_MEMORY:
+                raise _BatchTooLargeError(str(exc.message)) from exc
+            raise
+
+    def _split(self, batch: list[_Row], exc: _BatchTooLargeError) -> list[list[_Row]]:
+        """The halves of a batch Neo4j had no memory for, in the order `_write` pops them
+        (the first half last); later batches are read at the half size too."""
+        if len(batch) <= 1:
+            raise ImportFailedError(
+                f"Neo4j:s transaktionsminne räcker inte ens för en rad / Neo4j's transaction memory is "
+                f"too small for a single row: {exc}"
+            ) from exc
+        half = (len(batch) + 1) // 2
+        if half < self.batch_size:
+            self.batch_size = half
+            self.report.notes.append(
+                f"Neo4j:s transaktionsminne räckte inte för {len(batch)} rader i en transaktion; importen "
+                f"fortsatte med {half} rader per transaktion / Neo4j's transaction memory was not enough for "
+                f"{len(batch)} rows in one transaction; the import went on with {half} rows per transaction"
+            )
+        return [batch[half:], batch[:half]]
 
     def _done(self, number: int, result: _BatchResult, size: int, bar: Any) -> None:
         if self.options.checkpoint:

@@ -44,10 +44,10 @@ CALL () {{
   OPTIONAL MATCH (r:{L.REVIEW_ITEM} {{status: 'pending'}})-[:{R.CANDIDATE}]->(s)
   RETURN collect({{key: key, hash: s.hash, fields: s.fields, actor_id: a.id, review_id: r.id}}) AS known
 }}
-CALL (known) {{
-  CALL (known) {{
-    UNWIND [k IN known WHERE k.actor_id IS NOT NULL | k.actor_id] AS id
-    MATCH (a:{L.ACTOR} {{id: id}})
+CALL () {{
+  CALL () {{
+    UNWIND $keys AS key
+    MATCH (:{L.SOURCE_RECORD} {{key: key}})-[:{R.DESCRIBES}]->(a:{L.ACTOR})
     RETURN a
     UNION
     UNWIND $org_numbers AS org
