@@ -43,6 +43,7 @@ from graph_schema.refdata import find_municipality
 from importers import resolve
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
+from importers.limits import UploadLimits
 from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
 from importers.readers import ReadError, Row, open_source
 from importers.records import (
@@ -109,6 +110,8 @@ class ImportOptions:
     progress: bool = False
     display_name: str | None = None
     checkpoint: Checkpoint | None = None
+    # How far the file may expand when read (importers.readers); unset: the upload limits.
+    limits: UploadLimits | None = None
     # Who the audit trail names; unset: the API caller when run inside a request, else the CLI user.
     who: Principal | None = None
 
@@ -285,7 +288,7 @@ class _Import:
 
     def _validate(self, ctx: Context, spool: IO[str]) -> int:
         o, report = self.options, self.report
-        source = open_source(o.path, o.format, sheet=o.sheet or self.mapping.sheet)
+        source = open_source(o.path, o.format, sheet=o.sheet or self.mapping.sheet, limits=o.limits)
         report.format, report.encoding, report.delimiter, report.sheet = (
             source.format,
             source.encoding,
