@@ -238,3 +238,50 @@ def test_the_paraply_preview_answers_413_and_422_and_keeps_no_file(
         assert message in response.text
         assert "Genomför" not in response.text
     assert list((tmp_path / "uploads").glob("*.upload")) == []
+
+
+# -- staged files ----------------------------------------------------------------------------
+class PreviewCrashError(Exception):
+    pass
+
+
+def _crash(*_: object, **__: object) -> None:
+    raise PreviewCrashError
+
+
+def test_a_preview_that_crashes_leaves_no_file(
+    app: Flask,
+    demo: Graph,  # noqa: F811
+    tokens: Tokens,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page, csrf = _signed_in(app, tmp_path, tokens.umbrella)
+    monkeypatch.setattr("registry.web.umbrella.run_member_import", _crash)
+    crashed = page.post(
+        "/paraply/medlemslista",
+        data={"file": (io.BytesIO(b"Namn\nKumla Schackklubb\n"), "lista.csv"), "csrf_token": csrf},
+        content_type="multipart/form-data",
+    )
+    assert crashed.status_code == 500
+    assert list((tmp_path / "uploads").glob("*")) == []
+
+
+def test_an_api_import_that_crashes_leaves_no_file(
+    graph: Graph,
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setattr("importers.engine.run_import", _crash)
+    upload = {"file": (io.BytesIO(b"Namn\nKumla Schackklubb\n"), "lista.csv")}
+    assert client.post("/api/v1/imports", data=upload, headers=bearer(tokens.admin)).status_code == 500
+    members = client.post(
+        f"/api/v1/umbrellas/{UMBRELLA}/members/import",
+        data={"file": (io.BytesIO(b"Namn\nKumla Schackklubb\n"), "lista.csv")},
+        headers=bearer(tokens.umbrella),
+    )
+    assert members.status_code == 500
+    assert list(tmp_path.iterdir()) == []
