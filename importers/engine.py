@@ -57,7 +57,7 @@ from importers.records import (
 )
 from importers.report import Report
 from registry.auth import Principal, cli_principal, current_principal
-from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
+from registry.dao.imports import ImportDao, ImportLock, audit_row, membership_audit_rows
 from registry.db import Graph
 from registry.domain import normalize
 from registry.erasure import Suppression, erasure_key
@@ -376,11 +376,26 @@ class _Import:
             yield batch
 
     def _write(self, ctx: Context, spool: IO[str], valid: int) -> None:
-        o, report = self.options, self.report
-        if not o.dry_run:
+        if self.options.dry_run:
+            self._write_batches(ctx, spool, valid)
+            return
+        run_id = str(uuid.uuid4())
+        # One import of a source writes at a time; a second waits here for the first to end.
+        with ImportLock(self.graph, ctx.source, run_id):
+            # Holding the lock, any run of this source still 'running' is one whose process died.
+            stale = self.dao.interrupt_stale_runs(ctx.source)
+            if stale:
+                self.report.notes.append(
+                    f"{len(stale)} tidigare körning(ar) av källan avbröts och är nu markerade 'interrupted' / "
+                    f"{len(stale)} earlier run(s) of the source were interrupted and are now marked 'interrupted'"
+                )
             self.dao.backfill_name_keys(normalize.name_key)
-            report.run_id = str(uuid.uuid4())
-            self.dao.start_run(report.run_id, source=ctx.source, kind=o.kind, file=report.file)
+            self.report.run_id = run_id
+            self.dao.start_run(run_id, source=ctx.source, kind=self.options.kind, file=self.report.file)
+            self._write_batches(ctx, spool, valid)
+
+    def _write_batches(self, ctx: Context, spool: IO[str], valid: int) -> None:
+        o, report = self.options, self.report
         bar = tqdm(
             total=valid,
             desc="Skriver / writing",
