@@ -103,7 +103,11 @@ class FreshNeo4j:
     def __enter__(self) -> FreshNeo4j:
         self.local.start()
         self.graph = Graph(self.settings.uri, "neo4j", PASSWORD, "neo4j")
-        migrate(self.graph.driver, "neo4j")
+        try:
+            migrate(self.graph.driver, "neo4j")
+        except BaseException:
+            self.__exit__()  # `with` calls __exit__ only after __enter__ returned
+            raise
         return self
 
     def __exit__(self, *_: object) -> None:
