@@ -7,7 +7,8 @@ there. Pass 2 reads the spool back in batches; each batch is resolved against th
 written in one transaction, with the audit events of what it changed. Every id derives from the
 record's key, and every write is a MERGE, so an import that stopped midway and is started again
 ends with the same graph as one that never stopped, and importing the same file twice changes
-nothing the second time.
+nothing the second time. Imports of one source take turns (`registry.dao.imports.ImportLock`), and
+a batch Neo4j has no transaction memory for is halved rather than retried as it is.
 
 Each batch costs one lookup query (its known records and every candidate actor's state) and
 one write statement per kind of node, with the rows as lists of maps. Batches run strictly one

@@ -148,6 +148,15 @@ def test_text_uploads_are_read_in_bounded_pieces(files: Callable[[str], Path]) -
         list(open_source(files("jsonl-objects")).rows())
 
 
+def test_the_cli_reads_more_rows_than_an_upload() -> None:
+    from importers.cli import _limits
+
+    limits = _limits()
+    assert limits.max_rows == 10_000_000 and limits.max_rows > UploadLimits().max_rows
+    # What bounds memory is the same as for an upload.
+    assert limits.max_part_bytes == UploadLimits().max_part_bytes
+
+
 def test_limits_come_from_the_environment() -> None:
     limits = load_upload_limits({"IMPORT_MAX_ROWS": "10", "IMPORT_XLSX_MAX_PART_MB": "3", "IMPORT_MAX_CELLS": "x"})
     assert limits.max_rows == 10 and limits.max_part_bytes == 3 * 1024 * 1024
