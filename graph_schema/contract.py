@@ -27,6 +27,7 @@ class Label:
     CHALLENGE: Final = "Challenge"
     SOURCE_RECORD: Final = "SourceRecord"
     IMPORT_RUN: Final = "ImportRun"
+    IMPORT_LOCK: Final = "ImportLock"
     REVIEW_ITEM: Final = "ReviewItem"
     API_TOKEN: Final = "ApiToken"  # noqa: S105 (a label, not a secret)
     AUDIT_EVENT: Final = "AuditEvent"
@@ -221,6 +222,13 @@ NODES: Final[dict[str, NodeSpec]] = {
             "id",
             "One run of an importer.",
             ("id", "source", "kind", "file", "status", "started_at", "finished_at", "report"),
+        ),
+        NodeSpec(
+            Label.IMPORT_LOCK,
+            "source",
+            "Taken, and never committed, by an import of a source while it writes: imports of one source "
+            "run one at a time (registry.dao.imports.ImportLock).",
+            ("source", "run_id"),
         ),
         NodeSpec(
             Label.REVIEW_ITEM,

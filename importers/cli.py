@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -10,9 +11,22 @@ from typing import Any
 import click
 
 from importers.engine import ImportOptions, env_batch_size, run_import
+from importers.limits import UploadLimits, load_upload_limits
 from importers.readers import FORMATS
 from importers.report import Report
 from importers.review import STATUSES, AlreadyDecidedError, ReviewNotFoundError, decide, item_view
+
+# A file on the server's own disk, imported by an operator: its rows and cells cost time, not memory,
+# so they are bounded far above an upload's. What bounds memory (unpacked sizes, lines) stays.
+CLI_MAX_ROWS = 10_000_000
+CLI_MAX_CELLS = 500_000_000
+
+
+def _limits() -> UploadLimits:
+    limits = load_upload_limits()
+    return dataclasses.replace(
+        limits, max_rows=max(limits.max_rows, CLI_MAX_ROWS), max_cells=max(limits.max_cells, CLI_MAX_CELLS)
+    )
 
 
 def _graph(settings: Any) -> Any:
@@ -102,6 +116,7 @@ def import_register(
         strict=strict,
         batch_size=batch_size or env_batch_size(),
         progress=sys.stderr.isatty(),
+        limits=_limits(),
     )
     graph = _graph(settings)
     try:
@@ -150,6 +165,7 @@ def import_members(
         strict=strict,
         batch_size=batch_size or env_batch_size(),
         progress=sys.stderr.isatty(),
+        limits=_limits(),
     )
     graph = _graph(settings)
     try:

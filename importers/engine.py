@@ -7,7 +7,8 @@ there. Pass 2 reads the spool back in batches; each batch is resolved against th
 written in one transaction, with the audit events of what it changed. Every id derives from the
 record's key, and every write is a MERGE, so an import that stopped midway and is started again
 ends with the same graph as one that never stopped, and importing the same file twice changes
-nothing the second time.
+nothing the second time. Imports of one source take turns (`registry.dao.imports.ImportLock`), and
+a batch Neo4j has no transaction memory for is halved rather than retried as it is.
 
 Each batch costs one lookup query (its known records and every candidate actor's state) and
 one write statement per kind of node, with the rows as lists of maps. Batches run strictly one
@@ -32,10 +33,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from flask import has_request_context
 from neo4j import ManagedTransaction
+from neo4j.exceptions import TransientError
 from tqdm import tqdm
 
 from graph_schema.contract import MembershipStatus
@@ -43,6 +45,7 @@ from graph_schema.refdata import find_municipality
 from importers import resolve
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
+from importers.limits import UploadLimits
 from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
 from importers.readers import ReadError, Row, open_source
 from importers.records import (
@@ -56,7 +59,7 @@ from importers.records import (
 )
 from importers.report import Report
 from registry.auth import Principal, Role, cli_principal, current_principal
-from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
+from registry.dao.imports import ImportDao, ImportLock, audit_row, membership_audit_rows
 from registry.dao.umbrellas import granted_among
 from registry.db import Graph
 from registry.domain import normalize
@@ -64,6 +67,29 @@ from registry.erasure import Suppression, erasure_key
 from registry.tokens import TokenSecretError, load_secret
 
 DEFAULT_BATCH = 1000
+
+T = TypeVar("T")
+
+_OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
+
+class _BatchTooLargeError(Exception):
+    """Neo4j ran out of transaction memory for one batch: split it, do not retry it as it is."""
+
+
+def _no_memory_retry(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
+    """`work` with Neo4j's out-of-memory error made final, so the driver does not retry it."""
+
+    def run(tx: ManagedTransaction) -> T:
+        try:
+            return work(tx)
+        except TransientError as exc:
+            if exc.code == _OUT_OF_MEMORY:
+                raise _BatchTooLargeError(str(exc.message)) from exc
+            raise
+
+    return run
+
 
 # Called at "in-transaction" (writes sent, not committed) and "committed" with the batch number:
 # how tests interrupt an import at a known point.
@@ -87,6 +113,8 @@ class ImportOptions:
     progress: bool = False
     display_name: str | None = None
     checkpoint: Checkpoint | None = None
+    # How far the file may expand when read (importers.readers); unset: the upload limits.
+    limits: UploadLimits | None = None
     # Who the audit trail names; unset: the API caller when run inside a request, else the CLI user.
     who: Principal | None = None
 
@@ -182,6 +210,8 @@ class _Import:
         self.memberships_changed = 0
         # An umbrella's own list (its token, by the API or the page) is a claim: see `_claim_only`.
         self.claims_only = options.kind == "members" and self.who.role is Role.UMBRELLA
+        # Smaller than asked once Neo4j has run out of transaction memory for a batch (`_split`).
+        self.batch_size = options.batch_size
 
     # -- set-up ---------------------------------------------------------------------------
     def _context(self) -> Context:
@@ -266,7 +296,7 @@ class _Import:
 
     def _validate(self, ctx: Context, spool: IO[str]) -> int:
         o, report = self.options, self.report
-        source = open_source(o.path, o.format, sheet=o.sheet or self.mapping.sheet)
+        source = open_source(o.path, o.format, sheet=o.sheet or self.mapping.sheet, limits=o.limits)
         report.format, report.encoding, report.delimiter, report.sheet = (
             source.format,
             source.encoding,
@@ -347,18 +377,33 @@ class _Import:
         for line in spool:
             number, digest, key, text = line.rstrip("\n").split("\t", 3)
             batch.append(_Row(int(number), json.loads(key), digest, json.loads(text), text))
-            if len(batch) >= self.options.batch_size:
+            if len(batch) >= self.batch_size:
                 yield batch
                 batch = []
         if batch:
             yield batch
 
     def _write(self, ctx: Context, spool: IO[str], valid: int) -> None:
-        o, report = self.options, self.report
-        if not o.dry_run:
+        if self.options.dry_run:
+            self._write_batches(ctx, spool, valid)
+            return
+        run_id = str(uuid.uuid4())
+        # One import of a source writes at a time; a second waits here for the first to end.
+        with ImportLock(self.graph, ctx.source, run_id):
+            # Holding the lock, any run of this source still 'running' is one whose process died.
+            stale = self.dao.interrupt_stale_runs(ctx.source)
+            if stale:
+                self.report.notes.append(
+                    f"{len(stale)} tidigare körning(ar) av källan avbröts och är nu markerade 'interrupted' / "
+                    f"{len(stale)} earlier run(s) of the source were interrupted and are now marked 'interrupted'"
+                )
             self.dao.backfill_name_keys(normalize.name_key)
-            report.run_id = str(uuid.uuid4())
-            self.dao.start_run(report.run_id, source=ctx.source, kind=o.kind, file=report.file)
+            self.report.run_id = run_id
+            self.dao.start_run(run_id, source=ctx.source, kind=self.options.kind, file=self.report.file)
+            self._write_batches(ctx, spool, valid)
+
+    def _write_batches(self, ctx: Context, spool: IO[str], valid: int) -> None:
+        o, report = self.options, self.report
         bar = tqdm(
             total=valid,
             desc="Skriver / writing",
@@ -368,14 +413,21 @@ class _Import:
             dynamic_ncols=True,
         )
         try:
-            for number, batch in enumerate(self._batches(spool), 1):
-                work = _Batch(self, ctx, batch, number)
-                if o.dry_run:
-                    result, _ = self.graph.read_tx(work.resolve)
-                    self._plan(result.created)
-                else:
-                    result = self.graph.write_tx(work.run)
-                self._done(number, result, len(batch), bar)
+            number = 0
+            for batch in self._batches(spool):
+                # A batch Neo4j has no transaction memory for is split in halves, which run in its
+                # place; the batches after it are read at the smaller size.
+                parts = [batch]
+                while parts:
+                    part = parts.pop()
+                    number += 1
+                    try:
+                        result = self._commit(ctx, part, number)
+                    except _BatchTooLargeError as exc:
+                        number -= 1
+                        parts.extend(self._split(part, exc))
+                        continue
+                    self._done(number, result, len(part), bar)
         except BaseException:
             if report.run_id:
                 # A run that stopped leaves its mark; the rerun finishes the work.
@@ -391,6 +443,43 @@ class _Import:
             self.dao.finish_run(
                 report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
             )
+
+    def _commit(self, ctx: Context, batch: list[_Row], number: int) -> _BatchResult:
+        """Resolves (dry run) or resolves and writes one batch in one transaction.
+
+        Neo4j's transaction memory running out is a transient error the driver would retry as is,
+        for half a minute, with the same outcome; it stops the attempt at once instead
+        (`_BatchTooLargeError`), whether it comes from a statement or from the commit.
+        """
+        work = _Batch(self, ctx, batch, number)
+        try:
+            if self.options.dry_run:
+                result, _ = self.graph.read_tx(_no_memory_retry(work.resolve))
+                self._plan(result.created)
+                return result
+            return self.graph.write_tx(_no_memory_retry(work.run))
+        except TransientError as exc:
+            if exc.code == _OUT_OF_MEMORY:
+                raise _BatchTooLargeError(str(exc.message)) from exc
+            raise
+
+    def _split(self, batch: list[_Row], exc: _BatchTooLargeError) -> list[list[_Row]]:
+        """The halves of a batch Neo4j had no memory for, in the order `_write` pops them
+        (the first half last); later batches are read at the half size too."""
+        if len(batch) <= 1:
+            raise ImportFailedError(
+                f"Neo4j:s transaktionsminne räcker inte ens för en rad / Neo4j's transaction memory is "
+                f"too small for a single row: {exc}"
+            ) from exc
+        half = (len(batch) + 1) // 2
+        if half < self.batch_size:
+            self.batch_size = half
+            self.report.notes.append(
+                f"Neo4j:s transaktionsminne räckte inte för {len(batch)} rader i en transaktion; importen "
+                f"fortsatte med {half} rader per transaktion / Neo4j's transaction memory was not enough for "
+                f"{len(batch)} rows in one transaction; the import went on with {half} rows per transaction"
+            )
+        return [batch[half:], batch[:half]]
 
     def _done(self, number: int, result: _BatchResult, size: int, bar: Any) -> None:
         if self.options.checkpoint:

@@ -4,6 +4,15 @@
 `rows()` yields each record once, with the line (or spreadsheet row) it starts on, as a
 `Row` or as a `RowError` when only that record is broken. A file that cannot be read at all
 raises `ReadError`, one message in Swedish and English, before anything is written.
+
+Hostile files are refused, not survived: a workbook is a zip of XML parts, so before any XML
+parser sees it the archive's directory is checked (how many parts, how large each unpacks, how
+much it is compressed) and every part is streamed once through a scanner that refuses a DTD
+(entity expansion) and any text or tag longer than a spreadsheet cell can be. Rows, columns and
+cells are counted while the rows are read. A file over a limit raises `LimitError` (the routes
+answer 413 for what the archive shows before reading, else 422 with the report); the limits are
+`importers.limits.UploadLimits`. Text input is read in bounded lines, so no line or record larger
+than a limit is ever held whole.
 """
 
 from __future__ import annotations
@@ -12,22 +21,38 @@ import codecs
 import csv
 import io
 import json
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 import charset_normalizer
+
+from importers.limits import UploadLimits, load_upload_limits
 
 FORMATS = ("auto", "ibgo", "csv", "xlsx", "json")
 
 # A cell up to this size is read, so that the row can be rejected with a reason; beyond it the
 # CSV parser stops, which keeps a runaway quoted field from filling memory.
 MAX_FIELD_BYTES = 4 * 1024 * 1024
-# One JSON record larger than this is not a register record.
-MAX_JSON_VALUE = 8 * 1024 * 1024
+# One JSON record larger than this is not a register record. Its decoded form can be ~20 times
+# larger (`[{},{},...]`: a dict per three bytes), so this bounds memory too.
+MAX_JSON_VALUE = 1024 * 1024
+# A physical line of CSV longer than this is not a register row; the csv module would otherwise
+# hold it whole and split it into as many fields as it has delimiters (a line of 4 MB of `;` is a
+# list of 4 million fields, 32 MB). A cell up to MAX_FIELD_BYTES still only rejects its row.
+MAX_LINE_CHARS = MAX_FIELD_BYTES + 64 * 1024
+# Excel holds at most 32,767 characters in a cell; as XML (UTF-8, `&amp;`) that is under 200 KB.
+# A longer run of text or a longer tag in a workbook part is not a spreadsheet's.
+MAX_XML_RUN = 256 * 1024
+# A workbook has a dozen parts; thousands are an attack on the zip directory's own memory.
+MAX_ZIP_MEMBERS = 1000
+# A part this small may be compressed as much as it likes (a sheet of empty cells).
+_RATIO_FROM = 1024 * 1024
 _SAMPLE = 1024 * 1024
 _CHUNK = 64 * 1024
 
@@ -36,6 +61,10 @@ csv.field_size_limit(MAX_FIELD_BYTES)
 
 class ReadError(Exception):
     """The whole file cannot be imported; the message says why in Swedish and English."""
+
+
+class LimitError(ReadError):
+    """The file is (or unpacks to) more than a limit allows; nothing of it was kept."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,7 @@ class Source:
     sheet: str | None = None
     declared_total: int | None = None
     notes: list[str] = field(default_factory=list)
+    limits: UploadLimits = field(default_factory=UploadLimits)
 
     def rows(self) -> Iterator[Row | RowError]:
         if self.format == "csv":
@@ -76,8 +106,13 @@ class Source:
         return _ibgo_rows(self)
 
 
-def open_source(path: Path, fmt: str = "auto", *, sheet: str | None = None) -> Source:
-    """Detects the format (and for text its encoding and delimiter) and reads the header."""
+def open_source(
+    path: Path, fmt: str = "auto", *, sheet: str | None = None, limits: UploadLimits | None = None
+) -> Source:
+    """Detects the format (and for text its encoding and delimiter) and reads the header.
+
+    `limits` default to the environment's (`importers.limits.load_upload_limits`)."""
+    limits = limits or load_upload_limits()
     if fmt not in FORMATS:
         raise ReadError(f"okänt format {fmt!r} / unknown format (choose one of {', '.join(FORMATS)})")
     try:
@@ -93,7 +128,7 @@ def open_source(path: Path, fmt: str = "auto", *, sheet: str | None = None) -> S
     if fmt == "xlsx":
         if not is_zip:
             raise ReadError("filen är inte en XLSX-arbetsbok / the file is not an XLSX workbook")
-        return _open_xlsx(path, sheet)
+        return _open_xlsx(path, sheet, limits)
     if is_zip:
         raise ReadError(
             "filen är ett komprimerat arkiv, inte text; välj --format xlsx för arbetsböcker / "
@@ -101,8 +136,10 @@ def open_source(path: Path, fmt: str = "auto", *, sheet: str | None = None) -> S
         )
     encoding = detect_encoding(path, head)
     if fmt == "csv":
-        return _open_csv(path, encoding)
-    return _open_json(path, encoding, fmt)
+        return _open_csv(path, encoding, limits)
+    source = _open_json(path, encoding, fmt)
+    source.limits = limits
+    return source
 
 
 def _guess_text_format(path: Path, head: bytes) -> str:
@@ -170,16 +207,42 @@ def _text(path: Path, encoding: str) -> TextIO:
 _DELIMITERS = (";", ",", "\t")
 
 
-def _open_csv(path: Path, encoding: str) -> Source:
+def _open_csv(path: Path, encoding: str, limits: UploadLimits) -> Source:
     try:
         with _text(path, encoding) as handle:
             sample = handle.read(_CHUNK)
     except UnicodeDecodeError as exc:
         raise ReadError(f"filen kan inte avkodas som {encoding} / cannot be decoded as {encoding}") from exc
     delimiter = _detect_delimiter(sample)
-    source = Source(path, "csv", encoding=encoding, delimiter=delimiter)
+    source = Source(path, "csv", encoding=encoding, delimiter=delimiter, limits=limits)
     source.headers = _csv_header(source)
+    _check_columns(len(source.headers), limits)
     return source
+
+
+def _check_columns(count: int, limits: UploadLimits) -> None:
+    if count > limits.max_columns:
+        raise LimitError(
+            f"filen har {count} kolumner, högst {limits.max_columns} tillåts / "
+            f"the file has {count} columns, at most {limits.max_columns} are allowed"
+        )
+
+
+def _check_rows(line: int, limits: UploadLimits) -> None:
+    if line > limits.max_rows:
+        raise LimitError(f"filen har fler än {limits.max_rows} rader / the file has more than {limits.max_rows} rows")
+
+
+def _bounded_lines(handle: TextIO, limit: int) -> Iterator[str]:
+    """The handle's lines, each read at most `limit` characters at a time: a longer one stops the file."""
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit:
+            raise LimitError(
+                f"rad {number} är längre än {limit} tecken / line {number} is longer than {limit} characters"
+            )
+        yield line
 
 
 def _detect_delimiter(sample: str) -> str:
@@ -229,7 +292,7 @@ def _csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
     line = 0
     try:
         with _text(source.path, source.encoding) as handle:
-            reader = csv.reader(handle, delimiter=source.delimiter)
+            reader = csv.reader(_bounded_lines(handle, MAX_LINE_CHARS), delimiter=source.delimiter)
             while True:
                 start = reader.line_num + 1
                 try:
@@ -257,6 +320,7 @@ def _csv_rows(source: Source) -> Iterator[Row | RowError]:
         if not seen_header:
             seen_header = True
             continue
+        _check_rows(line, source.limits)
         trimmed = _trim_trailing(cells)
         if len(trimmed) > len(headers):
             yield RowError(
@@ -269,12 +333,131 @@ def _csv_rows(source: Source) -> Iterator[Row | RowError]:
 
 
 # -- XLSX -----------------------------------------------------------------------------------
-def _open_xlsx(path: Path, sheet: str | None) -> Source:
-    source = Source(path, "xlsx")
+def check_upload(path: Path, limits: UploadLimits | None = None) -> None:
+    """What can be refused from a workbook's zip directory alone, before anything is unpacked: too
+    many parts, a part (or all of them) unpacking beyond the limits, or compressed beyond the ratio.
+    Any other file passes (its limits apply while it is read). Raises `LimitError` or `ReadError`."""
+    limits = limits or load_upload_limits()
+    with path.open("rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":
+            return
+    _check_directory(path, limits)
+
+
+def _zip_member_count(path: Path) -> int:
+    """The member count of the zip's end-of-directory record, read before `zipfile` builds an object
+    per member (a 20 MB zip can name 250,000 of them)."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 66_000))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise ReadError("arbetsboken är inte ett giltigt zip-arkiv / the workbook is not a valid zip archive")
+    (entries,) = struct.unpack_from("<H", tail, at + 10)
+    return int(entries)
+
+
+def _too_large(what: str, limit: int) -> LimitError:
+    mb = limit // (1024 * 1024)
+    return LimitError(
+        f"arbetsboken packas upp till mer än {mb} MB ({what}) / the workbook unpacks to more than {mb} MB ({what})"
+    )
+
+
+def _is_worksheet(name: str) -> bool:
+    # Worksheets are streamed row by row; every other part is parsed whole by openpyxl.
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
+
+
+def _check_directory(path: Path, limits: UploadLimits) -> list[zipfile.ZipInfo]:
+    entries = _zip_member_count(path)
+    # 0xFFFF: a ZIP64 archive, which a workbook within the limits never needs.
+    if entries > MAX_ZIP_MEMBERS:
+        raise LimitError(
+            f"arbetsboken har fler än {MAX_ZIP_MEMBERS} delar / the workbook has more than {MAX_ZIP_MEMBERS} parts"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ReadError(f"arbetsboken kan inte läsas / the workbook cannot be read: {exc}") from exc
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > limits.max_expanded_bytes:
+            raise _too_large("alla delar / all parts", limits.max_expanded_bytes)
+        if not _is_worksheet(info.filename) and info.file_size > limits.max_part_bytes:
+            raise _too_large(info.filename, limits.max_part_bytes)
+        if info.file_size > _RATIO_FROM and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise LimitError(
+                f"delen {info.filename} är komprimerad mer än {limits.max_ratio}:1 (en zip-bomb?) / "
+                f"the part {info.filename} is compressed more than {limits.max_ratio}:1 (a zip bomb?)"
+            )
+    return infos
+
+
+def _scan_parts(path: Path, limits: UploadLimits) -> None:
+    """Streams every XML part once, in constant memory: refuses a DTD and overlong text or tags.
+
+    `zipfile` stops a part at the size the directory declares (and then fails its checksum), so
+    the directory's sizes checked before hold for what is unpacked here and by openpyxl later.
+    """
+    infos = _check_directory(path, limits)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
+                    with archive.open(info) as part:
+                        _scan_xml(part, info.filename)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise ReadError(f"arbetsboken kan inte läsas / the workbook cannot be read: {exc}") from exc
+    except zlib.error as exc:
+        raise ReadError(f"arbetsboken är trasig / the workbook is corrupt: {exc}") from exc
+
+
+def _scan_xml(part: IO[bytes], name: str) -> None:
+    text_run = tag_run = 0
+    carry = b""
+    while chunk := part.read(_CHUNK):
+        window = carry + chunk
+        # A DTD is where entity expansion (billion laughs) and external entities live; a workbook has none.
+        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+            raise ReadError(
+                f"arbetsboken innehåller en DTD ({name}), vilket inte tillåts / "
+                f"the workbook contains a DTD ({name}), which is not allowed"
+            )
+        carry = chunk[-16:]
+        text_run = _run(chunk, b"<", text_run)
+        tag_run = _run(chunk, b">", tag_run)
+        if text_run > MAX_XML_RUN or tag_run > MAX_XML_RUN:
+            raise LimitError(
+                f"en cell eller tagg i {name} är större än {MAX_XML_RUN // 1024} kB / "
+                f"a cell or tag in {name} is larger than {MAX_XML_RUN // 1024} kB"
+            )
+
+
+def _run(chunk: bytes, stop: bytes, run: int) -> int:
+    """The length of the run of bytes without `stop` that is open at the end of `chunk`, given the
+    one open before it; a run that ends inside the chunk is checked here (chunks are smaller than
+    the limit, so only a run that crosses chunks can exceed it)."""
+    first = chunk.find(stop)
+    if first < 0:
+        return run + len(chunk)
+    if run + first > MAX_XML_RUN:
+        return run + first
+    return len(chunk) - chunk.rfind(stop) - 1
+
+
+def _open_xlsx(path: Path, sheet: str | None, limits: UploadLimits) -> Source:
+    _scan_parts(path, limits)
+    source = Source(path, "xlsx", limits=limits)
     with _Workbook(path) as workbook:
         worksheet = _worksheet(workbook, sheet)
         source.sheet = worksheet.title
-        for cells in worksheet.iter_rows(values_only=True):
+        for line, cells in _sheet_rows(worksheet, limits):
+            _check_rows(line, limits)
             if any(_cell(c) for c in cells):
                 source.headers = _headers([_cell(c) for c in cells])
                 break
@@ -283,17 +466,55 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
     return source
 
 
+def _broken(exc: Exception) -> ReadError:
+    detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return ReadError(f"arbetsboken är trasig / the workbook is broken: {detail}")
+
+
+def _sheet_rows(worksheet: Any, limits: UploadLimits) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The worksheet's rows with their numbers, as openpyxl streams them, under the limits.
+
+    The sheet's own dimension (`A1:XFD1048576`) is ignored, or openpyxl would pad every row to
+    its width and add empty rows up to its height. Whatever openpyxl raises on a broken part is
+    a broken workbook: openpyxl parses hostile input here, and any failure means it cannot."""
+    worksheet.reset_dimensions()
+    cells = 0
+    rows = worksheet.iter_rows(values_only=True)
+    line = (worksheet.min_row or 1) - 1
+    while True:
+        try:
+            raw = next(rows)
+        except StopIteration:
+            return
+        except ReadError:
+            raise
+        except Exception as exc:  # see the docstring
+            raise _broken(exc) from exc
+        line += 1
+        _check_rows(line, limits)
+        _check_columns(len(raw), limits)
+        cells += sum(1 for c in raw if c is not None)
+        if cells > limits.max_cells:
+            raise LimitError(
+                f"arbetsboken har fler än {limits.max_cells} ifyllda celler / "
+                f"the workbook has more than {limits.max_cells} filled cells"
+            )
+        yield line, raw
+
+
 class _Workbook:
-    """openpyxl's read-only workbook as a context manager that always closes the zip."""
+    """openpyxl's read-only workbook as a context manager that always closes the zip.
+
+    openpyxl parses through defusedxml (a dependency for this): a DTD is refused by the parser too,
+    not only by `_scan_xml`."""
 
     def __init__(self, path: Path) -> None:
         import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
 
         try:
             self.book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise ReadError(f"arbetsboken kan inte läsas / the workbook cannot be read: {exc}") from exc
+        except Exception as exc:  # a hostile workbook may break openpyxl anywhere
+            raise _broken(exc) from exc
 
     def __enter__(self) -> Any:
         return self.book
@@ -333,7 +554,7 @@ def _xlsx_rows(source: Source) -> Iterator[Row | RowError]:
     seen_header = False
     with _Workbook(source.path) as workbook:
         worksheet = _worksheet(workbook, source.sheet)
-        for line, raw in enumerate(worksheet.iter_rows(values_only=True), start=worksheet.min_row or 1):
+        for line, raw in _sheet_rows(worksheet, source.limits):
             cells = [_cell(c) for c in raw]
             if not any(c.strip() for c in cells):
                 continue
@@ -352,6 +573,11 @@ def _xlsx_rows(source: Source) -> Iterator[Row | RowError]:
 
 
 # -- JSON -----------------------------------------------------------------------------------
+_TOO_LARGE_RECORD = (
+    f"en post är större än {MAX_JSON_VALUE // 1024} kB / a record is larger than {MAX_JSON_VALUE // 1024} kB"
+)
+
+
 class _JsonStream:
     """Top-level JSON read value by value from a text stream, keeping only the current value in memory."""
 
@@ -403,9 +629,11 @@ class _JsonStream:
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except RecursionError as exc:
+                raise self.error("JSON nästlad för djupt / JSON nested too deeply") from exc
             except json.JSONDecodeError as exc:
                 if len(self.buf) - self.pos > MAX_JSON_VALUE:
-                    raise self.error("en post är större än 8 MB / a record is larger than 8 MB") from exc
+                    raise self.error(_TOO_LARGE_RECORD) from exc
                 if self._fill():
                     continue
                 raise self.error(f"ogiltig JSON / invalid JSON ({exc.msg})", truncated=True) from exc
@@ -468,7 +696,7 @@ def _jsonl_first_object(path: Path, encoding: str) -> dict[str, Any] | None:
         line = handle.readline(MAX_JSON_VALUE)
     try:
         value = json.loads(line.lstrip("\ufeff"))
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     return value if isinstance(value, dict) and "Customers" not in value else None
 
@@ -482,7 +710,10 @@ def _json_array_rows(source: Source) -> Iterator[Row | RowError]:
             stream.expect("]")
             stream.end()
             return
+        count = 0
         while True:
+            count += 1
+            _check_rows(count, source.limits)
             line, value = stream.value()
             yield _flat_record(line, value)
             if stream.expect(",]") == "]":
@@ -493,13 +724,17 @@ def _json_array_rows(source: Source) -> Iterator[Row | RowError]:
 def _jsonl_rows(source: Source) -> Iterator[Row | RowError]:
     assert source.encoding
     with _text(source.path, source.encoding) as handle:
-        for number, line in enumerate(handle, 1):
+        for number, line in enumerate(_bounded_lines(handle, MAX_JSON_VALUE), 1):
             if not line.strip():
                 continue
+            _check_rows(number, source.limits)
             try:
                 value = json.loads(line.lstrip("\ufeff"))
             except json.JSONDecodeError as exc:
                 yield RowError(number, f"ogiltig JSON / invalid JSON: {exc.msg}")
+                continue
+            except RecursionError:
+                yield RowError(number, "JSON nästlad för djupt / JSON nested too deeply")
                 continue
             yield _flat_record(number, value)
 
@@ -536,7 +771,10 @@ def _ibgo_rows(source: Source) -> Iterator[Row | RowError]:
                 if stream.peek() == "]":
                     stream.expect("]")
                 else:
+                    count = 0
                     while True:
+                        count += 1
+                        _check_rows(count, source.limits)
                         line, value = stream.value()
                         if isinstance(value, dict):
                             yield Row(line, value)

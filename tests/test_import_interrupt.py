@@ -118,6 +118,11 @@ def test_process_killed_inside_a_transaction_then_rerun(
     assert graph.read_one("MATCH (r:ImportRun) RETURN r.status AS s") == {"s": "running"}
     rerun = run(graph, register, municipality="Kumla", batch_size=BATCH)
     assert counts(rerun)["unchanged"] == 30
+    # The next import of the source marks the killed run: it is not left 'running' forever.
+    assert graph.read(
+        "MATCH (r:ImportRun) RETURN r.status AS status, r.id = $rerun AS rerun ORDER BY rerun", rerun=rerun.run_id
+    ) == [{"status": "interrupted", "rerun": False}, {"status": "finished", "rerun": True}]
+    assert any("interrupted" in note for note in rerun.notes)
     assert snapshot(graph) == expected
     assert audit_events(graph) == events  # the killed batch's events went with its transaction
     # And a third run has nothing left to do.

@@ -14,7 +14,8 @@ from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from importers.readers import FORMATS
+from importers.limits import load_upload_limits
+from importers.readers import FORMATS, LimitError, ReadError, check_upload
 from registry.auth import Role, Write, require_role, require_write
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import get_graph
@@ -27,8 +28,9 @@ blp = Blueprint(
     "the review queue",
 )
 
-# Uploads larger than this are refused before they are read (IMPORT_MAX_BYTES overrides it).
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Uploads larger than this are refused before they are read (the IMPORT_MAX_BYTES environment
+# variable sets it, the app's IMPORT_MAX_BYTES setting overrides that).
+DEFAULT_MAX_BYTES = load_upload_limits().max_upload_bytes
 NOT_FOUND = "Granskningsärendet finns inte / Review item not found."
 
 
@@ -111,11 +113,22 @@ class ImportReportSchema(Schema):
     rows_per_s = fields.Float(allow_none=True)
 
 
-def save_upload(upload: FileStorage, folder: Path, fallback: str) -> Path:
-    """Saves an uploaded file in `folder` under a safe version of its own name (`fallback` if none)."""
+def save_upload(upload: FileStorage, folder: Path, fallback: str, *, inspect: bool = True) -> Path:
+    """Saves an uploaded file in `folder` under a safe version of its own name (`fallback` if none).
+
+    With `inspect`, a workbook that would unpack beyond the upload limits is refused here, before
+    any of it is unpacked: 413, or 422 when it is not a readable archive at all. Limits met only
+    while reading (rows, cells, a DTD in a part) make the import fail with its report (422)."""
     name = secure_filename(upload.filename or "") or fallback
     path = folder / name
     upload.save(path)
+    if inspect:
+        try:
+            check_upload(path)
+        except LimitError as exc:
+            abort(413, message=str(exc))
+        except ReadError as exc:
+            abort(422, message=str(exc))
     return path
 
 
@@ -136,7 +149,9 @@ class Imports(MethodView):
             abort(422, message="Ange paraplyorganisationen / Name the umbrella.", errors={"form": {"umbrella": []}})
         with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
             path = save_upload(files["file"], Path(folder), "upload")
-            mapping = save_upload(files["mapping"], Path(folder), "mapping") if files.get("mapping") else None
+            mapping = (
+                save_upload(files["mapping"], Path(folder), "mapping", inspect=False) if files.get("mapping") else None
+            )
             if mapping == path:
                 abort(422, message="Filerna har samma namn / The two files have the same name.")
             options = ImportOptions(

@@ -45,10 +45,10 @@ CALL () {{
   OPTIONAL MATCH (r:{L.REVIEW_ITEM} {{status: 'pending'}})-[:{R.CANDIDATE}]->(s)
   RETURN collect({{key: key, hash: s.hash, fields: s.fields, actor_id: a.id, review_id: r.id}}) AS known
 }}
-CALL (known) {{
-  CALL (known) {{
-    UNWIND [k IN known WHERE k.actor_id IS NOT NULL | k.actor_id] AS id
-    MATCH (a:{L.ACTOR} {{id: id}})
+CALL () {{
+  CALL () {{
+    UNWIND $keys AS key
+    MATCH (:{L.SOURCE_RECORD} {{key: key}})-[:{R.DESCRIBES}]->(a:{L.ACTOR})
     RETURN a
     UNION
     UNWIND $org_numbers AS org
@@ -245,6 +245,19 @@ CREATE (r:{L.IMPORT_RUN} {{id: $id}})
 SET r.source = $source, r.kind = $kind, r.file = $file, r.status = 'running', r.started_at = datetime()
 """
 
+# Runs of a source still 'running' when an import of that source holds its lock: their process
+# died (a kill, a crash, the database gone) before it could say so.
+_INTERRUPT_STALE_RUNS: LiteralString = f"""
+MATCH (r:{L.IMPORT_RUN} {{source: $source, status: 'running'}})
+SET r.status = 'interrupted', r.finished_at = datetime()
+RETURN r.id AS id
+"""
+
+_TAKE_LOCK: LiteralString = f"""
+MERGE (l:{L.IMPORT_LOCK} {{source: $source}})
+SET l.run_id = $run_id
+"""
+
 _FINISH_RUN: LiteralString = f"""
 MATCH (r:{L.IMPORT_RUN} {{id: $id}})
 SET r.status = $status, r.finished_at = datetime(), r.report = $report
@@ -298,6 +311,38 @@ def _with_props(state: dict[str, Any], props: Sequence[str]) -> dict[str, Any]:
     return {**state, "props": dict(zip(props, state["props"], strict=True))}
 
 
+class ImportLock:
+    """Held while an import of one source writes, so that a second import of it waits until the
+    first has ended (and then finds its rows unchanged, auditing nothing twice).
+
+    The lock is a transaction of its own that merges the source's ImportLock node and stays open:
+    the node's unique constraint makes a second merge wait, and the transaction is rolled back at
+    the end, so the node is never committed. A killed process's connection closes and Neo4j rolls
+    its transaction back: a lock never outlives its import, and needs no expiry.
+    """
+
+    def __init__(self, graph: Graph, source: str, run_id: str) -> None:
+        self.graph = graph
+        self.source = source
+        self.run_id = run_id
+
+    def __enter__(self) -> ImportLock:
+        self.session = self.graph.driver.session(database=self.graph.database)
+        try:
+            self.tx = self.session.begin_transaction()
+            self.tx.run(_TAKE_LOCK, source=self.source, run_id=self.run_id).consume()
+        except BaseException:
+            self.session.close()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self.tx.rollback()
+        finally:
+            self.session.close()
+
+
 class ImportDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -326,6 +371,11 @@ class ImportDao:
 
     def start_run(self, run_id: str, *, source: str, kind: str, file: str) -> None:
         self.graph.write(_START_RUN, id=run_id, source=source, kind=kind, file=file)
+
+    def interrupt_stale_runs(self, source: str) -> list[str]:
+        """Marks the source's runs left 'running' as 'interrupted'; call it holding the source's
+        `ImportLock`, which no live run of the source then holds. Returns their ids."""
+        return [r["id"] for r in self.graph.write(_INTERRUPT_STALE_RUNS, source=source)]
 
     def finish_run(self, run_id: str, *, status: str, report: str) -> None:
         self.graph.write(_FINISH_RUN, id=run_id, status=status, report=report)

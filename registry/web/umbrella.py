@@ -438,17 +438,25 @@ def preview_upload() -> tuple[str, int]:
     _sweep(folder)
     key = secrets.token_hex(16)
     path = folder / f"{key}.upload"
-    upload.save(path)
-    stored = FileStorage(stream=path.open("rb"), filename=upload.filename)
+    # The stored file outlives this request only when the preview succeeded and the session
+    # names it; a refusal, a failed preview or a crash removes it.
+    kept = False
     try:
-        ok, report = run_member_import(
-            _umbrella_id(), stored, file_format=file_format, sheet=sheet, sync=sync, dry_run=True
-        )
+        upload.save(path)
+        with path.open("rb") as stream:
+            stored = FileStorage(stream=stream, filename=upload.filename)
+            try:
+                ok, report = run_member_import(
+                    _umbrella_id(), stored, file_format=file_format, sheet=sheet, sync=sync, dry_run=True
+                )
+            except HTTPException as exc:  # the file refused before it was read (413, 422)
+                return _refusal(exc)
+        if not ok:
+            return _page("web/umbrella_preview.html", 422, report=report, applied=False)
+        kept = True
     finally:
-        stored.close()
-    if not ok:
-        path.unlink(missing_ok=True)
-        return _page("web/umbrella_preview.html", 422, report=report, applied=False)
+        if not kept:
+            path.unlink(missing_ok=True)
     session[SESSION_UPLOAD] = {
         "key": key,
         "filename": upload.filename,
