@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, stream_with_context, url_for
+from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
@@ -274,7 +275,7 @@ class ActorExport(MethodView):
         """
         f = build_filter(args)
         principal = current_principal()
-        rows = ActorDao(get_graph()).export(f)
+        rows = _first_batch_read(ActorDao(get_graph()).export(f))
         if args["format"] == "json":
             body = _json_lines(rows, principal)
             mimetype = "application/json"
@@ -283,7 +284,7 @@ class ActorExport(MethodView):
             body = _csv_lines(rows, principal, ";" if args["delimiter"] == "semicolon" else ",")
             mimetype = "text/csv"
             filename = "aktorer.csv"
-        response = Response(stream_with_context(body), mimetype=mimetype)
+        response = Response(stream_with_context(_aborted_visibly(body, args["format"])), mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
@@ -469,6 +470,32 @@ def _csv_row(shown: dict[str, Any], with_contacts: bool) -> list[str]:
         else:
             out.append(neutralise(str(cell)))
     return out
+
+
+# Rows read before the status line goes out: a database that is away, or fails on the query, is
+# then a 503 (registry.errors) instead of a 200 with a header row and nothing after it.
+FIRST_BATCH = 200
+# What a failure after the first byte leaves at the end of the body, where a person or a parser
+# sees it: a CSV line that is no actor, and a JSON text that does not parse. The response is then
+# cut without its last chunk, so an HTTP client reports the transfer as incomplete too.
+EXPORT_FAILED = "EXPORTEN AVBRÖTS, FILEN ÄR OFULLSTÄNDIG / EXPORT FAILED, THE FILE IS INCOMPLETE"
+
+
+def _first_batch_read(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows, with the first `FIRST_BATCH` already read (so their failure raises here, in the view)."""
+    head = list(itertools.islice(rows, FIRST_BATCH))
+    return itertools.chain(head, rows)
+
+
+def _aborted_visibly(body: Iterator[str], fmt: str) -> Iterator[str]:
+    """The body; if reading fails midway, an error line the client sees, then the failure again
+    (the server then drops the connection instead of ending the chunked body cleanly)."""
+    try:
+        yield from body
+    except Exception:
+        current_app.logger.exception("export failed after the first byte")
+        yield f"\r\n#{EXPORT_FAILED}\r\n" if fmt == "csv" else f',\n{{"error": "{EXPORT_FAILED}"'
+        raise
 
 
 def _csv_lines(rows: Iterator[dict[str, Any]], principal: Principal, delimiter: str) -> Iterator[str]:
