@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 import json
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -161,6 +162,28 @@ def _check_write(data: dict[str, Any], principal: Principal, current: dict[str, 
             message="Du får inte ändra kontaktpersoner för den här aktören / "
             "You may not change this actor's contact persons.",
         )
+    _check_contact_ids(data, current)
+
+
+def _check_contact_ids(data: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """A contact id must be one of this actor's own contacts: the write keeps a contact by its id,
+    and an id of another actor's contact would otherwise take that person over."""
+    given = [c["id"] for c in data.get("contacts") or [] if c.get("id")]
+    own = {c["id"] for c in (current or {}).get("contacts") or []}
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, contact in enumerate(data.get("contacts") or []):
+        cid = contact.get("id")
+        if not cid:
+            continue
+        if cid not in own:
+            message = "ingen kontakt hos den här aktören / not a contact of this actor"
+        elif given.count(cid) > 1:
+            message = "samma kontakt två gånger / the same contact twice"
+        else:
+            continue
+        errors[index] = {"id": [message]}
+    if errors:
+        abort(422, errors={"json": {"contacts": errors}}, message="Ogiltiga kontakter / Invalid contacts.")
 
 
 def _duplicate(exc: DuplicateOrgNumberError) -> None:
@@ -337,6 +360,7 @@ class Actor(MethodView):
                 abort(
                     409, message="Aktören är arkiverad; återställ den först / The actor is archived; restore it first."
                 )
+            _check_contact_ids(data, locked)  # again under the lock: the contacts may have changed
 
         try:
             view = dao.update(actor_id, write, check, who=principal)
@@ -422,11 +446,21 @@ _CSV_COLUMNS = (
     "updated_at",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# How many leading characters are looked at: enough for invisible marks and spaces before the sign.
+_FORMULA_PROBE = 16
 
 
 def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would evaluate as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """A cell a spreadsheet would evaluate as a formula gets a leading apostrophe (OWASP's CSV injection advice).
+
+    Compatibility forms count as their plain character (full-width '＝' is '=' after NFKC, as
+    some spreadsheet programs read it), and so does a sign behind spaces or invisible format
+    characters (zero-width and bidi marks), which a spreadsheet may skip."""
+    if cell.startswith(_FORMULA_START):
+        return "'" + cell
+    probe = unicodedata.normalize("NFKC", cell[:_FORMULA_PROBE])
+    probe = "".join(itertools.dropwhile(lambda c: c.isspace() or unicodedata.category(c) == "Cf", probe))
+    return "'" + cell if probe.startswith(_FORMULA_START) else cell
 
 
 def _csv_row(shown: dict[str, Any], with_contacts: bool) -> list[str]:
