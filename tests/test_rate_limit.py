@@ -186,3 +186,24 @@ def test_processes_count_into_one_counter(storage: str) -> None:
     assert counters.get_expiry("k") > 0
     counters.clear("k")
     assert counters.get("k") == 0
+
+
+def test_the_umbrella_sign_in_page_follows_the_same_rule(
+    demo: Graph,  # noqa: F811
+    app: Flask,
+    tokens: Tokens,  # noqa: F811
+    storage: str,
+) -> None:
+    """The /paraply sign-in form: bad tokens from an address end in 429, a valid umbrella token still signs in."""
+    import re
+
+    client = _client(app, storage, RATELIMIT_AUTH_FAILURES="2 per minute")
+    form = client.get("/paraply/logga-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf is not None
+
+    def sign_in(token: str) -> int:
+        return client.post("/paraply/logga-in", data={"token": token, "csrf_token": csrf.group(1)}).status_code
+
+    assert [sign_in("reg_0123456789ab_" + "A" * 43) for _ in range(3)] == [401, 401, 429]
+    assert sign_in(tokens.umbrella) == 302
