@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,6 +12,19 @@ from typing import Any
 # broken million-row file cannot fill memory with its own error list.
 MAX_LISTED = 10_000
 MAX_DISTINCT = 1_000
+
+# A value quoted in a message (`{value!r}` in registry.domain.normalize and the readers): a report
+# is kept in the graph and printed, and must never repeat what a row said verbatim, since that may
+# be a person's phone, address or name (issue 15). The line and the field say where to look.
+_QUOTED = re.compile(r"""\s*:?\s*(?:\(\s*)?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*\))?""")
+
+
+def redact(reason: str) -> str:
+    """The message without the values it quotes: "ogiltigt telefonnummer / invalid phone number: '070…'"
+    -> "ogiltigt telefonnummer / invalid phone number (värdet utelämnat / value omitted)"."""
+    redacted, count = _QUOTED.subn("", reason)
+    return f"{redacted} (värdet utelämnat / value omitted)" if count else reason
+
 
 STATUSES = ("created", "updated", "merged", "unchanged", "queued")
 
@@ -62,12 +76,12 @@ class Report:
     def reject(self, line: int, reason: str) -> None:
         self.counts["rejected"] += 1
         if len(self.rejected) < MAX_LISTED:
-            self.rejected.append({"line": line, "reason": reason})
+            self.rejected.append({"line": line, "reason": redact(reason)})
 
     def warn(self, line: int, field_name: str, reason: str) -> None:
         self.warnings_total += 1
         if len(self.warnings) < MAX_LISTED:
-            self.warnings.append({"line": line, "field": field_name, "reason": reason})
+            self.warnings.append({"line": line, "field": field_name, "reason": redact(reason)})
 
     def count_unknown(self, counter: Counter[str], values: tuple[str, ...]) -> None:
         for value in values:

@@ -8,7 +8,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 
 from registry import api as api_resources
-from registry import auth, db, security, web
+from registry import auth, db, guard, security, web
 from registry.config import load_settings
 from registry.errors import RegistryApi, register_error_handlers
 
@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
+    guard.init_app(app)  # first: bad input is refused before authentication or any route reads it
     auth.init_app(app)  # before the Api: declares the bearer scheme in the OpenAPI document
     security.init_app(app)  # after auth: write limits are counted per token
     api = RegistryApi(app)

@@ -403,9 +403,6 @@ def _resolve_principal() -> Response | None:
                 "Registret är stängt: skicka en API-token / The registry is closed: send an API token."
             )
         return None
-    blocked = security.auth_failures_exhausted()
-    if blocked is not None:
-        return blocked
     scheme, _, presented = header.partition(" ")
     token_id = parse(presented) if scheme.lower() == "bearer" else None
     stored = TokenDao(get_graph()).find(token_id) if token_id else None
@@ -421,7 +418,11 @@ def _resolve_principal() -> Response | None:
         if matches(secret, presented, stored.hash) and stored.role in TOKEN_ROLES and valid_umbrella:
             g.principal = Principal(Role(stored.role), token_id=stored.id, actor_id=stored.actor_id, name=stored.name)
             return None
-    security.count_auth_failure()
+    # Counted only now that the token is known not to be valid: a valid one always passes, even
+    # from an address others' bad tokens have blocked (registry.security).
+    blocked = security.count_auth_failure(stored.id if stored is not None else None)
+    if blocked is not None:
+        return blocked
     return _unauthorized_response("Ogiltig eller återkallad token / Invalid or revoked token.")
 
 

@@ -7,7 +7,7 @@ import shutil
 import sys
 
 import click
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConnectionPoolError, ServiceUnavailable, SessionExpired
 
 from graph_schema.migrate import migrate
 from importers.cli import import_group, review_group
@@ -41,10 +41,37 @@ def _ensure_database(settings: Settings) -> None:
 
 
 def graph_from(settings: Settings) -> Graph:
-    return Graph(settings.effective_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+    """The command's database, checked at once: an absent database is then one line and a non-zero
+    exit within seconds (see `RegistryGroup`), not a traceback after the driver's retries."""
+    graph = Graph(settings.effective_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+    graph.driver.verify_connectivity()
+    return graph
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The driver's ways of saying that the database is not there (or went away midway).
+UNREACHABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError)
+
+
+class RegistryGroup(click.Group):
+    """The top command: whichever subcommand meets an unreachable database (or wrong credentials)
+    ends with one line on stderr and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except UNREACHABLE as exc:
+            settings = ctx.obj
+            uri = settings.effective_uri if isinstance(settings, Settings) else "?"
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            _fail(f"databasen svarar inte / the database is unreachable: Neo4j at {uri} ({reason})")
+        except AuthError as exc:
+            settings = ctx.obj
+            uri = settings.effective_uri if isinstance(settings, Settings) else "?"
+            _fail(f"Neo4j at {uri} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): {exc.message}")
+        return None
+
+
+@click.group(cls=RegistryGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Aktörsregister för samverkan / Actor registry for public–civil collaboration."""

@@ -2,6 +2,11 @@
 
 The driver is created on first use in each process (gunicorn forks workers; a driver must
 not cross a fork), shared by every request of that process, and closed at exit.
+
+How long a caller waits for an absent database is the driver's to decide: the app's driver
+gives up within a few seconds (`REQUEST_TIMEOUTS`), so a request answers 503 while a person
+still waits for it and a stopped database does not fill every worker thread; the command line
+keeps the driver's longer defaults, since an import may ride out a short restart.
 """
 
 from __future__ import annotations
@@ -17,6 +22,15 @@ from flask import Flask, current_app
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 
 T = TypeVar("T")
+
+# Seconds, for the app's driver (see the module docstring). A refused connection fails at once
+# and is retried after 1 s and 2 s: with a retry budget of 2 s a request gives up after ~3.5 s;
+# a host that does not answer at all costs `connection_timeout` per attempt on top, within 5 s.
+REQUEST_TIMEOUTS: dict[str, float] = {
+    "connection_timeout": 1.0,
+    "connection_acquisition_timeout": 3.0,
+    "max_transaction_retry_time": 2.0,
+}
 
 
 class Reader(Protocol):
@@ -54,10 +68,15 @@ class Reads:
 class Graph:
     """Runs parameterised Cypher against one database. Queries must be `LiteralString`."""
 
-    def __init__(self, uri: str, user: str, password: str, database: str) -> None:
+    def __init__(
+        self, uri: str, user: str, password: str, database: str, *, timeouts: dict[str, float] | None = None
+    ) -> None:
         self.uri = uri
         self.database = database
         self._auth = (user, password)
+        # Driver options `connection_timeout`, `connection_acquisition_timeout`,
+        # `max_transaction_retry_time`; unset ones keep the driver's (longer) defaults.
+        self._timeouts = {"connection_acquisition_timeout": 10.0, **(timeouts or {})}
         self._driver: Driver | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -70,11 +89,11 @@ class Graph:
                     self._driver = GraphDatabase.driver(
                         self.uri,
                         auth=self._auth,
-                        connection_acquisition_timeout=10.0,
                         max_connection_pool_size=50,
                         # Notifications (unknown property keys on an empty graph and the like) are for
                         # query authors; they would flood the service's log.
                         notifications_min_severity="OFF",
+                        **self._timeouts,
                     )
                     self._pid = os.getpid()
                     atexit.register(self._driver.close)
@@ -151,6 +170,7 @@ def init_app(app: Flask) -> None:
         app.config["NEO4J_USER"],
         app.config["NEO4J_PASSWORD"],
         app.config["NEO4J_DATABASE"],
+        timeouts={**REQUEST_TIMEOUTS, **app.config.get("NEO4J_REQUEST_TIMEOUTS", {})},
     )
 
 

@@ -53,9 +53,9 @@ def phone_hash(key: bytes, phone: str, name: str) -> str:
     return _hash(key, f"{PHONE}:{_phone(phone)}:{normalize.fold(name)}")
 
 
-def hashes_of(key: bytes, email: str, contacts: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
-    """The suppression entries for an erased person: their address, and each contact record's phone with its name."""
-    entries = {email_hash(key, email): EMAIL}
+def hashes_of(key: bytes, emails: Iterable[str], contacts: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """The suppression entries for an erased person: their addresses, and each contact record's phone with its name."""
+    entries = {email_hash(key, email): EMAIL for email in emails}
     for contact in contacts:
         if contact.get("phone") and contact.get("name"):
             entries[phone_hash(key, str(contact["phone"]), str(contact["name"]))] = PHONE

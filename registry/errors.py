@@ -1,8 +1,11 @@
-"""One JSON error shape for every failure: {code, status, message, errors?}.
+"""One JSON error shape for every failure: {code, status, message, errors?}, or a page for a browser.
 
 flask-smorest answers every HTTP error this way, app-wide (unknown paths and 405s too); these
 handlers make the database being away a 503 with the same shape, and any unexpected exception a
-logged 500 that leaks nothing.
+logged 500 that leaks nothing. Those two are answered as the client asks (`Accept`): a browser
+on one of the pages gets an HTML page (the web package registers it as
+`app.extensions["registry.error_page"]`), an API client JSON; without a preference, paths under
+/api are JSON and the rest HTML.
 """
 
 from __future__ import annotations
@@ -10,10 +13,17 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from flask_smorest import Api
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from markupsafe import escape
+from neo4j.exceptions import ConnectionPoolError, ServiceUnavailable, SessionExpired
 from werkzeug.exceptions import HTTPException
+
+DATABASE_UNAVAILABLE = (
+    "Databasen svarar inte just nu, försök igen om en stund / The database is not reachable, try again shortly."
+)
+# Seconds a client should wait before trying again after a 503.
+RETRY_AFTER = 10
 
 
 def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
@@ -32,14 +42,37 @@ class RegistryApi(Api):
         return payload, code, headers
 
 
+def wants_html() -> bool:
+    """Does the client want a page rather than JSON? Its `Accept` decides; a tie goes by the path."""
+    offers = ["application/json", "text/html"]
+    if not request.path.startswith("/api/"):
+        offers.reverse()
+    return request.accept_mimetypes.best_match(offers, default=offers[0]) == "text/html"
+
+
+def error_response(code: int, message: str) -> Response:
+    """The error as the client asked for it (see `wants_html`)."""
+    if wants_html():
+        page = current_app.extensions.get("registry.error_page")
+        html = page(code, message) if page else f"<!doctype html><title>{code}</title><p>{escape(message)}</p>"
+        response = Response(html, status=code, mimetype="text/html")
+    else:
+        response = jsonify(error_body(code, message))
+        response.status_code = code
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceUnavailable)
     @app.errorhandler(SessionExpired)
-    def database_unavailable(exc: Exception):  # type: ignore[no-untyped-def]
+    @app.errorhandler(ConnectionPoolError)
+    def database_unavailable(exc: Exception) -> Response:
         current_app.logger.warning("database unavailable: %s", exc)
-        return jsonify(error_body(503, "Databasen svarar inte / The database is not reachable.")), 503
+        response = error_response(503, DATABASE_UNAVAILABLE)
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception) -> Response:
         current_app.logger.exception("unhandled error")
-        return jsonify(error_body(500, "Internt fel / Internal error.")), 500
+        return error_response(500, "Internt fel / Internal error.")

@@ -1,16 +1,19 @@
-"""`registry gdpr export | erase --email ADDRESS`: a person's data, for access requests and erasure."""
+"""`registry gdpr export | erase --email ADDRESS | --phone NUMBER [--name NAME]`: a person's data,
+for access requests and erasure (see `registry.dao.gdpr` for how far it reaches)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from registry.auth import cli_principal
 from registry.config import Settings
 from registry.dao.audit import Channel
-from registry.dao.gdpr import GdprDao
+from registry.dao.gdpr import GdprDao, Lookup
 from registry.domain import normalize
 
 
@@ -18,10 +21,27 @@ def _address(value: str) -> str:
     try:
         found = normalize.emails(value)
     except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise click.BadParameter(str(exc), param_hint="--email") from exc
     if len(found) != 1:
-        raise click.BadParameter("one address / en adress")
+        raise click.BadParameter("one address / en adress", param_hint="--email")
     return found[0]
+
+
+def _lookup(email: str | None, phone: str | None, name: str | None) -> Lookup:
+    """The person as the options name them; a usage error (exit 2) for a lookup that names nobody."""
+    if not (email or phone):
+        raise click.UsageError("ange --email eller --phone (med --name) / give --email or --phone (with --name)")
+    if name and not phone:
+        raise click.UsageError(
+            "--name bara tillsammans med --phone: ett namn kan vara någon annans / "
+            "--name only with --phone: a name alone can be someone else's"
+        )
+    if phone:
+        try:
+            normalize.phone(phone)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--phone") from exc
+    return Lookup(_address(email) if email else None, phone, name.strip() if name else None)
 
 
 def _dao(settings: Settings) -> GdprDao:
@@ -32,36 +52,45 @@ def _dao(settings: Settings) -> GdprDao:
     return GdprDao(graph_from(settings))
 
 
+def _who(options: Callable[..., Any]) -> Callable[..., Any]:
+    """The three ways to name the person, shared by both commands."""
+    options = click.option("--name", help="The person's name; only together with --phone.")(options)
+    options = click.option("--phone", help="The person's phone number (any common form).")(options)
+    return click.option("--email", help="The person's e-mail address.")(options)
+
+
 @click.group()
 def gdpr() -> None:
-    """Personal data (GDPR): export or erase a person's data, found by e-mail address."""
+    """Personal data (GDPR): export or erase a person's data, found by e-mail, phone, or name + phone."""
 
 
 @gdpr.command("export")
-@click.option("--email", required=True, help="The person's e-mail address.")
+@_who
 @click.pass_obj
-def export(settings: Settings, email: str) -> None:
+def export(settings: Settings, email: str | None, phone: str | None, name: str | None) -> None:
     """Print, as JSON, everything stored about the person (contact records and other mentions)."""
+    lookup = _lookup(email, phone, name)
     dao = _dao(settings)
     try:
-        result = dao.export(_address(email))
+        result = dao.export(lookup.email, phone=lookup.phone, name=lookup.name)
     finally:
         dao.graph.close()
     click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 
 @gdpr.command("erase")
-@click.option("--email", required=True, help="The person's e-mail address.")
+@_who
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
-def erase(settings: Settings, email: str, yes: bool) -> None:
+def erase(settings: Settings, email: str | None, phone: str | None, name: str | None, yes: bool) -> None:
     """Remove the person everywhere, redact the history, and print (JSON) what was removed."""
-    address = _address(email)
+    lookup = _lookup(email, phone, name)
     if not yes:
-        click.confirm(f"Erase every trace of {address}? This cannot be undone", abort=True, err=True)
+        who = ", ".join(v for v in (lookup.name, lookup.email, lookup.phone) if v)
+        click.confirm(f"Erase every trace of {who}? This cannot be undone", abort=True, err=True)
     dao = _dao(settings)
     try:
-        report = dao.erase(address, who=cli_principal(), channel=Channel.CLI)
+        report = dao.erase(lookup.email, phone=lookup.phone, name=lookup.name, who=cli_principal(), channel=Channel.CLI)
     finally:
         dao.graph.close()
     click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))

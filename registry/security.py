@@ -1,10 +1,18 @@
 """Abuse limits and browser-facing security headers.
 
-Rate limits (flask-limiter): failed authentication per client address, and writes
-(POST/PUT/PATCH/DELETE) per token (per address for callers without one). Counters live in
-memory by default, which is right for one process; where several processes or hosts serve,
+Rate limits (flask-limiter): failed authentication, and writes (POST/PUT/PATCH/DELETE) per
+token (per address for callers without one). Counters live in a SQLite file under var/ by
+default (`registry.ratelimit_storage`), which every gunicorn worker on the host shares, so a
+limit holds for the whole service rather than for each worker; where several hosts serve,
 `RATELIMIT_STORAGE_URI=redis://host:6379/0` makes them share one count (install the `redis`
-extra: `pip install 'samverkan-registry[redis]'`).
+extra: `pip install 'samverkan-registry[redis]'`); `memory://` counts per process.
+
+Failed authentication is counted per client address, and also per token id when the token
+named exists (someone trying secrets for one token from many addresses). Past either limit a
+failing request gets 429 instead of 401. A valid token is never refused: it is checked first,
+so an address blocked by someone's bad tokens (a shared NAT, a colleague's stale token) does
+not lock out the other tokens used from it, and a token's secret (256 bits) is not guessable
+whatever the rate.
 
 Headers: every response says `nosniff` and sends no referrer; JSON responses forbid being
 rendered or framed at all; HTML pages get a Content-Security-Policy that allows scripts,
@@ -28,10 +36,14 @@ from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 
+from registry import ratelimit_storage
 from registry.auth import current_principal
+from registry.config import PROJECT_ROOT
 from registry.errors import error_body
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+DEFAULT_STORAGE_FILE = PROJECT_ROOT / "var" / "ratelimits.sqlite"
+DEFAULT_STORAGE_URI = f"{ratelimit_storage.SCHEME}://{DEFAULT_STORAGE_FILE}"
 _AUTH_FAILURES = "auth-failures"
 
 _HTML_CSP = (
@@ -73,25 +85,25 @@ def _too_many(message: str, retry_after: int) -> Response:
     return response
 
 
-def auth_failures_exhausted() -> Response | None:
-    """A 429 when this address has failed authentication too often lately, else None."""
+def count_auth_failure(token_id: str | None = None) -> Response | None:
+    """Counts a failed authentication against the client's address and, for a token that exists,
+    against that token; a 429 when either had failed too often lately (then nothing is counted),
+    else None (the caller answers 401). Called only after the token was found not valid."""
     limiter = _limiter()
     if limiter is None:
         return None
-    item, address = _auth_failure_limit(), get_remote_address()
-    if limiter.limiter.test(item, _AUTH_FAILURES, address):
-        return None
-    reset_at = limiter.limiter.get_window_stats(item, _AUTH_FAILURES, address).reset_time
-    return _too_many(
-        "För många misslyckade inloggningar, försök senare / Too many failed authentications, try later.",
-        math.ceil(reset_at - time.time()),
-    )
-
-
-def count_auth_failure() -> None:
-    limiter = _limiter()
-    if limiter is not None:
-        limiter.limiter.hit(_auth_failure_limit(), _AUTH_FAILURES, get_remote_address())
+    item = _auth_failure_limit()
+    keys = [("ip", get_remote_address()), *([("token", token_id)] if token_id else [])]
+    exhausted = [key for key in keys if not limiter.limiter.test(item, _AUTH_FAILURES, *key)]
+    if exhausted:
+        reset_at = max(limiter.limiter.get_window_stats(item, _AUTH_FAILURES, *k).reset_time for k in exhausted)
+        return _too_many(
+            "För många misslyckade inloggningar, försök senare / Too many failed authentications, try later.",
+            math.ceil(reset_at - time.time()),
+        )
+    for key in keys:
+        limiter.limiter.hit(item, _AUTH_FAILURES, *key)
+    return None
 
 
 def _security_headers(response: Response) -> Response:
@@ -119,7 +131,7 @@ def _setting(app: Flask, name: str, default: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Rate limits and headers; call after `auth.init_app` (the write limit is keyed by its principal)."""
-    storage = _setting(app, "RATELIMIT_STORAGE_URI", "memory://")
+    storage = _setting(app, "RATELIMIT_STORAGE_URI", DEFAULT_STORAGE_URI)
     writes = _setting(app, "RATELIMIT_WRITES", "120 per minute")
     _setting(app, "RATELIMIT_AUTH_FAILURES", "10 per minute")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

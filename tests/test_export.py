@@ -119,3 +119,36 @@ def test_contacts_in_exports_only_for_those_allowed(role_client: FlaskClient, gr
 @pytest.mark.parametrize("query", ["format=xml", "delimiter=tab", "near=1,2&radius_km=-5", "interest_area=nope"])
 def test_bad_export_arguments_are_422(client: FlaskClient, graph: Graph, query: str) -> None:
     assert client.get(f"/api/v1/actors/export?{query}").status_code == 422
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '＝HYPERLINK("http://evil.example")',  # full-width equals sign: '=' after NFKC
+        "﹦1+1",  # small equals sign
+        "＋cmd",
+        "－1+2",
+        "＠SUM(1)",
+        " =1+1",  # a space before the sign
+        "\u200b=1+1",  # zero-width space
+        "\u202e=1+1",  # right-to-left override
+    ],
+)
+def test_neutralise_sees_through_compatibility_forms_and_invisible_marks(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+
+
+def test_neutralise_leaves_ordinary_text() -> None:
+    assert [neutralise(c) for c in ("Ｋｕｍｌａ", "a＝1", "Föreningen = vi", "")] == [
+        "Ｋｕｍｌａ",
+        "a＝1",
+        "Föreningen = vi",
+        "",
+    ]
+
+
+def test_full_width_formula_in_an_export(client: FlaskClient, admin_client: FlaskClient, graph: Graph) -> None:  # noqa: F811
+    actor = {"name": '＝HYPERLINK("http://evil.example")', "sector": "civil", "kind": "association"}
+    assert admin_client.post("/api/v1/actors", json=actor).status_code == 201
+    (row,) = read_csv(client, "")
+    assert row["name"] == '\'＝HYPERLINK("http://evil.example")'

@@ -136,6 +136,15 @@ class CoordinatesSchema(Schema):
 
 
 class ContactInSchema(Schema):
+    # The id GET returns, so that a contact read, changed and sent back stays the same contact
+    # (and its history stays its own); a contact without one is new. Only this actor's own
+    # contacts' ids are accepted (registry.api.actors checks), never on create.
+    id = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "Kontaktens id från GET; utelämna för en ny / The contact's id from GET; omit for a new one"
+        },
+    )
     name = Text(required=True, max_length=MAX_SHORT)
     role = Text(allow_none=True)
     email = Normalised(_one_email, allow_none=True)

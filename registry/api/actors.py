@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, stream_with_context, url_for
+from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
@@ -168,6 +170,28 @@ def _check_write(data: dict[str, Any], principal: Principal, current: dict[str, 
             message="Du får inte ändra kontaktpersoner för den här aktören / "
             "You may not change this actor's contact persons.",
         )
+    _check_contact_ids(data, current)
+
+
+def _check_contact_ids(data: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """A contact id must be one of this actor's own contacts: the write keeps a contact by its id,
+    and an id of another actor's contact would otherwise take that person over."""
+    given = [c["id"] for c in data.get("contacts") or [] if c.get("id")]
+    own = {c["id"] for c in (current or {}).get("contacts") or []}
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, contact in enumerate(data.get("contacts") or []):
+        cid = contact.get("id")
+        if not cid:
+            continue
+        if cid not in own:
+            message = "ingen kontakt hos den här aktören / not a contact of this actor"
+        elif given.count(cid) > 1:
+            message = "samma kontakt två gånger / the same contact twice"
+        else:
+            continue
+        errors[index] = {"id": [message]}
+    if errors:
+        abort(422, errors={"json": {"contacts": errors}}, message="Ogiltiga kontakter / Invalid contacts.")
 
 
 def _duplicate(exc: DuplicateOrgNumberError) -> None:
@@ -282,7 +306,7 @@ class ActorExport(MethodView):
         """
         f = build_filter(args)
         principal = current_principal()
-        rows = ActorDao(get_graph()).export(f)
+        rows = _first_batch_read(ActorDao(get_graph()).export(f))
         if args["format"] == "json":
             body = _json_lines(rows, principal)
             mimetype = "application/json"
@@ -291,7 +315,7 @@ class ActorExport(MethodView):
             body = _csv_lines(rows, principal, ";" if args["delimiter"] == "semicolon" else ",")
             mimetype = "text/csv"
             filename = "aktorer.csv"
-        response = Response(stream_with_context(body), mimetype=mimetype)
+        response = Response(stream_with_context(_aborted_visibly(body, args["format"])), mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
@@ -344,6 +368,7 @@ class Actor(MethodView):
                 abort(
                     409, message="Aktören är arkiverad; återställ den först / The actor is archived; restore it first."
                 )
+            _check_contact_ids(data, locked)  # again under the lock: the contacts may have changed
 
         try:
             view = dao.update(actor_id, write, check, who=principal)
@@ -429,11 +454,21 @@ _CSV_COLUMNS = (
     "updated_at",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# How many leading characters are looked at: enough for invisible marks and spaces before the sign.
+_FORMULA_PROBE = 16
 
 
 def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would evaluate as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """A cell a spreadsheet would evaluate as a formula gets a leading apostrophe (OWASP's CSV injection advice).
+
+    Compatibility forms count as their plain character (full-width '＝' is '=' after NFKC, as
+    some spreadsheet programs read it), and so does a sign behind spaces or invisible format
+    characters (zero-width and bidi marks), which a spreadsheet may skip."""
+    if cell.startswith(_FORMULA_START):
+        return "'" + cell
+    probe = unicodedata.normalize("NFKC", cell[:_FORMULA_PROBE])
+    probe = "".join(itertools.dropwhile(lambda c: c.isspace() or unicodedata.category(c) == "Cf", probe))
+    return "'" + cell if probe.startswith(_FORMULA_START) else cell
 
 
 def _csv_row(shown: dict[str, Any], with_contacts: bool) -> list[str]:
@@ -477,6 +512,32 @@ def _csv_row(shown: dict[str, Any], with_contacts: bool) -> list[str]:
         else:
             out.append(neutralise(str(cell)))
     return out
+
+
+# Rows read before the status line goes out: a database that is away, or fails on the query, is
+# then a 503 (registry.errors) instead of a 200 with a header row and nothing after it.
+FIRST_BATCH = 200
+# What a failure after the first byte leaves at the end of the body, where a person or a parser
+# sees it: a CSV line that is no actor, and a JSON text that does not parse. The response is then
+# cut without its last chunk, so an HTTP client reports the transfer as incomplete too.
+EXPORT_FAILED = "EXPORTEN AVBRÖTS, FILEN ÄR OFULLSTÄNDIG / EXPORT FAILED, THE FILE IS INCOMPLETE"
+
+
+def _first_batch_read(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows, with the first `FIRST_BATCH` already read (so their failure raises here, in the view)."""
+    head = list(itertools.islice(rows, FIRST_BATCH))
+    return itertools.chain(head, rows)
+
+
+def _aborted_visibly(body: Iterator[str], fmt: str) -> Iterator[str]:
+    """The body; if reading fails midway, an error line the client sees, then the failure again
+    (the server then drops the connection instead of ending the chunked body cleanly)."""
+    try:
+        yield from body
+    except Exception:
+        current_app.logger.exception("export failed after the first byte")
+        yield f"\r\n#{EXPORT_FAILED}\r\n" if fmt == "csv" else f',\n{{"error": "{EXPORT_FAILED}"'
+        raise
 
 
 def _csv_lines(rows: Iterator[dict[str, Any]], principal: Principal, delimiter: str) -> Iterator[str]:

@@ -1,24 +1,37 @@
-"""Personal data of one person, found by e-mail address: export it (access request) or erase it.
+"""Personal data of one person, found by e-mail address, by phone, or by name + phone: export it
+(access request) or erase it.
 
-A person is found as the `ContactPerson` nodes with that address, and the address itself
-wherever it is stored (an actor's e-mail list, an imported source record, an audit event, a
-note on a relationship). Erasure, in one transaction:
+Who the person is. The requester gives an address, a phone number, or a name with a phone
+number. Their contact records are the `ContactPerson` nodes with that address, that number, or
+that name and number; and, since an import treats the same name and phone as the same person
+(`registry.erasure`), every other contact record with the name and phone of one already found,
+and with the address of one already found, until nothing new turns up. Register rows without an
+address so still lead to the person.
+
+Where the person is. Any node or relationship property (texts, and lists of texts) that
+mentions one of the person's addresses, one of their contact records' ids, or one of their
+numbers in the same text as their name; a number given alone (`--phone`) counts alone. An
+import run's report counts when it holds one of the numbers at all: reports are written without
+values now (`importers.report.redact`), but older ones quote the rows' numbers.
+
+Erasure, in one transaction:
 
 1. deletes those `ContactPerson` nodes;
-2. removes the address from every list property that holds it (e.g. `Actor.emails`);
-3. redacts every other text that mentions the address or the deleted contacts' ids: inside
-   JSON texts (audit `before`/`after`, source-record `fields`) a contact record of the person
-   becomes `{"id": …, "redacted": true}` and the person's address, name and phone numbers
-   become "[raderad]"; audit events so changed get `redacted_at`;
+2. removes the addresses (and a number given alone) from every list property that holds them
+   (e.g. `Actor.emails`);
+3. redacts every other text about the person: inside JSON texts (audit `before`/`after`,
+   source-record `fields`, import-run reports) a contact record of the person becomes
+   `{"id": …, "redacted": true}` and the person's addresses, names and numbers become
+   "[raderad]"; audit events so changed get `redacted_at`;
 4. records one `gdpr.erase` audit event per affected actor, naming no personal data;
-5. lists the person as erased (`ErasedContact`: keyed hashes of the address, and of each
+5. lists the person as erased (`ErasedContact`: keyed hashes of the addresses, and of each
    contact record's phone with its name; see `registry.erasure`), so that importing a register
    that still holds them does not bring them back;
-6. searches for the address again and reports anything left (there should be nothing).
+6. searches for the person again and reports anything left (there should be nothing).
 
-Names and phone numbers alone are not searched for across the graph: the same name can be
-someone else's, and a contact's phone can be the organisation's switchboard. They are redacted
-only in texts that are about this person (that mention the address or the contact ids).
+A name alone is never searched for: the same name can be someone else's. A number is searched
+for alone only when the requester gave it alone; otherwise only beside the name, since a
+contact's phone can be the organisation's switchboard.
 """
 
 from __future__ import annotations
@@ -37,28 +50,33 @@ from graph_schema.contract import Rel as R
 from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
 from registry.db import Graph
+from registry.domain import normalize
 from registry.erasure import erasure_key, hashes_of
 from registry.tokens import load_secret
 
 REDACTED = "[raderad]"
 
+# Candidates: contact records with one of the addresses or numbers; names are compared in Python
+# (`normalize.fold`), where accents and case fold the way the import's suppression folds them.
 _CONTACTS: LiteralString = f"""
 MATCH (c:{L.CONTACT_PERSON})
-WHERE toLower(c.email) = $email
+WHERE toLower(c.email) IN $emails OR c.phone IN $phones
 OPTIONAL MATCH (a:{L.ACTOR})-[:{R.HAS_CONTACT}]->(c)
 RETURN c.id AS id, c.name AS name, c.role AS role, c.email AS email, c.phone AS phone,
        a.id AS actor_id, a.name AS actor_name
 ORDER BY actor_name, c.name
 """
 
-# Any node property (text, or list of texts) that contains one of $terms (lower-case).
-# Reference data and taxonomies hold no personal data and are skipped.
+# Any node property (text, or list of texts) that contains every term of one of $groups (lower-
+# case), or, in an import run, any of $loose. Reference data and taxonomies hold no personal data.
 _NODE_MENTIONS: LiteralString = f"""
 MATCH (n)
 WHERE NOT (n:{L.SCHEMA_MIGRATION} OR n:{L.MUNICIPALITY} OR n:{L.COUNTY} OR n:{L.INTEREST_AREA} OR n:{L.TARGET_GROUP})
-WITH n, [k IN keys(n) WHERE any(t IN $terms WHERE
-  (n[k] IS :: STRING AND toLower(n[k]) CONTAINS t)
-  OR (n[k] IS :: LIST<STRING NOT NULL> AND any(x IN n[k] WHERE toLower(x) CONTAINS t)))] AS hits
+WITH n, [k IN keys(n) WHERE
+  (n[k] IS :: STRING AND (any(g IN $groups WHERE all(t IN g WHERE toLower(n[k]) CONTAINS t))
+                          OR (n:{L.IMPORT_RUN} AND any(t IN $loose WHERE toLower(n[k]) CONTAINS t))))
+  OR (n[k] IS :: LIST<STRING NOT NULL>
+      AND any(x IN n[k] WHERE any(g IN $groups WHERE all(t IN g WHERE toLower(x) CONTAINS t))))] AS hits
 WHERE size(hits) > 0
 RETURN elementId(n) AS element_id, labels(n)[0] AS label, n.id AS id, n.action AS action, toString(n.at) AS at,
        n {{.*}} AS props, hits
@@ -66,9 +84,10 @@ RETURN elementId(n) AS element_id, labels(n)[0] AS label, n.id AS id, n.action A
 
 _REL_MENTIONS: LiteralString = """
 MATCH (s)-[r]->(e)
-WITH s, r, e, [k IN keys(r) WHERE any(t IN $terms WHERE
-  (r[k] IS :: STRING AND toLower(r[k]) CONTAINS t)
-  OR (r[k] IS :: LIST<STRING NOT NULL> AND any(x IN r[k] WHERE toLower(x) CONTAINS t)))] AS hits
+WITH s, r, e, [k IN keys(r) WHERE
+  (r[k] IS :: STRING AND any(g IN $groups WHERE all(t IN g WHERE toLower(r[k]) CONTAINS t)))
+  OR (r[k] IS :: LIST<STRING NOT NULL>
+      AND any(x IN r[k] WHERE any(g IN $groups WHERE all(t IN g WHERE toLower(x) CONTAINS t))))] AS hits
 WHERE size(hits) > 0
 RETURN elementId(r) AS element_id, type(r) AS type, s.id AS start_id, e.id AS end_id, r {.*} AS props, hits
 """
@@ -106,12 +125,98 @@ SET r += $props
 """
 
 
+def phone_variants(number: str) -> list[str]:
+    """A number in the forms registers and people write it: +46701740638, +46 70 174 06 38,
+    070-174 06 38, 0701740638."""
+    variants = {number}
+    try:
+        parsed = phonenumbers.parse(number, "SE")
+    except phonenumbers.NumberParseException:
+        return sorted(variants)
+    for style in (
+        phonenumbers.PhoneNumberFormat.E164,
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+        phonenumbers.PhoneNumberFormat.NATIONAL,
+    ):
+        written = phonenumbers.format_number(parsed, style)
+        variants.update({written, re.sub(r"[^\d+]", "", written)})
+    return sorted(variants)
+
+
+def _e164(number: Any) -> str | None:
+    try:
+        return normalize.phone(str(number)) if number else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Lookup:
+    """What the requester identified the person by: an address, a number, or a name with a number."""
+
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.email:
+            self.email = self.email.strip().lower()
+        if self.phone:
+            self.phone = normalize.phone(self.phone)
+        if not (self.email or self.phone):
+            raise ValueError("en e-postadress eller ett telefonnummer / an e-mail address or a phone number")
+        if self.name and not self.phone:
+            raise ValueError("ett namn bara tillsammans med telefonnummer / a name only together with a phone number")
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"email": self.email, "phone": self.phone, "name": self.name}
+
+
 @dataclass
 class Person:
-    """What identifies the person: the address, and from their contact records ids, names, phones."""
+    """The person: their addresses, their (name, number) pairs, a number given alone, and the contact
+    records found from these."""
 
-    email: str
+    emails: set[str] = field(default_factory=set)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    lone_phones: set[str] = field(default_factory=set)
     contacts: list[dict[str, Any]] = field(default_factory=list)
+    given_name: str | None = None
+
+    @classmethod
+    def of(cls, lookup: Lookup) -> Person:
+        person = cls(given_name=lookup.name)
+        if lookup.email:
+            person.emails.add(lookup.email)
+        if lookup.phone and lookup.name:
+            person.pairs.add((normalize.fold(lookup.name), lookup.phone))
+        elif lookup.phone:
+            person.lone_phones.add(lookup.phone)
+        return person
+
+    def owns(self, record: dict[str, Any]) -> bool:
+        """Is this contact record (a node's properties, or a record inside a JSON text) the person's?"""
+        if str(record.get("email") or "").strip().lower() in self.emails:
+            return True
+        phone = _e164(record.get("phone"))
+        if phone is None:
+            return False
+        if phone in self.lone_phones:
+            return True
+        return bool(record.get("name")) and (normalize.fold(str(record["name"])), phone) in self.pairs
+
+    def learn(self, contact: dict[str, Any]) -> None:
+        """A contact record found to be the person's adds its address and its name + number."""
+        self.contacts.append(contact)
+        if contact.get("email"):
+            self.emails.add(str(contact["email"]).strip().lower())
+        phone = _e164(contact.get("phone"))
+        if phone and contact.get("name"):
+            self.pairs.add((normalize.fold(str(contact["name"])), phone))
+
+    @property
+    def phones(self) -> list[str]:
+        return sorted(self.lone_phones | {phone for _, phone in self.pairs})
 
     @property
     def contact_ids(self) -> list[str]:
@@ -119,42 +224,57 @@ class Person:
 
     @property
     def names(self) -> list[str]:
-        return sorted({c["name"] for c in self.contacts if c.get("name")})
+        names = {c["name"] for c in self.contacts if c.get("name")}
+        if self.given_name:
+            names.add(self.given_name)
+        return sorted(names)
 
     @property
-    def phones(self) -> list[str]:
-        """Each stored number in the forms registers write it: +46701740606, 070-174 06 06, 0701740606."""
-        variants: set[str] = set()
-        for contact in self.contacts:
-            if not contact.get("phone"):
-                continue
-            variants.add(contact["phone"])
-            try:
-                parsed = phonenumbers.parse(contact["phone"], "SE")
-            except phonenumbers.NumberParseException:
-                continue
-            national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-            variants.update({national, re.sub(r"\D", "", national)})
-        return sorted(variants)
+    def phone_texts(self) -> list[str]:
+        """Every number in every written form, plus the forms the contact records stored."""
+        texts = {str(c["phone"]) for c in self.contacts if c.get("phone")}
+        for phone in self.phones:
+            texts.update(phone_variants(phone))
+        return sorted(texts)
 
-    @property
-    def search_terms(self) -> list[str]:
-        """Texts that make a property about this person: the address and the contact ids."""
-        return [self.email, *self.contact_ids]
+    def groups(self, *, with_ids: bool = True) -> list[list[str]]:
+        """Term groups (lower case) a text about the person contains all of: an address, a contact
+        id, a number given alone, or one of their numbers beside one of their names."""
+        groups = [[e] for e in sorted(self.emails)]
+        if with_ids:
+            groups += [[i.lower()] for i in self.contact_ids]
+        groups += [[v.lower()] for p in sorted(self.lone_phones) for v in phone_variants(p)]
+        names = {n.lower() for n in self.names}
+        for folded, phone in sorted(self.pairs):
+            for name in sorted(names | {folded}):
+                if normalize.fold(name) == folded:
+                    groups += [[v.lower(), name] for v in phone_variants(phone)]
+        return groups
+
+    def loose(self) -> list[str]:
+        """Any number of theirs, alone: what an import run's report may quote."""
+        return sorted({v.lower() for p in self.phones for v in phone_variants(p)})
+
+    def mentioned_in(self, text: str) -> bool:
+        lowered = text.lower()
+        return any(all(t in lowered for t in g) for g in self.groups())
 
 
 def _redact_text(text: str, person: Person) -> str:
-    """A plain text known to be about the person: address, names and numbers go."""
+    """A plain text known to be about the person: addresses, names and numbers go."""
     result = text
-    for value in sorted([person.email, *person.names, *person.phones], key=len, reverse=True):
+    for value in sorted([*person.emails, *person.names, *person.phone_texts], key=len, reverse=True):
         result = re.sub(re.escape(value), REDACTED, result, flags=re.IGNORECASE)
     return result
 
 
+def _is_theirs(value: dict[str, Any], person: Person) -> bool:
+    return value.get("id") in set(person.contact_ids) or person.owns(value)
+
+
 def _redact_json(value: Any, person: Person) -> Any:
-    ids, email = set(person.contact_ids), person.email
     if isinstance(value, dict):
-        if value.get("id") in ids or str(value.get("email") or "").lower() == email:
+        if _is_theirs(value, person):
             return {"id": value.get("id"), "redacted": True}
         return {k: _redact_json(v, person) for k, v in value.items()}
     if isinstance(value, list):
@@ -164,11 +284,16 @@ def _redact_json(value: Any, person: Person) -> Any:
     return value
 
 
+def _list_item_theirs(item: Any, person: Person) -> bool:
+    text = str(item).lower()
+    return any(e in text for e in person.emails) or _e164(item) in person.lone_phones
+
+
 def redact_value(value: Any, person: Person) -> Any:
-    """The property value with the person removed: list items that hold the address are dropped,
-    JSON texts are redacted structurally, other texts by substitution."""
+    """The property value with the person removed: list items that are their address (or a number
+    given alone) are dropped, JSON texts are redacted structurally, other texts by substitution."""
     if isinstance(value, list):
-        return [_redact_text(v, person) for v in value if person.email not in str(v).lower()]
+        return [_redact_text(v, person) for v in value if not _list_item_theirs(v, person)]
     if not isinstance(value, str):
         return value
     try:
@@ -183,7 +308,7 @@ def redact_value(value: Any, person: Person) -> Any:
 def _excerpt(value: Any, person: Person) -> Any:
     """For an export: only the parts of a value that are about the person, never a neighbour's data."""
     if isinstance(value, list):
-        return [v for v in value if any(t in str(v).lower() for t in person.search_terms)]
+        return [v for v in value if person.mentioned_in(str(v)) or _list_item_theirs(v, person)]
     if isinstance(value, str):
         try:
             parsed = json.loads(value)
@@ -197,7 +322,7 @@ def _excerpt(value: Any, person: Person) -> Any:
 
 def _collect(value: Any, person: Person, found: list[Any]) -> None:
     if isinstance(value, dict):
-        if value.get("id") in person.contact_ids or str(value.get("email") or "").lower() == person.email:
+        if _is_theirs(value, person):
             found.append(value)
             return
         for v in value.values():
@@ -205,19 +330,37 @@ def _collect(value: Any, person: Person, found: list[Any]) -> None:
     elif isinstance(value, list):
         for v in value:
             _collect(v, person, found)
-    elif isinstance(value, str) and person.email in value.lower():
+    elif isinstance(value, str) and (person.mentioned_in(value) or any(t in value.lower() for t in person.loose())):
         found.append(value)
 
 
-def _person(tx: ManagedTransaction, email: str) -> Person:
-    rows = [r.data() for r in tx.run(_CONTACTS, email=email)]
-    return Person(email, rows)
+# A person's records lead to more (an address to a name + number, and back); a handful of rounds
+# reaches every chain a register produces, and bounds a pathological one.
+_MAX_ROUNDS = 8
 
 
-def _mentions(tx: ManagedTransaction, person: Person) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    terms = [t.lower() for t in person.search_terms]
-    nodes = [r.data() for r in tx.run(_NODE_MENTIONS, terms=terms)]
-    rels = [r.data() for r in tx.run(_REL_MENTIONS, terms=terms)]
+def _person(tx: ManagedTransaction, lookup: Lookup) -> Person:
+    person = Person.of(lookup)
+    seen: set[str] = set()
+    for _ in range(_MAX_ROUNDS):
+        phones = sorted({v for p in person.phones for v in phone_variants(p)})
+        rows = [r.data() for r in tx.run(_CONTACTS, emails=sorted(person.emails), phones=phones)]
+        new = [r for r in rows if r["id"] not in seen and person.owns(r)]
+        if not new:
+            break
+        for row in new:
+            seen.add(row["id"])
+            person.learn(row)
+    person.contacts.sort(key=lambda c: (c.get("actor_name") or "", c.get("name") or "", c["id"]))
+    return person
+
+
+def _mentions(
+    tx: ManagedTransaction, person: Person, *, with_ids: bool = True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    groups, loose = person.groups(with_ids=with_ids), person.loose()
+    nodes = [r.data() for r in tx.run(_NODE_MENTIONS, groups=groups, loose=loose)]
+    rels = [r.data() for r in tx.run(_REL_MENTIONS, groups=groups)]
     return nodes, rels
 
 
@@ -233,16 +376,17 @@ class GdprDao:
         # The server secret keys the suppression hashes; read when an erasure first needs it.
         self._secret = secret
 
-    def export(self, email: str) -> dict[str, Any]:
-        """Everything stored about the person with this address (register extract, GDPR art. 15)."""
-        email = email.strip().lower()
+    def export(self, email: str | None = None, *, phone: str | None = None, name: str | None = None) -> dict[str, Any]:
+        """Everything stored about the person (register extract, GDPR art. 15); raises ValueError
+        for a lookup that identifies nobody (see `Lookup`)."""
+        lookup = Lookup(email, phone, name)
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            person = _person(tx, email)
+            person = _person(tx, lookup)
             nodes, rels = _mentions(tx, person)
             contact_ids = set(person.contact_ids)
             return {
-                "email": email,
+                **lookup.as_json(),
                 "contacts": [
                     {
                         "id": c["id"],
@@ -277,18 +421,26 @@ class GdprDao:
 
         return self.graph.read_tx(work)
 
-    def erase(self, email: str, *, who: Principal, channel: Channel) -> dict[str, Any]:
+    def erase(
+        self,
+        email: str | None = None,
+        *,
+        phone: str | None = None,
+        name: str | None = None,
+        who: Principal,
+        channel: Channel,
+    ) -> dict[str, Any]:
         """Removes the person everywhere (GDPR art. 17); returns what was removed and redacted."""
-        email = email.strip().lower()
+        lookup = Lookup(email, phone, name)
         if self._secret is None:
             self._secret = load_secret()
         key = erasure_key(self._secret)
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            person = _person(tx, email)
+            person = _person(tx, lookup)
             nodes, rels = _mentions(tx, person)
             contact_ids = set(person.contact_ids)
-            tx.run(_ERASED, rows=hashes_of(key, email, person.contacts)).consume()
+            tx.run(_ERASED, rows=hashes_of(key, sorted(person.emails), person.contacts)).consume()
             tx.run(_DELETE_CONTACTS, ids=sorted(contact_ids)).consume()
             redacted: dict[str, int] = {}
             actor_fields: dict[str, list[str]] = {}
@@ -325,8 +477,8 @@ class GdprDao:
                     },
                 )
             # The redacted stubs keep the erased contacts' ids (so an auditor can tell what went);
-            # what must be gone is the address and every contact record of the person.
-            left_nodes, left_rels = _mentions(tx, Person(email))
+            # what must be gone is the addresses, the numbers and every contact record of the person.
+            left_nodes, left_rels = _mentions(tx, person, with_ids=False)
             return {
                 "contacts_removed": removed,
                 "redacted": dict(sorted(redacted.items())),

@@ -375,3 +375,26 @@ def website_domain(url: str | None) -> str | None:
 
 def email_domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].lower()
+
+
+# Unicode's explicit direction controls: embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069), and the marks (U+200E, U+200F, U+061C). In a name they only serve to make it
+# display as something it is not ("Trojan source": 'Kumla IF' written backwards shows as
+# another club), and a registry's names never need them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def bidi_controls(value: str) -> list[str]:
+    """The direction controls in `value`, as code points ('U+202E'); empty when there are none."""
+    return sorted({f"U+{ord(c):04X}" for c in value if c in BIDI_CONTROLS})
+
+
+def without_bidi_controls(value: str) -> str:
+    """A name as typed, refused (`ValueError`) when it holds a direction control (see `BIDI_CONTROLS`)."""
+    found = bidi_controls(value)
+    if found:
+        raise ValueError(
+            f"namnet innehåller styrtecken för skrivriktning ({', '.join(found)}) / "
+            f"the name holds text direction control characters ({', '.join(found)})"
+        )
+    return value

@@ -407,4 +407,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(explorer.bp)
+    # The app's error handlers (registry.errors) answer a browser with this page.
+    app.extensions["registry.error_page"] = _error_page
     umbrella_page.init_app(app)

@@ -193,9 +193,6 @@ def sign_in_form() -> Response | tuple[str, int]:
 
 @bp.post("/logga-in")
 def sign_in() -> Response | tuple[str, int]:
-    blocked = security.auth_failures_exhausted()
-    if blocked is not None:
-        return _page("web/umbrella_sign_in.html", 429, error=i18n.t("umbrella.signin.too_many"))
     presented = request.form.get("token", "").strip()
     token_id = parse(presented)
     stored = TokenDao(get_graph()).find(token_id) if token_id else None
@@ -204,7 +201,9 @@ def sign_in() -> Response | tuple[str, int]:
     except TokenSecretError:
         return _page("web/umbrella_sign_in.html", 503, error=i18n.t("umbrella.signin.unavailable"))
     if stored is None or not valid:
-        security.count_auth_failure()
+        # Limited only once the token is known not to be valid: a valid one always signs in.
+        if security.count_auth_failure(stored.id if stored is not None else None) is not None:
+            return _page("web/umbrella_sign_in.html", 429, error=i18n.t("umbrella.signin.too_many"))
         return _page("web/umbrella_sign_in.html", 401, error=i18n.t("umbrella.signin.invalid"))
     if stored.role != Role.UMBRELLA or not stored.actor_id:
         return _page("web/umbrella_sign_in.html", 403, error=i18n.t("umbrella.signin.not_umbrella", role=stored.role))
