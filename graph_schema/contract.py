@@ -27,6 +27,7 @@ class Label:
     CHALLENGE: Final = "Challenge"
     SOURCE_RECORD: Final = "SourceRecord"
     IMPORT_RUN: Final = "ImportRun"
+    IMPORT_SOURCE: Final = "ImportSource"
     REVIEW_ITEM: Final = "ReviewItem"
     API_TOKEN: Final = "ApiToken"  # noqa: S105 (a label, not a secret)
     AUDIT_EVENT: Final = "AuditEvent"
@@ -128,6 +129,9 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "updated_at",
                 "version",
                 "sources",
+                # The seat rule's bookkeeping (importers.merge.SeatClaim): each source record's seat
+                # claim and which one the seat was taken from, as JSON text.
+                "seat_claims",
                 "search_text",
                 # Derived by registry.domain.actor.derived_fields: never set by hand.
                 "search_name",
@@ -211,6 +215,12 @@ NODES: Final[dict[str, NodeSpec]] = {
             "id",
             "One run of an importer.",
             ("id", "source", "kind", "file", "status", "started_at", "finished_at", "report"),
+        ),
+        NodeSpec(
+            Label.IMPORT_SOURCE,
+            "name",
+            "A named import source, bound on its first import to its register's format and municipality.",
+            ("name", "kind", "format", "municipality", "bound_at", "rebound_at"),
         ),
         NodeSpec(
             Label.REVIEW_ITEM,
