@@ -100,6 +100,9 @@ def test_sources_in_the_api_and_on_the_actor_page(graph: Graph, client: FlaskCli
     assert kumla["fields"]["activities"] == "Studiecirklar, Kurser"
     assert orebro["imported_at"] and kumla["imported_at"]
     assert "contacts" not in orebro["fields"]
+    # Per field, whose value the actor shows: the seat is Örebro's, the name both say.
+    assert {"street_address", "postal_code", "municipality_code", "name"} <= set(orebro["used"])
+    assert "municipality_code" not in kumla["used"] and {"name", "activities"} <= set(kumla["used"])
 
     page = client.get(f"/aktorer/{study['id']}").get_data(as_text=True)
     assert 'id="sources-heading"' in page

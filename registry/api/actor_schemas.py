@@ -287,6 +287,12 @@ class SourceSchema(Schema):
     seat_basis = fields.String(
         allow_none=True, metadata={"description": "stated, address eller derived / how the record's seat was found"}
     )
+    used = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Fält där aktörens värde är denna källas / fields whose value on the actor is this source's"
+        },
+    )
     # `fields` in the answer; a schema attribute of that name would hide marshmallow's own.
     stated = fields.Dict(
         data_key="fields",

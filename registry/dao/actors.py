@@ -455,7 +455,27 @@ def _actor_view(raw: dict[str, Any]) -> dict[str, Any]:
 _NOT_PROVENANCE = frozenset({"contacts", "seat_basis", "record_id"})
 
 
-def _provenance(seat_claims: str | None, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _used(actor: Mapping[str, Any], stated: Mapping[str, Any]) -> list[str]:
+    """The fields whose value on the actor is what this record says (for a list: all it lists)."""
+    used = []
+    for name, value in stated.items():
+        current = actor.get(name)
+        if name in _NOT_PROVENANCE or current is None or isinstance(value, dict):
+            continue
+        if isinstance(value, list):
+            if value and isinstance(current, list) and all(v in current for v in value):
+                used.append(name)
+        elif name == "activities":
+            items = {i.strip() for i in str(current).split(",")}
+            if all(i.strip() in items for i in str(value).split(",")):
+                used.append(name)
+        elif current == value:
+            used.append(name)
+    return sorted(used)
+
+
+def _provenance(actor: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seat_claims = actor.get("seat_claims")
     chosen = json.loads(seat_claims).get("chosen") if seat_claims else None
     entries = []
     for r in records:
@@ -468,6 +488,7 @@ def _provenance(seat_claims: str | None, records: list[dict[str, Any]]) -> list[
                 "seat": r["key"] == chosen,
                 "seat_basis": stated.get("seat_basis"),
                 "stated": {k: v for k, v in stated.items() if k not in _NOT_PROVENANCE},
+                "used": _used(actor, stated),
             }
         )
     return entries
@@ -556,7 +577,7 @@ class ActorDao:
         if not row:
             return None
         view = _actor_view(row["actor"])
-        view["provenance"] = _provenance(row["actor"].get("seat_claims"), self.graph.read(_PROVENANCE, id=actor_id))
+        view["provenance"] = _provenance(row["actor"], self.graph.read(_PROVENANCE, id=actor_id))
         return view
 
     def status(self, actor_id: str) -> bool | None:
