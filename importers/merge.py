@@ -187,7 +187,7 @@ class SeatClaim:
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
-            "seat": self.seat,
+            "seat": {k: self.seat[k] for k in SEAT if k in self.seat},
             "area": self.area,
             "basis": self.basis,
             "at": self.at,
@@ -242,8 +242,8 @@ def _rank(claim: SeatClaim, areas: set[str], counties: set[str]) -> tuple[int, i
 
 def best_claim(claims: list[SeatClaim]) -> SeatClaim | None:
     """The claim the seat is taken from: inside the area, then stated, then newer, then by key."""
-    if not claims:
-        return None
+    if len(claims) <= 1:
+        return claims[0] if claims else None
     areas = {c.area for c in claims if c.area}
     counties = {county for county in (county_of(a) for a in areas) if county}
     return max(claims, key=lambda c: _rank(c, areas, counties))
@@ -260,8 +260,10 @@ def load_claims(state: ActorState) -> tuple[dict[str, SeatClaim], str | None]:
 
 
 def _store_claims(state: ActorState, claims: dict[str, SeatClaim], chosen: str | None) -> None:
+    # Keys in a fixed order (claims sorted, each claim's fields as `to_json` lists them), so the
+    # same claims are always the same text, without the cost of sort_keys.
     data = {"chosen": chosen, "claims": {k: claims[k].to_json() for k in sorted(claims)}}
-    state.props["seat_claims"] = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    state.props["seat_claims"] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _now() -> str:
@@ -341,6 +343,9 @@ def _apply_seat(
 ) -> None:
     """The seat by the claim rule, and ACTIVE_IN as every claim's municipalities plus what people added."""
     props = state.props
+    if state.created and not props.get("seat_claims"):
+        _first_claim(state, claim_of(record_key, source, new, _now()))
+        return
     claims, chosen = load_claims(state)
     current = _seat_of(props)
     hand = False
@@ -386,3 +391,16 @@ def _apply_seat(
     # What people added by hand (no claim gave it) stays; what the claims give is recomputed.
     kept = [c for c in state.links["active_in"] if c not in before]
     state.links["active_in"] = [c for c in dict.fromkeys([*kept, *after]) if c != seat]
+
+
+def _first_claim(state: ActorState, claim: SeatClaim) -> None:
+    """A new actor's first record (most rows of an import): its claim is the seat, no rule to weigh."""
+    props = state.props
+    for name in SEAT:
+        if claim.seat.get(name) is not None:
+            props[name] = claim.seat[name]
+    _store_claims(state, {claim.key: claim}, claim.key)
+    seat = props.get("municipality_code")
+    state.links["active_in"] = [
+        c for c in dict.fromkeys([*state.links["active_in"], *claim.municipalities()]) if c != seat
+    ]
