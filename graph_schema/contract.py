@@ -28,6 +28,7 @@ class Label:
     SOURCE_RECORD: Final = "SourceRecord"
     IMPORT_RUN: Final = "ImportRun"
     IMPORT_LOCK: Final = "ImportLock"
+    IMPORT_SOURCE: Final = "ImportSource"
     REVIEW_ITEM: Final = "ReviewItem"
     API_TOKEN: Final = "ApiToken"  # noqa: S105 (a label, not a secret)
     AUDIT_EVENT: Final = "AuditEvent"
@@ -139,6 +140,9 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "updated_at",
                 "version",
                 "sources",
+                # The seat rule's bookkeeping (importers.merge.SeatClaim): each source record's seat
+                # claim and which one the seat was taken from, as JSON text.
+                "seat_claims",
                 "search_text",
                 # Derived by registry.domain.actor.derived_fields: never set by hand.
                 "search_name",
@@ -229,6 +233,12 @@ NODES: Final[dict[str, NodeSpec]] = {
             "Taken, and never committed, by an import of a source while it writes: imports of one source "
             "run one at a time (registry.dao.imports.ImportLock).",
             ("source", "run_id"),
+        ),
+        NodeSpec(
+            Label.IMPORT_SOURCE,
+            "name",
+            "A named import source, bound on its first import to its register's format and municipality.",
+            ("name", "kind", "format", "municipality", "bound_at", "rebound_at"),
         ),
         NodeSpec(
             Label.REVIEW_ITEM,

@@ -83,6 +83,12 @@ def import_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--municipality", help="Registrets kommun (kod eller namn) / the register's municipality.")
 @click.option("--source", help="Källans namn [register:KOMMUNKOD] / the source's name.")
+@click.option(
+    "--rebind-source",
+    is_flag=True,
+    help="Importera trots att källan är bunden till en annan kommun eller ett annat system / "
+    "import although the source is bound to another municipality or system.",
+)
 @_with_common
 @click.pass_obj
 def import_register(
@@ -90,6 +96,7 @@ def import_register(
     file: Path,
     municipality: str | None,
     source: str | None,
+    rebind_source: bool,
     dry_run: bool,
     strict: bool,
     report_path: Path | None,
@@ -110,6 +117,7 @@ def import_register(
         format=fmt,
         municipality=municipality,
         source=source,
+        rebind_source=rebind_source,
         mapping=mapping,
         sheet=sheet,
         dry_run=dry_run,

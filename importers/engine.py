@@ -45,6 +45,7 @@ from graph_schema.refdata import find_municipality
 from importers import resolve
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
+from importers.identity import IdlessRows, MunicipalityInference, find_renames, seat_basis
 from importers.limits import UploadLimits
 from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
 from importers.readers import ReadError, Row, open_source
@@ -109,6 +110,8 @@ class ImportOptions:
     sync: bool = False
     dry_run: bool = False
     strict: bool = False
+    # Import under a source name bound to another municipality or format (see `_check_binding`).
+    rebind_source: bool = False
     batch_size: int = DEFAULT_BATCH
     progress: bool = False
     display_name: str | None = None
@@ -142,6 +145,33 @@ def _municipality_code(value: str) -> str:
     if found is None:
         raise ImportFailedError(f"okänd kommun {value!r} / unknown municipality {value!r}")
     return found.code
+
+
+def _municipality_label(code: str) -> str:
+    found = find_municipality(code)
+    return f"{found.name} ({code})" if found else code
+
+
+def _system(fmt: str | None) -> str | None:
+    """The register system a format stands for, as far as its ids go: Interbook Go numbers its
+    customers itself; CSV, XLSX and JSON exports carry whatever id column the system had, and the
+    same system may export either."""
+    if not fmt:
+        return None
+    return "Interbook Go" if fmt == "ibgo" else "export (CSV/XLSX/JSON)"
+
+
+def _where(index: int | None, raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A JSON record's place for the report: its number in the list, its id and its name."""
+    if index is None:
+        return None
+    raw = raw or {}
+
+    def first(name: str) -> Any:
+        value = raw.get(name)
+        return (value[0] if value else None) if isinstance(value, list) else value
+
+    return {"record": index, "id": first("record_id"), "name": first("name")}
 
 
 def _principal(options: ImportOptions) -> Principal:
@@ -212,11 +242,16 @@ class _Import:
         self.claims_only = options.kind == "members" and self.who.role is Role.UMBRELLA
         # Smaller than asked once Neo4j has run out of transaction memory for a batch (`_split`).
         self.batch_size = options.batch_size
+        # Rows without a register id, with what renames are recognised by (see `importers.identity`).
+        self.idless: IdlessRows | None = None
 
     # -- set-up ---------------------------------------------------------------------------
     def _context(self) -> Context:
         o = self.options
         municipality = _municipality_code(o.municipality) if o.municipality else None
+        given = municipality
+        if municipality is None and o.kind == "register":
+            municipality = self._infer_municipality()
         self.report.municipality = municipality
         ctx = Context(kind=o.kind, source="", categories=self.categories, municipality=municipality)
         if o.kind == "members":
@@ -239,14 +274,70 @@ class _Import:
             ctx.source = o.source.strip()
         elif o.kind == "members":
             ctx.source = f"members:{ctx.umbrella_id}"
-        elif municipality:
-            ctx.source = f"register:{municipality}"
+        elif given:
+            # An inferred municipality does not name the source: the file does, as before.
+            ctx.source = f"register:{given}"
         else:
             ctx.source = f"register:{Path(self.report.file).stem}"
         if not ctx.source:
             raise ImportFailedError("källans namn är tomt / the source name is empty")
         self.report.source = ctx.source
         return ctx
+
+    def _infer_municipality(self) -> str | None:
+        """The register's municipality when >= 80 % of its rows' postal codes lie in one (a pre-pass
+        over the postal codes only); the report says what was inferred, or why nothing was."""
+        o = self.options
+        source = open_source(o.path, o.format, sheet=o.sheet or self.mapping.sheet, limits=o.limits)
+        columns = ColumnMap(o.kind, self.mapping)
+        if source.headers is not None:
+            columns.add(source.headers)
+        inference = MunicipalityInference()
+        for item in source.rows():
+            if not isinstance(item, Row):
+                continue
+            if source.format == "ibgo":
+                raw = ibgo_canonical(item.values, {})
+            else:
+                if source.headers is None and not columns.resolved:
+                    columns.add(item.values)
+                raw = columns.canonical(item.values)
+            if not inference.add(raw):
+                break
+        code = inference.decided()
+        note = inference.describe()
+        if note:
+            self.report.notes.append(note)
+        self.report.municipality_inferred = code is not None
+        return code
+
+    def _check_binding(self, ctx: Context) -> None:
+        """A source name stays with the register it was first imported from: the same format and
+        municipality. Two registers numbering their ids from 1 under one name would otherwise
+        overwrite each other's actors (record keys are the source name and the register's id)."""
+        binding = self.dao.source_binding(ctx.source)
+        if binding is None:
+            return
+        problems = []
+        if binding.get("municipality") and ctx.municipality and binding["municipality"] != ctx.municipality:
+            problems.append(
+                f"kommun / municipality {_municipality_label(binding['municipality'])} ≠ "
+                f"{_municipality_label(ctx.municipality)}"
+            )
+        bound, now = _system(binding.get("format")), _system(self.report.format)
+        if bound and now and bound != now:
+            problems.append(f"system {bound} ≠ {now}")
+        if problems and not self.options.rebind_source:
+            raise ImportFailedError(
+                f"källan {ctx.source!r} är bunden till ett annat register ({'; '.join(problems)}); "
+                "inget skrevs. Välj ett annat --source, eller --rebind-source om registret verkligen har bytt. / "
+                f"the source {ctx.source!r} is bound to another register ({'; '.join(problems)}); nothing was "
+                "written. Choose another --source, or --rebind-source if the register really changed."
+            )
+        if problems:
+            self.report.notes.append(
+                f"källan {ctx.source!r} binds om / the source {ctx.source!r} is rebound: {'; '.join(problems)}"
+            )
 
     def _check_taxonomy(self) -> None:
         areas, groups = self.categories.known_ids()
@@ -276,26 +367,51 @@ class _Import:
         ctx = self._context()
         self._check_taxonomy()
         self._load_suppression()
+        self.idless = IdlessRows()
+        try:
+            return self._run(ctx, self.idless)
+        finally:
+            self.idless.close()
+
+    def _run(self, ctx: Context, idless: IdlessRows) -> Report:
+        o = self.options
         with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
             started = time.monotonic()
             valid = self._validate(ctx, spool)
             self.report.timings["validate_s"] = round(time.monotonic() - started, 3)
-            if self.options.strict and self.report.counts["rejected"]:
+            if o.strict and self.report.counts["rejected"]:
                 return self.report.finish(
                     "aborted",
                     f"--strict: {self.report.counts['rejected']} rader avvisades, inget skrevs / "
                     f"{self.report.counts['rejected']} rows were rejected, nothing was written",
                 )
+            self._check_binding(ctx)
+            renames = find_renames(self.dao, ctx.source, idless)
+            for note in renames.notes():
+                self.report.notes.append(note)
+            if renames.sure:
+                spool = renames.rekey(spool)
+            if not o.dry_run:
+                self.dao.bind_source(ctx.source, kind=o.kind, format=self.report.format, municipality=ctx.municipality)
+                self.dao.queue_renames(renames.unsure_rows())
             spool.seek(0)
             started = time.monotonic()
             self._write(ctx, spool, valid)
             self.report.timings["write_s"] = round(time.monotonic() - started, 3)
+            if not o.dry_run and renames.unsure:
+                # Their records were queued before the batches, which then found them waiting
+                # for review: counted as updated there, they are queued.
+                moved = min(len(renames.unsure), self.report.counts["updated"])
+                self.report.counts["updated"] -= moved
+                self.report.counts["queued"] += moved
         if self.suppression is not None:
             self.report.suppressed = {"contacts": self.suppression.contacts, "emails": self.suppression.emails}
         return self.report.finish("dry-run" if self.options.dry_run else "imported")
 
     def _validate(self, ctx: Context, spool: IO[str]) -> int:
         o, report = self.options, self.report
+        idless = self.idless
+        assert idless is not None
         source = open_source(o.path, o.format, sheet=o.sheet or self.mapping.sheet, limits=o.limits)
         report.format, report.encoding, report.delimiter, report.sheet = (
             source.format,
@@ -317,7 +433,7 @@ class _Import:
                 report.counts["read"] += 1
                 bar.update()
                 if not isinstance(item, Row):
-                    report.reject(item.line, item.reason)
+                    report.reject(item.line, item.reason, _where(item.index, None))
                     continue
                 if source.format == "ibgo":
                     raw = ibgo_canonical(item.values, ibgo_unmapped)
@@ -327,23 +443,28 @@ class _Import:
                         if not columns.has_name:
                             raise ImportFailedError(_no_name_column(list(item.values)))
                     raw = columns.canonical(item.values)
+                where = _where(item.index, raw)
                 try:
                     normalised = normalise_row(raw, ctx)
                 except RowRejectedError as exc:
-                    report.reject(item.line, str(exc))
+                    report.reject(item.line, str(exc), where)
                     continue
                 record = normalised.record
-                key = record_key(ctx.source, record)
-                first = seen.first_line(key, item.line)
-                if first != item.line:
+                key = record_key(ctx.source, record, register=ctx.municipality)
+                # JSON records are numbered in their list, other rows by their line.
+                position = item.index if item.index is not None else item.line
+                first = seen.first_line(key, position)
+                if first != position:
+                    unit = ("post", "record") if item.index is not None else ("rad", "line")
                     report.reject(
                         item.line,
-                        f"samma post som rad {first} (samma id, eller samma namn i samma kommun) / "
-                        f"the same record as line {first} (same id, or same name in the same municipality)",
+                        f"samma post som {unit[0]} {first} (samma id, eller samma namn i samma kommun) / "
+                        f"the same record as {unit[1]} {first} (same id, or same name in the same municipality)",
+                        where,
                     )
                     continue
                 for field_name, reason in normalised.warnings:
-                    report.warn(item.line, field_name, reason)
+                    report.warn(item.line, field_name, reason, where)
                 report.count_unknown(report.unknown_categories, normalised.unknown_categories)
                 report.count_unknown(report.unknown_target_groups, normalised.unknown_target_groups)
                 # The hash is of the row as the file has it, so a file that did not change stays
@@ -352,6 +473,11 @@ class _Import:
                 digest = content_hash(text)
                 if self.suppression is not None and self.suppression.apply(record):
                     text = canonical_json(record)
+                # How the seat was found, for the seat rule (importers.merge); outside the hash,
+                # which stays the file's content (records hashed before it was kept stay unchanged).
+                text = text[:-1] + f',"seat_basis":"{seat_basis(raw, record)}"}}'
+                if not record.get("record_id"):
+                    idless.add(key, item.line, record)
                 # Tab-separated, the record's JSON last and kept as text: its SourceRecord stores it as is.
                 spool.write(f"{item.line}\t{digest}\t{json.dumps(key, ensure_ascii=False)}\t{text}\n")
                 valid += 1

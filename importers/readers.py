@@ -71,12 +71,16 @@ class LimitError(ReadError):
 class Row:
     line: int
     values: dict[str, Any]
+    # JSON: the record's position in its list (1-based). An export on one line puts every record
+    # on line 1, so a problem is located by this, the record's id and its name instead.
+    index: int | None = None
 
 
 @dataclass(frozen=True)
 class RowError:
     line: int
     reason: str
+    index: int | None = None
 
 
 @dataclass
@@ -710,13 +714,13 @@ def _json_array_rows(source: Source) -> Iterator[Row | RowError]:
             stream.expect("]")
             stream.end()
             return
-        count = 0
+        index = 0
         while True:
-            count += 1
-            _check_rows(count, source.limits)
-            line, value = stream.value()
-            yield _flat_record(line, value)
-            if stream.expect(",]") == "]":
+            index += 1
+            _check_rows(index, source.limits)
+            line, value = _located(stream, index)
+            yield _flat_record(line, value, index)
+            if _located_end(stream, ",]", index) == "]":
                 break
         stream.end()
 
@@ -731,27 +735,42 @@ def _jsonl_rows(source: Source) -> Iterator[Row | RowError]:
             try:
                 value = json.loads(line.lstrip("\ufeff"))
             except json.JSONDecodeError as exc:
-                yield RowError(number, f"ogiltig JSON / invalid JSON: {exc.msg}")
+                yield RowError(number, f"ogiltig JSON / invalid JSON: {exc.msg}", number)
                 continue
             except RecursionError:
-                yield RowError(number, "JSON nästlad för djupt / JSON nested too deeply")
+                yield RowError(number, "JSON nästlad för djupt / JSON nested too deeply", number)
                 continue
-            yield _flat_record(number, value)
+            yield _flat_record(number, value, number)
 
 
-def _flat_record(line: int, value: Any) -> Row | RowError:
+def _flat_record(line: int, value: Any, index: int) -> Row | RowError:
     if not isinstance(value, dict):
-        return RowError(line, "posten är inte ett objekt / the record is not an object")
+        return RowError(line, "posten är inte ett objekt / the record is not an object", index)
     values: dict[str, Any] = {}
     for key, item in value.items():
         if isinstance(item, dict):
-            return RowError(line, f"fältet {key!r} är ett objekt, inte ett värde / field {key!r} is an object")
+            return RowError(line, f"fältet {key!r} är ett objekt, inte ett värde / field {key!r} is an object", index)
         if isinstance(item, list):
             item = ", ".join(_cell(v) for v in item if v is not None)
         text = _cell(item)
         if text.strip():
             values[str(key)] = text
-    return Row(line, values)
+    return Row(line, values, index)
+
+
+def _located(stream: _JsonStream, index: int) -> tuple[int, Any]:
+    """The next record, a broken one named by its position in the list as well as its line."""
+    try:
+        return stream.value()
+    except ReadError as exc:
+        raise ReadError(f"post nr {index} / record no. {index}: {exc}") from exc
+
+
+def _located_end(stream: _JsonStream, chars: str, index: int) -> str:
+    try:
+        return stream.expect(chars)
+    except ReadError as exc:
+        raise ReadError(f"efter post nr {index} / after record no. {index}: {exc}") from exc
 
 
 def _ibgo_rows(source: Source) -> Iterator[Row | RowError]:
@@ -771,16 +790,16 @@ def _ibgo_rows(source: Source) -> Iterator[Row | RowError]:
                 if stream.peek() == "]":
                     stream.expect("]")
                 else:
-                    count = 0
+                    index = 0
                     while True:
-                        count += 1
-                        _check_rows(count, source.limits)
-                        line, value = stream.value()
+                        index += 1
+                        _check_rows(index, source.limits)
+                        line, value = _located(stream, index)
                         if isinstance(value, dict):
-                            yield Row(line, value)
+                            yield Row(line, value, index)
                         else:
-                            yield RowError(line, "posten är inte ett objekt / the record is not an object")
-                        if stream.expect(",]") == "]":
+                            yield RowError(line, "posten är inte ett objekt / the record is not an object", index)
+                        if _located_end(stream, ",]", index) == "]":
                             break
             if stream.expect(",}") == "}":
                 break

@@ -281,12 +281,18 @@ def _contacts(
     return contacts
 
 
-def record_key(source: str, record: dict[str, Any]) -> str:
+def record_key(source: str, record: dict[str, Any], *, register: str | None = None) -> str:
     """The deterministic key of a source record: the register's own id where it has one, else the
-    name (as its blocking key) and municipality, which a register keeps unique."""
+    name (as its blocking key) and place, which a register keeps unique.
+
+    The place is the register's own municipality (`register`) when it has one, else the record's:
+    so a club whose address moved to the next municipality is still the same record of its
+    register, not a new one queued for review against itself. For a register's own clubs it is
+    the key records had before.
+    """
     if record.get("record_id"):
         return f"{source}:{record['record_id']}"
-    return f"{source}:~{normalize.name_key(record['name'])}@{record['municipality_code']}"
+    return f"{source}:~{normalize.name_key(record['name'])}@{register or record['municipality_code']}"
 
 
 def canonical_json(record: dict[str, Any]) -> str:

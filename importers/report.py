@@ -49,6 +49,8 @@ class Report:
     delimiter: str | None = None
     sheet: str | None = None
     municipality: str | None = None
+    # True when the municipality was inferred from the rows' postal codes (not given).
+    municipality_inferred: bool = False
     umbrella: str | None = None
     dry_run: bool = False
     strict: bool = False
@@ -73,15 +75,16 @@ class Report:
     # Seconds per phase: validate (read, normalise, spool) and write (resolve, write batches).
     timings: dict[str, float] = field(default_factory=dict)
 
-    def reject(self, line: int, reason: str) -> None:
+    def reject(self, line: int, reason: str, where: dict[str, Any] | None = None) -> None:
+        """`where` locates a JSON record: its `record` number in the list, its `id` and `name`."""
         self.counts["rejected"] += 1
         if len(self.rejected) < MAX_LISTED:
-            self.rejected.append({"line": line, "reason": redact(reason)})
+            self.rejected.append({"line": line, **(where or {}), "reason": redact(reason)})
 
-    def warn(self, line: int, field_name: str, reason: str) -> None:
+    def warn(self, line: int, field_name: str, reason: str, where: dict[str, Any] | None = None) -> None:
         self.warnings_total += 1
         if len(self.warnings) < MAX_LISTED:
-            self.warnings.append({"line": line, "field": field_name, "reason": redact(reason)})
+            self.warnings.append({"line": line, **(where or {}), "field": field_name, "reason": redact(reason)})
 
     def count_unknown(self, counter: Counter[str], values: tuple[str, ...]) -> None:
         for value in values:
@@ -109,6 +112,7 @@ class Report:
             "delimiter": self.delimiter,
             "sheet": self.sheet,
             "municipality": self.municipality,
+            "municipality_inferred": self.municipality_inferred,
             "umbrella": self.umbrella,
             "dry_run": self.dry_run,
             "strict": self.strict,
@@ -172,14 +176,14 @@ class Report:
         if self.rejected:
             lines.append("Avvisade rader / rejected rows:")
             for item in self.rejected[:max_lines]:
-                lines.append(f"  rad / line {item['line']}: {item['reason']}")
+                lines.append(f"  {_place(item)}: {item['reason']}")
             more = data["counts"]["rejected"] - min(len(self.rejected), max_lines)
             if more > 0:
                 lines.append(f"  … och {more} till / and {more} more (--report OUT.json)")
         if self.warnings_total:
             lines.append(f"Varningar (värdet utelämnades) / warnings (the value was left out): {self.warnings_total}")
             for item in self.warnings[: max_lines // 2]:
-                lines.append(f"  rad / line {item['line']} {item['field']}: {item['reason']}")
+                lines.append(f"  {_place(item)} {item['field']}: {item['reason']}")
             more = self.warnings_total - min(len(self.warnings), max_lines // 2)
             if more > 0:
                 lines.append(f"  … och {more} till / and {more} more (--report OUT.json)")
@@ -212,3 +216,14 @@ class Report:
             lines.append(self.message)
         lines.append(f"Tid / time: {self.elapsed_s:.1f} s")
         return "\n".join(lines)
+
+
+def _place(item: dict[str, Any]) -> str:
+    """Where a problem is: a JSON record by its number, id and name; any other row by its line."""
+    if item.get("record") is None:
+        return f"rad / line {item['line']}"
+    place = f"post / record {item['record']}"
+    details = [f"id {item['id']}"] if item.get("id") is not None else []
+    if item.get("name"):
+        details.append(repr(item["name"]))
+    return place + (f" ({', '.join(details)})" if details else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,13 @@ def snapshot(graph: Graph) -> dict[str, Any]:
 
     Import runs (one node per run, and which run last wrote a record) are left out: a run
     that was interrupted and then finished by a second run is two runs by design. So are audit
-    events (each names its run, and has an id and a time of its own): `audit_events` counts them.
+    events (each names its run, and has an id and a time of its own): `audit_events` counts them,
+    and import sources (the binding of a source name, which names the file's format). The time of
+    each seat claim (`seat_claims`) is left out like the other timestamps.
     """
     nodes = graph.read(
         "MATCH (n) WHERE NOT n:Municipality AND NOT n:County AND NOT n:SchemaMigration AND NOT n:ImportRun "
-        "AND NOT n:InterestArea AND NOT n:TargetGroup AND NOT n:AuditEvent "
+        "AND NOT n:InterestArea AND NOT n:TargetGroup AND NOT n:AuditEvent AND NOT n:ImportSource "
         "RETURN labels(n) AS labels, properties(n) AS props"
     )
     rels = graph.read(
@@ -53,6 +56,11 @@ def snapshot(graph: Graph) -> dict[str, Any]:
     picture: dict[str, Any] = {"nodes": {}, "relationships": set()}
     for row in nodes:
         props = {k: _plain(v) for k, v in row["props"].items() if k not in _VOLATILE}
+        if "seat_claims" in props:
+            claims = json.loads(props["seat_claims"])
+            for claim in claims["claims"].values():
+                claim.pop("at", None)
+            props["seat_claims"] = claims
         picture["nodes"][_key(row["labels"], row["props"])] = props
     for row in rels:
         props = tuple(sorted((k, repr(_plain(v))) for k, v in row["props"].items() if k not in _VOLATILE))

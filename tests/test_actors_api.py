@@ -79,7 +79,7 @@ def test_create_normalises_and_derives(client: FlaskClient, graph: Graph) -> Non
     assert body["county"] == {"code": "18", "name": "Örebro län"}
     assert body["warnings"] == []
     assert [t["id"] for t in body["interest_areas"]] == ["loneliness", "pensioners"]
-    assert body["version"] == 1 and body["archived"] is False and body["sources"] == ["api"]
+    assert body["version"] == 1 and body["archived"] is False and body["sources"] == [{"name": "api"}]
     row = graph.read_one(
         "MATCH (a:Actor {id: $id})-[:LOCATED_IN]->(m:Municipality) "
         "RETURN m.code AS m, a.search_name AS s, a.county_code AS c, COUNT { (a)-[:SERVES]->() } AS tg",

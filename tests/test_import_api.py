@@ -125,3 +125,20 @@ def test_the_import_endpoint_is_in_the_openapi_document(client_as: FlaskClient) 
     operation = spec["paths"]["/api/v1/imports"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
     assert {"/api/v1/reviews", "/api/v1/reviews/{item_id}/accept"} <= set(spec["paths"])
+
+
+def test_a_bound_source_is_refused_over_http_unless_rebound(graph: Graph, client_as: FlaskClient) -> None:
+    """The API runs the same check: another municipality's file under a bound source is a 422."""
+    first = client_as.post("/api/v1/imports", data=_upload("multi/kumla-id.ibgo.json", source="fritid"), headers=ADMIN)
+    assert first.status_code == 200, first.get_json()
+    assert first.get_json()["municipality"] == "1881" and first.get_json()["municipality_inferred"] is True
+    form = {"source": "fritid"}
+    refused = client_as.post("/api/v1/imports", data=_upload("multi/hallsberg-id.ibgo.json", **form), headers=ADMIN)
+    assert refused.status_code == 422
+    assert "bound to another register" in refused.get_json()["message"]
+    rebound = client_as.post(
+        "/api/v1/imports",
+        data=_upload("multi/hallsberg-id.ibgo.json", rebind_source="true", **form),
+        headers=ADMIN,
+    )
+    assert rebound.status_code == 200, rebound.get_json()

@@ -199,9 +199,11 @@ def test_the_merge_rule() -> None:
     apply_record(state, "t:9", "t", second, None, conflicts)
     assert state.props["website"] == "https://a.example"  # first value wins
     assert state.props["phones"] == ["+461", "+462"]  # lists grow
-    assert state.links["active_in"] == ["1861"]
+    # Two derived seats of equal standing: the newer claim is the seat, the other stays active.
+    assert state.props["municipality_code"] == "1861"
+    assert state.links["active_in"] == ["1881"]
     assert state.props["sources"] == ["s", "t"]
-    assert conflicts == Counter({"name": 1, "website": 1, "municipality_code": 1})
+    assert conflicts == Counter({"name": 1, "website": 1})
     changed = {**first, "website": "https://c.example", "phones": ["+463"]}
     apply_record(state, "s:1", "s", changed, first, conflicts)
     assert state.props["website"] == "https://c.example"  # its own value follows the source

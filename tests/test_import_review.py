@@ -51,7 +51,9 @@ def test_cli_lists_and_accepts(graph: Graph, pending: str, runner: CliRunner, cl
     accepted = runner.invoke(main, ["review", "accept", pending], env=cli_env)
     assert accepted.exit_code == 0, accepted.output
     club = actor_by_name(graph, "Kumla Hallsbergs Brukshundklubb")
-    assert club["active_in"] == ["1861"]
+    # Two addresses, each inside its register's municipality: the newer claim is the seat, and
+    # the other municipality stays one the club is active in.
+    assert club["seat"] == ["1861"] and club["active_in"] == ["1881"]
     assert sorted(club["records"]) == ["register:1861:H-8", "register:1881:K-2"]
     again = runner.invoke(main, ["review", "accept", pending], env=cli_env)
     assert again.exit_code == 1 and "redan avgjort" in again.output

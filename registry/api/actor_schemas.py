@@ -285,6 +285,32 @@ class WarningSchema(Schema):
     message = fields.String(required=True)
 
 
+class SourceSchema(Schema):
+    """One source of an actor's data: a register's record (what it said, and when), or a person
+    (`api`) or the demo data, which have no record."""
+
+    name = fields.String(required=True, metadata={"description": "Källans namn / the source's name"})
+    record_id = fields.String(allow_none=True, metadata={"description": "Registrets id / the register's id"})
+    imported_at = fields.String(allow_none=True, metadata={"description": "Senast ändrad / last changed (UTC)"})
+    seat = fields.Boolean(metadata={"description": "Säte och adress kommer härifrån / the seat is this record's"})
+    seat_basis = fields.String(
+        allow_none=True, metadata={"description": "stated, address eller derived / how the record's seat was found"}
+    )
+    used = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Fält där aktörens värde är denna källas / fields whose value on the actor is this source's"
+        },
+    )
+    # `fields` in the answer; a schema attribute of that name would hide marshmallow's own.
+    stated = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"description": "Vad källan angav (utom kontaktpersoner) / what the source said (no contact persons)"},
+    )
+
+
 class ActorSchema(Schema):
     """An actor as the caller may see it: contact persons only for callers allowed to see them."""
 
@@ -319,7 +345,10 @@ class ActorSchema(Schema):
         fields.Nested(ContactSchema),
         metadata={"description": "Personuppgifter: bara för behöriga / personal data: only for those allowed"},
     )
-    sources = fields.List(fields.String())
+    sources = fields.List(
+        fields.Nested(SourceSchema),
+        metadata={"description": "Varifrån uppgifterna kommer / provenance: which source said what, when"},
+    )
     archived = fields.Boolean()
     archived_at = fields.String(allow_none=True)
     created_at = fields.String(allow_none=True)

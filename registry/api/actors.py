@@ -34,7 +34,7 @@ from registry.auth import (
     can_see_contacts_of,
     current_principal,
 )
-from registry.dao.actors import ActorDao, DuplicateOrgNumberError
+from registry.dao.actors import ActorDao, DuplicateOrgNumberError, source_entries
 from registry.dao.taxonomy import TaxonomyDao
 from registry.db import get_graph
 from registry.domain.actor import KINDS, SECTORS, ActorFilter, prepare_write, text_query
@@ -82,6 +82,8 @@ def present(view: dict[str, Any], principal: Principal) -> dict[str, Any]:
     shown["municipality"] = _place(shown.pop("municipality_code", None))
     shown["county"] = _county(shown.pop("county_code", None))
     shown["active_in"] = [p for p in (_place(c) for c in view.get("active_in") or []) if p]
+    shown["sources"] = source_entries(shown)
+    shown.pop("provenance", None)
     if not contacts_visible(view, principal):
         shown.pop("contacts", None)
     return shown
@@ -485,6 +487,7 @@ def _csv_row(shown: dict[str, Any], with_contacts: bool) -> list[str]:
         "interest_areas": [t["id"] for t in shown.get("interest_areas") or []],
         "target_groups": [t["id"] for t in shown.get("target_groups") or []],
         "member_of": [m.get("name") or m["id"] for m in shown.get("member_of") or []],
+        "sources": [s["name"] for s in shown.get("sources") or []],
     }
     cells = [values.get(c) for c in _CSV_COLUMNS]
     if with_contacts:

@@ -70,6 +70,13 @@ class ImportFormSchema(Schema):
     sync = fields.Boolean(load_default=False)
     dry_run = fields.Boolean(load_default=False)
     strict = fields.Boolean(load_default=False)
+    rebind_source = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Trots att källan är bunden till en annan kommun eller ett annat system / "
+            "although the source is bound to another municipality or system"
+        },
+    )
 
 
 class ImportFilesSchema(Schema):
@@ -86,6 +93,7 @@ class ImportReportSchema(Schema):
     delimiter = fields.String(allow_none=True)
     sheet = fields.String(allow_none=True)
     municipality = fields.String(allow_none=True)
+    municipality_inferred = fields.Boolean()
     umbrella = fields.String(allow_none=True)
     dry_run = fields.Boolean()
     strict = fields.Boolean()
@@ -166,6 +174,7 @@ class Imports(MethodView):
                 sync=form["sync"],
                 dry_run=form["dry_run"],
                 strict=form["strict"],
+                rebind_source=form["rebind_source"],
                 display_name=files["file"].filename or path.name,
             )
             report = run_import(get_graph(), options)

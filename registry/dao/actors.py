@@ -200,6 +200,13 @@ a {{
 
 _GET: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN " + _FULL_PROJECTION
 
+# Provenance: every source record that describes the actor, oldest first.
+_PROVENANCE: LiteralString = f"""
+MATCH (s:{L.SOURCE_RECORD})-[:{R.DESCRIBES}]->(:{L.ACTOR} {{id: $id}})
+RETURN s.key AS key, s.source AS source, s.record_id AS record_id, s.fields AS fields, s.imported_at AS imported_at
+ORDER BY imported_at, key
+"""
+
 _EXISTS: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN a.id AS id, coalesce(a.archived, false) AS archived"
 
 _BY_ORG_NUMBER: LiteralString = f"MATCH (a:{L.ACTOR} {{org_number: $org_number}}) RETURN a.id AS id"
@@ -385,6 +392,7 @@ _INTERNAL = frozenset(
         "name_key",
         "interest_area_ids",
         "target_group_ids",
+        "seat_claims",
     }
 )
 # Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
@@ -440,6 +448,59 @@ def _actor_view(raw: dict[str, Any]) -> dict[str, Any]:
     view["active_in"] = sorted(view.get("active_in") or [])
     view["member_of"] = sorted(view.get("member_of") or [], key=lambda m: m["id"])
     return view
+
+
+# What a source record's stored fields show as provenance: contact persons are personal data
+# (the actor's `contacts` shows them to those allowed); the rest is bookkeeping.
+_NOT_PROVENANCE = frozenset({"contacts", "seat_basis", "record_id"})
+
+
+def _used(actor: Mapping[str, Any], stated: Mapping[str, Any]) -> list[str]:
+    """The fields whose value on the actor is what this record says (for a list: all it lists)."""
+    used = []
+    for name, value in stated.items():
+        current = actor.get(name)
+        if name in _NOT_PROVENANCE or current is None or isinstance(value, dict):
+            continue
+        if isinstance(value, list):
+            if value and isinstance(current, list) and all(v in current for v in value):
+                used.append(name)
+        elif name == "activities":
+            items = {i.strip() for i in str(current).split(",")}
+            if all(i.strip() in items for i in str(value).split(",")):
+                used.append(name)
+        elif current == value:
+            used.append(name)
+    return sorted(used)
+
+
+def _provenance(actor: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seat_claims = actor.get("seat_claims")
+    chosen = json.loads(seat_claims).get("chosen") if seat_claims else None
+    entries = []
+    for r in records:
+        stated = json.loads(r["fields"]) if r.get("fields") else {}
+        entries.append(
+            {
+                "name": r["source"],
+                "record_id": r.get("record_id"),
+                "imported_at": plain(r.get("imported_at")),
+                "seat": r["key"] == chosen,
+                "seat_basis": stated.get("seat_basis"),
+                "stated": {k: v for k, v in stated.items() if k not in _NOT_PROVENANCE},
+                "used": _used(actor, stated),
+            }
+        )
+    return entries
+
+
+def source_entries(view: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The actor's `sources` as the API shows them: each source record (which source said what,
+    when, and whether the seat is its), then the sources without records (`api`, `demo`)."""
+    entries = list(view.get("provenance") or [])
+    recorded = {e["name"] for e in entries}
+    entries += [{"name": name} for name in view.get("sources") or [] if name not in recorded]
+    return entries
 
 
 def _name_key(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -508,9 +569,16 @@ class ActorDao:
 
     # -- single actors (API) --------------------------------------------------------------
     def get(self, actor_id: str) -> dict[str, Any] | None:
-        """The whole actor, archived or not, with contacts: the caller decides what to show."""
+        """The whole actor, archived or not, with contacts: the caller decides what to show.
+
+        `provenance` holds what each source record describing it said, and when (see `source_entries`).
+        """
         row = self.graph.read_one(_GET, id=actor_id)
-        return _actor_view(row["actor"]) if row else None
+        if not row:
+            return None
+        view = _actor_view(row["actor"])
+        view["provenance"] = _provenance(row["actor"], self.graph.read(_PROVENANCE, id=actor_id))
+        return view
 
     def status(self, actor_id: str) -> bool | None:
         """None if there is no such actor, else whether it is archived."""

@@ -306,6 +306,51 @@ RETURN a.id AS id, a.name AS name, a.municipality_code AS municipality_code
 """
 
 
+# -- import identity (importers.identity, importers.engine._check_binding) -----------------------
+_SOURCE_BINDING: LiteralString = f"""
+MATCH (s:{L.IMPORT_SOURCE} {{name: $name}})
+RETURN s {{.name, .kind, .format, .municipality}} AS binding
+"""
+
+# Bound on the first import; a later one fills in what the first could not say (a municipality),
+# and --rebind-source (checked by the caller) replaces it.
+_BIND_SOURCE: LiteralString = f"""
+MERGE (s:{L.IMPORT_SOURCE} {{name: $name}})
+ON CREATE SET s.bound_at = datetime()
+WITH s, s.format IS NOT NULL AND (s.format <> $format OR coalesce(s.municipality, $municipality) <> $municipality)
+     AS rebound
+SET s.kind = $kind, s.format = $format, s.municipality = coalesce($municipality, s.municipality),
+    s.rebound_at = CASE WHEN rebound THEN datetime() ELSE s.rebound_at END
+"""
+
+# The source's records without a register id (their keys hold `~`), a page at a time, by key order.
+_RECORD_KEYS: LiteralString = f"""
+MATCH (s:{L.SOURCE_RECORD}) WHERE s.key STARTS WITH $prefix AND s.key > $after
+RETURN s.key AS key ORDER BY key LIMIT $limit
+"""
+
+_RECORDS: LiteralString = f"""
+UNWIND $keys AS key
+MATCH (s:{L.SOURCE_RECORD} {{key: key}})
+OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(a:{L.ACTOR})
+RETURN s.key AS key, s.fields AS fields, a.id AS actor_id
+"""
+
+# A row that may be a renamed club: its record waits for review beside the earlier record's actor.
+# The record has no hash yet, so its batch finds it changed and waiting, and writes its fields.
+_QUEUE_RENAMES: LiteralString = f"""
+UNWIND $rows AS row
+MATCH (a:{L.ACTOR} {{id: row.candidate}})
+MERGE (s:{L.SOURCE_RECORD} {{key: row.key}})
+ON CREATE SET s.source = row.source, s.hash = '', s.imported_at = datetime()
+MERGE (r:{L.REVIEW_ITEM} {{id: row.id}})
+ON CREATE SET r.created_at = datetime()
+SET r.status = 'pending', r.score = row.score, r.reasons = row.reasons, r.decided_at = null
+MERGE (r)-[:{R.CANDIDATE}]->(s)
+MERGE (r)-[:{R.CANDIDATE}]->(a)
+"""
+
+
 def _with_props(state: dict[str, Any], props: Sequence[str]) -> dict[str, Any]:
     """A state row whose `props` came back as a list of values in the order of `props`, as a map."""
     return {**state, "props": dict(zip(props, state["props"], strict=True))}
@@ -368,6 +413,27 @@ class ImportDao:
     def erased_hashes(self) -> frozenset[str]:
         """The keyed hashes of erased people (`registry.erasure`): few, so one import holds them all."""
         return frozenset(r["hash"] for r in self.graph.read(_ERASED_HASHES))
+
+    def source_binding(self, name: str) -> dict[str, Any] | None:
+        """The register a source name is bound to (format, municipality), or None before its first import."""
+        row = self.graph.read_one(_SOURCE_BINDING, name=name)
+        return row["binding"] if row else None
+
+    def bind_source(self, name: str, *, kind: str, format: str | None, municipality: str | None) -> None:
+        self.graph.write(_BIND_SOURCE, name=name, kind=kind, format=format, municipality=municipality)
+
+    def record_keys(self, prefix: str, after: str, limit: int) -> list[str]:
+        """Keys of source records starting with `prefix`, after `after` in key order (paging)."""
+        return [r["key"] for r in self.graph.read(_RECORD_KEYS, prefix=prefix, after=after, limit=limit)]
+
+    def records(self, keys: list[str]) -> list[dict[str, Any]]:
+        """These source records' fields (JSON text) and the actor each describes."""
+        return self.graph.read(_RECORDS, keys=keys) if keys else []
+
+    def queue_renames(self, rows: list[dict[str, Any]]) -> None:
+        """Review items for rows that may continue an earlier record (importers.identity.Renames)."""
+        if rows:
+            self.graph.write(_QUEUE_RENAMES, rows=rows)
 
     def start_run(self, run_id: str, *, source: str, kind: str, file: str) -> None:
         self.graph.write(_START_RUN, id=run_id, source=source, kind=kind, file=file)

@@ -62,6 +62,18 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "actor.relationships": ("Relationer", "Relationships"),
     "actor.map": ("Relationskarta", "Relationship map"),
     "actor.history": ("Ändringshistorik", "Change history"),
+    "actor.sources": ("Källor", "Sources"),
+    "actor.sources.intro": (
+        "Vad varje register angav och när. Sätet tas från en källa inom aktörens område före en "
+        "faktura- eller huvudkontorsadress på annat håll, en angiven adress före en härledd, nyare före äldre.",
+        "What each register said, and when. The seat comes from a source inside the actor's area before "
+        "an invoice or head-office address elsewhere, a stated address before a derived one, newer before older.",
+    ),
+    "actor.sources.source": ("Källa", "Source"),
+    "actor.sources.when": ("Senast ändrad (UTC)", "Last changed (UTC)"),
+    "actor.sources.said": ("Angav", "Said"),
+    "actor.sources.seat": ("Sätet kommer härifrån", "The seat comes from here"),
+    "actor.sources.no_record": ("inmatad för hand eller demodata", "entered by hand or demo data"),
     "actor.not_found": ("Aktören finns inte.", "Actor not found."),
     "gaps.heading": ("Välfärdsluckor i {place}", "Welfare gaps in {place}"),
     "gaps.intro": (
