@@ -252,10 +252,10 @@ def test_filters_map_onto_the_search(client: FlaskClient, demo: Graph) -> None: 
 )
 def test_contacts_only_for_callers_allowed(
     client: FlaskClient,
-    tokens: Tokens,
+    tokens: Tokens,  # noqa: F811
     who: str,
     member: bool,
-    non_member: bool,  # noqa: F811
+    non_member: bool,
 ) -> None:
     token = tokens.by_name(who)
     for actor_id, allowed in ((MEMBER, member), (NON_MEMBER, non_member)):
