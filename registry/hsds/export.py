@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from flask import Response, stream_with_context
+
 from registry.hsds import mapping
 from registry.hsds.tabular import TABLES, TabularWriter, path_of
 
 # Whether the caller may see this actor's contact persons (registry.auth decides; the API passes its rule).
-ContactRule = Callable[[Mapping[str, Any]], bool]
+ContactRule = Callable[[dict[str, Any]], bool]
 _CHUNK = 64 * 1024
 
 
@@ -32,7 +34,7 @@ def taxonomy_rows(
     return taxonomies, hsds_terms
 
 
-def ndjson_lines(actors: Iterable[Mapping[str, Any]], contacts: ContactRule) -> Iterator[str]:
+def ndjson_lines(actors: Iterable[dict[str, Any]], contacts: ContactRule) -> Iterator[str]:
     """One whole organization per line (HSDS's `format=ndjson`), services, locations and terms nested."""
     for actor in actors:
         org = mapping.organization(actor, with_contacts=contacts(actor))
@@ -40,16 +42,17 @@ def ndjson_lines(actors: Iterable[Mapping[str, Any]], contacts: ContactRule) -> 
 
 
 def write_package(
-    actors: Iterable[Mapping[str, Any]],
+    actors: Iterable[dict[str, Any]],
     terms: Mapping[str, Iterable[Mapping[str, Any]]],
     directory: Path,
     contacts: ContactRule,
     *,
     ndjson: bool = True,
-    progress: Callable[[], None] | None = None,
+    progress: Callable[[], object] | None = None,
 ) -> dict[str, int]:
     """Writes the tabular package (and, with `ndjson`, `organizations.ndjson`) into `directory`; rows per table."""
     taxonomies, hsds_terms = taxonomy_rows(terms)
+    directory.mkdir(parents=True, exist_ok=True)
     json_out = (directory / "organizations.ndjson").open("w", encoding="utf-8") if ndjson else None
     try:
         with TabularWriter(directory) as writer:
@@ -87,7 +90,7 @@ class _Pipe:
 
 
 def zip_stream(
-    actors: Iterable[Mapping[str, Any]], terms: Mapping[str, Iterable[Mapping[str, Any]]], contacts: ContactRule
+    actors: Iterable[dict[str, Any]], terms: Mapping[str, Iterable[Mapping[str, Any]]], contacts: ContactRule
 ) -> Iterator[bytes]:
     """The tabular package as a zip, in chunks: spooled to a temporary folder, then zipped as it is sent."""
     with tempfile.TemporaryDirectory(prefix="hsds-") as tmp:
@@ -105,3 +108,27 @@ def zip_stream(
                         yield from pipe.drain()
                 yield from pipe.drain()
         yield from pipe.drain()
+
+
+# -- over HTTP --------------------------------------------------------------------------------------
+FORMATS = {
+    # format name -> (media type, file name)
+    "hsds": ("application/x-ndjson", "hsds-organizations.ndjson"),
+    "hsds-tabular": ("application/zip", "hsds-tabular.zip"),
+}
+
+
+def export_response(
+    fmt: str,
+    actors: Iterable[dict[str, Any]],
+    terms: Mapping[str, Iterable[Mapping[str, Any]]],
+    contacts: ContactRule,
+) -> Response:
+    """`format=hsds` (NDJSON, one organization a line) or `format=hsds-tabular` (the package as a zip), streamed."""
+    mimetype, filename = FORMATS[fmt]
+    body: Iterator[str] | Iterator[bytes] = (
+        ndjson_lines(actors, contacts) if fmt == "hsds" else zip_stream(actors, terms, contacts)
+    )
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
