@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import charset_normalizer
 
-FORMATS = ("auto", "ibgo", "csv", "xlsx", "json")
+FORMATS = ("auto", "ibgo", "csv", "xlsx", "json", "hsds")
 
 # A cell up to this size is read, so that the row can be rejected with a reason; beyond it the
 # CSV parser stops, which keeps a runaway quoted field from filling memory.
@@ -80,6 +80,10 @@ def open_source(path: Path, fmt: str = "auto", *, sheet: str | None = None) -> S
     """Detects the format (and for text its encoding and delimiter) and reads the header."""
     if fmt not in FORMATS:
         raise ReadError(f"okänt format {fmt!r} / unknown format (choose one of {', '.join(FORMATS)})")
+    if fmt == "hsds":  # Open Referral HSDS: importers/hsds.py, built on this module's Source and Row
+        from importers.hsds import open_hsds
+
+        return open_hsds(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(_CHUNK)
