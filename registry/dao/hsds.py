@@ -59,6 +59,15 @@ ORDER BY t.id
 """,
 }
 
+# An actor's terms, for the graph files' node columns (GraphML/GEXF).
+_ACTOR_TERMS: LiteralString = f"""
+UNWIND $ids AS id
+MATCH (a:{L.ACTOR} {{id: id}})
+RETURN a.id AS id,
+  [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id] AS interest_areas,
+  [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id] AS target_groups
+"""
+
 # Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
 _MAX_SKIP = 2**30
 
@@ -87,3 +96,8 @@ class HsdsDao:
     def terms(self) -> dict[str, list[dict[str, Any]]]:
         """Every interest area and target group ({id, label_sv, label_en, broader}), by id."""
         return {kind: [r["term"] for r in self.graph.read(query)] for kind, query in _TERMS.items()}
+
+    def actor_terms(self, ids: list[str]) -> dict[str, dict[str, list[str]]]:
+        """Interest-area and target-group ids of each of these actors (others are left out)."""
+        rows = self.graph.read(_ACTOR_TERMS, ids=ids) if ids else []
+        return {r["id"]: {"interest_areas": r["interest_areas"], "target_groups": r["target_groups"]} for r in rows}
