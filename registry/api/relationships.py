@@ -588,6 +588,18 @@ class ActorRelationships(MethodView):
 class ActorNetwork(MethodView):
     @blp.arguments(NetworkQuerySchema, location="query")
     @blp.response(200, NetworkSchema)
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "Nätverket som JSON, GraphML eller GEXF / The network as JSON, GraphML or GEXF",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Network"}},
+                    "application/graphml+xml": {"schema": {"type": "string", "description": "format=graphml"}},
+                    "application/gexf+xml": {"schema": {"type": "string", "description": "format=gexf"}},
+                },
+            }
+        }
+    )
     def get(self, args: dict[str, Any], actor_id: str) -> Any:
         """Nätverket runt en aktör / The network around an actor
 
