@@ -7,11 +7,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import schemathesis
+from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
+from registry import create_app
 from registry.dao.actors import ActorDao
 from registry.db import Graph
-from registry.demo import load_demo_records
+from registry.demo import load_demo, load_demo_records
 from registry.hsds import mapping
 from tests.auth_support import (
     MEMBER,
@@ -278,3 +285,24 @@ def test_contacts_only_for_callers_allowed(
 def tokens_graph(client: FlaskClient) -> Graph:
     graph: Graph = client.application.extensions["graph"]
     return graph
+
+
+# -- a bounded fuzz run: no 5xx, answers as published ---------------------------------------------
+_hsds_schema = schemathesis.openapi.from_wsgi("/openapi.json", create_app({"TESTING": True})).include(
+    path_regex=r"^/api/hsds/v3/"
+)
+_hsds_schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=10, deterministic=True
+)
+
+
+@pytest.fixture
+def demo_app(app: Flask, graph: Graph) -> Flask:
+    load_demo(graph)
+    return app
+
+
+@_hsds_schema.parametrize()
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_fuzzed_hsds_requests_never_fail_the_server(case: schemathesis.Case, demo_app: Flask) -> None:
+    case.call_and_validate(app=demo_app, checks=[not_a_server_error, status_code_conformance, content_type_conformance])
