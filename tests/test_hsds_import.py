@@ -4,6 +4,7 @@ terms are matched by name; a rerun changes nothing."""
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -11,13 +12,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 
+from registry.auth import Role
 from registry.cli import main
 from registry.dao.actors import ActorDao
 from registry.db import Graph
 from registry.demo import load_demo_records
 from registry.domain.actor import ActorFilter
-from tests.auth_support import demo  # noqa: F401 (fixture)
+from tests.auth_support import (
+    bearer,
+    demo,  # noqa: F401 (fixture)
+    issue_token,
+    token_secret,  # noqa: F401 (fixture)
+)
 from tests.conftest import wipe
 
 
@@ -148,3 +156,23 @@ def test_not_hsds_is_refused_before_anything_is_written(
         assert result.exit_code != 0
         assert "HSDS" in result.output or "organizations.csv" in result.output
     assert list(ActorDao(graph).export(ActorFilter())) == []
+
+
+def test_the_import_api_takes_an_hsds_zip(
+    client: FlaskClient,
+    demo: Graph,  # noqa: F811
+    token_secret: str,  # noqa: F811
+) -> None:
+    before = _snapshot(demo)
+    package = client.get("/api/v1/actors/export?format=hsds-tabular").get_data()
+    wipe(demo)  # a fresh registry, whose admin uploads the other directory's package
+    token = issue_token(demo, Role.ADMIN)
+    answer = client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(package), "grannkatalog.zip"), "format": "hsds"},
+        headers=bearer(token),
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["counts"]["rejected"] == 0
+    assert _snapshot(demo) == before
