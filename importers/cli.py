@@ -60,7 +60,7 @@ _common = [
         type=click.Choice(FORMATS),
         default="auto",
         show_default=True,
-        help="Filformat (ibgo = Interbook Go JSON) / file format.",
+        help="Filformat (ibgo = Interbook Go JSON, hsds = HSDS 3.0 JSON eller tabellpaket) / file format.",
     ),
     click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), help="Kolumnmappning (JSON/TOML)."),
     click.option("--sheet", help="XLSX: bladets namn (annars det första) / sheet name (else the first)."),

@@ -257,7 +257,8 @@ class ColumnMap:
             if target is None:
                 continue
             if target in MULTI:
-                out.setdefault(target, []).append(value)
+                # A reader may hand several values of one field as a list (importers/hsds.py does).
+                out.setdefault(target, []).extend(value if isinstance(value, list) else [value])
             else:
                 out[target] = value
         return out

@@ -34,7 +34,7 @@ import charset_normalizer
 
 from importers.limits import UploadLimits, load_upload_limits
 
-FORMATS = ("auto", "ibgo", "csv", "xlsx", "json")
+FORMATS = ("auto", "ibgo", "csv", "xlsx", "json", "hsds")
 
 # A cell up to this size is read, so that the row can be rejected with a reason; beyond it the
 # CSV parser stops, which keeps a runaway quoted field from filling memory.
@@ -119,6 +119,10 @@ def open_source(
     limits = limits or load_upload_limits()
     if fmt not in FORMATS:
         raise ReadError(f"okänt format {fmt!r} / unknown format (choose one of {', '.join(FORMATS)})")
+    if fmt == "hsds":  # Open Referral HSDS: importers/hsds.py, built on this module's Source and Row
+        from importers.hsds import open_hsds
+
+        return open_hsds(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(_CHUNK)

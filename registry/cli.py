@@ -14,6 +14,7 @@ from importers.cli import import_group, review_group
 from registry import gdpr_cli, tokens_cli
 from registry.config import Settings, load_settings
 from registry.db import Graph
+from registry.export_cli import export_group
 from registry.localdb import LocalDbError, LocalNeo4j
 from visualisations.cli import map_group
 
@@ -215,6 +216,7 @@ main.add_command(gdpr_cli.gdpr)
 main.add_command(map_group)
 main.add_command(import_group)
 main.add_command(review_group)
+main.add_command(export_group)
 
 if __name__ == "__main__":
     main()

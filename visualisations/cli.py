@@ -1,4 +1,4 @@
-"""`registry map ...`: write a relationship map as a standalone HTML file."""
+"""`registry map ...`: write a relationship map as a standalone HTML file, or as GraphML/GEXF for Gephi."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from pathlib import Path
 
 import click
 
+from graph_schema.contract import Label as L
 from registry.config import Settings
+from registry.dao.hsds import HsdsDao
 from registry.db import Graph
 from visualisations import SIZE_BY, SizeBy
-from visualisations.maps import MapTooLargeError, write_map
+from visualisations.graphfile import format_for, write_graph_file
+from visualisations.maps import MapSummary, MapTooLargeError, write_map
 from visualisations.subjects import (
     MAP_TYPES,
     MapQueryError,
@@ -33,7 +36,8 @@ def _output(function: Callable) -> Callable:  # type: ignore[type-arg]
         "output",
         required=True,
         type=click.Path(dir_okay=False, writable=True, path_type=Path),
-        help="HTML-filen att skriva / The HTML file to write",
+        help="Filen att skriva: .html (karta), .graphml eller .gexf (för Gephi) / The file to write: .html (map), "
+        ".graphml or .gexf (for Gephi)",
     )(function)
     return click.option(
         "--size-by", type=click.Choice(SIZE_BY), default="degree", show_default=True, help="Nodstorlek / Node size"
@@ -72,7 +76,12 @@ def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Gr
     graph = graph_from(settings)
     try:
         subject = make(graph)
-        summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
+        if format_for(output) is not None:
+            actors = [n.id for n in subject.network.nodes if n.label == L.ACTOR]
+            write_graph_file(subject.network, output, HsdsDao(graph).actor_terms(actors))
+            summary = MapSummary(len(subject.network.nodes), len(subject.network.edges), physics=False)
+        else:
+            summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
     except (SubjectNotFoundError, MapQueryError, MapTooLargeError) as exc:
         click.echo(f"registry: {exc}", err=True)
         sys.exit(1)

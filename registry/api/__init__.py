@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import actors, gdpr, health, history, imports, maps, reference, relationships, umbrellas
+from registry.api import actors, gdpr, health, history, hsds, imports, maps, reference, relationships, umbrellas
 
 
 def register(api: Api) -> None:
@@ -17,3 +17,4 @@ def register(api: Api) -> None:
     api.register_blueprint(maps.blp)
     relationships.register(api)
     api.register_blueprint(imports.blp)
+    api.register_blueprint(hsds.blp)

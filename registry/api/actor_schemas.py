@@ -244,7 +244,7 @@ class ActorSearchArgsSchema(ActorFilterArgsSchema):
 
 
 class ActorExportArgsSchema(ActorFilterArgsSchema):
-    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "json"]))
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "json", "hsds", "hsds-tabular"]))
     delimiter = fields.String(
         load_default="semicolon",
         validate=validate.OneOf(["semicolon", "comma"]),

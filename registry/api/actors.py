@@ -35,9 +35,12 @@ from registry.auth import (
     current_principal,
 )
 from registry.dao.actors import ActorDao, DuplicateOrgNumberError, source_entries
+from registry.dao.hsds import HsdsDao
 from registry.dao.taxonomy import TaxonomyDao
 from registry.db import get_graph
 from registry.domain.actor import KINDS, SECTORS, ActorFilter, prepare_write, text_query
+from registry.hsds.export import FORMATS as HSDS_FORMATS
+from registry.hsds.export import export_response as hsds_response
 
 blp = Blueprint(
     "actors",
@@ -294,6 +297,8 @@ class ActorExport(MethodView):
                 "content": {
                     "text/csv": {"schema": {"type": "string"}},
                     "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Actor"}}},
+                    "application/x-ndjson": {"schema": {"type": "string", "description": "HSDS organizations"}},
+                    "application/zip": {"schema": {"type": "string", "format": "binary"}},
                 }
             }
         }
@@ -309,6 +314,9 @@ class ActorExport(MethodView):
         f = build_filter(args)
         principal = current_principal()
         rows = _first_batch_read(ActorDao(get_graph()).export(f))
+        if args["format"] in HSDS_FORMATS:  # docs/hsds.md: NDJSON organizations, or the tabular package as a zip
+            terms = HsdsDao(get_graph()).terms()
+            return hsds_response(args["format"], rows, terms, lambda view: contacts_visible(view, principal))
         if args["format"] == "json":
             body = _json_lines(rows, principal)
             mimetype = "application/json"

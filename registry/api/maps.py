@@ -12,10 +12,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
+from graph_schema.contract import Label as L
+from registry.dao.hsds import HsdsDao
 from registry.db import get_graph
+from registry.domain.network import Network
 from registry.errors import error_body
 from visualisations import SIZE_BY
 from visualisations import maps as renderer
+from visualisations.graphfile import GRAPH_FORMATS, graph_bytes
+from visualisations.graphfile import filename as graph_filename
 from visualisations.page import content_security_policy
 from visualisations.subjects import (
     MAP_TYPES,
@@ -41,12 +46,18 @@ blp = Blueprint(
 _HTML = "text/html"
 _PAGE = {
     "schema": {"type": "string", "format": "html"},
-    "description": "En komplett HTML-sida / A complete HTML page",
+    "description": "En komplett HTML-sida, eller med format=graphml|gexf en GraphML-/GEXF-fil / A complete HTML "
+    "page, or with format=graphml|gexf a GraphML/GEXF file",
     "content_type": _HTML,
 }
 
 
 class MapArgs(Schema):
+    format = fields.String(
+        load_default="html",
+        validate=validate.OneOf(["html", *GRAPH_FORMATS]),
+        metadata={"description": "html, eller graphml/gexf för Gephi / html, or graphml/gexf for Gephi"},
+    )
     size_by = fields.String(
         load_default="degree",
         validate=validate.OneOf(SIZE_BY),
@@ -87,7 +98,19 @@ class AreaMapArgs(FilterArgs):
     )
 
 
+def graph_file(network: Network, fmt: str, slug: str) -> Response:
+    """The network as a GraphML or GEXF download, the actors' terms as node columns."""
+    actors = [n.id for n in network.nodes if n.label == L.ACTOR]
+    body = graph_bytes(network, fmt, HsdsDao(get_graph()).actor_terms(actors))
+    response = Response(body, status=200, content_type=f"{GRAPH_FORMATS[fmt][0]}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{graph_filename(slug, fmt)}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _page(subject: Subject, args: dict[str, Any]) -> Response:
+    if args["format"] in GRAPH_FORMATS:
+        return graph_file(subject.network, args["format"], subject.slug)
     try:
         html = renderer.render_map(subject.network, title=subject.title, size_by=args["size_by"])
     except renderer.MapTooLargeError as exc:

@@ -19,6 +19,7 @@ from webargs.fields import DelimitedList
 from werkzeug.http import quote_etag
 
 from graph_schema.contract import Rel as R
+from registry.api.maps import graph_file
 from registry.auth import Write, authorize, current_principal
 from registry.dao.audit import Channel
 from registry.dao.network import MAX_DEPTH, MAX_HOPS, NetworkDao
@@ -372,6 +373,11 @@ class NetworkQuerySchema(Schema):
         }
     )
     limit = fields.Integer(load_default=2000, validate=validate.Range(1, 5000))
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "graphml", "gexf"]),
+        metadata={"description": "json, eller graphml/gexf för Gephi / json, or graphml/gexf for Gephi"},
+    )
 
 
 class NetworkNodeSchema(Schema):
@@ -582,6 +588,18 @@ class ActorRelationships(MethodView):
 class ActorNetwork(MethodView):
     @blp.arguments(NetworkQuerySchema, location="query")
     @blp.response(200, NetworkSchema)
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "Nätverket som JSON, GraphML eller GEXF / The network as JSON, GraphML or GEXF",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Network"}},
+                    "application/graphml+xml": {"schema": {"type": "string", "description": "format=graphml"}},
+                    "application/gexf+xml": {"schema": {"type": "string", "description": "format=gexf"}},
+                },
+            }
+        }
+    )
     def get(self, args: dict[str, Any], actor_id: str) -> Any:
         """Nätverket runt en aktör / The network around an actor
 
@@ -594,6 +612,8 @@ class ActorNetwork(MethodView):
         network = NetworkDao(get_graph()).ego(
             actor_id, depth=args["depth"], types=args.get("types"), valid_at=args.get("valid_at"), limit=args["limit"]
         )
+        if args["format"] != "json":
+            return graph_file(network, args["format"], f"aktor-{actor_id}-{args['depth']}")
         return network.to_dict()
 
 
