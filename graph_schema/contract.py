@@ -74,6 +74,12 @@ class MembershipStatus:
     DECLINED: Final = "declined"
 
 
+# A membership that others may rely on: confirmed, or recorded before consent existed (no status).
+# Public answers (an actor's `member_of`, the `member_of` filter, HSDS parents) show only these, so an
+# umbrella's unconfirmed claim never reads as a fact. The relationship variable must be `r`.
+CONFIRMED_MEMBERSHIP: Final = f"coalesce(r.status, '{MembershipStatus.CONFIRMED}') = '{MembershipStatus.CONFIRMED}'"
+
+
 @dataclass(frozen=True)
 class NodeSpec:
     label: str

@@ -302,3 +302,26 @@ def test_a_municipality_on_the_list_shows_no_contacts(demo: Graph, client: Flask
     assert MUNICIPALITY_CONTACT not in csv_export
     # A coordinator still sees them.
     assert "contacts" in client.get(f"/api/v1/actors/{PUBLIC_ACTOR}", headers=bearer(tokens.coordinator)).get_json()
+
+
+def test_a_pending_claim_is_not_shown_as_a_membership(
+    demo: Graph,  # noqa: F811
+    client: FlaskClient,
+    tokens: Tokens,  # noqa: F811
+) -> None:
+    """An umbrella's unconfirmed claim must not read as a fact to anyone: not in the actor's
+    `member_of`, not through the `member_of` search filter, until it is confirmed."""
+    pending_membership(demo, NON_MEMBER)
+
+    def listed_as_member() -> tuple[bool, bool]:
+        actor = client.get(f"/api/v1/actors/{NON_MEMBER}", headers=bearer(tokens.coordinator)).get_json()
+        found = client.get(f"/api/v1/actors?member_of={UMBRELLA}&page_size=100").get_json()
+        return (
+            UMBRELLA in [m["id"] for m in actor["member_of"]],
+            NON_MEMBER in [a["id"] for a in found["items"]],
+        )
+
+    assert listed_as_member() == (False, False)
+    decision = f"{BASE}/{NON_MEMBER}/decision"
+    assert client.post(decision, json={"decision": "confirm"}, headers=bearer(tokens.coordinator)).status_code == 200
+    assert listed_as_member() == (True, True)

@@ -15,6 +15,7 @@ from neo4j.exceptions import ConstraintError
 from neo4j.spatial import Point, WGS84Point
 from neo4j.time import Date, DateTime
 
+from graph_schema.contract import CONFIRMED_MEMBERSHIP
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.auth import Principal
@@ -191,7 +192,7 @@ a {{
   active_in: [(a)-[:{R.ACTIVE_IN}]->(x:{L.MUNICIPALITY}) | x.code],
   interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t {{.id, .label_sv, .label_en}}],
   target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t {{.id, .label_sv, .label_en}}],
-  member_of: [(a)-[r:{R.MEMBER_OF}]->(u:{L.ACTOR}) | {{
+  member_of: [(a)-[r:{R.MEMBER_OF}]->(u:{L.ACTOR}) WHERE {CONFIRMED_MEMBERSHIP} | {{
     id: u.id, name: u.name, since: r.since, until: r.until, role: r.role
   }}],
   contacts: [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}]
@@ -247,7 +248,7 @@ WITH a, 0.0 AS score, ia, tg
 """,
     "member_of": f"""
 MATCH (a:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $member_of}})
-WHERE r.until IS NULL OR toString(r.until) > $today
+WHERE (r.until IS NULL OR toString(r.until) > $today) AND {CONFIRMED_MEMBERSHIP}
 WITH DISTINCT a, 0.0 AS score, ia, tg
 """,
     "municipalities": f"""
@@ -282,7 +283,8 @@ _CONDITION: dict[str, LiteralString] = {
     "near": "point.distance(a.location, $point) <= $radius_m",
     "postal_code": "a.postal_code = $postal_code",
     "member_of": f"""EXISTS {{
-  (a)-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $member_of}}) WHERE r.until IS NULL OR toString(r.until) > $today
+  (a)-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $member_of}})
+  WHERE (r.until IS NULL OR toString(r.until) > $today) AND {CONFIRMED_MEMBERSHIP}
 }}""",
     "municipalities": f"""(a.municipality_code IN $municipalities OR EXISTS {{
   (a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) WHERE m.code IN $municipalities

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
 
+from graph_schema.contract import CONFIRMED_MEMBERSHIP
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.dao.actors import _actor_view, _match
@@ -22,7 +23,7 @@ _PROJECTION: LiteralString = f"""a {{
   active_in: [(a)-[:{R.ACTIVE_IN}]->(x:{L.MUNICIPALITY}) | x.code],
   interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t {{.id, .label_sv, .label_en}}],
   target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t {{.id, .label_sv, .label_en}}],
-  member_of: [(a)-[r:{R.MEMBER_OF}]->(u:{L.ACTOR}) | {{
+  member_of: [(a)-[r:{R.MEMBER_OF}]->(u:{L.ACTOR}) WHERE {CONFIRMED_MEMBERSHIP} | {{
     id: u.id, name: u.name, since: r.since, until: r.until, role: r.role
   }}],
   contacts: [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}]
