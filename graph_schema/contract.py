@@ -142,6 +142,8 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "terms_text",
                 # How exact `location` is: address, postal_code, locality, municipality (refdata.locate).
                 "location_precision",
+                # The shipped vocabulary that derived an imported actor's terms (registry terms rederive).
+                "vocabulary_version",
             ),
         ),
         NodeSpec(

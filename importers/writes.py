@@ -14,6 +14,7 @@ from typing import Any
 from neo4j.spatial import WGS84Point
 
 from graph_schema.refdata import locate
+from importers.vocabulary import shipped
 
 
 def term_and_place_columns(props: Mapping[str, Any], provenance: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -23,4 +24,6 @@ def term_and_place_columns(props: Mapping[str, Any], provenance: Mapping[str, Ma
         "group_provenance": dict(provenance.get("target_groups") or {}),
         "geo": WGS84Point((located.lon, located.lat)) if located else None,
         "geo_precision": located.precision if located else None,
+        # Which shipped vocabulary derived the terms: `registry db migrate` re-derives older ones.
+        "vocabulary_version": str(shipped().version),
     }

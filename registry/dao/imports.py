@@ -84,7 +84,8 @@ RETURN a.id AS id, [key IN $props | a[key]] AS props,
 _DERIVED_POINT: LiteralString = """WITH a, row,
   (a.location IS NULL OR a.location_precision IN ['postal_code', 'locality', 'municipality']) AS derivable
 SET a.location = CASE WHEN derivable THEN row.geo ELSE a.location END,
-    a.location_precision = CASE WHEN derivable THEN row.geo_precision ELSE a.location_precision END
+    a.location_precision = CASE WHEN derivable THEN row.geo_precision ELSE a.location_precision END,
+    a.vocabulary_version = row.vocabulary_version
 """
 
 # A term's provenance (importers.vocabulary.Provenance) is written on its WORKS_ON / SERVES
