@@ -68,6 +68,7 @@ SET a.location = CASE WHEN row.set_point THEN row.point ELSE a.location END,
     a.location_precision = CASE WHEN row.set_point THEN row.precision ELSE a.location_precision END,
     a.updated_at = CASE WHEN row.changed THEN datetime() ELSE a.updated_at END,
     a.version = CASE WHEN row.changed THEN a.version + 1 ELSE a.version END
+WITH a
 {interest_area_mirror("a")}{target_group_mirror("a")}"""
 
 _STAMP: LiteralString = f"""
