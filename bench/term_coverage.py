@@ -16,6 +16,7 @@ compares each record's derived terms with its hand judgement (tests/fixtures/ter
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,9 +29,19 @@ from importers.records import Context, RowRejectedError, normalise_row
 from registry.domain.normalize import fold
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "terms"
-sys.path.insert(0, str(FIXTURES))
 
-from records import FILES, judged  # noqa: E402
+
+def _judged_records() -> Any:
+    # The judged records live with the fixtures they describe, outside any package.
+    spec = importlib.util.spec_from_file_location("judged_records", FIXTURES / "records.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_RECORDS = _judged_records()
+FILES, judged = _RECORDS.FILES, _RECORDS.judged
 
 
 def _rows(path: Path, municipality: str | None) -> list[tuple[dict[str, Any], Any]]:
@@ -60,7 +71,7 @@ def measure(show_misses: bool = False) -> dict[str, Any]:
     for name, (code, records) in FILES.items():
         by_name = {fold(r[0]): r for r in records}
         municipality = code if len(code) == 4 else None
-        for raw, normalised in _rows(FIXTURES / name, municipality):
+        for _raw, normalised in _rows(FIXTURES / name, municipality):
             record = normalised.record
             judged_record = by_name[fold(record["name"])]
             areas, groups = judged(judged_record)
