@@ -1,4 +1,4 @@
-"""`registry terms rederive`: recompute the derived terms and points of actors already imported.
+"""`registry terms rederive`: recompute the derived terms of imported actors and every actor's derived point.
 
 When the vocabulary changes (a new shipped `terms.toml`, or a mapping file's rules), actors
 imported earlier still carry what the old rules said. This recomputes, for every imported actor,
@@ -77,6 +77,9 @@ def plan(actor: dict[str, Any], mapper: CategoryMapper) -> dict[str, Any] | None
     # A term derived by a rule this run does not know (a mapping file's, not given now) is kept as it is.
     known = {r.id for r in mapper.rule_set.rules} | {"taxonomy"} | ({"mapping"} if mapper.extra_areas else set())
     row: dict[str, Any] = {"id": actor["id"], "changes": [], "before": {}, "after": {}}
+    if not actor.get("imported", True):
+        # Terms of an actor no register described are a person's: only its point may be derived.
+        wanted = {"areas": {}, "groups": {}}
     for scheme, short in _SCHEMES:
         current = {t["id"]: t for t in actor.get(scheme) or []}
         auto = {t for t, edge in current.items() if edge.get("how") in AUTO and edge.get("rule") in known}

@@ -205,8 +205,25 @@ def test_rederive_changes_only_what_was_derived_and_converges(kumla: Graph) -> N
     chess = {"id": kumla.read("MATCH (a:Actor {name: 'Kumla Schackklubb Springaren'}) RETURN a.id AS id")[0]["id"]}
     # A person states a term through the API: no provenance, so rederive must leave it.
     kumla.write("MATCH (a:Actor {id: $id}), (t:TargetGroup {id: 'youth'}) MERGE (a)-[:SERVES]->(t)", id=chess["id"])
-    kumla.write("MATCH (a:Actor {name: 'Kumla Filmstudio'}) REMOVE a.location, a.location_precision")
-    assert rederive(kumla).changed == 1  # only the point was missing: the vocabulary has not changed
+    # An actor no register describes (written through the API or the demo) gets a point, never terms.
+    dao.upsert_many(
+        [
+            {
+                "id": "api-actor",
+                "props": {"name": "Kumla Seniorråd", "sector": "public", "kind": "municipal-department"}
+                | {"municipality_code": KUMLA, "postal_code": "692 31"},
+            }
+        ]
+    )
+    kumla.write(
+        "MATCH (a:Actor) WHERE a.name IN $names REMOVE a.location, a.location_precision",
+        names=["Kumla Filmstudio", "Kumla Seniorråd"],
+    )
+    # Only the two points were missing: the vocabulary has not changed.
+    assert rederive(kumla).counts == Counter({"points_set": 2})
+    api_actor = dao.get("api-actor")
+    assert api_actor is not None and api_actor["coordinates_precision"] == "postal_code"
+    assert api_actor["target_groups"] == []  # "Senior" in its name derives nothing: no register said it
     extra = parse_rules([{"id": "chess-youth", "patterns": ["schack"], "target_groups": ["children"]}], "m")
     first = rederive(kumla, CategoryMapper(rules=extra))
     assert first.changed == 1 and first.counts == Counter({"terms_added": 1})

@@ -1,4 +1,4 @@
-"""Reading and rewriting imported actors' derived terms and points (`registry terms rederive`).
+"""Reading and rewriting actors' derived terms and points (`registry terms rederive`).
 
 Only what an import derived is rewritten: terms whose WORKS_ON / SERVES relationship carries
 `how` = category or derived, and points whose `location_precision` is a derived one. Terms a
@@ -20,14 +20,17 @@ from registry.dao.imports import ImportDao
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
 
-# One page of imported actors (those with a source record), in id order, with what derivation reads.
+# One page of actors in id order, with what derivation reads; `imported`: it has a source record
+# (only imported actors get derived terms; every actor may get a derived point).
 _PAGE: LiteralString = f"""
 MATCH (a:{L.ACTOR})
-WHERE a.id > $after AND EXISTS {{ (:{L.SOURCE_RECORD})-[:{R.DESCRIBES}]->(a) }}
+WHERE a.id > $after
   AND ($version IS NULL OR a.vocabulary_version IS NULL OR a.vocabulary_version <> $version)
 WITH a ORDER BY a.id LIMIT $limit
 RETURN collect({{
-  id: a.id, name: a.name, activities: a.activities, description: a.description,
+  id: a.id, name: a.name,
+  imported: EXISTS {{ (:{L.SOURCE_RECORD})-[:{R.DESCRIBES}]->(a) }},
+  activities: a.activities, description: a.description,
   postal_code: a.postal_code, locality: a.locality, municipality_code: a.municipality_code,
   has_point: a.location IS NOT NULL, precision: a.location_precision,
   lat: a.location.latitude, lon: a.location.longitude,
