@@ -296,6 +296,8 @@ def _main_localities() -> dict[str, Locality]:
     return main
 
 
+# Registers repeat a few hundred postal codes and localities thousands of times.
+@functools.lru_cache(maxsize=1 << 14)
 def locate(postal_code: str | None, locality: str | None, municipality_code: str | None) -> Located | None:
     """Locality-level coordinates: the postal code's locality, else the named locality, else the
     municipality's main locality; None when none of them is known."""
