@@ -259,3 +259,19 @@ def test_welfare_gaps_are_unknown_without_target_group_data(kumla: Graph, client
     page = client.get("/valfardsluckor", query_string={"area": KUMLA}).get_data(as_text=True)
     assert 'id="target-group-coverage"' in page and 'class="unknown"' in page
     assert f"{coverage['with_target_groups']} av 58 civila aktörer anger målgrupp" in page
+
+
+def test_the_terms_commands(kumla: Graph, runner: Any, cli_env: dict[str, str]) -> None:
+    from registry.cli import main
+
+    kumla.write("MATCH (a:Actor {name: 'Kumla Filmstudio'}) REMOVE a.location, a.location_precision")
+    first = runner.invoke(main, ["terms", "rederive", "--json"], env=cli_env)
+    assert first.exit_code == 0, first.output
+    assert '"points_set": 1' in first.output and '"changed": 1' in first.output
+    second = runner.invoke(main, ["terms", "rederive"], env=cli_env)
+    assert second.exit_code == 0 and "ändrade / changed: 0" in second.output
+    coverage = runner.invoke(main, ["terms", "coverage", "--municipality", "Kumla"], env=cli_env)
+    assert coverage.exit_code == 0 and "Civila aktörer / civil actors: 58" in coverage.output
+    assert "med koordinater / with coordinates: 58 (100.0 %)" in coverage.output
+    bad = runner.invoke(main, ["terms", "coverage", "--municipality", "Atlantis"], env=cli_env)
+    assert bad.exit_code != 0 and "okänd kommun" in bad.output

@@ -8,6 +8,7 @@ an audit event in the same transaction as its change.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
@@ -97,8 +98,7 @@ RETURN count(a) AS actors,
   count(CASE WHEN size(coalesce(a.interest_area_ids, [])) > 0 THEN 1 END) AS with_interest_area,
   count(CASE WHEN size(coalesce(a.target_group_ids, [])) > 0 THEN 1 END) AS with_target_group,
   count(a.location) AS with_coordinates,
-  [p IN ['address', 'postal_code', 'locality', 'municipality'] |
-    [p, count(CASE WHEN a.location IS NOT NULL AND a.location_precision = p THEN 1 END)]] AS by_precision
+  collect(CASE WHEN a.location IS NOT NULL THEN coalesce(a.location_precision, 'address') END) AS precisions
 """
 
 
@@ -110,7 +110,8 @@ class DerivedTermsDao:
         """How many civil actors (of a municipality) have an interest area, a target group, a point."""
         row = self.graph.read_one(_COVERAGE, municipality=municipality_code)
         assert row is not None
-        return {**row, "by_precision": {p: n for p, n in row["by_precision"] if n}}
+        precisions = row.pop("precisions")
+        return {**row, "by_precision": dict(Counter(precisions))}
 
     def page(self, after: str, limit: int, version: str | None) -> list[dict[str, Any]]:
         """Imported actors after `after` (by id); with `version`, only those not derived with it."""
