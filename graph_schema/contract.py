@@ -159,6 +159,12 @@ NODES: Final[dict[str, NodeSpec]] = {
                 # Copies of WORKS_ON and SERVES for actor-wide analyses (registry.dao.term_mirrors).
                 "interest_area_ids",
                 "target_group_ids",
+                # The terms' labels, search words and provenance text, for full text (term_mirrors).
+                "terms_text",
+                # How exact `location` is: address, postal_code, locality, municipality (refdata.locate).
+                "location_precision",
+                # The shipped vocabulary that derived an imported actor's terms (registry terms rederive).
+                "vocabulary_version",
             ),
         ),
         NodeSpec(
@@ -172,9 +178,14 @@ NODES: Final[dict[str, NodeSpec]] = {
             Label.INTEREST_AREA,
             "id",
             "Field of activity (verksamhetsområde), hierarchical.",
-            ("id", "label_sv", "label_en"),
+            ("id", "label_sv", "label_en", "seeded", "search_words"),
         ),
-        NodeSpec(Label.TARGET_GROUP, "id", "Target group (målgrupp), hierarchical.", ("id", "label_sv", "label_en")),
+        NodeSpec(
+            Label.TARGET_GROUP,
+            "id",
+            "Target group (målgrupp), hierarchical.",
+            ("id", "label_sv", "label_en", "seeded", "search_words"),
+        ),
         NodeSpec(
             Label.CONTACT_PERSON,
             "id",
@@ -318,6 +329,8 @@ RELATIONSHIPS: Final[dict[str, RelSpec]] = {
             frozenset({Label.COUNTY}),
             "A municipality lies in a county.",
         ),
+        # Both carry the term's provenance when an importer wrote it: how (stated, category, derived),
+        # field, text and rule (importers.vocabulary.Provenance); none when a person set the term.
         RelSpec(Rel.WORKS_ON, _ACTOR, frozenset({Label.INTEREST_AREA}), "An actor works in an interest area."),
         RelSpec(Rel.SERVES, _ACTOR, frozenset({Label.TARGET_GROUP}), "An actor serves a target group."),
         RelSpec(

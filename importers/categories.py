@@ -1,80 +1,28 @@
-"""Register categories and target-group words to the taxonomy's ids, through an extensible mapping.
+"""A register row's terms: interest areas and target groups with their provenance, through an extensible vocabulary.
 
 Registers name the same thing differently ("Idrottsföreningar" in one municipality,
-"Idrottsförening" or "Idrott" in the next). A category matches a taxonomy label exactly
-(Swedish or English, folded), else every built-in word stem it contains, else a word from
-the user's mapping file. What matches nothing is reported and kept as raw activity text.
+"Idrottsförening" or "Idrott" in the next), and most say nothing about target groups, so
+terms come from four places, in this order of precedence:
+
+- **stated**: the register's own target-group column (folded taxonomy labels and word stems);
+- **category**: a category equal to a word of the user's mapping file or to a taxonomy label,
+  else the vocabulary's rules (`importers/vocabulary/terms.toml`) applied to the category;
+- **derived**: the same rules applied to the activities, the name and the description.
+
+Every term keeps which of these it came from, the field, the text and the rule
+(`importers.vocabulary.Provenance`). A category only the fallback rule understood is reported and
+kept as raw activity text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graph_schema.refdata import taxonomy
+from importers.vocabulary import CATEGORY, STATED, Derivation, Provenance, Rule, Vocabulary, shipped
 from registry.domain.normalize import fold
-
-# (folded word stem, interest-area ids, actor kind or None). Order matters only for the kind:
-# the first stem that names a kind decides it.
-_AREA_STEMS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
-    ("studieforbund", ("study-associations",), "study-association"),
-    ("folkbildning", ("study-associations",), None),
-    ("trossamfund", ("faith",), "faith-community"),
-    ("forsamling", ("faith",), "faith-community"),
-    ("kyrk", ("faith",), "faith-community"),
-    ("religio", ("faith",), "faith-community"),
-    ("moske", ("faith",), "faith-community"),
-    ("paraply", (), "umbrella"),
-    ("foreningsrad", (), "umbrella"),
-    ("samorganisation", (), "umbrella"),
-    ("stiftelse", (), "foundation"),
-    ("kooperativ", (), "cooperative"),
-    ("fotboll", ("football",), None),
-    ("idrott", ("sports",), None),
-    ("sport", ("sports",), None),
-    ("motion", ("sports",), None),
-    ("friluft", ("outdoor",), None),
-    ("skid", ("outdoor",), None),
-    ("orienter", ("outdoor",), None),
-    ("pensionar", ("pensioners",), None),
-    ("senior", ("pensioners",), None),
-    ("hembygd", ("local-history",), None),
-    ("kultur", ("culture",), None),
-    ("teater", ("culture",), None),
-    ("konst", ("culture",), None),
-    ("musik", ("music",), None),
-    ("kor", ("music",), None),
-    ("funktionsratt", ("disability-rights",), None),
-    ("funktionsnedsatt", ("disability-rights",), None),
-    ("funktionshind", ("disability-rights",), None),
-    ("handikapp", ("disability-rights",), None),
-    ("invandrar", ("immigrant-cultural",), None),
-    ("etnisk", ("immigrant-cultural",), None),
-    ("integration", ("integration",), None),
-    ("scout", ("scouting",), None),
-    ("barn", ("children-youth",), None),
-    ("ungdom", ("children-youth",), None),
-    ("unga", ("children-youth",), None),
-    ("social", ("social-support",), None),
-    ("stodforening", ("social-support",), None),
-    ("ensamhet", ("loneliness",), None),
-    ("nykterhet", ("addiction",), None),
-    ("missbruk", ("addiction",), None),
-    ("beroende", ("addiction",), None),
-    ("anhorig", ("carer-support",), None),
-    ("kvinnojour", ("violence",), None),
-    ("brottsoffer", ("violence",), None),
-    ("psykisk", ("mental-health",), None),
-    ("halsa", ("health",), None),
-    ("omsorg", ("care",), None),
-    ("miljo", ("environment",), None),
-    ("natur", ("environment",), None),
-    ("byalag", ("local-development",), None),
-    ("bygde", ("local-development",), None),
-    ("samhallsforening", ("local-development",), None),
-    ("intresseforening", ("local-development",), None),
-    ("ovrig", ("other",), None),
-)
 
 _GROUP_STEMS: tuple[tuple[str, str], ...] = (
     ("alla", "everyone"),
@@ -121,10 +69,12 @@ class Categorised:
 
 @dataclass
 class CategoryMapper:
-    """Category and target-group text to taxonomy ids; `extra_*` come from a user's mapping file."""
+    """Register text to taxonomy ids with provenance; `extra_*` and `rules` come from a user's mapping file."""
 
     extra_areas: dict[str, list[str]] = field(default_factory=dict)
     extra_groups: dict[str, list[str]] = field(default_factory=dict)
+    rules: Sequence[Rule] = ()
+    vocabulary: Vocabulary | None = None
 
     def __post_init__(self) -> None:
         terms = taxonomy()
@@ -132,54 +82,70 @@ class CategoryMapper:
         self._group_labels = {fold(label): t.id for t in terms["target_groups"] for label in (t.sv, t.en, t.id)}
         self._extra_areas = {fold(k): v for k, v in self.extra_areas.items()}
         self._extra_groups = {fold(k): v for k, v in self.extra_groups.items()}
-        self._category_cache: dict[tuple[str, ...], Categorised] = {}
+        base = self.vocabulary or shipped()
+        self.vocabulary = base.with_rules(self.rules) if self.rules else base
         self._group_cache: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    @property
+    def rule_set(self) -> Vocabulary:
+        assert self.vocabulary is not None
+        return self.vocabulary
 
     def known_ids(self) -> tuple[set[str], set[str]]:
         """Every interest-area and target-group id this mapper can produce (checked against the graph)."""
-        areas = set(self._area_labels.values()) | {a for _, ids, _ in _AREA_STEMS for a in ids}
+        rule_areas, rule_groups = self.rule_set.term_ids()
+        areas = set(self._area_labels.values()) | rule_areas
         areas |= {a for ids in self._extra_areas.values() for a in ids}
-        groups = set(self._group_labels.values()) | {g for _, g in _GROUP_STEMS}
+        groups = set(self._group_labels.values()) | {g for _, g in _GROUP_STEMS} | rule_groups
         groups |= {g for ids in self._extra_groups.values() for g in ids}
         return areas, groups
 
-    def categories(self, texts: list[str]) -> Categorised:
-        # Registers repeat a handful of categories thousands of times.
-        key = tuple(texts)
-        found = self._category_cache.get(key)
-        if found is None:
-            found = self._categories(texts)
-            if len(self._category_cache) < 10_000:
-                self._category_cache[key] = found
-        return found
-
-    def _categories(self, texts: list[str]) -> Categorised:
-        areas: dict[str, None] = {}
-        kind: str | None = None
-        unknown: list[str] = []
-        for text in texts:
+    def derive(
+        self,
+        *,
+        categories: Sequence[str] = (),
+        activities: Sequence[str] = (),
+        name: str | None = None,
+        description: str | None = None,
+        target_groups: Sequence[str] = (),
+    ) -> tuple[Derivation, tuple[str, ...]]:
+        """The row's terms with provenance, and the words of its target-group column that matched nothing."""
+        mapped: list[tuple[str, Provenance, list[str]]] = []
+        free: list[str] = []
+        for text in categories:
             folded = fold(text).strip()
             if not folded:
                 continue
-            # A user's word wins over built-in ones; an exact taxonomy label over stems.
+            # A user's word wins over the taxonomy's labels, and both over the rules.
             if folded in self._extra_areas:
-                areas.update(dict.fromkeys(self._extra_areas[folded]))
-                continue
-            if folded in self._area_labels:
-                areas[self._area_labels[folded]] = None
-                continue
-            hit = False
-            for stem, ids, stem_kind in _AREA_STEMS:
-                if _stem_hits(folded, stem):
-                    hit = True
-                    areas.update(dict.fromkeys(ids))
-                    kind = kind or stem_kind
-            if not hit:
-                unknown.append(text.strip())
-        return Categorised(tuple(areas), kind, tuple(unknown))
+                mapped.append((text, Provenance(CATEGORY, "category", text, "mapping"), self._extra_areas[folded]))
+            elif folded in self._area_labels:
+                mapped.append((text, Provenance(CATEGORY, "category", text, "taxonomy"), [self._area_labels[folded]]))
+            else:
+                free.append(text)
+        derivation = self.rule_set.derive(categories=free, activities=activities, name=name, description=description)
+        if mapped:
+            # An exact category also stands for an interest area, so a fallback guess gives way to it.
+            fallbacks = {r.id for r in self.rule_set.rules if r.fallback}
+            for term, provenance in list(derivation.interest_areas.items()):
+                if provenance.rule in fallbacks:
+                    del derivation.interest_areas[term]
+            for _, provenance, ids in mapped:
+                for term in ids:
+                    derivation.add("interest_areas", term, provenance)
+        groups, unknown = self.target_groups(list(target_groups))
+        for term in groups:
+            text = ", ".join(target_groups)
+            derivation.add("target_groups", term, Provenance(STATED, "target_group", text[:80], "stated"))
+        return derivation, unknown
+
+    def categories(self, texts: list[str]) -> Categorised:
+        """The interest areas and kind of categories alone (without the row's other texts)."""
+        derivation, _ = self.derive(categories=texts)
+        return Categorised(tuple(derivation.interest_areas), derivation.kind, tuple(derivation.unmapped_categories))
 
     def target_groups(self, texts: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(target-group ids, words that matched none)."""
+        """(target-group ids, words that matched none) of a register's target-group column."""
         key = tuple(texts)
         found = self._group_cache.get(key)
         if found is None:

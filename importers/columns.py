@@ -161,6 +161,8 @@ class Mapping:
     categories: dict[str, list[str]] = field(default_factory=dict)
     target_groups: dict[str, list[str]] = field(default_factory=dict)
     sheet: str | None = None
+    # [[rules]] in the vocabulary's shape (importers/vocabulary/terms.toml): added, or replacing a shipped rule by id.
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_mapping(path: Path) -> Mapping:
@@ -173,6 +175,10 @@ def load_mapping(path: Path) -> Mapping:
     "Motor och racing" = ["sports"]
     [target_groups]
     "Seniorer" = ["elderly"]
+    [[rules]]            # vocabulary rules (importers/vocabulary/terms.toml): a shipped id replaces that rule
+    id = "beekeeping"
+    patterns = ["biodl-"]
+    interest_areas = ["environment", "animals"]
     sheet = "Föreningar"  # XLSX: the sheet to read (at the top of the file)
     """
     try:
@@ -187,10 +193,14 @@ def load_mapping(path: Path) -> Mapping:
         ) from exc
     if not isinstance(data, dict):
         raise ReadError("mappningsfilen ska vara ett objekt / the mapping file must be an object")
-    unknown = set(data) - {"columns", "categories", "target_groups", "sheet"}
+    unknown = set(data) - {"columns", "categories", "target_groups", "sheet", "rules"}
     if unknown:
         raise ReadError(f"okända nycklar i mappningsfilen / unknown keys in the mapping file: {sorted(unknown)}")
     mapping = Mapping(sheet=data.get("sheet"))
+    rules = data.get("rules") or []
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise ReadError("mappningsfilen: rules ska vara en lista av tabeller / rules must be a list of tables")
+    mapping.rules = list(rules)
     for header, target in dict(data.get("columns") or {}).items():
         target = target or None
         if target is not None and target not in CANONICAL:

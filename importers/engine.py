@@ -59,6 +59,8 @@ from importers.records import (
     record_key,
 )
 from importers.report import Report
+from importers.vocabulary import VocabularyError, parse_rules
+from importers.writes import term_and_place_columns
 from registry.auth import Principal, Role, cli_principal, current_principal
 from registry.dao.imports import ImportDao, ImportLock, audit_row, membership_audit_rows
 from registry.dao.umbrellas import granted_among
@@ -226,7 +228,11 @@ class _Import:
         self.report = report
         self.dao = ImportDao(graph)
         self.mapping = load_mapping(options.mapping) if options.mapping else Mapping()
-        self.categories = CategoryMapper(self.mapping.categories, self.mapping.target_groups)
+        try:
+            rules = parse_rules(self.mapping.rules, "--mapping")
+        except VocabularyError as exc:
+            raise ImportFailedError(f"mappningsfilens regler / the mapping file's rules: {exc}") from exc
+        self.categories = CategoryMapper(self.mapping.categories, self.mapping.target_groups, rules)
         # Dry runs write nothing, so actors they would create are remembered here for later
         # batches, by id and by name key / "#" + org number.
         self.planned: dict[str, ActorState] = {}
@@ -467,6 +473,14 @@ class _Import:
                     report.warn(item.line, field_name, reason, where)
                 report.count_unknown(report.unknown_categories, normalised.unknown_categories)
                 report.count_unknown(report.unknown_target_groups, normalised.unknown_target_groups)
+                report.count_unknown(report.unmapped_activities, normalised.unmapped_activities)
+                report.cover(
+                    interest_area=bool(record.get("interest_areas")),
+                    target_group=bool(record.get("target_groups")),
+                    precision=normalised.located.precision if normalised.located else None,
+                    has_text=normalised.has_category_or_activity,
+                    has_place=normalised.has_place,
+                )
                 # The hash is of the row as the file has it, so a file that did not change stays
                 # unchanged after an erasure; the record kept holds no erased person.
                 text = canonical_json(record)
@@ -740,6 +754,8 @@ class _Batch:
                     states[actor_id] = owner.planned[actor_id]
         by_org: dict[str, str] = {}
         by_key: dict[str, set[str]] = defaultdict(set)
+        # Each actor's term provenance from the records applied to it in this batch (the last one wins).
+        provenance: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
 
         def index(state: ActorState) -> None:
             org = state.props.get("org_number")
@@ -804,6 +820,9 @@ class _Batch:
                     )
                     index(states[actor_id])
                 describe(row, actor_id)
+            if actor_id and record.get("term_provenance"):
+                for scheme, terms in record["term_provenance"].items():
+                    provenance[actor_id].setdefault(scheme, {}).update(terms)
             if actor_id and ctx.kind == "members" and ctx.umbrella_id and actor_id != ctx.umbrella_id:
                 member_of = record.get("member_of") or {}
                 result.members.append(actor_id)
@@ -825,7 +844,7 @@ class _Batch:
         result.created = {s.id: s for s in changed if s.created}
         if dry_run:
             return result, writes
-        writes.actors = [s.to_row() for s in changed]
+        writes.actors = [{**s.to_row(), **term_and_place_columns(s.props, provenance.get(s.id, {}))} for s in changed]
         for state in changed:
             row = audit_row(
                 "actor.create" if state.created else "actor.update",

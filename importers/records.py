@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from graph_schema.refdata import find_municipality, municipality_for_postal_code
+from graph_schema.refdata import Located, find_municipality, locate, municipality_for_postal_code
 from importers.categories import CategoryMapper
 from registry.domain import normalize
 
@@ -54,6 +54,11 @@ class Normalised:
     warnings: list[tuple[str, str]]
     unknown_categories: tuple[str, ...] = ()
     unknown_target_groups: tuple[str, ...] = ()
+    unmapped_activities: tuple[str, ...] = ()
+    # Where the row would be placed (refdata.locate) and whether it names a place at all: import coverage.
+    located: Located | None = None
+    has_place: bool = False
+    has_category_or_activity: bool = False
 
 
 def _values(raw: dict[str, list[str]], key: str) -> list[str]:
@@ -145,6 +150,12 @@ def _since(value: str) -> str:
     return str(normalize.year(text))
 
 
+def _suspect(warnings: list[tuple[str, str]], field_name: str, problem: Any, value: str | None) -> None:
+    reason = problem(value) if value else None
+    if reason:
+        warnings.append((field_name, reason))
+
+
 def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
     """Canonical fields of one row -> the record's fields; raises RowRejectedError for identity problems."""
     contacts_raw = raw.get("contacts") or []
@@ -175,6 +186,8 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
 
     postal_raw = _one(values, "postal_code")
     postal = attempt("postal_code", normalize.postal_code, postal_raw) if postal_raw else None
+    # Well-formed but suspect values are kept with a warning on their row (an officer can check them).
+    _suspect(warnings, "postal_code", normalize.postal_code_problem, postal)
     place = normalize.locality(_one(values, "locality") or "")
     seat = _municipality(values, postal, place, ctx)
     record["municipality_code"] = seat
@@ -201,8 +214,11 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
                 if number and number not in phones:
                     phones.append(number)
     record["phones"] = phones
+    for number in phones:
+        _suspect(warnings, "phone", normalize.phone_problem, number)
     site = _one(values, "website")
     record["website"] = attempt("website", normalize.website, site) if site else None
+    _suspect(warnings, "website", normalize.website_problem, record["website"])
 
     founded = _one(values, "founded_year")
     record["founded_year"] = (
@@ -213,15 +229,25 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
     record["national_affiliation"] = _one(values, "national_affiliation")
     record["description"] = _one(values, "description")
 
-    categorised = ctx.categories.categories(_values(values, "category"))
+    categories = _values(values, "category")
     activities = [a for a in (normalize.truncated_list(t) for t in _values(values, "activities")) if a]
-    # Unknown categories are kept where a reader finds them: among the activities.
-    activities += [c for c in categorised.unknown if c not in activities]
+    derivation, unknown_groups = ctx.categories.derive(
+        categories=categories,
+        activities=activities,
+        name=name,
+        description=record["description"],
+        target_groups=_values(values, "target_group"),
+    )
+    # Categories no rule understood are kept where a reader finds them: among the activities.
+    activities += [c for c in derivation.unmapped_categories if c not in activities]
     record["activities"] = ", ".join(activities) or None
-    record["kind"] = categorised.kind or "association"
-    record["interest_areas"] = sorted(categorised.interest_areas)
-    groups, unknown_groups = ctx.categories.target_groups(_values(values, "target_group"))
-    record["target_groups"] = sorted(groups)
+    record["kind"] = derivation.kind or "association"
+    record["interest_areas"] = sorted(derivation.interest_areas)
+    record["target_groups"] = sorted(derivation.target_groups)
+    # The register's own words and where each term came from: what `registry terms rederive` and the
+    # actor page read (the record is kept whole on its SourceRecord).
+    record["categories"] = categories
+    record["term_provenance"] = derivation.provenance()
 
     record["contacts"] = _contacts(contacts_raw, values, warnings)
     record_id = _one(values, "record_id")
@@ -237,8 +263,12 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
     return Normalised(
         {k: v for k, v in record.items() if v not in (None, [], "")},
         warnings,
-        categorised.unknown,
+        tuple(derivation.unmapped_categories),
         unknown_groups,
+        tuple(derivation.unmapped_activities),
+        located=locate(postal, place, seat),
+        has_place=bool(postal or place),
+        has_category_or_activity=bool(categories or activities),
     )
 
 

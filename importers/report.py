@@ -64,6 +64,9 @@ class Report:
     columns: dict[str, Any] = field(default_factory=dict)
     unknown_categories: Counter[str] = field(default_factory=Counter)
     unknown_target_groups: Counter[str] = field(default_factory=Counter)
+    # Activity items no vocabulary rule understood, and the coverage counts of `cover`.
+    unmapped_activities: Counter[str] = field(default_factory=Counter)
+    coverage: Counter[str] = field(default_factory=Counter)
     conflicts: Counter[str] = field(default_factory=Counter)
     memberships: dict[str, Any] = field(default_factory=dict)
     # Erased people (registry gdpr erase) left out of the rows: how many contact persons and
@@ -90,6 +93,88 @@ class Report:
         for value in values:
             if value in counter or len(counter) < MAX_DISTINCT:
                 counter[value] += 1
+
+    def cover(
+        self,
+        *,
+        interest_area: bool,
+        target_group: bool,
+        precision: str | None,
+        has_text: bool,
+        has_place: bool,
+    ) -> None:
+        """Counts one valid row for the coverage figures: what an officer can find the actor by."""
+        c = self.coverage
+        coordinates = precision is not None
+        if precision:
+            c[f"precision:{precision}"] += 1
+        c["rows"] += 1
+        c["with_interest_area"] += interest_area
+        c["with_target_group"] += target_group
+        c["with_coordinates"] += coordinates
+        c["with_category_or_activity"] += has_text
+        c["category_or_activity_with_interest_area"] += has_text and interest_area
+        c["with_postal_code_or_locality"] += has_place
+        c["postal_code_or_locality_with_coordinates"] += has_place and coordinates
+
+    def coverage_json(self) -> dict[str, Any]:
+        c = self.coverage
+        rows = c["rows"]
+
+        def share(part: str, whole: int) -> float | None:
+            return round(c[part] / whole, 4) if whole else None
+
+        return {
+            "rows": rows,
+            "with_interest_area": c["with_interest_area"],
+            "with_target_group": c["with_target_group"],
+            "with_coordinates": c["with_coordinates"],
+            "interest_area_share": share("with_interest_area", rows),
+            "target_group_share": share("with_target_group", rows),
+            "coordinates_share": share("with_coordinates", rows),
+            "coordinates_by_precision": {
+                k.removeprefix("precision:"): v for k, v in sorted(c.items()) if k.startswith("precision:")
+            },
+            "interest_area_share_of_rows_with_category_or_activity": share(
+                "category_or_activity_with_interest_area", c["with_category_or_activity"]
+            ),
+            "coordinates_share_of_rows_with_postal_code_or_locality": share(
+                "postal_code_or_locality_with_coordinates", c["with_postal_code_or_locality"]
+            ),
+            "unmapped_categories": dict(self.unknown_categories.most_common(20)),
+            "unmapped_activities": dict(self.unmapped_activities.most_common(20)),
+        }
+
+    def coverage_lines(self) -> list[str]:
+        """The coverage block of the printed report (also `registry terms coverage`)."""
+        data = self.coverage_json()
+        if not data["rows"]:
+            return []
+
+        def pct(value: float | None) -> str:
+            return "–" if value is None else f"{100 * value:.1f} %"
+
+        lines = [
+            "Täckning / coverage "
+            f"({data['rows']} giltiga rader / valid rows): "
+            f"verksamhetsområde / interest area {pct(data['interest_area_share'])}, "
+            f"målgrupp / target group {pct(data['target_group_share'])}, "
+            f"koordinater / coordinates {pct(data['coordinates_share'])}"
+            + (
+                " (" + ", ".join(f"{k} {v}" for k, v in data["coordinates_by_precision"].items()) + ")"
+                if data["coordinates_by_precision"]
+                else ""
+            )
+        ]
+        if data["unmapped_categories"]:
+            shown = ", ".join(f"{k} ({v})" for k, v in data["unmapped_categories"].items())
+            lines.append(f"  vanligaste okända kategorier / most frequent unmapped categories: {shown}")
+        if data["unmapped_activities"]:
+            shown = ", ".join(f"{k} ({v})" for k, v in data["unmapped_activities"].items())
+            lines.append(f"  vanligaste okända verksamheter / most frequent unmapped activities: {shown}")
+        if data["unmapped_categories"] or data["unmapped_activities"]:
+            lines.append("  (lägg till dem i en mappningsfil, --mapping / add them to a mapping file, --mapping)")
+        return lines
 
     def finish(self, outcome: str, message: str | None = None) -> Report:
         self.outcome = outcome
@@ -127,6 +212,8 @@ class Report:
             "columns": self.columns,
             "unknown_categories": dict(self.unknown_categories.most_common()),
             "unknown_target_groups": dict(self.unknown_target_groups.most_common()),
+            "unmapped_activities": dict(self.unmapped_activities.most_common()),
+            "coverage": self.coverage_json(),
             "conflicts": dict(sorted(self.conflicts.items())),
             "memberships": self.memberships,
             "suppressed": {"contacts": self.suppressed.get("contacts", 0), "emails": self.suppressed.get("emails", 0)},
@@ -205,6 +292,7 @@ class Report:
         if self.unknown_target_groups:
             shown = ", ".join(f"{k} ({v})" for k, v in self.unknown_target_groups.most_common(20))
             lines.append(f"Okända målgrupper / unknown target groups: {shown}")
+        lines.extend(self.coverage_lines())
         if self.conflicts:
             shown = ", ".join(f"{k} {v}" for k, v in sorted(self.conflicts.items()))
             lines.append(

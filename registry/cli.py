@@ -11,7 +11,8 @@ from neo4j.exceptions import AuthError, ConnectionPoolError, ServiceUnavailable,
 
 from graph_schema.migrate import migrate
 from importers.cli import import_group, review_group
-from registry import gdpr_cli, tokens_cli
+from importers.rederive import rederive
+from registry import gdpr_cli, terms_cli, tokens_cli
 from registry.config import Settings, load_settings
 from registry.db import Graph
 from registry.export_cli import export_group
@@ -129,11 +130,17 @@ def db_migrate(settings: Settings) -> None:
     graph = graph_from(settings)
     try:
         result = migrate(graph.driver, settings.neo4j_database)
+        # The data half of a shipped vocabulary change: imported actors derived with an older
+        # vocabulary get today's terms and points (registry terms rederive --stale-only).
+        rederived = rederive(graph, only_stale=True)
     except (ServiceUnavailable, AuthError) as exc:
         _fail(f"cannot reach Neo4j at {settings.effective_uri}: {exc}")
         return
     finally:
         graph.close()
+    if rederived.examined:
+        click.echo("terms re-derived with the shipped vocabulary:")
+        click.echo("\n".join(rederived.lines()))
     for m in result.applied:
         click.echo(f"applied {m.id:04d} {m.name}: {m.description}")
     for m in result.changed_checksums:
@@ -217,6 +224,7 @@ main.add_command(map_group)
 main.add_command(import_group)
 main.add_command(review_group)
 main.add_command(export_group)
+main.add_command(terms_cli.terms)
 
 if __name__ == "__main__":
     main()

@@ -139,7 +139,7 @@ def test_categories_map_to_the_taxonomy() -> None:
     for text in ("Idrottsföreningar", "Idrottsförening", "Idrott", "IDROTT"):
         assert mapper.categories([text]).interest_areas == ("sports",), text
     assert mapper.categories(["Invandrar- och kulturföreningar"]).interest_areas == ("immigrant-cultural",)
-    assert mapper.categories(["Barn- och ungdomsidrott"]).interest_areas == ("sports", "children-youth")
+    assert set(mapper.categories(["Barn- och ungdomsidrott"]).interest_areas) == {"sports", "children-youth"}
     church = mapper.categories(["Religiösa föreningar"])
     assert church.interest_areas == ("faith",) and church.kind == "faith-community"
     assert mapper.categories(["Motor och racing"]).interest_areas == ("sports",)

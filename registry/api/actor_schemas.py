@@ -258,10 +258,30 @@ class PlaceSchema(Schema):
     name = fields.String(required=True)
 
 
+class TermProvenanceSchema(Schema):
+    """Where a term of the actor came from (importers.vocabulary); absent when a person set it."""
+
+    how = fields.String(
+        required=True,
+        validate=validate.OneOf(["stated", "category", "derived"]),
+        metadata={
+            "description": "stated: registrets målgrupp; category: mappat från kategori; derived: härlett ur text"
+        },
+    )
+    field = fields.String(
+        allow_none=True, metadata={"description": "category, activities, name, description, target_group"}
+    )
+    text = fields.String(allow_none=True, metadata={"example": "Pensionärsverksamhet"})
+    rule = fields.String(allow_none=True, metadata={"example": "pensioners"})
+    label_sv = fields.String(metadata={"example": "härlett från verksamhet: Pensionärsverksamhet"})
+    label_en = fields.String(metadata={"example": "derived from activity: Pensionärsverksamhet"})
+
+
 class TermRefSchema(Schema):
     id = fields.String(required=True)
     label_sv = fields.String(allow_none=True)
     label_en = fields.String(allow_none=True)
+    provenance = fields.Nested(TermProvenanceSchema, allow_none=True)
 
 
 class MembershipSchema(Schema):
@@ -332,6 +352,11 @@ class ActorSchema(Schema):
     county = fields.Nested(PlaceSchema, allow_none=True)
     active_in = fields.List(fields.Nested(PlaceSchema))
     coordinates = fields.Nested(CoordinatesSchema, allow_none=True)
+    coordinates_precision = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(["address", "postal_code", "locality", "municipality"]),
+        metadata={"description": "Hur exakt punkten är / how exact the point is (postal_code: postnumrets ort)"},
+    )
     founded_year = fields.Integer(allow_none=True)
     member_count = fields.Integer(allow_none=True)
     national_affiliation = fields.String(allow_none=True)
@@ -397,6 +422,14 @@ class ActorPageSchema(Schema):
     page_size = fields.Integer(required=True)
     items = fields.List(fields.Nested(ActorSummarySchema), required=True)
     facets = fields.Nested(FacetsSchema, allow_none=True)
+    without_coordinates = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Med near: aktörer som uppfyller övriga filter men saknar koordinater / with near: "
+            "actors matching every other filter that have no coordinates (so cannot be found by distance)"
+        },
+    )
+    notes = fields.List(fields.String())
 
 
 # -- reference ----------------------------------------------------------------------------------

@@ -79,6 +79,15 @@ def _with_every_field(data: dict[str, Any], schema: Schema, skip: tuple[str, ...
     return data
 
 
+def _near_notes(missing: int | None) -> list[str]:
+    if not missing:
+        return []
+    return [
+        f"{missing} aktörer i det filtrerade området saknar koordinater och kan inte hittas på avstånd / "
+        f"{missing} actors in the filtered area have no coordinates and cannot be found by distance"
+    ]
+
+
 def present(view: dict[str, Any], principal: Principal) -> dict[str, Any]:
     """The actor as this caller may see it: contact persons only where `registry.auth` allows."""
     shown = _with_every_field(dict(view), _ACTOR_SCHEMA, skip=("contacts", "warnings"))
@@ -255,6 +264,8 @@ class Actors(MethodView):
             "page_size": pagination_parameters.page_size,
             "items": [_summary(i) for i in result.items],
             "facets": facets,
+            "without_coordinates": result.without_coordinates,
+            "notes": _near_notes(result.without_coordinates),
         }
 
     @blp.etag

@@ -52,6 +52,14 @@ class WelfareGapQuerySchema(AreaQuerySchema):
         metadata={"description": "'Långt under': färre än ratio × medianen / 'far below': fewer than ratio × median"},
     )
     only_gaps = fields.Boolean(load_default=False)
+    min_share = fields.Float(
+        load_default=0.5,
+        validate=validate.Range(min=0, max=1),
+        metadata={
+            "description": "Andel civila aktörer med målgrupp som krävs för att en tom ruta ska vara en lucka "
+            "(annars 'unknown') / share of civil actors with a target group needed for an empty cell to be a gap"
+        },
+    )
     interest_area = fields.String(validate=validate.Length(min=1, max=100))
     target_group = fields.String(validate=validate.Length(min=1, max=100))
 
@@ -69,9 +77,25 @@ class GapCellSchema(Schema):
     county_median = fields.Float(metadata={"description": "Kommun: länets median / municipality: county median"})
     county_total = fields.Integer()
     municipality_median = fields.Float(metadata={"description": "Län: median per kommun / county: per-municipality"})
-    flag = fields.String(allow_none=True, metadata={"description": "none | none_in_county | far_below | null"})
+    flag = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "none | none_in_county | far_below | unknown (för få aktörer med målgrupp / "
+            "too few actors with target-group data to tell) | null"
+        },
+    )
     municipalities_none = fields.List(fields.Nested(CountedPlaceSchema))
     municipalities_far_below = fields.List(fields.Nested(CountedPlaceSchema))
+    municipalities_unknown = fields.List(fields.Nested(CountedPlaceSchema))
+
+
+class TargetGroupCoverageSchema(Schema):
+    actors = fields.Integer(metadata={"description": "Civila aktörer i området / civil actors in the area"})
+    with_target_groups = fields.Integer()
+    without_target_groups = fields.Integer()
+    share = fields.Float(allow_none=True)
+    min_share = fields.Float()
+    sufficient = fields.Boolean(metadata={"description": "false: tomma rutor är 'unknown' / empty cells are unknown"})
 
 
 class WelfareGapsSchema(Schema):
@@ -81,6 +105,10 @@ class WelfareGapsSchema(Schema):
     civil_actors = fields.Integer()
     cells_total = fields.Integer()
     gaps = fields.Integer()
+    unknown_cells = fields.Integer(
+        metadata={"description": "Rutor som inte går att bedöma / cells that cannot be judged"}
+    )
+    target_group_coverage = fields.Nested(TargetGroupCoverageSchema)
     cells = fields.List(fields.Nested(GapCellSchema))
 
 
@@ -109,6 +137,7 @@ class WelfareGaps(MethodView):
             only_gaps=args["only_gaps"],
             interest_area=args.get("interest_area"),
             target_group=args.get("target_group"),
+            min_share=args["min_share"],
         )
 
 

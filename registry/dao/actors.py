@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, LiteralString, NoReturn
 
@@ -18,12 +18,14 @@ from neo4j.time import Date, DateTime
 from graph_schema.contract import CONFIRMED_MEMBERSHIP
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from graph_schema.refdata import DERIVED_PRECISIONS, locate
 from registry.auth import Principal
 from registry.dao.audit import Channel, record_audit
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
 from registry.domain.normalize import name_key
+from registry.domain.provenance import describe
 
 # Relationships of an actor that its record describes in full: a write replaces each list it is given.
 _LINKS: dict[str, LiteralString] = {
@@ -190,8 +192,10 @@ _FULL_PROJECTION: LiteralString = f"""
 a {{
   .*,
   active_in: [(a)-[:{R.ACTIVE_IN}]->(x:{L.MUNICIPALITY}) | x.code],
-  interest_areas: [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t {{.id, .label_sv, .label_en}}],
-  target_groups: [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t {{.id, .label_sv, .label_en}}],
+  interest_areas: [(a)-[w:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) |
+    t {{.id, .label_sv, .label_en, provenance: w {{.how, .field, .text, .rule}}}}],
+  target_groups: [(a)-[w:{R.SERVES}]->(t:{L.TARGET_GROUP}) |
+    t {{.id, .label_sv, .label_en, provenance: w {{.how, .field, .text, .rule}}}}],
   member_of: [(a)-[r:{R.MEMBER_OF}]->(u:{L.ACTOR}) WHERE {CONFIRMED_MEMBERSHIP} | {{
     id: u.id, name: u.name, since: r.since, until: r.until, role: r.role
   }}],
@@ -380,6 +384,9 @@ RETURN size(hits) AS total, items,
 
 _NO_FACETS: LiteralString = "RETURN size(hits) AS total, items, null AS facets"
 
+# The near= hint: actors that pass every filter but `near` and have no point to measure from.
+_WITHOUT_POINT: LiteralString = "WITH a WHERE a.location IS NULL RETURN count(a) AS n"
+
 _EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN " + _FULL_PROJECTION
 
 # Properties used only by the database (search, sorting, change detection): never shown.
@@ -395,6 +402,7 @@ _INTERNAL = frozenset(
         "interest_area_ids",
         "target_group_ids",
         "seat_claims",
+        "terms_text",
     }
 )
 # Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
@@ -420,6 +428,8 @@ class SearchResult:
     total: int
     items: list[dict[str, Any]]
     facets: dict[str, list[dict[str, Any]]] | None = None
+    # With `near`: how many actors match every other filter but have no point, so cannot be near anything.
+    without_coordinates: int | None = None
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
@@ -444,9 +454,11 @@ def plain(value: Any) -> Any:
 def _actor_view(raw: dict[str, Any]) -> dict[str, Any]:
     view = {k: plain(v) for k, v in raw.items() if k not in _INTERNAL}
     view["coordinates"] = view.pop("location", None)
+    view["coordinates_precision"] = view.pop("location_precision", None) if view["coordinates"] else None
     view["contacts"] = sorted(view.get("contacts") or [], key=lambda c: (c.get("name") or "", c["id"]))
-    view["interest_areas"] = sorted(view.get("interest_areas") or [], key=lambda t: t["id"])
-    view["target_groups"] = sorted(view.get("target_groups") or [], key=lambda t: t["id"])
+    for scheme in ("interest_areas", "target_groups"):
+        terms = [{**t, "provenance": describe(t.get("provenance"))} for t in view.get(scheme) or []]
+        view[scheme] = sorted(terms, key=lambda t: t["id"])
     view["active_in"] = sorted(view.get("active_in") or [])
     view["member_of"] = sorted(view.get("member_of") or [], key=lambda m: m["id"])
     return view
@@ -516,12 +528,26 @@ def _graph_props(props: Mapping[str, Any], active_in: list[str]) -> dict[str, An
     location = result.get("location")
     if isinstance(location, Mapping):
         result["location"] = WGS84Point((float(location["lon"]), float(location["lat"])))
+        # A point someone gave is taken as the address's; derived points say how coarse they are.
+        result.setdefault("location_precision", "address")
+    elif "location" in result and location is None:
+        result["location_precision"] = None
     return result
+
+
+def _derived_point(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A locality-level point and its precision for an actor written without coordinates (refdata.locate)."""
+    located = locate(props.get("postal_code"), props.get("locality"), props.get("municipality_code"))
+    if located is None:
+        return {}
+    return {"location": WGS84Point((located.lon, located.lat)), "location_precision": located.precision}
 
 
 def _record_row(r: Mapping[str, Any]) -> dict[str, Any]:
     active_in = list(dict.fromkeys(r.get("active_in", [])))
     props = _graph_props(r["props"], active_in)
+    if props.get("location") is None:
+        props.update(_derived_point(props))
     row: dict[str, Any] = {
         "id": r["id"],
         "props": props,
@@ -591,6 +617,8 @@ class ActorDao:
         """Creates the actor; with `who`, the audit event is written in the same transaction."""
         actor_id = str(uuid.uuid4())
         props = _graph_props(write.props, write.links.get("active_in", []))
+        if props.get("location") is None:
+            props.update(_derived_point(props))
         row = {
             "id": actor_id,
             "props": props,
@@ -640,6 +668,11 @@ class ActorDao:
             merged = {**stored, **write.props}
             active_in: list[str] = write.links["active_in"] if "active_in" in write.links else view["active_in"]
             props = {**_graph_props(write.props, active_in), **derived_fields(merged, active_in), **_name_key(merged)}
+            place_changed = any(k in write.props for k in ("postal_code", "locality", "municipality_code"))
+            derived_before = stored.get("location") is None or stored.get("location_precision") in DERIVED_PRECISIONS
+            if place_changed and "location" not in write.props and derived_before:
+                # A derived point follows the address; one a person gave stays where they put it.
+                props.update(_derived_point(merged) or {"location": None, "location_precision": None})
             tx.run(_SET_PROPS, id=actor_id, props=props).consume()
             row: dict[str, Any] = {"municipality": merged.get("municipality_code")}
             for key, values in write.links.items():
@@ -698,7 +731,12 @@ class ActorDao:
                 name: sorted(values, key=lambda v: (-v["count"], str(v["key"])))
                 for name, values in row["facets"].items()
             }
-        return SearchResult(int(row["total"]), items, result_facets)
+        missing = None
+        if f.near is not None:
+            match, params = _match(replace(f, near=None))
+            counted = self.graph.read_one(match + _WITHOUT_POINT, **params)
+            missing = int(counted["n"]) if counted else 0
+        return SearchResult(int(row["total"]), items, result_facets, missing)
 
     def export(self, f: ActorFilter) -> Iterator[dict[str, Any]]:
         """Every actor matching `f`, in name order, streamed from the database as it is read."""

@@ -125,6 +125,28 @@ def _halves(sizes: dict[str, int]) -> list[list[str]]:
     return [g for g in groups if g]
 
 
+# Below this share of civil actors with any target group, an empty cell says more about the register
+# than about the area: real registers have no target-group column, so a cell is a gap only where
+# the area's civil actors say whom they serve.
+MIN_TARGET_GROUP_SHARE = 0.5
+
+
+def _known(with_groups: int, actors: int, min_share: float) -> bool:
+    # An area with no civil actor at all has none for any target group: that gap is certain.
+    return actors == 0 or with_groups / actors >= min_share
+
+
+def _target_group_coverage(with_groups: int, actors: int, min_share: float) -> dict[str, Any]:
+    return {
+        "actors": actors,
+        "with_target_groups": with_groups,
+        "without_target_groups": actors - with_groups,
+        "share": round(with_groups / actors, 4) if actors else None,
+        "min_share": min_share,
+        "sufficient": _known(with_groups, actors, min_share),
+    }
+
+
 def _flag(count: int, median: float, ratio: float, county_total: int) -> str | None:
     """`none`: no civil actor here though the county has some; `none_in_county`: none in the whole
     county either; `far_below`: fewer than `ratio` × the median of the county's municipalities."""
@@ -429,10 +451,14 @@ class AnalysisDao:
         only_gaps: bool = False,
         interest_area: str | None = None,
         target_group: str | None = None,
+        min_share: float = MIN_TARGET_GROUP_SHARE,
     ) -> dict[str, Any]:
         """Civil actors per interest area × target group (narrower terms count toward broader ones),
         compared with the median of the county's municipalities for the same cell. `interest_area`
-        and `target_group` narrow the table to one term and the terms below it."""
+        and `target_group` narrow the table to one term and the terms below it.
+
+        A cell with too few actors is a gap only where at least `min_share` of the area's civil
+        actors have target-group data; elsewhere its flag is `unknown` (the register does not say)."""
         area = area_of(municipality_code, county_code)
         county = area.county_code or municipalities()[area.municipality_code or ""].county_code
         county_municipalities = sorted(m.code for m in municipalities().values() if m.county_code == county)
@@ -461,6 +487,10 @@ class AnalysisDao:
         per_place: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         county_total: Counter[tuple[str, str]] = Counter()
         civil_actors = 0
+        # Civil actors per municipality, and how many of them name a target group.
+        place_actors: Counter[str] = Counter()
+        place_grouped: Counter[str] = Counter()
+        county_actors, county_grouped = 0, 0
         cells_of: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, str]]] = {}
 
         def cells(areas: list[str], groups: list[str]) -> list[tuple[str, str]]:
@@ -487,14 +517,26 @@ class AnalysisDao:
                 for pair in cells(areas, groups):
                     place_counts[pair] += count
                     county_total[pair] += count
+                place_actors[place] += count
+                county_actors += count
+                if groups:
+                    place_grouped[place] += count
+                    county_grouped += count
                 if area.municipality_code is None or area.municipality_code == place:
                     civil_actors += count
         # An actor in k of the county's municipalities was counted k times in the county's total.
         for areas, groups, extra in several["rows"] if several else []:
             for pair in cells(areas, groups):
                 county_total[pair] -= extra
+            county_actors -= extra
+            if groups:
+                county_grouped -= extra
             if area.municipality_code is None:
                 civil_actors -= extra
+        known_places = {
+            code for code in county_municipalities if _known(place_grouped[code], place_actors[code], min_share)
+        }
+        county_known = _known(county_grouped, county_actors, min_share)
 
         def term(scheme: str, term_id: str) -> dict[str, str]:
             t = terms[scheme][term_id]
@@ -502,6 +544,7 @@ class AnalysisDao:
 
         cells_out: list[dict[str, Any]] = []
         gaps = 0
+        unknown = 0
         for ia in area_terms:
             for tg in group_terms:
                 key = (ia, tg)
@@ -510,6 +553,8 @@ class AnalysisDao:
                 if area.municipality_code:
                     count = counts.get(area.municipality_code, 0)
                     flag = _flag(count, median, ratio, county_total[key])
+                    if flag and area.municipality_code not in known_places:
+                        flag = "unknown"
                     cell: dict[str, Any] = {
                         "count": count,
                         "county_median": median,
@@ -518,8 +563,11 @@ class AnalysisDao:
                     }
                 else:
                     count = county_total[key]
-                    flagged = {code: _flag(n, median, ratio, count) for code, n in counts.items()}
-                    flag = "none_in_county" if count == 0 else None
+                    flagged = {
+                        code: (f if f is None or code in known_places else "unknown")
+                        for code, f in ((code, _flag(n, median, ratio, count)) for code, n in counts.items())
+                    }
+                    flag = ("none_in_county" if county_known else "unknown") if count == 0 else None
                     cell = {
                         "count": count,
                         "municipality_median": median,
@@ -532,10 +580,18 @@ class AnalysisDao:
                             for c, f in flagged.items()
                             if f == "far_below"
                         ],
+                        "municipalities_unknown": [
+                            {"code": c, "name": municipalities()[c].name} for c, f in flagged.items() if f == "unknown"
+                        ],
                     }
-                if flag:
+                if flag == "unknown":
+                    unknown += 1
+                elif flag:
                     gaps += 1
-                if only_gaps and not (flag or cell.get("municipalities_none") or cell.get("municipalities_far_below")):
+                real_flag = flag if flag != "unknown" else None
+                if only_gaps and not (
+                    real_flag or cell.get("municipalities_none") or cell.get("municipalities_far_below")
+                ):
                     continue
                 cells_out.append(
                     {"interest_area": term("interest_area", ia), "target_group": term("target_group", tg), **cell}
@@ -547,6 +603,12 @@ class AnalysisDao:
             "civil_actors": civil_actors,
             "cells_total": len(area_terms) * len(group_terms),
             "gaps": gaps,
+            "unknown_cells": unknown,
+            "target_group_coverage": _target_group_coverage(
+                place_grouped[area.municipality_code] if area.municipality_code else county_grouped,
+                place_actors[area.municipality_code] if area.municipality_code else county_actors,
+                min_share,
+            ),
             "cells": cells_out,
         }
 

@@ -80,6 +80,24 @@ RETURN a.id AS id, [key IN $props | a[key]] AS props,
   [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}] AS contacts
 """
 
+# The import's locality-level point (importers.writes) replaces only a point that was derived too:
+# one a person or a register gave (precision `address`, or none recorded) stays.
+_DERIVED_POINT: LiteralString = """WITH a, row,
+  (a.location IS NULL OR a.location_precision IN ['postal_code', 'locality', 'municipality']) AS derivable
+SET a.location = CASE WHEN derivable THEN row.geo ELSE a.location END,
+    a.location_precision = CASE WHEN derivable THEN row.geo_precision ELSE a.location_precision END,
+    a.vocabulary_version = row.vocabulary_version
+"""
+
+# A term's provenance (importers.vocabulary.Provenance) is written on its WORKS_ON / SERVES
+# relationship when the relationship is made, and replaced by a later import only while an import
+# wrote it (it has a `how`): a term a person set through the API (no `how`) keeps having none.
+_SET_PROVENANCE: LiteralString = """ON CREATE SET w.how = p.how, w.field = p.field, w.text = p.text, w.rule = p.rule
+  ON MATCH SET w.how = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.how ELSE w.how END,
+    w.field = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.field ELSE w.field END,
+    w.text = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.text ELSE w.text END,
+    w.rule = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.rule ELSE w.rule END"""
+
 # The actor's importer-managed properties are set from the row (a null removes one), and each
 # relationship list is made to match the row exactly: the merge rule (importers.merge) has
 # already kept what other sources and people added. New actors have nothing to remove, so
@@ -90,6 +108,7 @@ MERGE (a:{L.ACTOR} {{id: row.id}})
 ON CREATE SET a.created_at = datetime(), a.version = 0, a.archived = false
 SET a += row.props, a.updated_at = datetime(), a.version = a.version + 1
 WITH a, row
+{_DERIVED_POINT}WITH a, row
 """
 
 _ACTOR_REMOVALS: LiteralString = f"""
@@ -133,12 +152,16 @@ CALL (a, row) {{
 CALL (a, row) {{
   UNWIND row.interest_areas AS term
   MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (a)-[:{R.WORKS_ON}]->(t)
+  WITH a, t, row.area_provenance[term] AS p
+  MERGE (a)-[w:{R.WORKS_ON}]->(t)
+  {_SET_PROVENANCE}
 }}
 CALL (a, row) {{
   UNWIND row.target_groups AS term
   MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  MERGE (a)-[:{R.SERVES}]->(t)
+  WITH a, t, row.group_provenance[term] AS p
+  MERGE (a)-[w:{R.SERVES}]->(t)
+  {_SET_PROVENANCE}
 }}
 CALL (a, row) {{
   UNWIND row.contacts AS contact

@@ -48,6 +48,60 @@ def postal_code(value: str) -> str:
     return f"{match.group(1)} {match.group(2)}"
 
 
+def postal_code_problem(code: str) -> str | None:
+    """Why a well-formed postal code cannot exist ('000 00': Swedish codes run from 100 00 to 984 99), or None."""
+    digits = code.replace(" ", "")
+    if not digits.isdigit() or not 10000 <= int(digits) <= 98499:
+        return (
+            f"postnumret {code!r} finns inte (100 00–984 99); värdet behölls / postal code {code!r} cannot exist; kept"
+        )
+    return None
+
+
+# The longest Swedish national number has 9 digits after the country code (10 with the trunk 0);
+# international numbers have at most 15 digits (E.164).
+_MAX_SE_DIGITS = 9
+
+
+def phone_problem(number: str) -> str | None:
+    """Why a number that `phone` accepted is suspect (too long for a Swedish number, or not valid), or None."""
+    try:
+        parsed = phonenumbers.parse(number, "SE")
+    except phonenumbers.NumberParseException:
+        return None
+    national = str(parsed.national_number)
+    if (parsed.country_code == 46 and len(national) > _MAX_SE_DIGITS) or len(national) > 14:
+        return (
+            f"telefonnumret {number!r} har för många siffror; värdet behölls / "
+            f"phone number {number!r} has too many digits; kept"
+        )
+    if not phonenumbers.is_valid_number(parsed):
+        return (
+            f"telefonnumret {number!r} ser inte giltigt ut; värdet behölls / "
+            f"phone number {number!r} looks invalid; kept"
+        )
+    return None
+
+
+def website_problem(url: str) -> str | None:
+    """Why a website `website` accepted is malformed (a host starting or ending with a dot, an empty
+    label, a user name before the host), or None. The value is kept: an officer can still read it."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if "@" in parts.netloc:
+        return (
+            f"webbadressen {url!r} har ett användarnamn före värden; värdet behölls / "
+            f"website {url!r} has user info; kept"
+        )
+    if not host or host.startswith(".") or host.endswith(".") or ".." in host or "." not in host.strip("."):
+        return f"webbadressen {url!r} har en felaktig värd; värdet behölls / website {url!r} has a malformed host; kept"
+    if not re.fullmatch(r"[a-z0-9åäöü.-]+", host) or any(
+        label.startswith("-") or label.endswith("-") for label in host.split(".")
+    ):
+        return f"webbadressen {url!r} har en felaktig värd; värdet behölls / website {url!r} has a malformed host; kept"
+    return None
+
+
 def emails(value: str | list[str]) -> list[str]:
     """One field may hold several addresses ('a@x.se, b@y.se'); each is checked, lower-cased, deduplicated."""
     parts = value if isinstance(value, list) else _SPLIT.split(value)
@@ -182,13 +236,96 @@ def org_name(value: str) -> str:
     words = []
     for index, word in enumerate(name.split(" ")):
         bare = "".join(c for c in word if c.isalpha())
-        if bare in _ACRONYMS or (len(bare) <= 3 and bare and not any(c in "AEIOUYÅÄÖ" for c in bare)):
+        if _is_acronym(bare):
             words.append(word)
         elif index > 0 and bare.lower() in _SMALL_WORDS:
             words.append(word.lower())
+        elif "-" in word:
+            # SOKU-ÖREBRO -> SOKU-Örebro, IOGT-NTO stays: each part of a hyphenated word on its own.
+            parts = word.split("-")
+            words.append(
+                "-".join(
+                    p
+                    if _is_acronym(p) or (i == 0 and len(p) <= _SHORT_PARTS and len("".join(parts[1:])) > _SHORT_PARTS)
+                    else _capitalise(p)
+                    for i, p in enumerate(parts)
+                )
+            )
         else:
             words.append(_capitalise(word))
     return " ".join(words)
+
+
+# Consonant pairs that begin Swedish words (blå, fjäll, skog, strand ...): a short capitalised word
+# that begins with any other pair (DKFÖ, KFUM) cannot be read as a word, so it is an abbreviation.
+_ONSETS = frozenset(
+    [
+        "bl",
+        "br",
+        "dr",
+        "dv",
+        "fj",
+        "fl",
+        "fr",
+        "gl",
+        "gn",
+        "gr",
+        "hj",
+        "kl",
+        "kn",
+        "kr",
+        "kv",
+        "lj",
+        "mj",
+        "nj",
+        "pl",
+        "pr",
+        "ps",
+        "sc",
+        "sf",
+        "sh",
+        "sj",
+        "sk",
+        "sl",
+        "sm",
+        "sn",
+        "sp",
+        "st",
+        "sv",
+        "th",
+        "tj",
+        "tr",
+        "ts",
+        "tv",
+        "vr",
+        "wh",
+        "ch",
+        "ph",
+    ]
+)
+_VOWELS = "AEIOUYÅÄÖ"
+_SHORT_PARTS = 4
+
+
+def _is_acronym(bare: str) -> bool:
+    """Whether a shouted word is an abbreviation to keep in capitals: a known one, a short one
+    without a vowel (BK, HK), or a short one that no Swedish word could begin like (DKFÖ, SOKU)."""
+    if not bare:
+        return False
+    if bare in _ACRONYMS:
+        return True
+    if len(bare) <= 3 and not any(c in _VOWELS for c in bare):
+        return True
+    # CV-CV abbreviations (SOKU, RUFS) read like words; only a list could tell them from NORA, so for
+    # those the hyphenated form is the clue (org_name): a short first part before a longer word.
+    return (
+        len(bare) <= _SHORT_PARTS
+        and bare.isupper()
+        and bare[0] not in _VOWELS
+        and len(bare) > 1
+        and bare[1] not in _VOWELS
+        and bare[:2].lower() not in _ONSETS
+    )
 
 
 def person_name(value: str) -> str:
@@ -223,9 +360,11 @@ def locality(value: str) -> str | None:
     return place
 
 
+# Each word must end where the street name would go on: "Ringstorpsvägen 20" and "Ingenjörsgatan 3"
+# are addresses; "Ring ordföranden" and "Ingen adress" are not.
 _NOT_ADDRESS = re.compile(
-    r"^(?:-+|\.+|\?+|x|saknas|se\b|finns\s+(?:ej|inte)|ingen|inga|okänd|ej\b|n/?a\b|kontakta|ring|"
-    r"via\b|adress\s+saknas|hemlig|skyddad)",
+    r"^(?:-+$|\.+$|\?+$|x\b|saknas\b|se\b|finns\s+(?:ej|inte)\b|ingen\b|inga\b|okänd\b|ej\b|n/?a\b|kontakta\b|"
+    r"ring\b|via\b|adress\s+saknas\b|hemlig\b|skyddad\b)",
     re.IGNORECASE,
 )
 

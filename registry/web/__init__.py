@@ -384,6 +384,7 @@ def gaps() -> str | tuple[str, int]:
         areas=areas,
         groups=groups,
         cells=cells,
+        coverage=table["target_group_coverage"],
         place=(find_county(area).name if is_county else find_municipality(area).name),  # type: ignore[union-attr]
     )
 
@@ -391,6 +392,9 @@ def gaps() -> str | tuple[str, int]:
 def _coverage(cell: dict[str, Any], county_size: int) -> str:
     """The colour class: no civil actor at all; few (a municipality far below the county's median,
     or a county where most municipalities have none); or covered."""
+    if cell.get("flag") == "unknown":
+        # Too few of the area's civil actors say whom they serve to call an empty cell a gap.
+        return "unknown"
     if cell["count"] == 0:
         return "none"
     if cell.get("flag") or len(cell.get("municipalities_none") or ()) * 2 > county_size:
