@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graph_schema.refdata import taxonomy
-from importers.vocabulary import CATEGORY, STATED, Derivation, Provenance, Rule, Vocabulary, shipped
+from importers.vocabulary import CATEGORY, DERIVED, STATED, Derivation, Provenance, Rule, Vocabulary, shipped
 from registry.domain.normalize import fold
 
 _GROUP_STEMS: tuple[tuple[str, str], ...] = (
@@ -134,6 +134,16 @@ class CategoryMapper:
                 for term in ids:
                     derivation.add("interest_areas", term, provenance)
         groups, unknown = self.target_groups(list(target_groups))
+        # A row that states a kind of term in the taxonomy's own words (every category exact, or a
+        # target-group column that matched) is not second-guessed from its free text for that kind:
+        # such a source (an HSDS directory, a curated register) says all it means, and text rules
+        # would add guesses beside its statement (a round trip would not give back what was sent).
+        if mapped and not free:
+            for term, provenance in list(derivation.interest_areas.items()):
+                if provenance.how == DERIVED:
+                    del derivation.interest_areas[term]
+        if groups:
+            derivation.target_groups.clear()
         for term in groups:
             text = ", ".join(target_groups)
             derivation.add("target_groups", term, Provenance(STATED, "target_group", text[:80], "stated"))
