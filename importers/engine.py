@@ -42,7 +42,7 @@ from graph_schema.refdata import find_municipality
 from importers import resolve
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
-from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
+from importers.merge import STATE_PROPS, ActorState, apply_record
 from importers.readers import ReadError, Row, open_source
 from importers.records import (
     Context,
@@ -350,6 +350,7 @@ class _Import:
         o, report = self.options, self.report
         if not o.dry_run:
             self.dao.backfill_name_keys(normalize.name_key)
+            self.dao.backfill_match_keys(resolve.match_keys)
             report.run_id = str(uuid.uuid4())
             self.dao.start_run(report.run_id, source=ctx.source, kind=o.kind, file=report.file)
         bar = tqdm(
@@ -499,17 +500,17 @@ class _Batch:
         keys = [row.key for row in self.rows]
         org_numbers = sorted({r.record["org_number"] for r in self.rows if r.record.get("org_number")})
         name_keys = sorted({normalize.name_key(r.record["name"]) for r in self.rows})
-        blocks = {
-            (normalize.name_key(r.record["name"]), county_of(r.record.get("municipality_code"))) for r in self.rows
-        }
-        known, rows = dao.lookup(
-            tx,
-            keys,
-            org_numbers,
-            [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)],
-            STATE_PROPS,
-        )
+        # Name-key candidates come with the blocking keys below (the same name key is the same
+        # match key), so the lookup is asked for known records and organisation numbers only.
+        known, rows = dao.lookup(tx, keys, org_numbers, [], STATE_PROPS)
         states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
+        # Rows that resolution will see: new records, and known ones that have no actor (nor a review).
+        fresh = [r for r in self.rows if not _placed(known.get(r.key))]
+        wanted = {r.key: resolve.features(r.key, r.record, _contact_names(r.record)) for r in fresh}
+        queries = [_query(f.blocking_keys()) for f in wanted.values() if f.blocking_keys()]
+        for row in dao.match_candidates(tx, queries, STATE_PROPS, limit=CANDIDATES_PER_RECORD):
+            states.setdefault(row["id"], ActorState.from_graph(row))
+        apart = dao.judged_apart(tx, [r.key for r in fresh if r.key in known])
         if dry_run:
             # What earlier batches of a dry run would have created, as far as this batch can meet it.
             for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
@@ -517,18 +518,21 @@ class _Batch:
                     states[actor_id] = owner.planned[actor_id]
         by_org: dict[str, str] = {}
         by_key: dict[str, set[str]] = defaultdict(set)
+        featured: dict[str, resolve.Features] = {}
 
         def index(state: ActorState) -> None:
             org = state.props.get("org_number")
             if org:
                 by_org.setdefault(org, state.id)
             if state.props.get("name"):
-                by_key[normalize.name_key(state.props["name"])].add(state.id)
+                found = resolve.features(state.id, state.props, [c.get("name", "") for c in state.contacts.values()])
+                if featured.get(state.id) != found:
+                    featured[state.id] = found
+                    for block in found.blocking_keys():
+                        by_key[block].add(state.id)
 
         for state in states.values():
             index(state)
-
-        review_rows = writes.reviews
 
         def describe(row: _Row, actor_id: str | None) -> None:
             writes.records.append(
@@ -564,7 +568,9 @@ class _Batch:
                     index(states[actor_id])
                 describe(row, actor_id)
             else:
-                actor_id = self._resolve(key, digest, record, states, by_org, by_key, result, review_rows)
+                actor_id = self._resolve(
+                    key, wanted[key], states, (by_org, by_key, featured), apart.get(key, set()), result, writes
+                )
                 if actor_id is not None and _not_civil(ctx, states.get(actor_id)):
                     result.not_civil.append(row.line)
                     actor_id = None
@@ -606,44 +612,70 @@ class _Batch:
     def _resolve(
         self,
         key: str,
-        digest: str,
-        record: dict[str, Any],
+        found: resolve.Features,
         states: dict[str, ActorState],
-        by_org: dict[str, str],
-        by_key: dict[str, set[str]],
+        indexes: tuple[dict[str, str], dict[str, set[str]], dict[str, resolve.Features]],
+        apart: set[str],
         result: _BatchResult,
-        review_rows: list[dict[str, Any]],
+        writes: _Writes,
     ) -> str | None:
-        """The actor a new record describes (merged or created), or None when it waits for review."""
-        org = record.get("org_number")
-        if org and org in by_org:
+        """The actor a new record describes (merged or created), or None when it waits for review.
+
+        Every merge is kept as a judgement (a review item with status `merged`, its score and
+        reasons), so a person can read why and undo it (`registry review undo`).
+        """
+        by_org, by_key, featured = indexes
+        if found.org_number and found.org_number in by_org:
             result.statuses["merged"] += 1
-            return by_org[org]
-        county = county_of(record.get("municipality_code"))
-        summaries = [states[i].summary() for i in sorted(by_key.get(normalize.name_key(record["name"]), ()))]
-        match = resolve.best_match(record, county, summaries)
+            return by_org[found.org_number]
+        ids = set().union(*(by_key.get(block, ()) for block in found.blocking_keys())) - apart
+        match = resolve.best_match(found, [featured[i] for i in sorted(ids) if i in featured], source=self.ctx.source)
         if match and match.score >= resolve.MERGE_AT:
             result.statuses["merged"] += 1
+            writes.reviews.append(_judgement(key, match, "merged"))
             return match.actor_id
         if match and match.score >= resolve.REVIEW_AT:
             result.statuses["queued"] += 1
             if self.ctx.kind == "members":
                 result.keep.append(match.actor_id)
-            review_rows.append(
-                {
-                    "id": derived_id("review", key),
-                    "record_key": key,
-                    "candidate": match.actor_id,
-                    "score": round(match.score, 1),
-                    "reasons": list(match.reasons),
-                }
-            )
+            writes.reviews.append(_judgement(key, match, None))
             return None
         actor_id = derived_id("actor", key)
         if actor_id not in states:
             states[actor_id] = ActorState.new(actor_id)
         result.statuses["created"] += 1
         return actor_id
+
+
+# Candidates read per record: enough for every branch of a national organisation in a county.
+CANDIDATES_PER_RECORD = 12
+
+
+def _query(keys: list[str]) -> str:
+    """A keyword full-text query matching any of the keys (each quoted whole)."""
+    return " OR ".join('"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys)
+
+
+def _placed(seen: dict[str, Any] | None) -> bool:
+    """A known record that describes an actor or waits for review: resolution leaves it be."""
+    return bool(seen and (seen["actor_id"] or seen["review_id"]))
+
+
+def _contact_names(record: dict[str, Any]) -> list[str]:
+    return [c["name"] for c in record.get("contacts") or [] if c.get("name")]
+
+
+def _judgement(key: str, match: resolve.Match, status: str | None) -> dict[str, Any]:
+    """A review item row: pending (status None) or an automatic merge (`merged`), with its reasons."""
+    return {
+        "id": derived_id("review", key),
+        "record_key": key,
+        "candidate": match.actor_id,
+        "score": round(match.score, 1),
+        "reasons": list(match.reasons),
+        "status": status,
+        "decided_by": "import" if status else None,
+    }
 
 
 NOT_CIVIL = (
