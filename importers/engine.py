@@ -525,7 +525,8 @@ class _Batch:
             if org:
                 by_org.setdefault(org, state.id)
             if state.props.get("name"):
-                found = resolve.features(state.id, state.props, [c.get("name", "") for c in state.contacts.values()])
+                names = [c.get("name", "") for c in state.contacts.values()]
+                found = resolve.features(state.id, state.props, names, state.links.get("active_in", []))
                 if featured.get(state.id) != found:
                     featured[state.id] = found
                     for block in found.blocking_keys():

@@ -4,8 +4,8 @@ The same organisation number is the same actor; two different ones are two actor
 
 **Names are compared by their Swedish form.** A name is split into words; abbreviations are
 expanded ("SV" -> "studieförbundet vuxenskolan", "Kga" -> "karlskoga"), words that only say what
-kind of organisation it is ("Föreningen", "förening", the tail of "Afasiföreningen") and small
-words are left out, a contact person's name appended to the association's is removed, and each
+kind of organisation it is ("Föreningen", "förening", "Studieförbundet") and small words are
+left out, a contact person's name appended to the association's is removed, and each
 word is stemmed with the Swedish Snowball stemmer (genitive -s, definite -en/-et/-na/-erna). The
 sorted words are the name's *match key*. The dictionary is data: `importers/data/matching.toml`.
 
@@ -59,6 +59,7 @@ PLACES_DIFFER = 15.0
 BRANCHES = 50.0
 OTHER_MUNICIPALITY = 5.0
 OTHER_COUNTY = 5.0
+LOCAL_NAMESAKES = 50.0
 
 _DATA = Path(__file__).with_name("data")
 _WORD = re.compile(r"\w+")
@@ -70,9 +71,9 @@ _TOKEN_MIN = 5
 class _Vocabulary:
     abbreviations: dict[str, tuple[str, ...]]
     form_words: frozenset[str]
-    form_tails: tuple[str, ...]
     stop_words: frozenset[str]
-    places: frozenset[str]
+    place_names: tuple[str, ...]
+    not_places: frozenset[str]
     national: tuple[str, ...]
     shared_domains: frozenset[str]
     generic_local_parts: frozenset[str]
@@ -90,25 +91,17 @@ def vocabulary() -> _Vocabulary:
     """The matching dictionary and the shared-contact lists, read once."""
     names = tomllib.loads((_DATA / "matching.toml").read_text(encoding="utf-8"))
     shared = tomllib.loads((_DATA / "shared_contacts.toml").read_text(encoding="utf-8"))
-    stem = _stemmer().stemWord
-    not_places = {w.casefold() for w in names["not_places"]}
-
-    def place_tokens(text: str) -> set[str]:
-        return {_finish(stem(w)) for w in _WORD.findall(text.casefold()) if w not in not_places and len(w) > 2}
-
-    places: set[str] = {_finish(stem(w.casefold())) for w in names["county_words"]}
-    for municipality in municipalities().values():
-        places |= place_tokens(municipality.name)
-    for county in counties().values():
-        places |= place_tokens(county.name.removesuffix(" län"))
-    for area in postal_areas().values():
-        places |= place_tokens(area.locality)
+    not_places = [w.casefold() for w in names["not_places"]]
+    place_names = [*names["county_words"], *names["regions"]]
+    place_names += [m.name for m in municipalities().values()]
+    place_names += [c.name.removesuffix(" län") for c in counties().values()]
+    place_names += sorted({a.locality for a in postal_areas().values()})
     return _Vocabulary(
         abbreviations={k.casefold(): tuple(v.casefold().split()) for k, v in names["abbreviations"].items()},
         form_words=frozenset(w.casefold() for w in names["form_words"]),
-        form_tails=tuple(sorted((t.casefold() for t in names["form_tails"]), key=len, reverse=True)),
         stop_words=frozenset(w.casefold() for w in names["stop_words"]),
-        places=frozenset(places),
+        place_names=tuple(place_names),
+        not_places=frozenset(not_places),
         national=tuple(names["national"]),
         shared_domains=frozenset(d.casefold() for d in shared["domains"]),
         generic_local_parts=frozenset(p.casefold() for p in shared["generic_local_parts"]),
@@ -132,19 +125,18 @@ def _canonical(word: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _word(word: str) -> tuple[tuple[str, ...], bool]:
-    """A lower-case word as canonical tokens, and whether it named an organisation's form."""
+    """A lower-case word as canonical tokens, and whether it named an organisation's form.
+
+    Compounds stay whole ("Idrottsklubb" and "Idrottsförening" are different clubs); the genitive
+    -s goes before stemming, because Snowball treats "Vikbolandet" and "Vikbolandets" apart.
+    """
     v = vocabulary()
     if word in v.stop_words:
         return (), False
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss") and word[:-1] not in v.stop_words:
+        word = word[:-1]
     if word in v.form_words:
         return (), True
-    for tail in v.form_tails:
-        if word.endswith(tail) and len(word) - len(tail) >= 3:
-            head = word[: -len(tail)]
-            # The linking s of a compound: "pensionärs|förening".
-            if head.endswith("s") and len(head) > 4:
-                head = head[:-1]
-            return (_canonical(head),), True
     return (_canonical(word),), False
 
 
@@ -161,6 +153,19 @@ def name_tokens(name: str) -> tuple[tuple[str, ...], bool]:
             had_form |= form
             tokens.extend(t for t in found if t)
     return tuple(tokens), had_form
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    """The canonical words of every municipality, county, locality and region name (Swedish
+    words that are also localities, "Berg", "Linden", stay words: `not_places`)."""
+    v = vocabulary()
+    found: set[str] = set()
+    for name in v.place_names:
+        for raw in _WORD.findall(name.casefold()):
+            if raw not in v.not_places and len(raw) > 2:
+                found.update(_word(raw)[0])
+    return frozenset(found)
 
 
 @functools.cache
@@ -240,6 +245,7 @@ class Features:
     municipality: str | None
     county: str | None
     home: frozenset[str]  # the canonical words of its municipality's name and its locality
+    local: bool  # active only where it is seated (no register lists it from elsewhere)
     emails: frozenset[str]
     phones: frozenset[str]
     sites: frozenset[str]
@@ -268,30 +274,32 @@ def features(
     actor_id: str,
     props: Mapping[str, Any],
     contact_names: Iterable[str] = (),
+    active_in: Iterable[str] | None = None,
 ) -> Features:
     """The features of a record's or an actor's fields (`name`, `municipality_code`, `locality`,
-    `emails`, `phones`, `website`, `org_number`, `sources`); `contact_names` are the people it lists."""
+    `emails`, `phones`, `website`, `org_number`, `sources`, a record's `active_in`); `contact_names`
+    are the people it lists, `active_in` an actor's municipalities beside its seat."""
     v = vocabulary()
     tokens, _ = name_tokens(str(props.get("name") or ""))
     token_list = list(tokens)
     # "Kumla Konstförening Anna Svensson": a contact person's name appended to the association's.
     for person in contact_names:
-        person_tokens = [_canonical(w) for w in _WORD.findall(person.casefold())]
+        person_tokens = list(name_tokens(person)[0])
         if len(person_tokens) >= 2 and all(t in token_list for t in person_tokens):
             rest = [t for t in token_list if t not in person_tokens]
             if rest:
                 token_list = rest
     tokens = tuple(token_list)
     unique = set(tokens)
-    places = frozenset(t for t in unique if t in v.places)
+    places = frozenset(t for t in unique if t in _places())
     national = max((n for n in _national() if n and n <= unique), key=len, default=None)
     code = props.get("municipality_code")
     municipality = municipalities().get(code) if code else None
     home: set[str] = set()
     if municipality:
-        home |= {_canonical(w) for w in _WORD.findall(municipality.name.casefold())}
+        home |= set(name_tokens(municipality.name)[0])
     if props.get("locality"):
-        home |= {_canonical(w) for w in _WORD.findall(str(props["locality"]).casefold())}
+        home |= set(name_tokens(str(props["locality"]))[0])
     emails = frozenset(
         e
         for e in (str(x).casefold() for x in props.get("emails") or [])
@@ -312,6 +320,7 @@ def features(
         municipality=code,
         county=municipality.county_code if municipality else None,
         home=frozenset(home),
+        local=not list(props.get("active_in") or [] if active_in is None else active_in),
         emails=emails,
         phones=phones,
         sites=sites,
@@ -362,9 +371,11 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
     total += contact
     reasons.extend(reason for _, reason in evidence)
     national = record.national is not None and record.national == candidate.national
+    placed_apart = False  # the names (or a name and a seat) put them in different places
     if record.places and candidate.places:
         if record.places != candidate.places and (national or not record.places & candidate.places):
             total -= OTHER_PLACES
+            placed_apart = True
             reasons.append(
                 f"olika orter i namnen / different places in the names: {' '.join(sorted(record.places))} / "
                 f"{' '.join(sorted(candidate.places))} (-{OTHER_PLACES:.0f})"
@@ -377,6 +388,7 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
         if other.home and not named.places & other.home:
             penalty = BRANCHES if national else PLACE_NOT_SEAT
             total -= penalty
+            placed_apart = True
             reasons.append(
                 f"orten i namnet är inte den andras / the place in one name is not the other's seat: "
                 f"{' '.join(sorted(named.places))} (-{penalty:.0f})"
@@ -393,6 +405,22 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
         if record.county != candidate.county:
             total -= OTHER_COUNTY
             reasons.append(f"annat län / another county (-{OTHER_COUNTY:.0f})")
+        if record.local and candidate.local and not evidence and not national:
+            # Each listed by its own town's register, seated there, sharing nothing but a common
+            # name ("Föreningen Gemenskap"): two local associations. A regional one is listed by
+            # registers of towns it is not seated in (active_in), and keeps its chance.
+            total -= LOCAL_NAMESAKES
+            reasons.append(
+                "samma namn, var och en lokal i sin egen kommun / the same name, each local to its own "
+                f"municipality (-{LOCAL_NAMESAKES:.0f})"
+            )
+    # An exact e-mail, phone or website of the association's own is worth a person's look even when
+    # the names differ (a renamed club), unless the names place them in different towns.
+    if evidence and total < REVIEW_AT and not placed_apart:
+        total = REVIEW_AT
+        reasons.append(
+            f"delad kontaktuppgift räcker för granskning / a shared contact is enough for review ({REVIEW_AT:.0f})"
+        )
     if same_register and total >= MERGE_AT:
         total = MERGE_AT - 1
         reasons.append(
