@@ -508,8 +508,7 @@ class _Batch:
         fresh = [r for r in self.rows if not _placed(known.get(r.key))]
         wanted = {r.key: resolve.features(r.key, r.record, _contact_names(r.record)) for r in fresh}
         queries = [_query(f.blocking_keys()) for f in wanted.values() if f.blocking_keys()]
-        for row in dao.match_candidates(tx, queries, STATE_PROPS, limit=CANDIDATES_PER_RECORD):
-            states.setdefault(row["id"], ActorState.from_graph(row))
+        candidates = dao.match_candidates(tx, queries, limit=CANDIDATES_PER_RECORD)
         apart = dao.judged_apart(tx, [r.key for r in fresh if r.key in known])
         if dry_run:
             # What earlier batches of a dry run would have created, as far as this batch can meet it.
@@ -534,6 +533,20 @@ class _Batch:
 
         for state in states.values():
             index(state)
+        for candidate in candidates:
+            if candidate["id"] not in states:
+                found = resolve.features(
+                    candidate["id"], candidate["props"], candidate["contact_names"], candidate["active_in"]
+                )
+                featured[candidate["id"]] = found
+                for block in found.blocking_keys():
+                    by_key[block].add(candidate["id"])
+
+        def load(actor_id: str) -> None:
+            # A candidate chosen to merge into: its whole state, read now (few rows merge).
+            if actor_id not in states:
+                rows = dao.actor_states(tx, [actor_id], STATE_PROPS)
+                states[actor_id] = ActorState.from_graph(rows[0])
 
         def describe(row: _Row, actor_id: str | None) -> None:
             writes.records.append(
@@ -572,6 +585,8 @@ class _Batch:
                 actor_id = self._resolve(
                     key, wanted[key], states, (by_org, by_key, featured), apart.get(key, set()), result, writes
                 )
+                if actor_id is not None:
+                    load(actor_id)
                 if actor_id is not None and _not_civil(ctx, states.get(actor_id)):
                     result.not_civil.append(row.line)
                     actor_id = None
@@ -649,7 +664,7 @@ class _Batch:
 
 
 # Candidates read per record: enough for every branch of a national organisation in a county.
-CANDIDATES_PER_RECORD = 12
+CANDIDATES_PER_RECORD = 10
 
 
 def _query(keys: list[str]) -> str:

@@ -82,16 +82,17 @@ RETURN a.id AS id, [key IN $props | a[key]] AS props,
 # Entity resolution's candidates beyond `_LOOKUP`: the actors sharing one of a record's blocking
 # keys (importers.resolve), one keyword full-text query per record, each limited so a common key
 # (a frequent name word in a county) cannot make a batch read thousands of actors; Lucene ranks
-# the rare keys (an exact e-mail, a whole name key) first. Same state shape as `_STATES`.
+# the rare keys (an exact e-mail, a whole name key) first. Only what scoring reads comes back:
+# the importer reads the whole state of the few actors it merges into (`_STATES`).
 _MATCH_CANDIDATES: LiteralString = f"""
 UNWIND $queries AS q
 CALL db.index.fulltext.queryNodes('actor_match', q, {{limit: $limit}}) YIELD node
 WITH DISTINCT node AS a
-RETURN a.id AS id, [key IN $props | a[key]] AS props,
+RETURN a.id AS id, a {{
+  .name, .org_number, .municipality_code, .locality, .emails, .phones, .website, .sources
+}} AS props,
   [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
-  [(a)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id] AS interest_areas,
-  [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id] AS target_groups,
-  [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c {{.id, .name, .role, .email, .phone}}] AS contacts
+  [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c.name] AS contact_names
 """
 
 # Negative judgements: the actors a person (or an undo) said these records are not.
@@ -384,14 +385,12 @@ class ImportDao:
         return {k["key"]: k for k in row["known"]}, [_with_props(state, props) for state in row["states"]]
 
     @staticmethod
-    def match_candidates(
-        tx: ManagedTransaction, queries: list[str], props: Sequence[str], *, limit: int
-    ) -> list[dict[str, Any]]:
-        """States (`_STATES` rows) of the actors the full-text `queries` find, at most `limit` a query."""
+    def match_candidates(tx: ManagedTransaction, queries: list[str], *, limit: int) -> list[dict[str, Any]]:
+        """The actors the full-text `queries` find (at most `limit` a query): id, the `props` scoring
+        reads, `active_in` and `contact_names`."""
         if not queries:
             return []
-        rows = tx.run(_MATCH_CANDIDATES, queries=queries, props=list(props), limit=limit)
-        return [_with_props(r.data(), props) for r in rows]
+        return [r.data() for r in tx.run(_MATCH_CANDIDATES, queries=queries, limit=limit)]
 
     @staticmethod
     def judged_apart(tx: ManagedTransaction, keys: list[str]) -> dict[str, set[str]]:
