@@ -42,7 +42,7 @@ from graph_schema.refdata import find_municipality
 from importers import resolve
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
-from importers.merge import STATE_PROPS, ActorState, apply_record
+from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
 from importers.readers import ReadError, Row, open_source
 from importers.records import (
     Context,
@@ -500,9 +500,18 @@ class _Batch:
         keys = [row.key for row in self.rows]
         org_numbers = sorted({r.record["org_number"] for r in self.rows if r.record.get("org_number")})
         name_keys = sorted({normalize.name_key(r.record["name"]) for r in self.rows})
-        # Name-key candidates come with the blocking keys below (the same name key is the same
-        # match key), so the lookup is asked for known records and organisation numbers only.
-        known, rows = dao.lookup(tx, keys, org_numbers, [], STATE_PROPS)
+        # The lookup's name-key blocks find actors that have no match keys yet (written through the
+        # API or the demo loader, before a real import gave them theirs; dry runs give none).
+        blocks = {
+            (normalize.name_key(r.record["name"]), county_of(r.record.get("municipality_code"))) for r in self.rows
+        }
+        known, rows = dao.lookup(
+            tx,
+            keys,
+            org_numbers,
+            [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)],
+            STATE_PROPS,
+        )
         states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
         # Rows that resolution will see: new records, and known ones that have no actor (nor a review).
         fresh = [r for r in self.rows if not _placed(known.get(r.key))]

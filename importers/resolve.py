@@ -22,7 +22,8 @@ subtracts stated evidence, each a reason kept with the decision: the same match 
 e-mail, phone or website; differing place words in the names ("PRO Kumla" / "PRO Hallsberg") or a
 national organisation's branches in different municipalities are strong evidence against. Two
 records of one register are presumed different associations (a register lists each once): they
-are compared only on shared contacts, and then only queued. From `MERGE_AT` the record is merged;
+are compared only on shared contacts, and then only queued, unless the register lists the same
+name twice in one municipality. From `MERGE_AT` the record is merged;
 from `REVIEW_AT` a person decides; below, it becomes a new actor. The thresholds are calibrated
 on the labelled set in tests/fixtures/resolution (bench/resolution.py).
 """
@@ -60,6 +61,8 @@ BRANCHES = 50.0
 OTHER_MUNICIPALITY = 5.0
 OTHER_COUNTY = 5.0
 LOCAL_NAMESAKES = 50.0
+SUBSET = 8.0
+OTHER_SECTOR = 40.0
 
 _DATA = Path(__file__).with_name("data")
 _WORD = re.compile(r"\w+")
@@ -250,6 +253,7 @@ class Features:
     phones: frozenset[str]
     sites: frozenset[str]
     sources: frozenset[str]
+    sector: str | None = None
 
     @property
     def text(self) -> str:
@@ -325,6 +329,7 @@ def features(
         phones=phones,
         sites=sites,
         sources=frozenset(props.get("sources") or []),
+        sector=props.get("sector"),
     )
 
 
@@ -358,11 +363,18 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
         evidence.append((SAME_SITE, f"samma webbplats / same website {min(shared_sites)} (+{SAME_SITE:.0f})"))
     contact = min(CONTACT_CAP, sum(w for w, _ in evidence))
     same_register = source is not None and source in candidate.sources
-    if same_register and not evidence:
+    # One register listing one name twice in one municipality has listed one association twice.
+    twice = record.key == candidate.key and record.municipality == candidate.municipality
+    if same_register and not evidence and not twice:
         return None
-    sort_ratio = fuzz.token_sort_ratio(record.text, candidate.text)
-    set_ratio = fuzz.token_set_ratio(record.text, candidate.text) - 8
-    similarity = max(sort_ratio, set_ratio, 0.0)
+    # A register of associations does not describe a municipality or a company.
+    other_sector = bool(record.sector and candidate.sector and record.sector != candidate.sector)
+    penalty_sector = OTHER_SECTOR if other_sector else 0.0
+    similarity = fuzz.token_sort_ratio(record.text, candidate.text)
+    mine, theirs = set(record.tokens), set(candidate.tokens)
+    if mine and theirs and (mine <= theirs or theirs <= mine):
+        # One name is the other with words added or dropped ("Sydnärkes Schackklubb Per Holm").
+        similarity = max(similarity, fuzz.token_set_ratio(record.text, candidate.text) - SUBSET)
     total = similarity
     reasons = [f"namnlikhet / name similarity {similarity:.0f}"]
     if record.key and record.key == candidate.key:
@@ -370,6 +382,9 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
         reasons.append(f"samma namnnyckel / same name key '{record.key}' (+{SAME_KEY:.0f})")
     total += contact
     reasons.extend(reason for _, reason in evidence)
+    if penalty_sector:
+        total -= penalty_sector
+        reasons.append(f"annan sektor / another sector: {record.sector} / {candidate.sector} (-{penalty_sector:.0f})")
     national = record.national is not None and record.national == candidate.national
     placed_apart = False  # the names (or a name and a seat) put them in different places
     if record.places and candidate.places:
@@ -421,7 +436,7 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
         reasons.append(
             f"delad kontaktuppgift räcker för granskning / a shared contact is enough for review ({REVIEW_AT:.0f})"
         )
-    if same_register and total >= MERGE_AT:
+    if same_register and total >= MERGE_AT and not twice:
         total = MERGE_AT - 1
         reasons.append(
             "samma register: en förening står där en gång, en person avgör / the same register lists an "

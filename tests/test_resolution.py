@@ -103,13 +103,17 @@ def test_a_shared_contact_is_at_least_worth_a_review() -> None:
     assert any("samma webbplats" in r for r in match.reasons)
 
 
-def test_the_same_register_never_merges_on_its_own() -> None:
+def test_one_register_merges_only_a_name_it_lists_twice() -> None:
     one = _f("Afasiföreningen i Örebro län", phones=["+46701740612"], sources=["register:1862"])
-    other = _f("Örebro läns Afasiförening", phones=["+46701740612"])
+    other = _f("Örebro Afasiförening", phones=["+46701740612"])
     match = resolve.score(other, one, source="register:1862")
     assert match is not None and resolve.REVIEW_AT <= match.score < resolve.MERGE_AT
-    # Without a shared contact, two rows of one register are two associations.
-    assert resolve.score(_f("Örebro läns Afasiförening"), one, source="register:1862") is None
+    # Without a shared contact, two rows of one register are two associations...
+    assert resolve.score(_f("Örebro Afasiförening"), one, source="register:1862") is None
+    assert resolve.score(_f("Afasiföreningen i Örebro län", "1880"), one, source="register:1862") is None
+    # ... unless it lists one name twice in one municipality.
+    twice = resolve.score(_f("Örebro läns Afasiförening"), one, source="register:1862")
+    assert twice is not None and twice.score >= resolve.MERGE_AT
 
 
 def test_generator_variants_are_deterministic_and_of_every_kind() -> None:

@@ -89,7 +89,7 @@ UNWIND $queries AS q
 CALL db.index.fulltext.queryNodes('actor_match', q, {{limit: $limit}}) YIELD node
 WITH DISTINCT node AS a
 RETURN a.id AS id, a {{
-  .name, .org_number, .municipality_code, .locality, .emails, .phones, .website, .sources
+  .name, .org_number, .municipality_code, .locality, .emails, .phones, .website, .sources, .sector
 }} AS props,
   [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
   [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c.name] AS contact_names
