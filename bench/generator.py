@@ -412,8 +412,10 @@ def variants(records: list[dict[str, Any]], rate: float, seed: int = 20261127) -
         if rng.random() < 0.33 and place in record["name"]:
             county = municipalities()[record["municipality"]].county_code
             other = rng.choice([c for c in codes if municipalities()[c].county_code == county and places.get(c)])
-            postal, locality = rng.choice(places[other])
-            if locality != place:
+            postal, _ = rng.choice(places[other])
+            # The branch is named after its municipality ("PRO Kumla" / "PRO Hallsberg").
+            locality = municipalities()[other].name
+            if locality != place and other != record["municipality"]:
                 yield {
                     **{k: v for k, v in record.items() if k != "org_number"},
                     "key": f"{record['key']}-b",

@@ -61,7 +61,7 @@ BRANCHES = 50.0
 OTHER_MUNICIPALITY = 5.0
 OTHER_COUNTY = 5.0
 LOCAL_NAMESAKES = 50.0
-SUBSET = 8.0
+SUBSET = 15.0
 OTHER_SECTOR = 40.0
 
 _DATA = Path(__file__).with_name("data")
@@ -196,6 +196,7 @@ def phonetic(token: str) -> str:
         ("ch", "x"),
         ("ph", "f"),
         ("th", "t"),
+        ("sc", "sk"),
         ("qu", "kv"),
         ("q", "k"),
         ("ck", "k"),
@@ -289,7 +290,8 @@ def features(
     # "Kumla Konstförening Anna Svensson": a contact person's name appended to the association's.
     for person in contact_names:
         person_tokens = list(name_tokens(person)[0])
-        if len(person_tokens) >= 2 and all(t in token_list for t in person_tokens):
+        full_name = len(_WORD.findall(person)) >= 2  # a first name and a surname, not one word
+        if full_name and person_tokens and all(t in token_list for t in person_tokens):
             rest = [t for t in token_list if t not in person_tokens]
             if rest:
                 token_list = rest
@@ -432,9 +434,10 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
     # An exact e-mail, phone or website of the association's own is worth a person's look even when
     # the names differ (a renamed club), unless the names place them in different towns.
     if evidence and total < REVIEW_AT and not placed_apart:
-        total = REVIEW_AT
+        # Half the contact weight on top, so the pair that shares a contact outranks a namesake.
+        total = REVIEW_AT + contact / 2
         reasons.append(
-            f"delad kontaktuppgift räcker för granskning / a shared contact is enough for review ({REVIEW_AT:.0f})"
+            f"delad kontaktuppgift räcker för granskning / a shared contact is enough for review ({total:.0f})"
         )
     if same_register and total >= MERGE_AT and not twice:
         total = MERGE_AT - 1
