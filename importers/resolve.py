@@ -374,9 +374,11 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
     penalty_sector = OTHER_SECTOR if other_sector else 0.0
     similarity = fuzz.token_sort_ratio(record.text, candidate.text)
     mine, theirs = set(record.tokens), set(candidate.tokens)
-    if mine and theirs and (mine <= theirs or theirs <= mine):
-        # One name is the other with words added or dropped ("Sydnärkes Schackklubb Per Holm").
-        similarity = max(similarity, fuzz.token_set_ratio(record.text, candidate.text) - SUBSET)
+    if mine and theirs and mine != theirs and (mine <= theirs or theirs <= mine):
+        # One name is the other with words added or dropped ("Sydnärkes Schackklubb Per Holm"):
+        # similar enough for a person to look, never alone enough to merge ("Sundbyberg IK" /
+        # "Sundbyberg IK Eken" are two clubs).
+        similarity = min(max(similarity, fuzz.token_set_ratio(record.text, candidate.text)), 100.0) - SUBSET
     total = similarity
     reasons = [f"namnlikhet / name similarity {similarity:.0f}"]
     if record.key and record.key == candidate.key:
