@@ -436,8 +436,8 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
     # An exact e-mail, phone or website of the association's own is worth a person's look even when
     # the names differ (a renamed club), unless the names place them in different towns.
     if evidence and total < REVIEW_AT and not placed_apart:
-        # Half the contact weight on top, so the pair that shares a contact outranks a namesake.
-        total = REVIEW_AT + contact / 2
+        # The contact weight on top, so the pair that shares a contact outranks a namesake.
+        total = min(MERGE_AT - 1, REVIEW_AT + contact)
         reasons.append(
             f"delad kontaktuppgift räcker för granskning / a shared contact is enough for review ({total:.0f})"
         )
