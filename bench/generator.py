@@ -8,6 +8,13 @@ realistic Swedish association names, kinds, interest areas and target groups.
 
     python -m bench.generator --actors 250000 --out var/bench/actors-250k.jsonl
     python -m bench.generator --actors 250000 --format csv --out var/bench/register-250k.csv
+    python -m bench.generator --actors 5000 --format csv --out var/bench/base.csv \
+        --variants 0.1 --variants-out var/bench/variants.csv
+
+`--variants RATE` also writes a second register of the same associations written the way
+another municipality's register would (`variants`): for each kind of difference entity
+resolution must see through, a share of the actors, deterministic by seed; and decoys, other
+branches of an organisation in other places, which must stay apart (bench/resolution.py).
 """
 
 from __future__ import annotations
@@ -312,6 +319,116 @@ def actors(n: int, seed: int = 20261127) -> Iterator[dict[str, Any]]:
         yield record
 
 
+# The kinds of variant another register writes an association as (bench/resolution.py measures each).
+VARIANT_KINDS = (
+    "abbreviation",  # Idrottsförening <-> IF, Bollklubb <-> BK, Studieförbundet dropped
+    "genitive",  # "Kumla Hembygdsförening" -> "Kumlas Hembygdsförening"
+    "definite",  # "... Skidklubb" -> "... Skidklubben", "... Kammarkör" -> "... Kammarkören"
+    "form",  # "Föreningen Gemenskap X" -> "Gemenskap X förening", "X Kulturförening" -> "Kulturföreningen X"
+    "contact",  # a contact person's name appended to the association's name
+    "seat",  # an invoice address in another county, the same name
+    "renamed",  # another name, the same e-mail address
+    "spelling",  # v/w, k/c, doubled letters: a phonetic twin
+)
+_ABBREVIATIONS = (
+    ("Idrottsförening", "IF"),
+    ("Idrottsklubb", "IK"),
+    ("Bollklubb", "BK"),
+    ("Fotbollsförening", "FF"),
+    ("Orienteringsklubb", "OK"),
+)
+_DEFINITE = (("förening", "en"), ("klubb", "en"), ("kör", "en"), ("sällskap", "et"), ("lag", "et"), ("råd", "et"))
+PEOPLE = ("Anna Berg", "Per Holm", "Eva Nord", "Karl Lind", "Maja Ek", "Olof Strand")
+
+
+def _variant_name(kind: str, name: str, rng: random.Random) -> str | None:
+    """`name` written as another register would for this kind of variant; None when it does not apply."""
+    words = name.split(" ")
+    if kind == "abbreviation":
+        for long, short in _ABBREVIATIONS:
+            if long in words:
+                return name.replace(long, short)
+            if short in words:
+                return " ".join(long if w == short else w for w in words)
+        if name.startswith("Studieförbundet "):
+            return name.removeprefix("Studieförbundet ")
+        return None
+    if kind == "genitive":
+        if len(words) > 1 and not words[0].endswith("s") and words[0][:1].isupper() and words[0] not in ("IFK",):
+            return " ".join([words[0] + "s", *words[1:]])
+        return None
+    if kind == "definite":
+        last = words[-1]
+        for noun, ending in _DEFINITE:
+            if last.casefold().endswith(noun):
+                return " ".join([*words[:-1], last + ending])
+        return None
+    if kind == "form":
+        if name.startswith("Föreningen "):
+            return name.removeprefix("Föreningen ") + " förening"
+        if len(words) == 2 and words[-1].endswith("förening"):
+            return f"{words[1]}en {words[0]}"
+        return None
+    if kind == "spelling":
+        for a, b in (("v", "w"), ("k", "c"), ("ck", "k"), ("s", "z")):
+            index = name.find(a, 1)
+            if index > 0:
+                return name[:index] + b + name[index + len(a) :]
+        return None
+    if kind == "renamed":
+        return "Föreningen " + "".join(w[0] for w in words if w[:1].isalpha()).upper() + " " + rng.choice(WORDS)
+    return name
+
+
+def variants(records: list[dict[str, Any]], rate: float, seed: int = 20261127) -> Iterator[dict[str, Any]]:
+    """A second register's rows for a share `rate` of `records`, each a variant of one kind
+    (`same_as` names its original), and about a third as many decoys: the same organisation's
+    branch in another place (`same_as` None). No organisation numbers: registers rarely have them."""
+    rng = random.Random(seed + 1)
+    places = _places_by_municipality()
+    codes = sorted(municipalities())
+    for record in records:
+        if rng.random() >= rate:
+            continue
+        kind = rng.choice(VARIANT_KINDS)
+        name = _variant_name(kind, record["name"], rng)
+        if name is None:
+            kind, name = "contact", record["name"]
+        row: dict[str, Any] = {k: v for k, v in record.items() if k != "org_number"}
+        row.update(key=f"{record['key']}-v", name=name, same_as=record["key"], variant=kind)
+        if kind == "contact":
+            person = rng.choice(PEOPLE)
+            row.update(name=f"{name} {person}", contact=person)
+        if kind == "seat":
+            county = municipalities()[record["municipality"]].county_code
+            elsewhere = rng.choice([c for c in codes if municipalities()[c].county_code != county and places.get(c)])
+            postal, locality = rng.choice(places[elsewhere])
+            row.update(municipality=elsewhere, postal_code=f"{postal[:3]} {postal[3:]}", locality=locality)
+            row["street_address"] = f"Box {rng.randint(100, 9999)}"
+        if kind not in ("renamed", "seat") and rng.random() < 0.5:
+            row.pop("emails", None)
+        yield row
+        place = record["locality"]
+        if rng.random() < 0.33 and place in record["name"]:
+            county = municipalities()[record["municipality"]].county_code
+            other = rng.choice([c for c in codes if municipalities()[c].county_code == county and places.get(c)])
+            postal, _ = rng.choice(places[other])
+            # The branch is named after its municipality ("PRO Kumla" / "PRO Hallsberg").
+            locality = municipalities()[other].name
+            if locality != place and other != record["municipality"]:
+                yield {
+                    **{k: v for k, v in record.items() if k != "org_number"},
+                    "key": f"{record['key']}-b",
+                    "name": record["name"].replace(place, locality),
+                    "municipality": other,
+                    "postal_code": f"{postal[:3]} {postal[3:]}",
+                    "locality": locality,
+                    "emails": [f"info@{record['key']}-b.example"],
+                    "same_as": None,
+                    "variant": "branch",
+                }
+
+
 # Column headers as a Swedish municipal register export would have them (for importer benchmarks).
 CSV_COLUMNS = (
     ("Föreningsnamn", "name"),
@@ -352,14 +469,16 @@ def register_row(record: dict[str, Any]) -> dict[str, str]:
     return row
 
 
-def write_csv(records: Iterator[dict[str, Any]], path: Path, delimiter: str = ";") -> int:
+def write_csv(records: Iterator[dict[str, Any]], path: Path, delimiter: str = ";", *, contact: bool = False) -> int:
+    """Writes the register; with `contact`, a Kontaktperson column too (the variants' register)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
-        writer.writerow([header for header, _ in CSV_COLUMNS])
+        writer.writerow([header for header, _ in CSV_COLUMNS] + (["Kontaktperson"] if contact else []))
         for record in records:
-            writer.writerow(register_row(record).values())
+            row = list(register_row(record).values())
+            writer.writerow(row + ([record.get("contact", "")] if contact else []))
             count += 1
     return count
 
@@ -380,10 +499,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--variants", type=float, metavar="RATE", help="share of actors a second register varies")
+    parser.add_argument("--variants-out", type=Path, help="where the second register goes (CSV)")
     args = parser.parse_args(argv)
-    records = actors(args.actors, args.seed)
-    count = write_csv(records, args.out) if args.format == "csv" else write_jsonl(records, args.out)
+    if (args.variants is None) != (args.variants_out is None):
+        parser.error("--variants and --variants-out go together")
+    records = list(actors(args.actors, args.seed))
+    count = write_csv(iter(records), args.out) if args.format == "csv" else write_jsonl(iter(records), args.out)
     print(f"wrote {count} actors to {args.out}", file=sys.stderr)
+    if args.variants is not None:
+        written = write_csv(variants(records, args.variants, args.seed), args.variants_out, contact=True)
+        print(f"wrote {written} variant rows to {args.variants_out}", file=sys.stderr)
     return 0
 
 

@@ -119,6 +119,8 @@ NODES: Final[dict[str, NodeSpec]] = {
                 "name",
                 # Blocking key of the importers' entity resolution (registry.domain.normalize.name_key).
                 "name_key",
+                # Blocking keys of entity resolution (importers.resolve.Features.blocking_keys).
+                "match_keys",
                 "alt_names",
                 "sector",
                 "kind",

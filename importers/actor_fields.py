@@ -2,7 +2,7 @@
 
 Search only finds what the index was given in the same form, so imported actors get exactly
 what `registry.domain.actor.derived_fields` gives actors written through the API; `name_key`
-is what entity resolution compares names by.
+and `match_keys` are what entity resolution finds candidates by (`importers.resolve`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from importers.resolve import match_keys
 from registry.domain.actor import derived_fields as actor_derived_fields
 from registry.domain.normalize import name_key
 
@@ -17,4 +18,5 @@ from registry.domain.normalize import name_key
 def derived_fields(props: Mapping[str, Any], active_in: Iterable[str] = ()) -> dict[str, Any]:
     derived = actor_derived_fields(props, active_in)
     derived["name_key"] = name_key(str(props.get("name") or ""))
+    derived["match_keys"] = match_keys(props)
     return derived

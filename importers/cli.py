@@ -14,7 +14,15 @@ from importers.engine import ImportOptions, env_batch_size, run_import
 from importers.limits import UploadLimits, load_upload_limits
 from importers.readers import FORMATS
 from importers.report import Report
-from importers.review import STATUSES, AlreadyDecidedError, ReviewNotFoundError, decide, item_view
+from importers.review import (
+    STATUSES,
+    AlreadyDecidedError,
+    NotUndoableError,
+    ReviewNotFoundError,
+    decide,
+    item_view,
+    undo,
+)
 
 # A file on the server's own disk, imported by an operator: its rows and cells cost time, not memory,
 # so they are bounded far above an upload's. What bounds memory (unpacked sizes, lines) stays.
@@ -214,23 +222,35 @@ def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
             f"{view['id']}  {view['score']:>5}  {fields.get('name')!s} ({fields.get('municipality_code')})"
             f"  ~  {candidate.get('name')!s} ({candidate.get('municipality_code')})"
         )
+        if view.get("judgement"):
+            decided = f"{view['judgement']}, {view.get('decided_by')}, {view.get('decided_at')}"
+            click.echo(f"      bedömning / judgement: {decided}")
         for reason in view.get("reasons") or []:
             click.echo(f"      {reason}")
 
 
-def _decide(settings: Any, item_id: str, accept: bool) -> None:
+def _decide(settings: Any, item_id: str, status: str) -> None:
     graph = _graph(settings)
     try:
-        decision = decide(graph, item_id, accept=accept)
+        decision = undo(graph, item_id) if status == "undo" else decide(graph, item_id, status=status)
     except ReviewNotFoundError:
         click.echo(f"registry: ärendet {item_id} finns inte / no review item {item_id}", err=True)
         sys.exit(1)
     except AlreadyDecidedError as exc:
         click.echo(f"registry: ärendet är redan avgjort ({exc.status}) / the item is already decided", err=True)
         sys.exit(1)
+    except NotUndoableError as exc:
+        click.echo(f"registry: kan inte ångras ({exc.status}): {exc.reason} / cannot be undone", err=True)
+        sys.exit(1)
     finally:
         graph.close()
-    word = "sammanslagen med / merged into" if accept else "ny aktör / new actor"
+    word = {
+        "accepted": "sammanslagen med / merged into",
+        "rejected": "ny aktör / new actor",
+        "unsure": "osäker, egen aktör tills vidare / unsure, its own actor for now",
+    }[decision.status]
+    if status == "undo":
+        word = "delad, egen aktör / split off into its own actor"
     click.echo(f"{decision.item_id}: {decision.status}; {word} {decision.actor_id}")
 
 
@@ -239,7 +259,7 @@ def _decide(settings: Any, item_id: str, accept: bool) -> None:
 @click.pass_obj
 def review_accept(settings: Any, item_id: str) -> None:
     """Accept: the record describes the candidate actor and is merged into it."""
-    _decide(settings, item_id, True)
+    _decide(settings, item_id, "accepted")
 
 
 @review_group.command("reject")
@@ -247,4 +267,20 @@ def review_accept(settings: Any, item_id: str) -> None:
 @click.pass_obj
 def review_reject(settings: Any, item_id: str) -> None:
     """Reject: the record is a different organisation and becomes an actor of its own."""
-    _decide(settings, item_id, False)
+    _decide(settings, item_id, "rejected")
+
+
+@review_group.command("unsure")
+@click.argument("item_id")
+@click.pass_obj
+def review_unsure(settings: Any, item_id: str) -> None:
+    """Unsure: the record stands alone for now; the item stays open to accept or reject later."""
+    _decide(settings, item_id, "unsure")
+
+
+@review_group.command("undo")
+@click.argument("item_id")
+@click.pass_obj
+def review_undo(settings: Any, item_id: str) -> None:
+    """Undo a merge (automatic or accepted): split the record off into its own actor, and keep them apart."""
+    _decide(settings, item_id, "undo")

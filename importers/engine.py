@@ -538,6 +538,7 @@ class _Import:
                     f"{len(stale)} earlier run(s) of the source were interrupted and are now marked 'interrupted'"
                 )
             self.dao.backfill_name_keys(normalize.name_key)
+            self.dao.backfill_match_keys(resolve.match_keys)
             self.report.run_id = run_id
             self.dao.start_run(run_id, source=ctx.source, kind=self.options.kind, file=self.report.file)
             self._write_batches(ctx, spool, valid)
@@ -736,6 +737,8 @@ class _Batch:
         keys = [row.key for row in self.rows]
         org_numbers = sorted({r.record["org_number"] for r in self.rows if r.record.get("org_number")})
         name_keys = sorted({normalize.name_key(r.record["name"]) for r in self.rows})
+        # The lookup's name-key blocks find actors that have no match keys yet (written through the
+        # API or the demo loader, before a real import gave them theirs; dry runs give none).
         blocks = {
             (normalize.name_key(r.record["name"]), county_of(r.record.get("municipality_code"))) for r in self.rows
         }
@@ -747,6 +750,12 @@ class _Batch:
             STATE_PROPS,
         )
         states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
+        # Rows that resolution will see: new records, and known ones that have no actor (nor a review).
+        fresh = [r for r in self.rows if not _placed(known.get(r.key))]
+        wanted = {r.key: resolve.features(r.key, r.record, _contact_names(r.record)) for r in fresh}
+        queries = [_query(f.blocking_keys()) for f in wanted.values() if f.blocking_keys()]
+        candidates = dao.match_candidates(tx, queries, limit=CANDIDATES_PER_RECORD)
+        apart = dao.judged_apart(tx, [r.key for r in fresh if r.key in known])
         if dry_run:
             # What earlier batches of a dry run would have created, as far as this batch can meet it.
             for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
@@ -756,25 +765,43 @@ class _Batch:
         by_key: dict[str, set[str]] = defaultdict(set)
         # Each actor's term provenance from the records applied to it in this batch (the last one wins).
         provenance: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        featured: dict[str, resolve.Features] = {}
 
         def index(state: ActorState) -> None:
             org = state.props.get("org_number")
             if org:
                 by_org.setdefault(org, state.id)
             if state.props.get("name"):
-                by_key[normalize.name_key(state.props["name"])].add(state.id)
+                names = [c.get("name", "") for c in state.contacts.values()]
+                found = resolve.features(state.id, state.props, names, state.links.get("active_in", []))
+                if featured.get(state.id) != found:
+                    featured[state.id] = found
+                    for block in found.blocking_keys():
+                        by_key[block].add(state.id)
 
         for state in states.values():
             index(state)
+        for candidate in candidates:
+            if candidate["id"] not in states:
+                found = resolve.features(
+                    candidate["id"], candidate["props"], candidate["contact_names"], candidate["active_in"]
+                )
+                featured[candidate["id"]] = found
+                for block in found.blocking_keys():
+                    by_key[block].add(candidate["id"])
         granted: frozenset[str] = frozenset()
         if owner.claims_only and ctx.umbrella_id:
-            ids = {*states, *(k["actor_id"] for k in known.values() if k.get("actor_id"))}
+            ids = {*states, *featured, *(k["actor_id"] for k in known.values() if k.get("actor_id"))}
             granted = granted_among(tx, ctx.umbrella_id, ids)
 
         def claim_only(actor_id: str) -> bool:
             return _claim_only(owner.claims_only, states.get(actor_id), actor_id, granted)
 
-        review_rows = writes.reviews
+        def load(actor_id: str) -> None:
+            # A candidate chosen to merge into: its whole state, read now (few rows merge).
+            if actor_id not in states:
+                rows = dao.actor_states(tx, [actor_id], STATE_PROPS)
+                states[actor_id] = ActorState.from_graph(rows[0])
 
         def describe(row: _Row, actor_id: str | None) -> None:
             writes.records.append(
@@ -810,7 +837,11 @@ class _Batch:
                     index(states[actor_id])
                 describe(row, actor_id)
             else:
-                actor_id = self._resolve(key, digest, record, states, by_org, by_key, result, review_rows)
+                actor_id = self._resolve(
+                    key, wanted[key], states, (by_org, by_key, featured), apart.get(key, set()), result, writes
+                )
+                if actor_id is not None:
+                    load(actor_id)
                 if actor_id is not None and _not_civil(ctx, states.get(actor_id)):
                     result.not_civil.append(row.line)
                     actor_id = None
@@ -859,44 +890,70 @@ class _Batch:
     def _resolve(
         self,
         key: str,
-        digest: str,
-        record: dict[str, Any],
+        found: resolve.Features,
         states: dict[str, ActorState],
-        by_org: dict[str, str],
-        by_key: dict[str, set[str]],
+        indexes: tuple[dict[str, str], dict[str, set[str]], dict[str, resolve.Features]],
+        apart: set[str],
         result: _BatchResult,
-        review_rows: list[dict[str, Any]],
+        writes: _Writes,
     ) -> str | None:
-        """The actor a new record describes (merged or created), or None when it waits for review."""
-        org = record.get("org_number")
-        if org and org in by_org:
+        """The actor a new record describes (merged or created), or None when it waits for review.
+
+        Every merge is kept as a judgement (a review item with status `merged`, its score and
+        reasons), so a person can read why and undo it (`registry review undo`).
+        """
+        by_org, by_key, featured = indexes
+        if found.org_number and found.org_number in by_org:
             result.statuses["merged"] += 1
-            return by_org[org]
-        county = county_of(record.get("municipality_code"))
-        summaries = [states[i].summary() for i in sorted(by_key.get(normalize.name_key(record["name"]), ()))]
-        match = resolve.best_match(record, county, summaries)
+            return by_org[found.org_number]
+        ids = set().union(*(by_key.get(block, ()) for block in found.blocking_keys())) - apart
+        match = resolve.best_match(found, [featured[i] for i in sorted(ids) if i in featured], source=self.ctx.source)
         if match and match.score >= resolve.MERGE_AT:
             result.statuses["merged"] += 1
+            writes.reviews.append(_judgement(key, match, "merged"))
             return match.actor_id
         if match and match.score >= resolve.REVIEW_AT:
             result.statuses["queued"] += 1
             if self.ctx.kind == "members":
                 result.keep.append(match.actor_id)
-            review_rows.append(
-                {
-                    "id": derived_id("review", key),
-                    "record_key": key,
-                    "candidate": match.actor_id,
-                    "score": round(match.score, 1),
-                    "reasons": list(match.reasons),
-                }
-            )
+            writes.reviews.append(_judgement(key, match, None))
             return None
         actor_id = derived_id("actor", key)
         if actor_id not in states:
             states[actor_id] = ActorState.new(actor_id)
         result.statuses["created"] += 1
         return actor_id
+
+
+# Candidates read per record: enough for every branch of a national organisation in a county.
+CANDIDATES_PER_RECORD = 10
+
+
+def _query(keys: list[str]) -> str:
+    """A keyword full-text query matching any of the keys (each quoted whole)."""
+    return " OR ".join('"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys)
+
+
+def _placed(seen: dict[str, Any] | None) -> bool:
+    """A known record that describes an actor or waits for review: resolution leaves it be."""
+    return bool(seen and (seen["actor_id"] or seen["review_id"]))
+
+
+def _contact_names(record: dict[str, Any]) -> list[str]:
+    return [c["name"] for c in record.get("contacts") or [] if c.get("name")]
+
+
+def _judgement(key: str, match: resolve.Match, status: str | None) -> dict[str, Any]:
+    """A review item row: pending (status None) or an automatic merge (`merged`), with its reasons."""
+    return {
+        "id": derived_id("review", key),
+        "record_key": key,
+        "candidate": match.actor_id,
+        "score": round(match.score, 1),
+        "reasons": list(match.reasons),
+        "status": status,
+        "decided_by": "import" if status else None,
+    }
 
 
 NOT_CIVIL = (

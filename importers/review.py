@@ -1,8 +1,15 @@
-"""Deciding the review queue: accept merges the waiting record into the candidate actor, reject makes it its own actor.
+"""Deciding the review queue and revisiting its judgements.
 
-Both apply the record with the same merge rule as an import (`importers.merge`), in one
-transaction with the decision, and give the record the actor it describes, so the next import
-of the same file finds the record known and unchanged.
+Accept merges the waiting record into the candidate actor; reject makes it its own actor and
+keeps the two apart on every later import (a negative judgement, see `registry.dao.review`);
+unsure lets it stand alone for now and leaves the item open. Each applies the record with the
+same merge rule as an import (`importers.merge`), in one transaction with the decision, and
+gives the record the actor it describes, so the next import of the same file finds the record
+known and unchanged.
+
+Undo splits a merge (automatic or accepted) back by source records: the record leaves the actor
+with what it brought (the actor is rebuilt from its other records with the same rule) and
+becomes an actor of its own; the item becomes a negative judgement.
 """
 
 from __future__ import annotations
@@ -20,10 +27,19 @@ from importers.records import derived_id
 from registry.auth import Principal, cli_principal, current_principal
 from registry.dao.audit import Channel
 from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
-from registry.dao.review import STATUSES, ReviewDao
+from registry.dao.review import OPEN, POSITIVE, STATUSES, ReviewDao
 from registry.db import Graph
 
-__all__ = ["STATUSES", "AlreadyDecidedError", "Decision", "ReviewNotFoundError", "decide", "item_view"]
+__all__ = [
+    "STATUSES",
+    "AlreadyDecidedError",
+    "Decision",
+    "NotUndoableError",
+    "ReviewNotFoundError",
+    "decide",
+    "item_view",
+    "undo",
+]
 
 
 class ReviewNotFoundError(LookupError):
@@ -34,6 +50,15 @@ class AlreadyDecidedError(Exception):
     def __init__(self, status: str) -> None:
         super().__init__(status)
         self.status = status
+
+
+class NotUndoableError(Exception):
+    """Only a merge can be undone, and only while the actor has another record to keep."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -53,43 +78,60 @@ def item_view(item: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def decide(graph: Graph, item_id: str, *, accept: bool, who: Principal | None = None) -> Decision:
-    """Accepts or rejects one pending item; raises ReviewNotFoundError or AlreadyDecidedError.
+def _who(who: Principal | None) -> tuple[Principal, Channel]:
+    in_request = has_request_context()
+    channel = Channel.API if in_request else Channel.CLI
+    return (who if who is not None else current_principal() if in_request else cli_principal()), channel
+
+
+def _own_state(tx: ManagedTransaction, actor_id: str) -> ActorState:
+    rows = ImportDao.actor_states(tx, [actor_id], STATE_PROPS)
+    return ActorState.from_graph(rows[0]) if rows else ActorState.new(actor_id)
+
+
+def _audit(state: ActorState) -> list[dict[str, Any]]:
+    if not state.changed:
+        return []
+    row = audit_row("actor.create" if state.created else "actor.update", state.id, state.before, state.audit_view())
+    return [row] if row else []
+
+
+def decide(
+    graph: Graph,
+    item_id: str,
+    *,
+    accept: bool | None = None,
+    status: str | None = None,
+    who: Principal | None = None,
+) -> Decision:
+    """Decides one open item: `accepted`, `rejected` or `unsure` (`accept=True/False` are the first
+    two); raises ReviewNotFoundError or AlreadyDecidedError.
 
     The actor change is audited in the same transaction, by `who` (unset: the API caller inside a
     request, else the CLI user).
     """
-    in_request = has_request_context()
-    channel = Channel.API if in_request else Channel.CLI
-    principal = who if who is not None else current_principal() if in_request else cli_principal()
+    wanted = status or ("accepted" if accept else "rejected")
+    if wanted not in ("accepted", "rejected", "unsure"):
+        raise ValueError(wanted)
+    principal, channel = _who(who)
 
     def work(tx: ManagedTransaction) -> Decision:
         item = ReviewDao.lock(tx, item_id)
         if item is None:
             raise ReviewNotFoundError(item_id)
-        if item["status"] != "pending":
+        if item["status"] not in OPEN:
             raise AlreadyDecidedError(item["status"])
         key, source = item["record_key"], item["source"]
         record = json.loads(item["fields"])
-        if accept and item["candidate_id"]:
-            target = item["candidate_id"]
-            rows = ImportDao.actor_states(tx, [target], STATE_PROPS)
-            state = ActorState.from_graph(rows[0]) if rows else ActorState.new(target)
-        else:
-            target = derived_id("actor", key)
-            rows = ImportDao.actor_states(tx, [target], STATE_PROPS)
-            state = ActorState.from_graph(rows[0]) if rows else ActorState.new(target)
+        target = item["candidate_id"] if wanted == "accepted" and item["candidate_id"] else derived_id("actor", key)
+        state = _own_state(tx, target)
         org = record.get("org_number")
         taken = {c["org_number"]: c["id"] for c in ImportDao.candidates_by_org_number(tx, [org] if org else [])}
         apply_record(state, key, source, record, None, Counter(), taken_org_numbers=taken)
-        audit: list[dict[str, Any]] = []
+        audit = _audit(state)
         if state.changed:
             ImportDao.write_actors(tx, [state.to_row()])
-            action = "actor.create" if state.created else "actor.update"
-            row = audit_row(action, target, state.before, state.audit_view())
-            audit.extend([row] if row else [])
-        status = "accepted" if accept else "rejected"
-        ReviewDao.decide(tx, item_id, status=status, actor_id=target)
+        ReviewDao.decide(tx, item_id, status=wanted, actor_id=target, by=principal.name)
         member_of = record.get("member_of") or {}
         if member_of.get("umbrella") and member_of["umbrella"] != target:
             changes = ImportDao.write_memberships(
@@ -106,6 +148,50 @@ def decide(graph: Graph, item_id: str, *, accept: bool, who: Principal | None = 
             )
             audit.extend(membership_audit_rows(changes))
         ImportDao.write_audit(tx, principal, None, audit, channel)
-        return Decision(item_id, status, target)
+        return Decision(item_id, wanted, target)
+
+    return graph.write_tx(work)
+
+
+def undo(graph: Graph, item_id: str, *, who: Principal | None = None) -> Decision:
+    """Splits a merged or accepted item's record off its actor into an actor of its own.
+
+    The actor keeps what its other records say: the record's contribution is withdrawn with the
+    merge rule (as if its source had emptied it) and every other record is applied again, so a
+    field the record had filled falls back to another record's value. Raises ReviewNotFoundError
+    or NotUndoableError.
+    """
+    principal, channel = _who(who)
+
+    def work(tx: ManagedTransaction) -> Decision:
+        item = ReviewDao.lock(tx, item_id)
+        if item is None:
+            raise ReviewNotFoundError(item_id)
+        if item["status"] not in POSITIVE:
+            raise NotUndoableError(item["status"], "inget att ångra / not a merge")
+        key, source = item["record_key"], item["source"]
+        record = json.loads(item["fields"])
+        merged_into = item["actor_id"] or item["candidate_id"]
+        others = [r for r in ReviewDao.records_of(tx, merged_into) if r["key"] != key]
+        if not others:
+            raise NotUndoableError(item["status"], "aktören har ingen annan post / the actor has no other record")
+        state = _own_state(tx, merged_into)
+        apply_record(state, key, source, {}, record, Counter())
+        for other in others:
+            fields = json.loads(other["fields"])
+            apply_record(state, other["key"], other["source"], fields, fields, Counter())
+        if all(o["source"] != source for o in others):
+            state.props["sources"] = [s for s in state.props.get("sources") or [] if s != source]
+        target = derived_id("actor", key)
+        split = _own_state(tx, target)
+        apply_record(split, key, source, record, None, Counter())
+        audit = _audit(state) + _audit(split)
+        # The actor first: a number the record brought must leave it before the split takes it.
+        for changed in (state, split):
+            if changed.changed:
+                ImportDao.write_actors(tx, [changed.to_row()])
+        ReviewDao.undo(tx, item_id, actor_id=target, by=principal.name)
+        ImportDao.write_audit(tx, principal, None, audit, channel)
+        return Decision(item_id, "rejected", target)
 
     return graph.write_tx(work)

@@ -34,8 +34,8 @@ def register(tmp_path: Path) -> Path:
         rows.append(f"R{i};Kumla Förening {i:02d};{org};692 3{i % 8};Kumla;031390{i:04d};forening{i}.example")
     for i in range(41, 46):  # the same organisation numbers as rows 1-5: merged across batches
         rows.append(f"R{i};Avdelning {i};{org_numbers[i - 41]};692 31;Kumla;;")
-    for i in range(46, 51):  # the names of rows 6-10 in Hallsberg: waiting for review
-        rows.append(f"R{i};Kumla Förening {i - 40:02d};;694 31;Hallsberg;;")
+    for i in range(46, 51):  # the names and phones of rows 6-10 in Hallsberg: waiting for review
+        rows.append(f"R{i};Kumla Förening {i - 40:02d};;694 31;Hallsberg;031390{i - 40:04d};")
     for i in range(51, 61):  # the names of rows 11-20 again in Kumla: merged by name
         rows.append(f"R{i};KUMLA FÖRENING {i - 40:02d};;692 31;Kumla;031399{i:04d};")
     path = tmp_path / "register.csv"

@@ -13,7 +13,6 @@ from importers.columns import ColumnMap, Mapping, header_key, load_mapping
 from importers.merge import ActorState, apply_record
 from importers.readers import _CHUNK, ReadError, Row, RowError, open_source
 from importers.records import Context, RowRejectedError, normalise_row
-from importers.resolve import MERGE_AT, REVIEW_AT, best_match
 from registry.domain import normalize
 from tests.import_helpers import FIXTURES
 
@@ -211,19 +210,3 @@ def test_the_merge_rule() -> None:
     state.props["website"] = "https://by-hand.example"
     apply_record(state, "s:1", "s", {**changed, "website": "https://d.example"}, changed, conflicts)
     assert state.props["website"] == "https://by-hand.example"  # a hand edit is never overwritten
-
-
-def test_resolution_scores() -> None:
-    record = {"name": "Kumla-Hallsbergs Brukshundklubb", "municipality_code": "1881", "website": "https://bk.example"}
-    same = {"id": "a", "name": "Kumla Hallsbergs Brukshundklubb", "municipality_code": "1881", "county_code": "18"}
-    neighbour = {**same, "id": "b", "municipality_code": "1861"}
-    far = {**same, "id": "c", "municipality_code": "0180", "county_code": "01"}
-    other_org = {**same, "id": "d", "org_number": "802412-3450"}
-    match = best_match(record, "18", [same])
-    assert match is not None and match.score >= MERGE_AT
-    near = best_match(record, "18", [neighbour])
-    assert near is not None and REVIEW_AT <= near.score < MERGE_AT
-    with_site = best_match(record, "18", [{**neighbour, "website": "http://www.bk.example/"}])
-    assert with_site is not None and with_site.score >= MERGE_AT
-    assert best_match(record, "18", [far]) is None
-    assert best_match({**record, "org_number": "802000-0009"}, "18", [other_org]) is None

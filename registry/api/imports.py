@@ -192,9 +192,14 @@ class ReviewItemSchema(Schema):
     id = fields.String(required=True)
     score = fields.Float()
     reasons = fields.List(fields.String())
-    status = fields.String()
+    status = fields.String(metadata={"description": "pending | merged | accepted | rejected | unsure"})
+    judgement = fields.String(
+        allow_none=True, metadata={"description": "positive | negative | unsure (none while pending)"}
+    )
+    decided_by = fields.String(allow_none=True, metadata={"description": "Vem avgjorde / who decided"})
     created_at = fields.String(allow_none=True)
     decided_at = fields.String(allow_none=True)
+    undone_at = fields.String(allow_none=True)
     record = fields.Dict(allow_none=True, metadata={"description": "Den importerade posten / the imported record"})
     candidate = fields.Dict(allow_none=True, metadata={"description": "Aktören den kan vara / the possible actor"})
     actor_id = fields.String(allow_none=True, metadata={"description": "Aktören posten nu beskriver"})
@@ -238,15 +243,17 @@ class Review(MethodView):
         return item_view(item)
 
 
-def _decide(item_id: str, accept: bool) -> dict[str, Any]:
-    from importers.review import AlreadyDecidedError, ReviewNotFoundError, decide
+def _decide(item_id: str, status: str) -> dict[str, Any]:
+    from importers.review import AlreadyDecidedError, NotUndoableError, ReviewNotFoundError, decide, undo
 
     try:
-        decision = decide(get_graph(), item_id, accept=accept)
+        decision = undo(get_graph(), item_id) if status == "undo" else decide(get_graph(), item_id, status=status)
     except ReviewNotFoundError:
         abort(404, message=NOT_FOUND)
     except AlreadyDecidedError as exc:
         abort(409, message=f"Ärendet är redan avgjort ({exc.status}) / The item is already decided ({exc.status}).")
+    except NotUndoableError as exc:
+        abort(409, message=f"Kan inte ångras ({exc.status}): {exc.reason} / Cannot be undone.")
     return {"item_id": decision.item_id, "status": decision.status, "actor_id": decision.actor_id}
 
 
@@ -258,7 +265,7 @@ class ReviewAccept(MethodView):
     @blp.alt_response(409, description="Redan avgjort / Already decided.")
     def post(self, item_id: str) -> dict[str, Any]:
         """Accept: the record is the candidate actor and is merged into it."""
-        return _decide(item_id, True)
+        return _decide(item_id, "accepted")
 
 
 @blp.route("/reviews/<item_id>/reject")
@@ -269,4 +276,26 @@ class ReviewReject(MethodView):
     @blp.alt_response(409, description="Redan avgjort / Already decided.")
     def post(self, item_id: str) -> dict[str, Any]:
         """Reject: the record is another organisation and becomes an actor of its own."""
-        return _decide(item_id, False)
+        return _decide(item_id, "rejected")
+
+
+@blp.route("/reviews/<item_id>/unsure")
+class ReviewUnsure(MethodView):
+    @require_write(Write.REVIEW)
+    @blp.response(200, DecisionSchema)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description="Redan avgjort / Already decided.")
+    def post(self, item_id: str) -> dict[str, Any]:
+        """Unsure: the record stands alone for now; the item stays open."""
+        return _decide(item_id, "unsure")
+
+
+@blp.route("/reviews/<item_id>/undo")
+class ReviewUndo(MethodView):
+    @require_write(Write.REVIEW)
+    @blp.response(200, DecisionSchema)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description="Ingen sammanslagning att ångra / Not a merge to undo.")
+    def post(self, item_id: str) -> dict[str, Any]:
+        """Undo a merge: the record is split off into its own actor and kept apart from this one."""
+        return _decide(item_id, "undo")

@@ -399,6 +399,7 @@ _INTERNAL = frozenset(
         "name_sort",
         "content_hash",
         "name_key",
+        "match_keys",
         "interest_area_ids",
         "target_group_ids",
         "seat_claims",

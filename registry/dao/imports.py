@@ -98,6 +98,41 @@ _SET_PROVENANCE: LiteralString = """ON CREATE SET w.how = p.how, w.field = p.fie
     w.text = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.text ELSE w.text END,
     w.rule = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.rule ELSE w.rule END"""
 
+# Entity resolution's candidates beyond `_LOOKUP`: the actors sharing one of a record's blocking
+# keys (importers.resolve), one keyword full-text query per record, each limited so a common key
+# (a frequent name word in a county) cannot make a batch read thousands of actors; Lucene ranks
+# the rare keys (an exact e-mail, a whole name key) first. Only what scoring reads comes back:
+# the importer reads the whole state of the few actors it merges into (`_STATES`).
+_MATCH_CANDIDATES: LiteralString = f"""
+UNWIND $queries AS q
+CALL db.index.fulltext.queryNodes('actor_match', q, {{limit: $limit}}) YIELD node
+WITH DISTINCT node AS a
+RETURN a.id AS id, a {{
+  .name, .org_number, .municipality_code, .locality, .emails, .phones, .website, .sources, .sector
+}} AS props,
+  [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
+  [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c.name] AS contact_names
+"""
+
+# Negative judgements: the actors a person (or an undo) said these records are not.
+_JUDGED_APART: LiteralString = f"""
+UNWIND $keys AS key
+MATCH (s:{L.SOURCE_RECORD} {{key: key}})<-[:{R.CANDIDATE}]-(r:{L.REVIEW_ITEM} {{status: 'rejected'}})
+MATCH (r)-[:{R.CANDIDATE}]->(a:{L.ACTOR})
+RETURN key, collect(DISTINCT a.id) AS actors
+"""
+
+_WITHOUT_MATCH_KEYS: LiteralString = f"""
+MATCH (a:{L.ACTOR}) WHERE a.match_keys IS NULL AND a.name IS NOT NULL
+RETURN a.id AS id, a {{.name, .municipality_code, .locality, .emails, .phones, .website}} AS props LIMIT 5000
+"""
+
+_SET_MATCH_KEYS: LiteralString = f"""
+UNWIND $rows AS row
+MATCH (a:{L.ACTOR} {{id: row.id}})
+SET a.match_keys = row.match_keys
+"""
+
 # The actor's importer-managed properties are set from the row (a null removes one), and each
 # relationship list is made to match the row exactly: the merge rule (importers.merge) has
 # already kept what other sources and people added. New actors have nothing to remove, so
@@ -214,7 +249,8 @@ UNWIND $rows AS row
 MATCH (s:{L.SOURCE_RECORD} {{key: row.record_key}}), (a:{L.ACTOR} {{id: row.candidate}})
 MERGE (r:{L.REVIEW_ITEM} {{id: row.id}})
 ON CREATE SET r.created_at = datetime()
-SET r.status = 'pending', r.score = row.score, r.reasons = row.reasons, r.decided_at = null
+SET r.status = coalesce(row.status, 'pending'), r.score = row.score, r.reasons = row.reasons,
+    r.decided_at = CASE WHEN row.status IS NULL THEN null ELSE datetime() END, r.decided_by = row.decided_by
 WITH r, s, a
 CALL (r) {{
   OPTIONAL MATCH (r)-[old:{R.CANDIDATE}|{R.FROM_RUN}]->()
@@ -424,6 +460,14 @@ class ImportDao:
             total += len(rows)
         return total
 
+    def backfill_match_keys(self, keys: Any) -> int:
+        """Gives actors written elsewhere (the API, the demo) the blocking keys resolution finds them by."""
+        total = 0
+        while rows := self.graph.read(_WITHOUT_MATCH_KEYS):
+            self.graph.write(_SET_MATCH_KEYS, rows=[{"id": r["id"], "match_keys": keys(r["props"])} for r in rows])
+            total += len(rows)
+        return total
+
     def taxonomy_ids(self) -> tuple[set[str], set[str]]:
         row = self.graph.read_one(_TAXONOMY_IDS)
         assert row is not None
@@ -486,6 +530,21 @@ class ImportDao:
         """
         row = tx.run(_LOOKUP, keys=keys, org_numbers=org_numbers, blocks=blocks, props=list(props)).single(strict=True)
         return {k["key"]: k for k in row["known"]}, [_with_props(state, props) for state in row["states"]]
+
+    @staticmethod
+    def match_candidates(tx: ManagedTransaction, queries: list[str], *, limit: int) -> list[dict[str, Any]]:
+        """The actors the full-text `queries` find (at most `limit` a query): id, the `props` scoring
+        reads, `active_in` and `contact_names`."""
+        if not queries:
+            return []
+        return [r.data() for r in tx.run(_MATCH_CANDIDATES, queries=queries, limit=limit)]
+
+    @staticmethod
+    def judged_apart(tx: ManagedTransaction, keys: list[str]) -> dict[str, set[str]]:
+        """For each record key, the actors a negative judgement keeps it apart from."""
+        if not keys:
+            return {}
+        return {r["key"]: set(r["actors"]) for r in tx.run(_JUDGED_APART, keys=keys)}
 
     @staticmethod
     def candidates_by_org_number(tx: ManagedTransaction, org_numbers: list[str]) -> list[dict[str, Any]]:

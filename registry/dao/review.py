@@ -1,4 +1,12 @@
-"""The review queue: possible duplicates that importers could not decide, waiting for a person."""
+"""The review queue and the judgements kept in it: possible duplicates waiting for a person, and every decision.
+
+An item pairs one source record with the actor it may describe. Its status is the judgement,
+as in nomenklatura: `pending` (nobody has decided), `merged` (the import merged it on its own:
+positive), `accepted` (a person said the same: positive), `rejected` (a person said different, or
+undid a merge: negative, and resolution keeps the two apart on every later import) or `unsure`
+(a person could not tell: the record stands alone for now, the item can still be decided). Each
+decision records who (`decided_by`) and when (`decided_at`); an undone merge also `undone_at`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,10 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.db import Graph
 
-STATUSES = ("pending", "accepted", "rejected")
+STATUSES = ("pending", "merged", "accepted", "rejected", "unsure")
+# The statuses a person can still accept or reject, and those whose merge can be undone.
+OPEN = ("pending", "unsure")
+POSITIVE = ("merged", "accepted")
 
 # One item as people read it: the waiting record (its fields as imported) beside the actor it may be.
 _ITEM: LiteralString = f"""
@@ -18,8 +29,10 @@ OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
 OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(a:{L.ACTOR})
 OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(d:{L.ACTOR})
 RETURN r {{
-  .id, .score, .reasons, .status,
-  created_at: toString(r.created_at), decided_at: toString(r.decided_at),
+  .id, .score, .reasons, .status, .decided_by,
+  judgement: CASE r.status WHEN 'merged' THEN 'positive' WHEN 'accepted' THEN 'positive'
+    WHEN 'rejected' THEN 'negative' WHEN 'unsure' THEN 'unsure' ELSE null END,
+  created_at: toString(r.created_at), decided_at: toString(r.decided_at), undone_at: toString(r.undone_at),
   record: s {{.key, .source, .record_id, .fields}},
   candidate: a {{.id, .name, .org_number, .municipality_code, .locality, .website}},
   actor_id: d.id
@@ -49,15 +62,42 @@ SET r.status = r.status
 WITH r
 OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
 OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(a:{L.ACTOR})
-RETURN r.status AS status, s.key AS record_key, s.source AS source, s.fields AS fields, a.id AS candidate_id
+OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(d:{L.ACTOR})
+RETURN r.status AS status, s.key AS record_key, s.source AS source, s.fields AS fields, a.id AS candidate_id,
+  d.id AS actor_id
 """
 
 _DECIDE: LiteralString = f"""
 MATCH (r:{L.REVIEW_ITEM} {{id: $id}})
 MATCH (r)-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
 MATCH (a:{L.ACTOR} {{id: $actor_id}})
-SET r.status = $status, r.decided_at = datetime()
+SET r.status = $status, r.decided_at = datetime(), r.decided_by = $by
+WITH s, a
+CALL (s, a) {{
+  OPTIONAL MATCH (s)-[old:{R.DESCRIBES}]->(x:{L.ACTOR}) WHERE x <> a
+  DELETE old
+}}
 MERGE (s)-[:{R.DESCRIBES}]->(a)
+"""
+
+# Undoing a merge: the item becomes a negative judgement, and the record describes its own actor.
+_UNDO: LiteralString = f"""
+MATCH (r:{L.REVIEW_ITEM} {{id: $id}})-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
+MATCH (a:{L.ACTOR} {{id: $actor_id}})
+SET r.undone_from = r.status, r.status = 'rejected', r.decided_at = datetime(), r.decided_by = $by,
+    r.undone_at = datetime()
+WITH s, a
+CALL (s, a) {{
+  OPTIONAL MATCH (s)-[old:{R.DESCRIBES}]->(x:{L.ACTOR}) WHERE x <> a
+  DELETE old
+}}
+MERGE (s)-[:{R.DESCRIBES}]->(a)
+"""
+
+# The source records an actor is made of, oldest first: what an undo rebuilds it from.
+_RECORDS_OF: LiteralString = f"""
+MATCH (s:{L.SOURCE_RECORD})-[:{R.DESCRIBES}]->(:{L.ACTOR} {{id: $id}})
+RETURN s.key AS key, s.source AS source, s.fields AS fields ORDER BY s.imported_at, s.key
 """
 
 
@@ -81,5 +121,15 @@ class ReviewDao:
         return record.data() if record else None
 
     @staticmethod
-    def decide(tx: ManagedTransaction, item_id: str, *, status: str, actor_id: str) -> None:
-        tx.run(_DECIDE, id=item_id, status=status, actor_id=actor_id).consume()
+    def decide(tx: ManagedTransaction, item_id: str, *, status: str, actor_id: str, by: str | None) -> None:
+        """Records the judgement and makes the item's record describe `actor_id`."""
+        tx.run(_DECIDE, id=item_id, status=status, actor_id=actor_id, by=by).consume()
+
+    @staticmethod
+    def undo(tx: ManagedTransaction, item_id: str, *, actor_id: str, by: str | None) -> None:
+        """Turns a merge into a negative judgement; the item's record describes `actor_id` from now on."""
+        tx.run(_UNDO, id=item_id, actor_id=actor_id, by=by).consume()
+
+    @staticmethod
+    def records_of(tx: ManagedTransaction, actor_id: str) -> list[dict[str, Any]]:
+        return [r.data() for r in tx.run(_RECORDS_OF, id=actor_id)]

@@ -1,0 +1,256 @@
+"""Entity resolution (issue 13, the matching half): Swedish match keys, blocking on names and contacts,
+shared contacts that never count, branches kept apart, scores with reasons, judgements and undo.
+
+The first tests check the scoring alone; the rest run the real importer against the real Neo4j on
+the labelled registers of tests/fixtures/resolution (and the `three` registers of the import tests).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask, g, request
+from flask.testing import FlaskClient
+
+from bench.generator import VARIANT_KINDS, actors, variants
+from bench.resolution import LABELLED, _key, import_labelled, labelled_truth, predicted, scores
+from importers import resolve
+from importers.records import derived_id
+from registry.auth import Principal, Role
+from registry.cli import main
+from registry.db import Graph
+from tests.import_helpers import FIXTURES, actor_by_name, counts, run
+
+THREE = FIXTURES / "three"
+
+
+def _f(name: str, municipality: str = "1881", **props: object) -> resolve.Features:
+    contacts = props.pop("contacts", ())
+    return resolve.features(name, {"name": name, "municipality_code": municipality, **props}, contacts)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Kumlas Hembygdsförening", "Kumla Hembygdsförening"),  # genitive -s
+        ("Karlskoga Ensamhetsnätverket", "Karlskoga Ensamhetsnätverk"),  # definite -et
+        ("Kumla Blåsorkestern", "Kumla Blåsorkester"),  # definite -en
+        ("Hembygdsvännerna i Kumla", "Kumla Hembygdsvänner"),  # definite plural -na
+        ("Föreningen Vänskapsbron", "Vänskapsbron förening"),  # form word moved
+        ("SV Örebro län", "Studieförbundet Vuxenskolan Örebro län"),  # abbreviation
+        ("Vuxenskolan Örebro län", "Studieförbundet Vuxenskolan Örebro län"),  # "Studieförbundet" dropped
+        ("NBV Örebro län", "Nykterhetsrörelsens Bildningsverksamhet i Örebro län"),
+        ("Kga-Dfs Orkesterförening", "Karlskoga-Degerfors Orkesterförening"),  # place abbreviations
+        ("Kumla IF", "Kumla Idrottsförening"),
+        ("Afasiföreningen i Örebro län", "Örebro läns Afasiförening"),
+    ],
+)
+def test_swedish_forms_of_one_name_share_a_match_key(one: str, other: str) -> None:
+    assert _f(one).key == _f(other).key
+    assert f"n:{_f(one).key}" in _f(other).blocking_keys()
+
+
+def test_different_names_keep_different_keys() -> None:
+    # An IK and an IF of one town are two clubs; compounds are not cut.
+    assert _f("Kumla IK").key != _f("Kumla IF").key
+    assert _f("Kumla Idrottsklubb").key != _f("Kumla Idrottsförening").key
+
+
+def test_a_contact_persons_name_appended_is_not_part_of_the_name() -> None:
+    plain = _f("Sydnärkes Schackklubb")
+    appended = _f("Sydnärkes Schackklubb Per Holm", contacts=["Per Holm"])
+    assert appended.key == plain.key
+    match = resolve.score(appended, plain)
+    assert match is not None and match.score >= resolve.MERGE_AT
+
+
+def test_shared_domains_and_generic_addresses_are_never_evidence() -> None:
+    national = _f("Rädda Barnen Kumla", emails=["info@raddabarnen.se"], website="https://www.raddabarnen.se")
+    assert not national.emails and not national.sites
+    platform = _f("Kumla Innebandyklubb", website="https://www.laget.se/kumlaibk")
+    assert not platform.sites
+    free = _f("Kumla Brukshundklubb", emails=["kumlabk@gmail.com"])
+    # A free-mail domain says nothing, but one specific address on it does.
+    assert free.emails == {"kumlabk@gmail.com"}
+    own = _f("Kumla Motorklubb", website="http://www.Kumlamk.example/", emails=["info@kumlamk.example"])
+    assert own.sites == {"kumlamk.example"} and own.emails == {"info@kumlamk.example"}
+    assert {"e:info@kumlamk.example", "w:kumlamk.example"} <= set(own.blocking_keys())
+    # Rädda Barnen in Kumla and in Hallsberg share the national site and address: no match.
+    hallsberg = _f("Rädda Barnen", "1861", emails=["info@raddabarnen.se"], website="raddabarnen.se")
+    match = resolve.score(national, hallsberg)
+    assert match is not None and match.score < resolve.REVIEW_AT
+    assert not any("samma" in r for r in match.reasons)
+
+
+def test_branches_of_a_national_organisation_stay_apart() -> None:
+    kumla, hallsberg = _f("PRO Kumla", phones=["+46313900690"]), _f("PRO Hallsberg", "1861", phones=["+46313900690"])
+    match = resolve.score(kumla, hallsberg)
+    # Even a shared phone (the district's) does not make two places one branch.
+    assert match is not None and match.score < resolve.REVIEW_AT
+    assert any("olika orter" in r for r in match.reasons)
+    unnamed = resolve.score(_f("SPF Seniorerna"), _f("SPF Seniorerna", "1861"))
+    assert unnamed is not None and unnamed.score < resolve.REVIEW_AT
+
+
+def test_a_shared_contact_is_at_least_worth_a_review() -> None:
+    match = resolve.score(
+        _f("KMK Motorsport", website="http://www.kumlamk.example/"), _f("Kumla Motorklubb", website="kumlamk.example")
+    )
+    assert match is not None and resolve.REVIEW_AT <= match.score < resolve.MERGE_AT
+    assert any("samma webbplats" in r for r in match.reasons)
+
+
+def test_one_register_merges_only_a_name_it_lists_twice() -> None:
+    one = _f("Afasiföreningen i Örebro län", phones=["+46701740612"], sources=["register:1862"])
+    other = _f("Örebro Afasiförening", phones=["+46701740612"])
+    match = resolve.score(other, one, source="register:1862")
+    assert match is not None and resolve.REVIEW_AT <= match.score < resolve.MERGE_AT
+    # Without a shared contact, two rows of one register are two associations...
+    assert resolve.score(_f("Örebro Afasiförening"), one, source="register:1862") is None
+    assert resolve.score(_f("Afasiföreningen i Örebro län", "1880"), one, source="register:1862") is None
+    # ... unless it lists one name twice in one municipality.
+    twice = resolve.score(_f("Örebro läns Afasiförening"), one, source="register:1862")
+    assert twice is not None and twice.score >= resolve.MERGE_AT
+
+
+def test_generator_variants_are_deterministic_and_of_every_kind() -> None:
+    records = list(actors(3000, 7))
+    first, second = list(variants(records, 0.2, 7)), list(variants(records, 0.2, 7))
+    assert first == second
+    assert {v["variant"] for v in first} >= {*VARIANT_KINDS, "branch"} - {"spelling"}
+    assert all("org_number" not in v for v in first)
+
+
+# -- through the importer, against Neo4j ----------------------------------------------------------
+
+
+def test_labelled_registers_meet_the_targets(graph: Graph) -> None:
+    import_labelled(graph)
+    merged, queued = predicted(graph)
+    truth, rows = labelled_truth()
+    auto, together = scores(merged, truth), scores(queued, truth)
+    assert auto["precision"] >= 0.995
+    assert together["recall"] >= 0.95 and together["precision"] >= 0.98
+    # No branch of a national organisation merged with another's, nor queued against it.
+    different = {(_key(r["left"]), _key(r["right"])) for r in rows if r["judgement"] == "different"}
+    assert not {tuple(sorted(p)) for p in different} & queued
+    # Each kind of evidence did its part, and says so in the item's reasons.
+    reasons = {
+        r["key"]: r["reasons"]
+        for r in graph.read(
+            "MATCH (r:ReviewItem)-[:CANDIDATE]->(s:SourceRecord) RETURN s.key AS key, r.reasons AS reasons"
+        )
+    }
+    assert any("samma e-post" in r for r in reasons[_key("hallsberg:H01")])  # SV: abbreviation + e-mail
+    assert any("samma telefonnummer" in r for r in reasons[_key("askersund:A01")])  # NBV + phone
+    assert any("samma webbplats" in r for r in reasons[_key("hallsberg:H08")])  # website only: queued
+    assert any("samma namnnyckel" in r for r in reasons[_key("hallsberg:H03")])  # seat in another county
+
+
+def test_reasons_and_judgements_are_listed(
+    graph: Graph, runner: CliRunner, cli_env: dict[str, str], app: Flask
+) -> None:
+    for name, municipality in LABELLED[:2]:
+        run(graph, FIXTURES.parent / "resolution" / name, municipality=municipality)
+
+    @app.before_request
+    def principal_from_header() -> None:
+        role = request.headers.get("X-Test-Role")
+        if role:
+            g.principal = Principal(Role(role))
+
+    client = app.test_client()
+    listed = client.get("/api/v1/reviews?status=merged", headers={"X-Test-Role": "coordinator"})
+    assert listed.status_code == 200
+    items = {i["record"]["key"]: i for i in listed.get_json()}
+    sv = items[_key("hallsberg:H01")]
+    assert sv["judgement"] == "positive" and sv["decided_by"] == "import" and sv["decided_at"]
+    assert any("samma e-post" in r for r in sv["reasons"])
+    cli = runner.invoke(main, ["review", "list", "--status", "merged"], env=cli_env)
+    assert cli.exit_code == 0, cli.output
+    assert "SV Örebro län" in cli.output and "samma e-post" in cli.output and "positive, import" in cli.output
+
+
+def test_undo_splits_a_merged_actor_back_by_its_source_records(
+    graph: Graph, runner: CliRunner, cli_env: dict[str, str]
+) -> None:
+    run(graph, THREE / "kumla.csv", municipality="Kumla")
+    report = run(graph, THREE / "hallsberg.csv", municipality="Hallsberg")
+    assert counts(report)["merged"] == 1
+    item = derived_id("review", "register:1861:H-7")
+    study = actor_by_name(graph, "Studieförbundet Vuxenskolan Örebro län")
+    assert sorted(study["records"]) == ["register:1861:H-7", "register:1881:K-1"]
+
+    undone = runner.invoke(main, ["review", "undo", item], env=cli_env)
+    assert undone.exit_code == 0, undone.output
+    study = actor_by_name(graph, "Studieförbundet Vuxenskolan Örebro län")
+    assert study["records"] == ["register:1881:K-1"]
+    assert study["sources"] == ["register:1881"]
+    assert "1861" not in study["active_in"]
+    split = graph.read_one(
+        "MATCH (s:SourceRecord {key: 'register:1861:H-7'})-[:DESCRIBES]->(a:Actor) "
+        "RETURN a.id AS id, a.sources AS sources, a.website AS website"
+    )
+    assert split == {
+        "id": derived_id("actor", "register:1861:H-7"),
+        "sources": ["register:1861"],
+        "website": "https://sv-orebrolan.example",
+    }
+    status = graph.read_one("MATCH (r:ReviewItem {id: $id}) RETURN r.status AS s, r.undone_from AS f", id=item)
+    assert status == {"s": "rejected", "f": "merged"}
+    # Twice is refused; and the two stay apart when both registers are imported again.
+    again = runner.invoke(main, ["review", "undo", item], env=cli_env)
+    assert again.exit_code == 1 and "kan inte ångras" in again.output
+    run(graph, THREE / "kumla.csv", municipality="Kumla")
+    run(graph, THREE / "hallsberg.csv", municipality="Hallsberg")
+    assert actor_by_name(graph, "Studieförbundet Vuxenskolan Örebro län")["records"] == ["register:1881:K-1"]
+
+
+def test_a_negative_judgement_keeps_two_records_apart_on_later_imports(
+    graph: Graph, runner: CliRunner, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    run(graph, THREE / "kumla.csv", municipality="Kumla")
+    run(graph, THREE / "hallsberg.csv", municipality="Hallsberg")
+    item = derived_id("review", "register:1861:H-8")
+    rejected = runner.invoke(main, ["review", "reject", item], env=cli_env)
+    assert rejected.exit_code == 0, rejected.output
+    candidate = actor_by_name(graph, "Kumla Hallsbergs Brukshundklubb")["id"]
+    again = run(graph, THREE / "hallsberg.csv", municipality="Hallsberg")
+    assert counts(again)["unchanged"] == 3
+    # The record's own actor is removed by hand and the club moves: the next import resolves the
+    # record again, and the judgement keeps it from the candidate it was judged not to be.
+    graph.write("MATCH (a:Actor {name: 'Hallsbergs Brukshundklubb'}) DETACH DELETE a")
+    moved = tmp_path / "hallsberg.csv"
+    moved.write_bytes((THREE / "hallsberg.csv").read_bytes().replace(b"Hundv\xe4gen 2", b"Hundv\xe4gen 4"))
+    third = run(graph, moved, municipality="Hallsberg")
+    assert counts(third)["queued"] == 0 and counts(third)["merged"] == 0
+    record = graph.read_one(
+        "MATCH (s:SourceRecord {key: 'register:1861:H-8'})-[:DESCRIBES]->(a:Actor) RETURN a.id AS id"
+    )
+    assert record is not None and record["id"] != candidate
+    assert graph.read_one("MATCH (r:ReviewItem {id: $id}) RETURN r.status AS s", id=item) == {"s": "rejected"}
+
+
+def test_unsure_leaves_the_record_alone_and_the_item_open(graph: Graph, app: Flask) -> None:
+    run(graph, THREE / "kumla.csv", municipality="Kumla")
+    run(graph, THREE / "hallsberg.csv", municipality="Hallsberg")
+    item = derived_id("review", "register:1861:H-8")
+
+    @app.before_request
+    def principal_from_header() -> None:
+        g.principal = Principal(Role.COORDINATOR, name="samordnare-test")
+
+    client: FlaskClient = app.test_client()
+    answer = client.post(f"/api/v1/reviews/{item}/unsure")
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["status"] == "unsure"
+    shown = client.get(f"/api/v1/reviews/{item}").get_json()
+    assert shown["judgement"] == "unsure" and shown["decided_by"] == "samordnare-test"
+    assert actor_by_name(graph, "Hallsbergs Brukshundklubb")["records"] == ["register:1861:H-8"]
+    # Still open: a person can reject it later, but an undo has no merge to undo.
+    assert client.post(f"/api/v1/reviews/{item}/undo").status_code == 409
+    assert client.post(f"/api/v1/reviews/{item}/reject").status_code == 200
+    assert json.loads(json.dumps(client.get(f"/api/v1/reviews/{item}").get_json()))["judgement"] == "negative"
