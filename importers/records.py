@@ -172,6 +172,17 @@ def normalise_row(raw: dict[str, Any], ctx: Context) -> Normalised:
     name_text = _one(values, "name")
     if not name_text:
         raise RowRejectedError("namn saknas / name is missing")
+    if normalize.bidi_controls(name_text):
+        # The API refuses such a name (422); a register row is kept without them, with a warning,
+        # since a name copied from right-to-left text can carry the marks without any intent.
+        warnings.append(
+            (
+                "name",
+                f"styrtecken för skrivriktning borttagna ({', '.join(normalize.bidi_controls(name_text))}) / "
+                "text direction controls removed",
+            )
+        )
+        name_text = "".join(c for c in name_text if c not in normalize.BIDI_CONTROLS)
     name = normalize.org_name(name_text)
     if len(name) > MAX_NAME:
         raise RowRejectedError(f"namnet är längre än {MAX_NAME} tecken / the name is longer than {MAX_NAME} characters")

@@ -210,3 +210,11 @@ def test_the_merge_rule() -> None:
     state.props["website"] = "https://by-hand.example"
     apply_record(state, "s:1", "s", {**changed, "website": "https://d.example"}, changed, conflicts)
     assert state.props["website"] == "https://by-hand.example"  # a hand edit is never overwritten
+
+
+def test_direction_controls_are_removed_from_a_registers_names_with_a_warning() -> None:
+    ctx = Context(kind="register", source="s", categories=CategoryMapper())
+    normalised = normalise_row({"name": "Kumla \u202eFöreningen Gnistan", "postal_code": "69231"}, ctx)
+    assert normalised.record["name"] == "Kumla Föreningen Gnistan"
+    assert [f for f, _ in normalised.warnings] == ["name"]
+    assert "U+202E" in normalised.warnings[0][1]
