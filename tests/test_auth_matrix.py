@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from importers.records import derived_id
+from importers.review import decide
 from registry.dao.actors import ActorDao
 from registry.dao.taxonomy import TaxonomyDao
 from registry.db import Graph
@@ -112,6 +113,12 @@ def _spare_terms(graph: Graph) -> None:
 def _pending_review(graph: Graph) -> None:
     run(graph, FIXTURES / "three" / "kumla.csv", municipality="Kumla")
     run(graph, FIXTURES / "three" / "hallsberg.csv", municipality="Hallsberg")
+
+
+def _accepted_review(graph: Graph) -> None:
+    """A merge to undo: the pending review, accepted."""
+    _pending_review(graph)
+    decide(graph, REVIEW_ITEM, status="accepted")
 
 
 ENDPOINTS = (
@@ -415,6 +422,26 @@ ENDPOINTS = (
         False,
         coordinating(200),
         setup=_pending_review,
+        audited=False,
+    ),
+    Endpoint(
+        "unsure review",
+        "POST",
+        f"/api/v1/reviews/{REVIEW_ITEM}/unsure",
+        None,
+        False,
+        coordinating(200),
+        setup=_pending_review,
+        audited=False,
+    ),
+    Endpoint(
+        "undo review",
+        "POST",
+        f"/api/v1/reviews/{REVIEW_ITEM}/undo",
+        None,
+        False,
+        coordinating(200),
+        setup=_accepted_review,
         audited=False,
     ),
     # A list naming another umbrella's member: the umbrella's upload only makes a pending claim
