@@ -148,3 +148,9 @@ def test_the_issue_s_500s_on_real_routes(demo_client: FlaskClient, tokens: Token
 @pytest.fixture
 def demo_client(demo, app: Flask) -> FlaskClient:  # noqa: F811
     return app.test_client()
+
+
+def test_a_json_content_type_on_an_empty_body_is_not_refused(client: FlaskClient) -> None:
+    """Some clients label every request JSON, bodiless GETs included: nothing to check there."""
+    response = client.get("/api/v1/counties", headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.get_json()

@@ -93,7 +93,8 @@ def _open_members(graph: Graph) -> int:
 def _member(graph: Graph, member_id: str) -> dict:
     row = graph.read_one("MATCH (a:Actor {id: $id}) RETURN a {.*} AS a", id=member_id)
     assert row is not None
-    return row["a"]
+    # Match keys are the importer's index (importers.resolve), refreshed on every import: not data.
+    return {k: v for k, v in row["a"].items() if k != "match_keys"}
 
 
 # -- signing in -------------------------------------------------------------------------------
