@@ -405,17 +405,7 @@ class UmbrellaDao:
             tx.run(_UNLOCK, id=member_id).consume()
             after = _member(tx, umbrella_id, member_id, include_ended=False)
             assert after is not None
-            record_audit(
-                tx,
-                who,
-                channel,
-                "membership.add",
-                L.ACTOR,
-                member_id,
-                None,
-                {"umbrella_id": umbrella_id, **after["membership"]},
-                also_about=[umbrella_id],
-            )
+            _audit_membership(tx, who, channel, "membership.add", umbrella_id, member_id, None, after)
             return after
 
         return self.graph.write_tx(work)
@@ -448,17 +438,8 @@ class UmbrellaDao:
             tx.run(_UNLOCK, id=member_id).consume()
             after = _member(tx, umbrella_id, member_id, include_ended=True)
             assert after is not None
-            record_audit(
-                tx,
-                who,
-                channel,
-                "membership.confirm" if confirm else "membership.decline",
-                L.ACTOR,
-                member_id,
-                {"umbrella_id": umbrella_id, **before["membership"]},
-                {"umbrella_id": umbrella_id, **after["membership"]},
-                also_about=[umbrella_id],
-            )
+            action = "membership.confirm" if confirm else "membership.decline"
+            _audit_membership(tx, who, channel, action, umbrella_id, member_id, before, after)
             return after
 
         return self.graph.write_tx(work)
@@ -486,20 +467,34 @@ class UmbrellaDao:
             tx.run(_UNLOCK, id=member_id).consume()
             after = _member(tx, umbrella_id, member_id, include_ended=True)
             assert after is not None
-            record_audit(
-                tx,
-                who,
-                channel,
-                "membership.end",
-                L.ACTOR,
-                member_id,
-                {"umbrella_id": umbrella_id, **before["membership"]},
-                {"umbrella_id": umbrella_id, **after["membership"]},
-                also_about=[umbrella_id],
-            )
+            _audit_membership(tx, who, channel, "membership.end", umbrella_id, member_id, before, after)
             return after
 
         return self.graph.write_tx(work)
+
+
+def _audit_membership(
+    tx: ManagedTransaction,
+    who: Principal,
+    channel: Channel,
+    action: str,
+    umbrella_id: str,
+    member_id: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+) -> None:
+    """A membership event is about the member and its umbrella both, so each one's history shows it."""
+    record_audit(
+        tx,
+        who,
+        channel,
+        action,
+        L.ACTOR,
+        member_id,
+        None if before is None else {"umbrella_id": umbrella_id, **before["membership"]},
+        {"umbrella_id": umbrella_id, **after["membership"]},
+        also_about=[umbrella_id],
+    )
 
 
 def _contacts(before: Mapping[str, Any], wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
