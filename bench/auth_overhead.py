@@ -19,11 +19,10 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 
 from registry import create_app
-from registry.auth import Principal, Role
-from registry.dao.audit import Channel
 from registry.dao.tokens import TokenDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
+from registry.identity import Channel, Principal, Role
 from registry.tokens import digest, generate, matches
 
 SECRET = "bench-secret-for-the-token-hmac-0123456789"  # noqa: S105 (a throwaway bench key)

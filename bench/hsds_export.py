@@ -37,11 +37,11 @@ from typing import Any, LiteralString
 from bench.registry_search import PASSWORD, load
 from graph_schema.contract import Label as L
 from graph_schema.migrate import migrate
-from registry.auth import ANONYMOUS
 from registry.config import PROJECT_ROOT, LocalNeo4jSettings
 from registry.dao.actors import ActorDao
 from registry.db import Graph
 from registry.domain.actor import ActorFilter
+from registry.identity import ANONYMOUS
 from registry.localdb import LocalNeo4j
 
 FORMS = ("json", "hsds", "hsds-tabular")

@@ -61,12 +61,13 @@ from importers.records import (
 from importers.report import Report
 from importers.vocabulary import VocabularyError, parse_rules
 from importers.writes import term_and_place_columns
-from registry.auth import Principal, Role, cli_principal, current_principal
+from registry.auth import current_principal
 from registry.dao.imports import ImportDao, ImportLock, audit_row, membership_audit_rows
 from registry.dao.umbrellas import granted_among
 from registry.db import Graph
 from registry.domain import normalize
 from registry.erasure import Suppression, erasure_key
+from registry.identity import Principal, Role, cli_principal
 from registry.tokens import TokenSecretError, load_secret
 
 DEFAULT_BATCH = 1000

@@ -19,10 +19,10 @@ from neo4j.spatial import WGS84Point
 from graph_schema.refdata import DERIVED_PRECISIONS, locate
 from importers.categories import CategoryMapper
 from importers.vocabulary import shipped
-from registry.auth import Principal, cli_principal
 from registry.dao.derived_terms import DerivedTermsDao
 from registry.dao.imports import audit_row
 from registry.db import Graph
+from registry.identity import Principal, cli_principal
 
 AUTO = ("category", "derived")
 _SCHEMES = (("interest_areas", "areas"), ("target_groups", "groups"))

@@ -24,11 +24,11 @@ from neo4j import ManagedTransaction
 
 from importers.merge import STATE_PROPS, ActorState, apply_record
 from importers.records import derived_id
-from registry.auth import Principal, cli_principal, current_principal
-from registry.dao.audit import Channel
+from registry.auth import current_principal
 from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
 from registry.dao.review import OPEN, POSITIVE, STATUSES, ReviewDao
 from registry.db import Graph
+from registry.identity import Channel, Principal, cli_principal
 
 __all__ = [
     "STATUSES",

@@ -22,10 +22,8 @@ see what a reader sees, or nothing when `REGISTRY_ACCESS=closed`.
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
@@ -35,46 +33,9 @@ from flask_smorest import abort
 
 from graph_schema.contract import MembershipStatus
 from registry.errors import error_body
+from registry.identity import ANONYMOUS, TOKEN_ROLES, Principal, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Role(StrEnum):
-    ANONYMOUS = "anonymous"
-    READER = "reader"
-    COORDINATOR = "coordinator"
-    UMBRELLA = "umbrella"
-    ADMIN = "admin"
-
-
-# Roles a token can be issued with.
-TOKEN_ROLES = (Role.READER, Role.COORDINATOR, Role.UMBRELLA, Role.ADMIN)
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: Role
-    token_id: str | None = None
-    # For the umbrella role: the umbrella actor this token speaks for.
-    actor_id: str | None = None
-    # A human-readable label for the audit trail: the token's name, or `cli:<user>`.
-    name: str | None = None
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.role is not Role.ANONYMOUS
-
-
-ANONYMOUS = Principal(Role.ANONYMOUS)
-
-
-def cli_principal() -> Principal:
-    """Whoever runs the `registry` command on the server has the database password: an admin."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return Principal(Role.ADMIN, name=f"cli:{user}")
 
 
 def current_principal() -> Principal:

@@ -10,11 +10,10 @@ from typing import Any
 
 import click
 
-from registry.auth import cli_principal
 from registry.config import Settings
-from registry.dao.audit import Channel
 from registry.dao.gdpr import GdprDao, Lookup
 from registry.domain import normalize
+from registry.identity import Channel, cli_principal
 
 
 def _address(value: str) -> str:

@@ -6,10 +6,9 @@ import sys
 
 import click
 
-from registry.auth import TOKEN_ROLES, Role, cli_principal
 from registry.config import Settings
-from registry.dao.audit import Channel
 from registry.dao.tokens import TokenDao
+from registry.identity import TOKEN_ROLES, Channel, Role, cli_principal
 from registry.tokens import TokenSecretError, digest, generate, load_secret, parse
 
 

@@ -10,13 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from graph_schema.contract import MembershipStatus
-from registry.auth import Principal, Role
 from registry.dao.actors import ActorDao
-from registry.dao.audit import Channel
 from registry.dao.tokens import TokenDao
 from registry.dao.umbrellas import UmbrellaDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
+from registry.identity import Channel, Principal, Role
 from registry.tokens import SECRET_ENV, digest, generate
 
 TEST_SECRET = "test-secret-for-the-token-hmac-0123456789"

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask, g, request
 from flask.testing import FlaskClient
 
-from registry.auth import Principal, Role
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
+from registry.identity import Principal, Role
 from tests.auth_support import admin_client, admin_token, issue_token, token_secret  # noqa: F401 (fixtures)
 
 KUMLA_PENSIONERS = {

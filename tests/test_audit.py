@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from neo4j.exceptions import ClientError
 
 from graph_schema.contract import Label as L
-from registry.auth import Principal, Role
 from registry.cli import main
-from registry.dao.audit import AuditDao, Channel, changed_fields, record_audit
+from registry.dao.audit import AuditDao, changed_fields, record_audit
 from registry.db import Graph
+from registry.identity import Channel, Principal, Role
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,

@@ -13,12 +13,11 @@ from flask.testing import FlaskClient
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import cli_principal
 from registry.dao.arenas import ArenaDao
-from registry.dao.audit import Channel
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.demo import demo_id
+from registry.identity import Channel, cli_principal
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,

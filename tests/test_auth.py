@@ -14,8 +14,6 @@ from werkzeug.exceptions import HTTPException
 from registry import create_app
 from registry.auth import (
     UMBRELLA_EDITABLE_FIELDS,
-    Principal,
-    Role,
     Write,
     authorize,
     authorize_actor_write,
@@ -25,6 +23,7 @@ from registry.auth import (
 )
 from registry.cli import main
 from registry.db import Graph
+from registry.identity import Principal, Role
 from registry.tokens import digest, generate, parse
 from tests.auth_support import (
     MEMBER,

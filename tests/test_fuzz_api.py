@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from registry import create_app
-from registry.auth import Principal, Role
 from registry.db import Graph
 from registry.demo import load_demo
+from registry.identity import Principal, Role
 
 FUZZED_PATHS = r"^/api/v1/(actors|municipalities|counties|vocabulary|interest-areas|target-groups)"
 EXAMPLES_PER_OPERATION = 20

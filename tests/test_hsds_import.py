@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from registry.auth import Role
 from registry.cli import main
 from registry.dao.actors import ActorDao
 from registry.db import Graph
 from registry.demo import load_demo_records
 from registry.domain.actor import ActorFilter
+from registry.identity import Role
 from tests.auth_support import (
     bearer,
     demo,  # noqa: F401 (fixture)

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask, g, request
 from flask.testing import FlaskClient
 
-from registry.auth import Principal, Role
 from registry.db import Graph
 from registry.demo import load_demo
+from registry.identity import Principal, Role
 from tests.import_helpers import FIXTURES
 
 ADMIN = {"X-Test-Role": "admin"}

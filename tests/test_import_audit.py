@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from registry.auth import Principal, Role
-from registry.dao.audit import AuditDao, Channel
+from registry.dao.audit import AuditDao
 from registry.dao.gdpr import GdprDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
 from registry.domain import normalize
+from registry.identity import Channel, Principal, Role
 from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 from tests.import_helpers import actor_by_name, audit_events, counts, run, snapshot
 

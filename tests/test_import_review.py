@@ -10,9 +10,9 @@ from flask import Flask, g, request
 from flask.testing import FlaskClient
 
 from importers.records import derived_id
-from registry.auth import Principal, Role
 from registry.cli import main
 from registry.db import Graph
+from registry.identity import Principal, Role
 from tests.import_helpers import FIXTURES, actor_by_name, counts, run
 
 THREE = FIXTURES / "three"

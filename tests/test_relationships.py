@@ -10,13 +10,13 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 
-from registry.auth import Principal, Role
 from registry.dao.actors import ActorDao
 from registry.dao.agreements import AgreementDao
 from registry.dao.challenges import ChallengeDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.domain.relationships import ConflictError, skipped_stages
+from registry.identity import Principal, Role
 from tests.auth_support import coordinator_client, token_secret  # noqa: F401 (fixtures)
 
 TODAY = dt.date.today()

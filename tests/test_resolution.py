@@ -19,9 +19,9 @@ from bench.generator import VARIANT_KINDS, actors, variants
 from bench.resolution import LABELLED, _key, import_labelled, labelled_truth, predicted, scores
 from importers import resolve
 from importers.records import derived_id
-from registry.auth import Principal, Role
 from registry.cli import main
 from registry.db import Graph
+from registry.identity import Principal, Role
 from tests.import_helpers import FIXTURES, actor_by_name, counts, run
 
 THREE = FIXTURES / "three"

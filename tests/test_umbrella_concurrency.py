@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from registry.auth import Role
 from registry.db import Graph
+from registry.identity import Role
 from tests.auth_support import (
     MEMBER,
     UMBRELLA,

@@ -13,11 +13,11 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from registry.auth import Role
 from registry.dao.actors import ActorDao
 from registry.dao.imports import ImportDao
 from registry.db import Graph
 from registry.domain import normalize
+from registry.identity import Role
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from registry.auth import Role
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
+from registry.identity import Role
 from tests.auth_support import admin_client, admin_token, issue_token, token_secret  # noqa: F401 (fixtures)
 
 

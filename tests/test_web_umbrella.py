@@ -13,12 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from registry import create_app
-from registry.auth import Principal, Role
-from registry.dao.audit import Channel
 from registry.dao.imports import ImportDao
 from registry.dao.tokens import TokenDao
 from registry.db import Graph
 from registry.domain import normalize
+from registry.identity import Channel, Principal, Role
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,

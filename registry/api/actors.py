@@ -26,7 +26,6 @@ from registry.api.actor_schemas import (
     ActorSummarySchema,
 )
 from registry.auth import (
-    Principal,
     Write,
     authorize,
     authorize_actor_write,
@@ -41,6 +40,7 @@ from registry.db import get_graph
 from registry.domain.actor import KINDS, SECTORS, ActorFilter, prepare_write, text_query
 from registry.hsds.export import FORMATS as HSDS_FORMATS
 from registry.hsds.export import export_response as hsds_response
+from registry.identity import Principal
 
 blp = Blueprint(
     "actors",

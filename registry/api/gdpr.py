@@ -12,11 +12,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from registry.auth import Role, current_principal, require_role
-from registry.dao.audit import Channel
+from registry.auth import current_principal, require_role
 from registry.dao.gdpr import GdprDao
 from registry.db import get_graph
 from registry.domain import normalize
+from registry.identity import Channel, Role
 
 blp = Blueprint(
     "gdpr",

@@ -16,9 +16,10 @@ from werkzeug.utils import secure_filename
 
 from importers.limits import load_upload_limits
 from importers.readers import FORMATS, LimitError, ReadError, check_upload
-from registry.auth import Role, Write, require_role, require_write
+from registry.auth import Write, require_role, require_write
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import get_graph
+from registry.identity import Role
 
 blp = Blueprint(
     "imports",

@@ -18,11 +18,11 @@ from registry.api.actor_schemas import (
     VocabularySchema,
 )
 from registry.auth import Write, authorize, current_principal
-from registry.dao.audit import Channel
 from registry.dao.reference import ReferenceDao
 from registry.dao.taxonomy import Kind, TaxonomyDao, TaxonomyError, TermExistsError, TermInUseError
 from registry.db import get_graph
 from registry.domain.actor import KINDS, RESOURCES, SECTORS, Term
+from registry.identity import Channel
 
 blp = Blueprint(
     "reference",

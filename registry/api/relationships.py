@@ -21,7 +21,6 @@ from werkzeug.http import quote_etag
 from graph_schema.contract import Rel as R
 from registry.api.maps import graph_file
 from registry.auth import Write, authorize, current_principal
-from registry.dao.audit import Channel
 from registry.dao.network import MAX_DEPTH, MAX_HOPS, NetworkDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
@@ -44,6 +43,7 @@ from registry.domain.relationships import (
     Vocabulary,
 )
 from registry.errors import error_body
+from registry.identity import Channel
 
 blp = Blueprint(
     "relationships",

@@ -26,7 +26,6 @@ from graph_schema.contract import MembershipStatus
 from importers.readers import FORMATS
 from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema, save_upload
 from registry.auth import (
-    Principal,
     Write,
     authorize_actor_write,
     authorize_member_import,
@@ -39,7 +38,7 @@ from registry.auth import (
     forget_granted_members,
     membership_status,
 )
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.dao.umbrellas import (
     ActorNotFoundError,
     AlreadyMemberError,
@@ -53,6 +52,7 @@ from registry.dao.umbrellas import (
 )
 from registry.db import get_graph
 from registry.domain import normalize
+from registry.identity import Channel, Principal
 
 STATUSES = (MembershipStatus.PENDING, MembershipStatus.CONFIRMED, MembershipStatus.DECLINED)
 

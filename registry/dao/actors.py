@@ -19,13 +19,13 @@ from graph_schema.contract import CONFIRMED_MEMBERSHIP
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import DERIVED_PRECISIONS, locate
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
 from registry.domain.normalize import name_key
 from registry.domain.provenance import describe
+from registry.identity import Channel, Principal
 
 # Relationships of an actor that its record describes in full: a write replaces each list it is given.
 _LINKS: dict[str, LiteralString] = {

@@ -16,11 +16,11 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import InvalidError, NotFoundError, StaleError, is_valid_at
+from registry.identity import Channel, Principal
 
 AGREEMENT_FIELDS = ("kind", "title", "description", "valid_from", "valid_to", "url")
 

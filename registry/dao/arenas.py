@@ -22,8 +22,7 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import (
@@ -33,6 +32,7 @@ from registry.domain.relationships import (
     StaleError,
     is_valid_at,
 )
+from registry.identity import Channel, Principal
 
 _TERMS: LiteralString = f"""
 RETURN [t IN $interest_areas WHERE NOT EXISTS {{ MATCH (:{L.INTEREST_AREA} {{id: t}}) }}] AS interest_areas,

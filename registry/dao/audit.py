@@ -21,22 +21,14 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
 from registry.db import Graph
-
-
-class Channel(StrEnum):
-    API = "api"
-    IMPORT = "import"
-    CLI = "cli"
-
+from registry.identity import Channel, Principal
 
 _CREATE: LiteralString = f"""
 CREATE (e:{L.AUDIT_EVENT} {{

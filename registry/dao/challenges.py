@@ -20,9 +20,8 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
 from registry.dao.arenas import check_references
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.dao.relationships import Page, node_summary, parse_history, plain
 from registry.db import Graph
 from registry.domain.relationships import (
@@ -34,6 +33,7 @@ from registry.domain.relationships import (
     moved_back,
     skipped_stages,
 )
+from registry.identity import Channel, Principal
 
 CHALLENGE_FIELDS = ("name", "description")
 

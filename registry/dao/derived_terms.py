@@ -15,11 +15,10 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel
 from registry.dao.imports import ImportDao
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
+from registry.identity import Channel, Principal
 
 # One page of actors in id order, with what derivation reads; `imported`: it has a source record
 # (only imported actors get derived terms; every actor may get a derived point).

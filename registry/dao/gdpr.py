@@ -47,11 +47,11 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.db import Graph
 from registry.domain import normalize
 from registry.erasure import erasure_key, hashes_of
+from registry.identity import Channel, Principal
 from registry.tokens import load_secret
 
 REDACTED = "[raderad]"

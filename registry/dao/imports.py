@@ -17,10 +17,10 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import MembershipStatus as S
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel, changed_fields
+from registry.dao.audit import changed_fields
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
+from registry.identity import Channel, Principal
 
 _CANDIDATE: LiteralString = """a {
   .id, .name, .org_number, .municipality_code, .county_code, .website, .emails, .phones

@@ -25,8 +25,7 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import RELATIONSHIPS
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.db import Graph
 from registry.domain.relationships import (
     IDENTITY_PROPERTIES,
@@ -42,6 +41,7 @@ from registry.domain.relationships import (
     moved_back,
     skipped_stages,
 )
+from registry.identity import Channel, Principal
 
 # Fixed Cypher fragments: a label or type chosen at run time is looked up here, never spliced in.
 LABELS: dict[str, LiteralString] = {

@@ -14,9 +14,9 @@ from neo4j.exceptions import ConstraintError
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.db import Graph
+from registry.identity import Channel, Principal
 
 Kind = Literal["interest_areas", "target_groups"]
 

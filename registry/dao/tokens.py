@@ -9,9 +9,9 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.db import Graph
+from registry.identity import Channel, Principal
 
 _CREATE: LiteralString = f"""
 CREATE (t:{L.API_TOKEN} {{id: $id, hash: $hash, role: $role, actor_id: $actor_id, name: $name,

@@ -25,10 +25,10 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import MembershipStatus as S
 from graph_schema.contract import Rel as R
-from registry.auth import Principal
-from registry.dao.audit import Channel, record_audit
+from registry.dao.audit import record_audit
 from registry.dao.term_mirrors import target_group_mirror
 from registry.db import Graph
+from registry.identity import Channel, Principal
 
 # Properties of a member an umbrella may set directly (contacts and target groups are links).
 MEMBER_PROPERTIES = (

@@ -23,7 +23,7 @@ from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, find_county, find_municipality, municipalities, taxonomy
 from registry.api.actor_schemas import ActorSearchArgsSchema
 from registry.api.actors import build_filter, present
-from registry.auth import Principal, authorize_history, can_see_contacts_of, current_principal
+from registry.auth import authorize_history, can_see_contacts_of, current_principal
 from registry.dao.actors import ActorDao
 from registry.dao.analyses import AnalysisDao
 from registry.dao.audit import AuditDao
@@ -39,6 +39,7 @@ from registry.domain.relationships import (
     CollaborationError,
     Vocabulary,
 )
+from registry.identity import Principal
 from registry.web import i18n
 from registry.web import umbrella as umbrella_page
 

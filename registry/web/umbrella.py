@@ -50,18 +50,11 @@ from graph_schema.refdata import municipalities, taxonomy
 from importers.readers import FORMATS
 from registry import security
 from registry.api.umbrellas import MemberPatchSchema, import_max_bytes, run_member_import, too_large_message
-from registry.auth import (
-    Principal,
-    Role,
-    authorize_actor_write,
-    authorize_member_import,
-    current_principal,
-    token_secret,
-)
-from registry.dao.audit import Channel
+from registry.auth import authorize_actor_write, authorize_member_import, current_principal, token_secret
 from registry.dao.tokens import TokenDao
 from registry.dao.umbrellas import InvalidReferenceError, StaleStateError, UmbrellaDao, UmbrellaError, state_etag
 from registry.db import get_graph
+from registry.identity import Channel, Principal, Role
 from registry.tokens import TokenSecretError, matches, parse
 from registry.web import i18n
 

@@ -10,8 +10,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from registry.auth import Role
 from registry.db import Graph
+from registry.identity import Role
 from tests.auth_support import (
     MEMBER,
     UMBRELLA,
