@@ -23,6 +23,7 @@ from importers.review import (
     item_view,
     undo,
 )
+from registry.identity import Writer
 
 # A file on the server's own disk, imported by an operator: its rows and cells cost time, not memory,
 # so they are bounded far above an upload's. What bounds memory (unpacked sizes, lines) stays.
@@ -232,7 +233,12 @@ def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
 def _decide(settings: Any, item_id: str, status: str) -> None:
     graph = _graph(settings)
     try:
-        decision = undo(graph, item_id) if status == "undo" else decide(graph, item_id, status=status)
+        writer = Writer.cli()
+        decision = (
+            undo(graph, item_id, writer=writer)
+            if status == "undo"
+            else decide(graph, item_id, status=status, writer=writer)
+        )
     except ReviewNotFoundError:
         click.echo(f"registry: ärendet {item_id} finns inte / no review item {item_id}", err=True)
         sys.exit(1)

@@ -16,10 +16,10 @@ from werkzeug.utils import secure_filename
 
 from importers.limits import load_upload_limits
 from importers.readers import FORMATS, LimitError, ReadError, check_upload
-from registry.auth import Write, require_role, require_write
+from registry.auth import Write, current_principal, require_role, require_write
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import get_graph
-from registry.identity import Role
+from registry.identity import Channel, Role, Writer
 
 blp = Blueprint(
     "imports",
@@ -248,7 +248,13 @@ def _decide(item_id: str, status: str) -> dict[str, Any]:
     from importers.review import AlreadyDecidedError, NotUndoableError, ReviewNotFoundError, decide, undo
 
     try:
-        decision = undo(get_graph(), item_id) if status == "undo" else decide(get_graph(), item_id, status=status)
+        writer = Writer(current_principal(), Channel.API)
+        graph = get_graph()
+        decision = (
+            undo(graph, item_id, writer=writer)
+            if status == "undo"
+            else decide(graph, item_id, status=status, writer=writer)
+        )
     except ReviewNotFoundError:
         abort(404, message=NOT_FOUND)
     except AlreadyDecidedError as exc:
