@@ -267,11 +267,15 @@ class Features:
         """The keys this record or actor is found by (stored on actors as `match_keys`)."""
         county = self.county or "-"
         keys = [f"n:{self.key}"] if self.key else []
+        # Words that only say what kind of association it is ("idrottsförening") are in thousands of
+        # names: as blocking keys they would make every lookup score thousands of actors (a cost that
+        # grows with the register), and they find no twin the other keys miss.
+        named = {t for t in self.core if not _kind_word(t)}
         if self.core and self.core != set(self.tokens):
             keys.append(f"c:{' '.join(sorted(self.core))}@{county}")
         if self.key:
             keys.append(f"f:{' '.join(sorted({phonetic(t) for t in self.tokens}))}@{county}")
-        keys += [f"t:{t}@{county}" for t in sorted(self.core) if len(t) >= _TOKEN_MIN]
+        keys += [f"t:{t}@{county}" for t in sorted(named) if len(t) >= _TOKEN_MIN]
         keys += [f"e:{e}" for e in sorted(self.emails)]
         keys += [f"p:{p}" for p in sorted(self.phones)]
         keys += [f"w:{w}" for w in sorted(self.sites)]
@@ -348,6 +352,7 @@ class Match:
     actor_id: str
     score: float
     reasons: tuple[str, ...]
+    contact: float = 0.0  # the weight of the contacts the pair shares (e-mail, phone, website)
 
 
 def score(record: Features, candidate: Features, *, source: str | None = None) -> Match | None:
@@ -459,7 +464,7 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
             "samma register: en förening står där en gång, en person avgör / the same register lists an "
             "association once: a person decides"
         )
-    return Match(candidate.id, max(0.0, min(total, 100.0)), tuple(reasons))
+    return Match(candidate.id, max(0.0, min(total, 100.0)), tuple(reasons), contact)
 
 
 def _kind_word(token: str) -> bool:
@@ -486,4 +491,13 @@ def best_match(record: Features, candidates: Iterable[Features], *, source: str 
     scored = [m for m in (score(record, c, source=source) for c in candidates) if m is not None]
     if not scored:
         return None
-    return max(scored, key=lambda m: (m.score, m.actor_id))
+    best = max(scored, key=lambda m: (m.score, m.actor_id))
+    if best.score >= MERGE_AT and not best.contact and any(m.contact for m in scored):
+        # The name says one actor, the record's own e-mail, phone or website another: the evidence
+        # disagrees, so a person decides ("Föreningen BK Ängen" shares its name key with "Ånge
+        # Bollklubb" but its e-mail with the association it was renamed from).
+        reason = (
+            "en annan aktör delar en kontaktuppgift, en person avgör / another actor shares a contact: a person decides"
+        )
+        best = Match(best.actor_id, MERGE_AT - 1, (*best.reasons, reason), best.contact)
+    return best

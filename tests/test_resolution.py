@@ -123,6 +123,17 @@ def test_one_distinctive_word_after_place_and_kind_names_another_association() -
     assert named is not None and not any("ett eget namnord" in r for r in named.reasons)
 
 
+def test_a_name_twin_is_not_merged_when_another_actor_shares_the_records_contact() -> None:
+    record = _f("Föreningen BK Ängen", "0180", emails=["info@kallan.example"])
+    namesake = _f("Ånge Bollklubb", "2260", emails=["info@angebk.example"])
+    renamed_from = _f("Bildningsförbundet Källan", "0180", emails=["info@kallan.example"])
+    alone = resolve.best_match(record, [namesake])
+    assert alone is not None and alone.score >= resolve.MERGE_AT  # the name keys are one
+    both = resolve.best_match(record, [namesake, renamed_from])
+    assert both is not None and resolve.REVIEW_AT <= both.score < resolve.MERGE_AT
+    assert any("en person avgör" in r for r in both.reasons)
+
+
 def test_one_register_merges_only_a_name_it_lists_twice() -> None:
     one = _f("Afasiföreningen i Örebro län", phones=["+46701740612"], sources=["register:1862"])
     other = _f("Örebro Afasiförening", phones=["+46701740612"])
