@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
+from graph_schema.relationship_types import DECLARED, type_names
 from registry.dao.network import NetworkDao
 from registry.db import Graph
 from registry.domain.network import Network
@@ -20,15 +20,7 @@ from registry.domain.relationships import CollaborationError, NotFoundError
 from visualisations import maps
 
 # The relationship types a map can be filtered to (the collaboration model's, not bookkeeping).
-MAP_TYPES: tuple[str, ...] = (
-    R.DEPENDS_ON,
-    R.FUNDS,
-    R.PERCEIVES,
-    R.MEMBER_OF,
-    R.PARTY_TO,
-    R.PARTICIPATES_IN,
-    R.ENGAGED_IN,
-)
+MAP_TYPES: tuple[str, ...] = type_names(DECLARED)
 
 
 class NetworkSource(Protocol):

@@ -22,6 +22,7 @@ import igraph as ig
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
+from graph_schema.relationship_types import NETWORK, counted_by
 from registry.dao.relationships import EDGE_VALID_AT, VALID_AT, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import (
@@ -161,8 +162,11 @@ def _flag(count: int, median: float, ratio: float, county_total: int) -> str | N
 
 # The relationship types that tie actors to actors, and those that tie an actor to an agreement, an
 # arena or a challenge (the schema contract's endpoints); read apart so no label has to be checked.
-_BROKER_ACTOR_TYPES: LiteralString = f"{R.DEPENDS_ON}|{R.FUNDS}|{R.PERCEIVES}|{R.MEMBER_OF}"
-_BROKER_NODE_TYPES: LiteralString = f"{R.PARTY_TO}|{R.PARTICIPATES_IN}|{R.ENGAGED_IN}"
+_BROKERS = counted_by("brokers", NETWORK)
+_BROKER_ACTOR_TYPES: LiteralString = "|".join(d.type for d in _BROKERS if d.ends_at_actor)
+_BROKER_NODE_TYPES: LiteralString = "|".join(d.type for d in _BROKERS if not d.ends_at_actor)
+# An actor none of these ties (nor a meeting attended) is isolated.
+_ISOLATING_TYPES: LiteralString = "|".join(d.type for d in counted_by("isolated", NETWORK))
 # Only what betweenness needs, keyed by element id (and the actor's id, which orders the sample of
 # sources and breaks ties, so the answer does not depend on the database's internal ids): names and
 # kinds of the few nodes that are listed are read afterwards (_DESCRIBE). Reading them for every
@@ -194,7 +198,7 @@ _ISOLATED_WHERE: LiteralString = f"""
   AND ($sector IS NULL OR a.sector = $sector)
 WITH DISTINCT a
 WHERE NOT EXISTS {{
-        MATCH (a)-[r:{R.DEPENDS_ON}|{R.FUNDS}|{R.PERCEIVES}|{R.PARTY_TO}|{R.PARTICIPATES_IN}|{R.ENGAGED_IN}]-()
+        MATCH (a)-[r:{_ISOLATING_TYPES}]-()
         WHERE {VALID_AT}
       }}
   AND NOT EXISTS {{ (a)-[:{R.ATTENDED}]->(:{L.MEETING}) }}

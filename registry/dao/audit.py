@@ -27,6 +27,7 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from graph_schema.relationship_types import WRITABLE
 from registry.db import Graph
 from registry.identity import Channel, Principal
 
@@ -60,7 +61,7 @@ MERGE (e)-[:{R.ABOUT}]->(s)
 }
 
 # Relationships whose writes are audited with the relationship itself as the subject.
-RELATIONSHIP_SUBJECTS = frozenset({R.DEPENDS_ON, R.FUNDS, R.PERCEIVES, R.PARTY_TO, R.PARTICIPATES_IN, R.ENGAGED_IN})
+RELATIONSHIP_SUBJECTS = frozenset(d.type for d in WRITABLE)
 
 # Further subjects (`also_about`) are named by id alone; these labels all have uuid ids, so an id
 # names one node (taxonomy ids are words and may repeat across the two taxonomies: never here).

@@ -25,10 +25,10 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import RELATIONSHIPS
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from graph_schema.relationship_types import BY_TYPE, NETWORK, WRITABLE, RelationshipType
 from registry.dao.audit import record_audit
 from registry.db import Graph
 from registry.domain.relationships import (
-    IDENTITY_PROPERTIES,
     MUTUAL_KINDS,
     NETWORK_TYPES,
     RELATIONSHIP_TYPES,
@@ -50,24 +50,22 @@ LABELS: dict[str, LiteralString] = {
     L.ARENA: L.ARENA,
     L.CHALLENGE: L.CHALLENGE,
 }
-TYPES: dict[str, LiteralString] = {
-    R.DEPENDS_ON: R.DEPENDS_ON,
-    R.FUNDS: R.FUNDS,
-    R.PERCEIVES: R.PERCEIVES,
-    R.PARTY_TO: R.PARTY_TO,
-    R.PARTICIPATES_IN: R.PARTICIPATES_IN,
-    R.ENGAGED_IN: R.ENGAGED_IN,
-    R.MEMBER_OF: R.MEMBER_OF,
-}
-_IDENTITY: dict[str, LiteralString] = {
-    R.DEPENDS_ON: "r.kind = me.kind AND coalesce(r.resource, '') = coalesce(me.resource, '')",
-    R.FUNDS: "r.form = me.form AND r.year = me.year",
-    R.PERCEIVES: "true",
-    R.PARTY_TO: "true",
-    R.PARTICIPATES_IN: "true",
-    R.ENGAGED_IN: "true",
-}
-assert set(_IDENTITY) == set(IDENTITY_PROPERTIES)
+# Every type the network views follow, from the declarations (their names are literals).
+TYPES: dict[str, LiteralString] = {d.type: d.type for d in NETWORK}
+
+
+def _identity(d: RelationshipType) -> LiteralString:
+    """What makes another relationship `r` of the type the same as `me` (ends aside): equal identity
+    properties, an absent optional one equal to another absent one."""
+    parts: list[LiteralString] = [
+        f"r.{p.name} = me.{p.name}" if p.required else f"coalesce(r.{p.name}, '') = coalesce(me.{p.name}, '')"
+        for p in d.stored
+        if p.identity
+    ]
+    return " AND ".join(parts) if parts else "true"
+
+
+_IDENTITY: dict[str, LiteralString] = {d.type: _identity(d) for d in WRITABLE}
 
 
 def type_pattern(types: Iterable[str]) -> LiteralString:
@@ -143,17 +141,12 @@ RETURN r.id AS id, type(r) AS type, properties(r) AS props,
        {node_summary("a")} AS from, {node_summary("b")} AS to
 """
 
-_BY_ID: LiteralString = f"""
-CALL () {{
-  MATCH (a)-[r:{R.DEPENDS_ON} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.FUNDS} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.PERCEIVES} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.PARTY_TO} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.PARTICIPATES_IN} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.ENGAGED_IN} {{id: $id}}]->(b) RETURN a, r, b
-}}
-{_RETURN_REL}
-"""
+_BY_ID: LiteralString = (
+    "CALL () {\n  "
+    + "\n  UNION ".join(f"MATCH (a)-[r:{d.type} {{id: $id}}]->(b) RETURN a, r, b" for d in WRITABLE)
+    + "\n}\n"
+    + _RETURN_REL
+)
 
 
 def _create_query(start: LiteralString, rel: LiteralString, end: LiteralString) -> LiteralString:
@@ -255,6 +248,7 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
     """One relationship as the API shows it: ends, type-specific properties, provenance, validity."""
     props = plain(row["props"])
     rel_type = row["type"]
+    declared = BY_TYPE.get(rel_type)
     kind = props.get("kind")
     valid_from, valid_to = props.get("valid_from"), props.get("valid_to")
     today = today or dt.date.today()
@@ -263,11 +257,11 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
         "type": rel_type,
         "from": row["from"],
         "to": row["to"],
-        "mutual": rel_type == R.DEPENDS_ON and kind in MUTUAL_KINDS,
+        "mutual": declared is not None and kind in declared.mutual_kinds,
         # Type-specific values travel as JSON scalars: dates as ISO text.
         "properties": {
             k: props[k].isoformat() if isinstance(props[k], dt.date) else props[k]
-            for k in (*_TYPE_PROPERTY_NAMES.get(rel_type, ()), *(("role", "until") if rel_type == R.MEMBER_OF else ()))
+            for k in _TYPE_PROPERTY_NAMES.get(rel_type, ())
             if props.get(k) is not None
         },
         "source": props.get("source"),
@@ -283,7 +277,7 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
         "current": (valid_from is None or not isinstance(valid_from, dt.date) or valid_from <= today)
         and (valid_to is None or not isinstance(valid_to, dt.date) or today < valid_to),
     }
-    if rel_type == R.ENGAGED_IN:
+    if declared is not None and declared.stage_history:
         history = parse_history(props.get("history"))
         stages = [h["stage"] for h in history]
         result["history"] = history
@@ -292,15 +286,8 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
     return result
 
 
-_TYPE_PROPERTY_NAMES: dict[str, tuple[str, ...]] = {
-    R.DEPENDS_ON: ("kind", "resource", "strength"),
-    R.FUNDS: ("amount_sek", "year", "form"),
-    R.PERCEIVES: ("valence",),
-    R.PARTY_TO: (),
-    R.PARTICIPATES_IN: ("role", "since"),
-    R.ENGAGED_IN: ("stage", "anchored", "since"),
-    R.MEMBER_OF: ("since",),
-}
+# What an answer's `properties` holds, per type: the declared properties, stored ones only.
+_TYPE_PROPERTY_NAMES: dict[str, tuple[str, ...]] = {d.type: d.property_names for d in NETWORK}
 
 
 def history_entry(stage: str, on: dt.date, by: str) -> str:
@@ -438,7 +425,7 @@ class RelationshipDao:
         props = {k: v for k, v in {**properties, **meta}.items() if v is not None}
         _check_dates(props)
         rel_id = rel_id or str(uuid.uuid4())
-        if rel_type == R.ENGAGED_IN:
+        if BY_TYPE[rel_type].stage_history:
             props["history"] = [history_entry(props["stage"], stage_date or dt.date.today(), by)]
         spec = RELATIONSHIPS[rel_type]
 
@@ -520,7 +507,7 @@ class RelationshipDao:
             _check_dates({k: v for k, v in merged.items() if v is not None})
             update = dict(changes)
             stage = changes.get("stage")
-            if rel_type == R.ENGAGED_IN and stage is not None and stage != now.get("stage"):
+            if BY_TYPE[rel_type].stage_history and stage is not None and stage != now.get("stage"):
                 update["history"] = [
                     *(now.get("history") or []),
                     history_entry(stage, stage_date or dt.date.today(), by),
