@@ -116,6 +116,8 @@ class RelationshipType:
     # Keeps the history of its `stage` on the relationship (the report's relationship base).
     stage_history: bool = False
     analyses: frozenset[Analysis] = frozenset({"brokers", "isolated"})
+    # What the API's description of `properties` says of the type beside its properties.
+    api_note: str | None = None
 
     @property
     def term(self) -> Term:
@@ -199,6 +201,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
             details=("resource", "strength"),
         ),
         mutual_kinds=frozenset({"symbiotic", "competition"}),
+        api_note="power: `to` holds power over `from`; symbiotic and competition are mutual",
     ),
     RelationshipType(
         Rel.FUNDS,
@@ -230,6 +233,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
             ),
             details=("amount_sek", "year", "form"),
         ),
+        api_note="money flows from `from` to `to`",
     ),
     RelationshipType(
         Rel.PERCEIVES,
@@ -255,6 +259,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
             ),
             details=("valence",),
         ),
+        api_note="how `from` sees `to`",
     ),
     RelationshipType(
         Rel.PARTY_TO,
@@ -266,6 +271,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
             default="agreement",
         ),
         PageLook((PageGroup("agreements", "Överenskommelser", "Agreements"),)),
+        api_note="to an Agreement",
     ),
     RelationshipType(
         Rel.MEMBER_OF,
@@ -301,6 +307,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
             default="participation",
         ),
         PageLook((PageGroup("arenas", "Mötesarenor", "Meeting arenas"),), details=("role",)),
+        api_note="to an Arena",
     ),
     RelationshipType(
         Rel.ENGAGED_IN,
@@ -332,6 +339,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         ),
         PageLook((PageGroup("challenges", "Samhällsutmaningar", "Societal challenges"),), details=("stage",)),
         stage_history=True,
+        api_note="to a Challenge",
     ),
 )
 

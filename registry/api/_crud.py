@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import url_for
 
-from registry.api.relationships import etag_header, meta_of, require_if_match, writer
+from registry.api.toolkit import etag_header, meta_of, require_if_match, writer
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 
