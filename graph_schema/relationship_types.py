@@ -52,6 +52,10 @@ class Property:
     # Read from a request, never stored (ENGAGED_IN's `stage_date`).
     input_only: bool = False
     description: str | None = None
+    # How the actor page words the value: (sv, en) around `{value}`; none: the value (or its term).
+    page_text: tuple[str, str] | None = None
+    # How the page writes a number: as is, in groups of three, or with its sign.
+    number: Literal["plain", "grouped", "signed"] = "plain"
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         (
             Property("kind", "term", DEPENDENCY_KINDS, required=True, identity=True),
             Property("resource", "term", RESOURCES, identity=True),
-            Property("strength", "integer", bounds=(1, 5)),
+            Property("strength", "integer", bounds=(1, 5), page_text=("styrka {value} av 5", "strength {value} of 5")),
         ),
         MapLook(
             (
@@ -208,7 +212,9 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         "Finansiering",
         "Funding",
         (
-            Property("amount_sek", "integer", bounds=(0, 10**12)),
+            Property(
+                "amount_sek", "integer", bounds=(0, 10**12), page_text=("{value} kr", "SEK {value}"), number="grouped"
+            ),
             Property("year", "integer", bounds=(1900, 2100), required=True, identity=True),
             Property("form", "term", FUNDING_FORMS, required=True, identity=True),
         ),
@@ -239,7 +245,16 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         Rel.PERCEIVES,
         "Uppfattning",
         "Perception",
-        (Property("valence", "integer", bounds=(-2, 2), required=True),),
+        (
+            Property(
+                "valence",
+                "integer",
+                bounds=(-2, 2),
+                required=True,
+                page_text=("värdering {value}", "valence {value}"),
+                number="signed",
+            ),
+        ),
         MapLook(
             (
                 EdgeLook("perception+", "Positiv uppfattning", "Positive perception", "#2ca02c", "to", dashes=True),
@@ -314,7 +329,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         "Arbetar med samhällsutmaning",
         "Works on a societal challenge",
         (
-            Property("stage", "term", STAGES, required=True),
+            Property("stage", "term", STAGES, required=True, page_text=("steg: {value}", "stage: {value}")),
             Property("anchored", "terms", ANCHORING),
             Property("since", "date"),
             Property(

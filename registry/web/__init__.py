@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from graph_schema.contract import Label as L
-from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, find_county, find_municipality, municipalities, taxonomy
+from graph_schema.relationship_types import BY_TYPE, DECLARED, PageGroup, Property
 from registry.api.actor_schemas import ActorSearchArgsSchema
 from registry.api.actors import build_filter, present
 from registry.auth import authorize_history, can_see_contacts_of, current_principal
@@ -30,15 +30,7 @@ from registry.dao.audit import AuditDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 from registry.domain.actor import KINDS, SECTORS
-from registry.domain.relationships import (
-    DEPENDENCY_KINDS,
-    FUNDING_FORMS,
-    PARTICIPATION_ROLES,
-    RESOURCES,
-    STAGES,
-    CollaborationError,
-    Vocabulary,
-)
+from registry.domain.relationships import CollaborationError
 from registry.identity import Principal
 from registry.web import i18n
 from registry.web import umbrella as umbrella_page
@@ -207,39 +199,19 @@ def actor(actor_id: str) -> str | tuple[str, int]:
     )
 
 
-# The actor page's groups, in the report's order: each relationship type is one group, but
-# dependencies are three (power, symbiotic, competition), as the report tells them apart.
-RELATIONSHIP_GROUPS: tuple[str, ...] = (
-    *DEPENDENCY_KINDS.ids,
-    "funding",
-    "perceptions",
-    "agreements",
-    "memberships",
-    "arenas",
-    "challenges",
-)
-_GROUP_OF_TYPE = {
-    R.FUNDS: "funding",
-    R.PERCEIVES: "perceptions",
-    R.PARTY_TO: "agreements",
-    R.MEMBER_OF: "memberships",
-    R.PARTICIPATES_IN: "arenas",
-    R.ENGAGED_IN: "challenges",
-}
-# What the relationship says, seen from this actor: (when it starts here, when it ends here).
-_PHRASES = {
-    "power": ("actor.rel.depends_on", "actor.rel.holds_power_over"),
-    "funding": ("actor.rel.funds", "actor.rel.funded_by"),
-    "perceptions": ("actor.rel.sees", "actor.rel.seen_by"),
-    "memberships": ("actor.rel.member_of", "actor.rel.has_member"),
-}
+# The actor page's groups, in the report's order, from the declarations: each relationship type
+# is one group, but dependencies are three (power, symbiotic, competition), as the report tells
+# them apart.
+_GROUPS: dict[str, PageGroup] = {g.key: g for d in DECLARED for g in d.page.groups}
+RELATIONSHIP_GROUPS: tuple[str, ...] = tuple(_GROUPS)
 
 
 def relationship_group(item: dict[str, Any]) -> str:
     """Which of `RELATIONSHIP_GROUPS` a relationship (as `RelationshipDao.for_actor` gives it) is shown in."""
-    if item["type"] == R.DEPENDS_ON:
-        return str(item["properties"].get("kind") or "power")
-    return _GROUP_OF_TYPE[item["type"]]
+    page = BY_TYPE[item["type"]].page
+    keys = [g.key for g in page.groups]
+    chosen = item["properties"].get(page.by) if page.by else None
+    return str(chosen) if chosen in keys else keys[0]
 
 
 def _other_url(other: dict[str, Any]) -> str | None:
@@ -252,34 +224,24 @@ def _other_url(other: dict[str, Any]) -> str | None:
     return None
 
 
-def _details(group: str, props: dict[str, Any]) -> list[str]:
-    """The key properties of one relationship, in the page's language."""
-    out: list[str] = []
+def _detail(prop: Property, value: Any) -> str:
+    """One property of a relationship as the page words it, in the page's language."""
+    if prop.vocabulary is not None and value in prop.vocabulary:
+        text = i18n.pick(prop.vocabulary[value].sv, prop.vocabulary[value].en)
+    elif prop.number == "grouped":
+        text = f"{value:,}".replace(",", "\u202f")
+    elif prop.number == "signed":
+        text = f"{value:+d}".replace("-", "\u2212")
+    else:
+        text = str(value)
+    return i18n.pick(*prop.page_text).format(value=text) if prop.page_text else text
 
-    def term(vocab: Vocabulary, value: Any) -> str:
-        return i18n.pick(vocab[value].sv, vocab[value].en) if value in vocab else str(value)
 
-    if group in DEPENDENCY_KINDS:
-        if props.get("resource"):
-            out.append(term(RESOURCES, props["resource"]))
-        if props.get("strength"):
-            out.append(i18n.t("actor.rel.strength", n=props["strength"]))
-    elif group == "funding":
-        if props.get("amount_sek") is not None:
-            out.append(i18n.t("actor.rel.amount", amount=f"{props['amount_sek']:,}".replace(",", "\u202f")))
-        if props.get("year"):
-            out.append(str(props["year"]))
-        if props.get("form"):
-            out.append(term(FUNDING_FORMS, props["form"]))
-    elif group == "perceptions" and props.get("valence") is not None:
-        out.append(i18n.t("actor.rel.valence", valence=f"{props['valence']:+d}".replace("-", "\u2212")))
-    elif group == "arenas" and props.get("role"):
-        out.append(term(PARTICIPATION_ROLES, props["role"]))
-    elif group == "challenges" and props.get("stage"):
-        out.append(i18n.t("actor.rel.stage", stage=term(STAGES, props["stage"])))
-    elif group == "memberships" and props.get("role"):
-        out.append(str(props["role"]))
-    return out
+def _details(rel_type: str, props: dict[str, Any]) -> list[str]:
+    """The key properties of one relationship (its declaration's `page.details`), in the page's language."""
+    declared = BY_TYPE[rel_type]
+    by_name = {p.name: p for p in declared.properties}
+    return [_detail(by_name[name], props[name]) for name in declared.page.details if props.get(name) not in (None, "")]
 
 
 def _relationship_groups(grouped: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -290,25 +252,22 @@ def _relationship_groups(grouped: dict[str, list[dict[str, Any]]]) -> list[dict[
     for items in grouped.values():
         for item in items:
             group = relationship_group(item)
-            phrases = _PHRASES.get(group)
+            out, into = _GROUPS[group].out, _GROUPS[group].into
+            phrase = out if item["direction"] == "out" else into
             until = item["properties"].get("until")
             groups[group].append(
                 {
                     "other": item["other"],
                     "url": _other_url(item["other"]),
-                    "phrase": i18n.t(phrases[0 if item["direction"] == "out" else 1]) if phrases else None,
-                    "details": _details(group, item["properties"]),
+                    "phrase": i18n.pick(*phrase) if phrase else None,
+                    "details": _details(item["type"], item["properties"]),
                     "ended": not item["current"] or (until is not None and str(until) <= today),
                 }
             )
     result = []
     for group in RELATIONSHIP_GROUPS:
         items = sorted(groups[group], key=lambda i: (i["ended"], (i["other"].get("name") or "").casefold()))
-        label = (
-            i18n.pick(DEPENDENCY_KINDS[group].sv, DEPENDENCY_KINDS[group].en)
-            if group in DEPENDENCY_KINDS
-            else i18n.t(f"actor.rel.{group}")
-        )
+        label = i18n.pick(_GROUPS[group].sv, _GROUPS[group].en)
         result.append({"key": group, "label": label, "items": items})
     return result
 
