@@ -16,7 +16,7 @@ from werkzeug.http import quote_etag
 from registry.auth import Write, authorize, current_principal
 from registry.domain.relationships import CollaborationError, Vocabulary
 from registry.errors import error_body
-from registry.identity import Channel
+from registry.identity import Channel, Writer
 
 ID = fields.String(required=True, validate=validate.Length(min=1, max=100))
 TEXT_SHORT = 500
@@ -52,6 +52,11 @@ def audited() -> dict[str, Any]:
 def writer() -> dict[str, Any]:
     """`audited()` and `by`, the label a created or changed item keeps of who wrote it."""
     return {"by": who(), **audited()}
+
+
+def api_writer() -> Writer:
+    """The caller, over the API: what a DAO write that takes a `Writer` is given."""
+    return Writer(current_principal(), Channel.API)
 
 
 def etag(kind: str, obj_id: str, version: int | None) -> str:

@@ -6,8 +6,9 @@ half-open validity (`valid_from` inclusive, `valid_to` the first day it no longe
 Mutual dependency kinds (symbiotic, competition) are stored once, in the direction they were
 first recorded, and read from both ends.
 
-Given the writer (`who`), every create, update, end and delete records its audit event in the
-same transaction, about the relationship and both of its ends.
+Every create, update, end and delete takes its `Writer` (required) and records its audit event in
+the same transaction, about the relationship and both of its ends; `upsert_many` is the trusted
+bulk loader of demo data and generators, which records none.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from registry.domain.relationships import (
     moved_back,
     skipped_stages,
 )
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 # Fixed Cypher fragments: a label or type chosen at run time is looked up here, never spliced in.
 LABELS: dict[str, LiteralString] = {
@@ -102,6 +103,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def written_by(writer: Writer) -> str:
+    """What `created_by` / `updated_by` record: the role and token over the API (as before the
+    writer was required), the CLI user's name on the command line."""
+    principal = writer.principal
+    if principal.token_id:
+        return f"{principal.role.value}:{principal.token_id}"
+    return principal.name or principal.role.value
 
 
 def etag_version(relationship: dict[str, Any]) -> int:
@@ -392,12 +402,10 @@ class RelationshipDao:
         to_id: str,
         properties: dict[str, Any],
         meta: dict[str, Any],
-        by: str,
+        writer: Writer,
         *,
         stage_date: dt.date | None = None,
         rel_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
     ) -> dict[str, Any]:
         """Validates ends and properties against the schema contract and the vocabulary, then writes.
 
@@ -422,6 +430,7 @@ class RelationshipDao:
                 "Obligatoriska egenskaper saknas / Required properties are missing.",
                 {"properties": {p: ["Obligatorisk / Required."] for p in missing}},
             )
+        by = written_by(writer)
         props = {k: v for k, v in {**properties, **meta}.items() if v is not None}
         _check_dates(props)
         rel_id = rel_id or str(uuid.uuid4())
@@ -450,10 +459,19 @@ class RelationshipDao:
             query = _CREATE[(rel_type, ends[from_id]["label"], ends[to_id]["label"])]
             row = tx.run(query, {"from": from_id, "to": to_id, "props": props, "id": rel_id, "by": by}).single()
             self._refuse_duplicate(tx, rel_type, rel_id)
-            if who is not None and row is not None:
+            if row is not None:
                 after = {"from": from_id, "to": to_id, **audit_view(row["props"])}
+                principal, channel = writer.principal, writer.channel
                 record_audit(
-                    tx, who, channel, "relationship.create", rel_type, rel_id, None, after, also_about=[from_id, to_id]
+                    tx,
+                    principal,
+                    channel,
+                    "relationship.create",
+                    rel_type,
+                    rel_id,
+                    None,
+                    after,
+                    also_about=[from_id, to_id],
                 )
 
         self.graph.write_tx(work)
@@ -474,11 +492,9 @@ class RelationshipDao:
         expected_version: int,
         properties: dict[str, Any],
         meta: dict[str, Any],
-        by: str,
+        writer: Writer,
         *,
         stage_date: dt.date | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
         action: str = "relationship.update",
     ) -> dict[str, Any]:
         """Changes properties (a None value removes an optional one); a stage change is appended to
@@ -493,6 +509,7 @@ class RelationshipDao:
                 {"properties": {p: ["Obligatorisk / Required."] for p in cleared}},
             )
         changes = {**properties, **meta}
+        by = written_by(writer)
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_LOCK[rel_type], id=rel_id).single()
@@ -514,37 +531,41 @@ class RelationshipDao:
                 ]
             row = tx.run(_UPDATE[rel_type], id=rel_id, set=update, by=by).single(strict=True)
             self._refuse_duplicate(tx, rel_type, rel_id)
-            if who is not None:
-                ends = [row["from_id"], row["to_id"]]
-                before, after = audit_view(now), audit_view(row["props"])
-                record_audit(tx, who, channel, action, rel_type, rel_id, before, after, also_about=ends)
+            ends = [row["from_id"], row["to_id"]]
+            before, after = audit_view(now), audit_view(row["props"])
+            record_audit(tx, writer.principal, writer.channel, action, rel_type, rel_id, before, after, also_about=ends)
 
         self.graph.write_tx(work)
         return self.get(rel_id)
 
-    def end(
-        self, rel_id: str, valid_to: dt.date, by: str, *, who: Principal | None = None, channel: Channel = Channel.API
-    ) -> dict[str, Any]:
+    def end(self, rel_id: str, valid_to: dt.date, writer: Writer) -> dict[str, Any]:
         """Ends a relationship: `valid_to` is the first day it no longer holds."""
         current = self.get(rel_id)
         if current["valid_to"] is not None and current["valid_to"] <= dt.date.today():
             raise ConflictError("Relationen är redan avslutad / The relationship has already ended.")
         version = int(current["version"] or 0)
-        return self.update(
-            rel_id, version, {}, {"valid_to": valid_to}, by, who=who, channel=channel, action="relationship.end"
-        )
+        return self.update(rel_id, version, {}, {"valid_to": valid_to}, writer, action="relationship.end")
 
-    def delete(self, rel_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, rel_id: str, writer: Writer) -> None:
         rel_type = self.get(rel_id)["type"]
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_DELETE[rel_type], id=rel_id).single()
             if row is None:
                 raise NotFoundError("Relationen finns inte / Relationship not found.")
-            if who is not None:
-                ends = [row["from_id"], row["to_id"]]
-                before = {"from": row["from_id"], "to": row["to_id"], **audit_view(row["props"])}
-                record_audit(tx, who, channel, "relationship.delete", rel_type, rel_id, before, None, also_about=ends)
+            ends = [row["from_id"], row["to_id"]]
+            before = {"from": row["from_id"], "to": row["to_id"], **audit_view(row["props"])}
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "relationship.delete",
+                rel_type,
+                rel_id,
+                before,
+                None,
+                also_about=ends,
+            )
 
         self.graph.write_tx(work)
 
