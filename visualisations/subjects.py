@@ -19,8 +19,11 @@ from registry.domain.network import Network
 from registry.domain.relationships import CollaborationError, NotFoundError
 from visualisations import maps
 
-# The relationship types a map can be filtered to (the collaboration model's, not bookkeeping).
-MAP_TYPES: tuple[str, ...] = type_names(DECLARED)
+# The relationship types a map can be filtered to (the collaboration model's, not bookkeeping):
+# those between actors first, then those from an actor to an agreement, an arena or a challenge.
+MAP_TYPES: tuple[str, ...] = type_names(
+    (*(d for d in DECLARED if d.ends_at_actor), *(d for d in DECLARED if not d.ends_at_actor))
+)
 
 
 class NetworkSource(Protocol):
@@ -106,6 +109,13 @@ def actor_map(
     return Subject(network, f"Relationskarta: {name} / Relationship map: {name}{suffix}", f"actor-{actor_id}")
 
 
+def _area_map(graph: Graph, title: str, slug: str, **area: Any) -> Subject:
+    """The map of a municipality's or a county's actors (`area`: the network query's filters)."""
+    source = network_source(graph)
+    network = _ask(lambda: source.area(**area, limit=maps.MAX_NODES))
+    return Subject(network, f"Områdeskarta: {title} / Area map: {title}", slug)
+
+
 def municipality_map(
     graph: Graph,
     code: str,
@@ -118,18 +128,8 @@ def municipality_map(
     place = municipalities().get(code)
     if place is None:
         raise SubjectNotFoundError("Kommunen finns inte / Municipality not found")
-    source = network_source(graph)
-    network = _ask(
-        lambda: source.area(
-            municipality_code=code,
-            interest_area=interest_area,
-            target_group=target_group,
-            types=types,
-            valid_at=valid_at,
-            limit=maps.MAX_NODES,
-        )
-    )
-    return Subject(network, f"Områdeskarta: {place.name} / Area map: {place.name}", f"municipality-{code}")
+    filters = {"interest_area": interest_area, "target_group": target_group, "types": types, "valid_at": valid_at}
+    return _area_map(graph, place.name, f"municipality-{code}", municipality_code=code, **filters)
 
 
 def county_map(
@@ -144,18 +144,8 @@ def county_map(
     county = counties().get(code)
     if county is None:
         raise SubjectNotFoundError("Länet finns inte / County not found")
-    source = network_source(graph)
-    network = _ask(
-        lambda: source.area(
-            county_code=code,
-            interest_area=interest_area,
-            target_group=target_group,
-            types=types,
-            valid_at=valid_at,
-            limit=maps.MAX_NODES,
-        )
-    )
-    return Subject(network, f"Områdeskarta: {county.name} / Area map: {county.name}", f"county-{code}")
+    filters = {"interest_area": interest_area, "target_group": target_group, "types": types, "valid_at": valid_at}
+    return _area_map(graph, county.name, f"county-{code}", county_code=code, **filters)
 
 
 def arena_map(graph: Graph, arena_id: str) -> Subject:
