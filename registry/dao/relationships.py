@@ -118,13 +118,13 @@ def etag_version(relationship: dict[str, Any]) -> int:
     return int(relationship.get("version") or 0)
 
 
+# One node by id among the labels a relationship may join (`nid`): a union, as a label cannot be a parameter.
+_END_BY_ID: LiteralString = "\n  UNION ".join(f"MATCH (n:{label} {{id: nid}}) RETURN n" for label in LABELS.values())
+
 _FIND_ENDS: LiteralString = f"""
 UNWIND $ids AS nid
 CALL (nid) {{
-  MATCH (n:{L.ACTOR} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.AGREEMENT} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.ARENA} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.CHALLENGE} {{id: nid}}) RETURN n
+  {_END_BY_ID}
 }}
 RETURN nid AS id, head(labels(n)) AS label, coalesce(n.archived, false) AS archived
 """
@@ -136,10 +136,7 @@ RETURN nid AS id, head(labels(n)) AS label, coalesce(n.archived, false) AS archi
 _LOCK_ENDS: LiteralString = f"""
 UNWIND $ids AS nid
 CALL (nid) {{
-  MATCH (n:{L.ACTOR} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.AGREEMENT} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.ARENA} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.CHALLENGE} {{id: nid}}) RETURN n
+  {_END_BY_ID}
 }}
 WITH n ORDER BY n.id
 SET n._lock = true
