@@ -55,6 +55,7 @@ def sample_properties(declared: RelationshipType) -> dict[str, Any]:
 @pytest.mark.parametrize("declared", DECLARED, ids=_ids(DECLARED))
 def test_every_declared_type_has_a_contract_entry_and_the_network_follows_it(declared: RelationshipType) -> None:
     assert declared.type in RELATIONSHIPS
+    assert set(declared.property_names) <= set(RELATIONSHIPS[declared.type].properties)
     assert declared.type in NETWORK_TYPES
     assert declared.type in MAP_TYPES
     assert declared.type in relationships_dao.TYPES
