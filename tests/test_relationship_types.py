@@ -7,7 +7,7 @@ fails here instead of silently (a 404 by id, dropped properties, a grey "other" 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, LiteralString
 
 import pytest
 from flask.testing import FlaskClient
@@ -135,7 +135,7 @@ def _end_of(graph: Graph, label: str, node_id: str) -> str:
         props = {"name": node_id, "sector": "civil", "kind": "association", "municipality_code": "1881"}
         ActorDao(graph).upsert_many([{"id": node_id, "props": props}])
     else:
-        queries = {
+        queries: dict[str, LiteralString] = {
             Label.AGREEMENT: "CREATE (:Agreement {id: $id, title: $id, kind: 'policy'})",
             Label.ARENA: "CREATE (:Arena {id: $id, name: $id, municipality_code: '1881'})",
             Label.CHALLENGE: "CREATE (:Challenge {id: $id, name: $id})",
