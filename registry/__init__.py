@@ -8,9 +8,10 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 
 from registry import api as api_resources
-from registry import auth, db, guard, security, web
+from registry import auth, db, guard, security
 from registry.config import load_settings
 from registry.errors import RegistryApi, register_error_handlers
+from registry.web import pages as web_pages
 
 __version__ = "0.1.0"
 
@@ -52,7 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)  # after auth: write limits are counted per token
     api = RegistryApi(app)
     api_resources.register(api)
-    web.init_app(app)
+    web_pages.init_app(app)
     register_error_handlers(app)
 
     @app.get("/docs/assets/<path:filename>")

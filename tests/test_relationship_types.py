@@ -22,7 +22,7 @@ from registry.dao.audit import RELATIONSHIP_SUBJECTS
 from registry.db import Graph
 from registry.domain.network import NetworkEdge
 from registry.domain.relationships import NETWORK_TYPES, RELATIONSHIP_TYPES
-from registry.web import RELATIONSHIP_GROUPS, relationship_group
+from registry.web.pages import RELATIONSHIP_GROUPS, relationship_group
 from tests.auth_support import coordinator_client, token_secret  # noqa: F401 (fixtures)
 from visualisations import encoding
 from visualisations.subjects import MAP_TYPES
