@@ -21,7 +21,7 @@ from registry.dao.arenas import ArenaDao
 from registry.dao.challenges import ChallengeDao
 from registry.dao.relationships import RelationshipDao, history_entry
 from registry.db import Graph
-from registry.demo import demo_id
+from registry.demo.ids import demo_id
 from registry.domain.relationships import MEETING_CHECKLIST, META_PROPERTIES, TYPE_PROPERTIES
 
 DEMO_BY = "demo"
