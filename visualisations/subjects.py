@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from graph_schema.refdata import counties, municipalities
 from graph_schema.relationship_types import DECLARED, type_names
@@ -116,35 +116,26 @@ def _area_map(graph: Graph, title: str, slug: str, **area: Any) -> Subject:
     return Subject(network, f"Områdeskarta: {title} / Area map: {title}", slug)
 
 
-def municipality_map(
-    graph: Graph,
-    code: str,
-    *,
-    interest_area: str | None = None,
-    target_group: str | None = None,
-    types: list[str] | None = None,
-    valid_at: date | None = None,
-) -> Subject:
+class AreaFilters(TypedDict, total=False):
+    """What narrows an area map (as `NetworkDao.area` takes it)."""
+
+    interest_area: str | None
+    target_group: str | None
+    types: list[str] | None
+    valid_at: date | None
+
+
+def municipality_map(graph: Graph, code: str, **filters: Unpack[AreaFilters]) -> Subject:
     place = municipalities().get(code)
     if place is None:
         raise SubjectNotFoundError("Kommunen finns inte / Municipality not found")
-    filters = {"interest_area": interest_area, "target_group": target_group, "types": types, "valid_at": valid_at}
     return _area_map(graph, place.name, f"municipality-{code}", municipality_code=code, **filters)
 
 
-def county_map(
-    graph: Graph,
-    code: str,
-    *,
-    interest_area: str | None = None,
-    target_group: str | None = None,
-    types: list[str] | None = None,
-    valid_at: date | None = None,
-) -> Subject:
+def county_map(graph: Graph, code: str, **filters: Unpack[AreaFilters]) -> Subject:
     county = counties().get(code)
     if county is None:
         raise SubjectNotFoundError("Länet finns inte / County not found")
-    filters = {"interest_area": interest_area, "target_group": target_group, "types": types, "valid_at": valid_at}
     return _area_map(graph, county.name, f"county-{code}", county_code=code, **filters)
 
 
