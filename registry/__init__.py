@@ -11,13 +11,16 @@ from registry import api as api_resources
 from registry import auth, db, guard, security
 from registry.config import load_settings
 from registry.errors import RegistryApi, register_error_handlers
-from registry.web import pages as web_pages
 
 __version__ = "0.1.0"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Builds the app: settings from the environment, then `config` on top (tests pass theirs)."""
+    # The pages come in here, as Flask's tutorial imports its blueprints, so `import registry.x`
+    # does not load them (they import the maps, which import the domain, under this package).
+    from registry.web import pages as web_pages
+
     app = Flask(__name__)
     settings = load_settings()
     app.config.update(

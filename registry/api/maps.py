@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, jsonify, render_template, request
 from flask.views import MethodView
@@ -43,7 +43,7 @@ blp = Blueprint(
     "small page to a browser that asks for HTML",
 )
 
-_View = TypeVar("_View", bound=Callable[..., Any])
+_View = Callable[..., Any]
 _HTML = "text/html"
 _PAGE = {
     "schema": {"type": "string", "format": "html"},
@@ -157,14 +157,14 @@ _UNPROCESSABLE = (
 )
 
 
-def _map_get(args_schema: type[Schema], not_found: str) -> Callable[[_View], _View]:
+def _map_get(args_schema: type[Schema], not_found: str) -> Callable[[_View], Any]:
     """What every map route declares: its query, the page, and the 404 and 422 it may answer."""
 
-    def wrap(view: _View) -> _View:
-        view = blp.alt_response(422, description=_UNPROCESSABLE)(view)
-        view = blp.alt_response(404, description=not_found)(view)
-        view = blp.response(200, **_PAGE)(view)
-        return blp.arguments(args_schema, location="query")(view)
+    def wrap(view: _View) -> Any:
+        documented: Any = blp.alt_response(422, description=_UNPROCESSABLE)(view)
+        documented = blp.alt_response(404, description=not_found)(documented)
+        documented = blp.response(200, **_PAGE)(documented)
+        return blp.arguments(args_schema, location="query")(documented)
 
     return wrap
 
