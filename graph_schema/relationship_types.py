@@ -20,17 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal, LiteralString
 
+from graph_schema import vocabulary as v
 from graph_schema.contract import RELATIONSHIPS, Label, Rel
-from graph_schema.vocabulary import (
-    ANCHORING,
-    DEPENDENCY_KINDS,
-    FUNDING_FORMS,
-    PARTICIPATION_ROLES,
-    RESOURCES,
-    STAGES,
-    Term,
-    Vocabulary,
-)
+from graph_schema.vocabulary import Term, Vocabulary
 
 PropertyKind = Literal["term", "terms", "integer", "date", "text"]
 Analysis = Literal["brokers", "isolated"]
@@ -170,8 +162,8 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         "Beroende",
         "Dependency",
         (
-            Property("kind", "term", DEPENDENCY_KINDS, required=True, identity=True),
-            Property("resource", "term", RESOURCES, identity=True),
+            Property("kind", "term", v.DEPENDENCY_KINDS, required=True, identity=True),
+            Property("resource", "term", v.RESOURCES, identity=True),
             Property("strength", "integer", bounds=(1, 5), page_text=("styrka {value} av 5", "strength {value} of 5")),
         ),
         MapLook(
@@ -199,7 +191,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
                     out=("Beroende av", "Depends on") if t.id == "power" else None,
                     into=("Har makt över", "Holds power over") if t.id == "power" else None,
                 )
-                for t in DEPENDENCY_KINDS
+                for t in v.DEPENDENCY_KINDS
             ),
             by="kind",
             details=("resource", "strength"),
@@ -216,7 +208,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
                 "amount_sek", "integer", bounds=(0, 10**12), page_text=("{value} kr", "SEK {value}"), number="grouped"
             ),
             Property("year", "integer", bounds=(1900, 2100), required=True, identity=True),
-            Property("form", "term", FUNDING_FORMS, required=True, identity=True),
+            Property("form", "term", v.FUNDING_FORMS, required=True, identity=True),
         ),
         MapLook(
             (
@@ -316,7 +308,7 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         Rel.PARTICIPATES_IN,
         "Deltar i arena",
         "Takes part in an arena",
-        (Property("role", "term", PARTICIPATION_ROLES, required=True), Property("since", "date")),
+        (Property("role", "term", v.PARTICIPATION_ROLES, required=True), Property("since", "date")),
         MapLook(
             (EdgeLook("participation", "Deltar i arena", "Takes part in arena", "#c7c7c7", "", width=1),),
             default="participation",
@@ -329,8 +321,8 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         "Arbetar med samhällsutmaning",
         "Works on a societal challenge",
         (
-            Property("stage", "term", STAGES, required=True, page_text=("steg: {value}", "stage: {value}")),
-            Property("anchored", "terms", ANCHORING),
+            Property("stage", "term", v.STAGES, required=True, page_text=("steg: {value}", "stage: {value}")),
+            Property("anchored", "terms", v.ANCHORING),
             Property("since", "date"),
             Property(
                 "stage_date",
