@@ -8,7 +8,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 
 from registry import api as api_resources
-from registry import auth, db, guard, security, web
+from registry import auth, db, guard, security
 from registry.config import load_settings
 from registry.errors import RegistryApi, register_error_handlers
 
@@ -17,6 +17,10 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Builds the app: settings from the environment, then `config` on top (tests pass theirs)."""
+    # The pages come in here, as Flask's tutorial imports its blueprints, so `import registry.x`
+    # does not load them (they import the maps, which import the domain, under this package).
+    from registry.web import pages as web_pages
+
     app = Flask(__name__)
     settings = load_settings()
     app.config.update(
@@ -52,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)  # after auth: write limits are counted per token
     api = RegistryApi(app)
     api_resources.register(api)
-    web.init_app(app)
+    web_pages.init_app(app)
     register_error_handlers(app)
 
     @app.get("/docs/assets/<path:filename>")

@@ -15,6 +15,10 @@ from registry.dao.analyses import AnalysisDao, score_readiness
 from registry.dao.arenas import ArenaDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
+from registry.identity import Writer
+
+# The writer of relationships these tests create through the DAO (its writes take one).
+WRITER = Writer.cli()
 
 TODAY = dt.date.today()
 
@@ -142,12 +146,12 @@ def bridge(graph: Graph) -> Graph:
         ]
     )
     dao = RelationshipDao(graph)
-    dao.create("DEPENDS_ON", "b", "p1", {"kind": "power"}, {}, "t")
-    dao.create("FUNDS", "p2", "b", {"year": 2025, "form": "other"}, {}, "t")
-    dao.create("DEPENDS_ON", "b", "c1", {"kind": "symbiotic"}, {}, "t")
-    dao.create("PERCEIVES", "b", "c2", {"valence": 1}, {}, "t")
-    dao.create("DEPENDS_ON", "c3", "c2", {"kind": "competition"}, {}, "t")
-    dao.create("PERCEIVES", "o", "c3", {"valence": 1}, {}, "t")
+    dao.create("DEPENDS_ON", "b", "p1", {"kind": "power"}, {}, WRITER)
+    dao.create("FUNDS", "p2", "b", {"year": 2025, "form": "other"}, {}, WRITER)
+    dao.create("DEPENDS_ON", "b", "c1", {"kind": "symbiotic"}, {}, WRITER)
+    dao.create("PERCEIVES", "b", "c2", {"valence": 1}, {}, WRITER)
+    dao.create("DEPENDS_ON", "c3", "c2", {"kind": "competition"}, {}, WRITER)
+    dao.create("PERCEIVES", "o", "c3", {"valence": 1}, {}, WRITER)
     return graph
 
 
@@ -174,8 +178,8 @@ def test_broker_scores_are_networkx_subset_betweenness(bridge: Graph) -> None:
 
 def test_an_arena_can_be_the_bridge(bridge: Graph) -> None:
     arena = ArenaDao(bridge).create({"name": "Forum", "municipality_code": "1881"}, "t")
-    RelationshipDao(bridge).create("PARTICIPATES_IN", "p1", arena["id"], {"role": "convener"}, {}, "t")
-    RelationshipDao(bridge).create("PARTICIPATES_IN", "c3", arena["id"], {"role": "member"}, {}, "t")
+    RelationshipDao(bridge).create("PARTICIPATES_IN", "p1", arena["id"], {"role": "convener"}, {}, WRITER)
+    RelationshipDao(bridge).create("PARTICIPATES_IN", "c3", arena["id"], {"role": "member"}, {}, WRITER)
     result = AnalysisDao(bridge).brokers(municipality_code="1881")
     assert [n["id"] for n in result["bridging_arenas_and_agreements"]] == [arena["id"]]
 
@@ -201,7 +205,7 @@ def test_isolated_actors(bridge: Graph, client: FlaskClient) -> None:
     ActorDao(bridge).upsert_many([actor("alone", "1881"), actor("member", "1881"), actor("was", "1881", "public")])
     bridge.write("MATCH (m:Actor {id: 'member'}), (u:Actor {id: 'b'}) MERGE (m)-[:MEMBER_OF]->(u)")
     RelationshipDao(bridge).create(
-        "PERCEIVES", "was", "b", {"valence": 1}, {"valid_to": TODAY - dt.timedelta(days=1)}, "t"
+        "PERCEIVES", "was", "b", {"valence": 1}, {"valid_to": TODAY - dt.timedelta(days=1)}, WRITER
     )
     result = AnalysisDao(bridge).isolated(municipality_code="1881")
     assert (result["actors_in_area"], result["total"]) == (9, 3)
@@ -223,11 +227,11 @@ def test_isolated_actors(bridge: Graph, client: FlaskClient) -> None:
 def test_power_and_money(bridge: Graph, client: FlaskClient) -> None:
     ActorDao(bridge).upsert_many([actor("c4", "1881")])
     dao = RelationshipDao(bridge)
-    dao.create("DEPENDS_ON", "c1", "p1", {"kind": "power", "resource": "premises", "strength": 4}, {}, "t")
-    dao.create("DEPENDS_ON", "c4", "p2", {"kind": "power", "resource": "money", "strength": 2}, {}, "t")
-    dao.create("FUNDS", "p1", "c1", {"year": 2025, "form": "association_grant", "amount_sek": 30000}, {}, "t")
-    dao.create("FUNDS", "p1", "c4", {"year": 2025, "form": "iop", "amount_sek": 400000}, {}, "t")
-    dao.create("FUNDS", "p1", "c4", {"year": 2024, "form": "iop", "amount_sek": 350000}, {}, "t")
+    dao.create("DEPENDS_ON", "c1", "p1", {"kind": "power", "resource": "premises", "strength": 4}, {}, WRITER)
+    dao.create("DEPENDS_ON", "c4", "p2", {"kind": "power", "resource": "money", "strength": 2}, {}, WRITER)
+    dao.create("FUNDS", "p1", "c1", {"year": 2025, "form": "association_grant", "amount_sek": 30000}, {}, WRITER)
+    dao.create("FUNDS", "p1", "c4", {"year": 2025, "form": "iop", "amount_sek": 400000}, {}, WRITER)
+    dao.create("FUNDS", "p1", "c4", {"year": 2024, "form": "iop", "amount_sek": 350000}, {}, WRITER)
     result = AnalysisDao(bridge).power(municipality_code="1881", year=2025)
     holders = [
         (h["actor"]["id"], h["dependents"], h["total_strength"], h["resources"]) for h in result["power_holders"]
@@ -277,17 +281,17 @@ def pair(graph: Graph) -> Graph:
         ]
     )
     rels = RelationshipDao(graph)
-    rels.create("DEPENDS_ON", "social", "friends", {"kind": "symbiotic", "resource": "volunteers"}, {}, "t")
-    rels.create("PERCEIVES", "social", "friends", {"valence": 2}, {}, "t")
-    rels.create("PERCEIVES", "friends", "social", {"valence": 1}, {}, "t")
+    rels.create("DEPENDS_ON", "social", "friends", {"kind": "symbiotic", "resource": "volunteers"}, {}, WRITER)
+    rels.create("PERCEIVES", "social", "friends", {"valence": 2}, {}, WRITER)
+    rels.create("PERCEIVES", "friends", "social", {"valence": 1}, {}, WRITER)
     agreement = AgreementDao(graph).create({"kind": "iop", "title": "IOP Vänkraft"}, "t")
-    rels.create("PARTY_TO", "social", agreement["id"], {}, {}, "t")
-    rels.create("PARTY_TO", "friends", agreement["id"], {}, {}, "t")
+    rels.create("PARTY_TO", "social", agreement["id"], {}, {}, WRITER)
+    rels.create("PARTY_TO", "friends", agreement["id"], {}, {}, WRITER)
     arena = ArenaDao(graph).create({"name": "Träffen", "municipality_code": "1881"}, "t")
-    rels.create("PARTICIPATES_IN", "social", arena["id"], {"role": "convener"}, {}, "t")
-    rels.create("PARTICIPATES_IN", "friends", arena["id"], {"role": "member"}, {}, "t")
-    rels.create("DEPENDS_ON", "rival", "friends", {"kind": "competition"}, {}, "t")
-    rels.create("PERCEIVES", "rival", "friends", {"valence": -2}, {}, "t")
+    rels.create("PARTICIPATES_IN", "social", arena["id"], {"role": "convener"}, {}, WRITER)
+    rels.create("PARTICIPATES_IN", "friends", arena["id"], {"role": "member"}, {}, WRITER)
+    rels.create("DEPENDS_ON", "rival", "friends", {"kind": "competition"}, {}, WRITER)
+    rels.create("PERCEIVES", "rival", "friends", {"valence": -2}, {}, WRITER)
     return graph
 
 

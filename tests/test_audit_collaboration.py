@@ -17,7 +17,7 @@ from registry.dao.arenas import ArenaDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.demo import demo_id
-from registry.identity import Channel, cli_principal
+from registry.identity import Channel, Writer, cli_principal
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,
@@ -558,9 +558,7 @@ def test_the_channel_is_the_callers(demo: Graph) -> None:  # noqa: F811
         arena["id"],
         {"role": "member"},
         {},
-        "cli",
-        who=cli_principal(),
-        channel=Channel.CLI,
+        Writer.cli(),
     )
     new = [e for i, e in _events(demo).items() if i not in known]
     assert sorted(e["action"] for e in new) == ["arena.create", "relationship.create"]

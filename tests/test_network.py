@@ -16,6 +16,10 @@ from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.domain.network import Network
 from registry.domain.relationships import InvalidError, NotFoundError
+from registry.identity import Writer
+
+# The writer of relationships these tests create through the DAO (its writes take one).
+WRITER = Writer.cli()
 
 TODAY = dt.date.today()
 
@@ -43,11 +47,11 @@ def chain(graph: Graph) -> Graph:
         ]
     )
     dao = RelationshipDao(graph)
-    dao.create("DEPENDS_ON", "b", "a", {"kind": "power", "resource": "money", "strength": 5}, {}, "t")
-    dao.create("DEPENDS_ON", "b", "c", {"kind": "symbiotic"}, {}, "t")
-    dao.create("FUNDS", "c", "d", {"year": 2025, "form": "other", "amount_sek": 100}, {}, "t")
-    dao.create("PERCEIVES", "d", "e", {"valence": 1}, {}, "t")
-    dao.create("PERCEIVES", "x", "a", {"valence": 1}, {}, "t")
+    dao.create("DEPENDS_ON", "b", "a", {"kind": "power", "resource": "money", "strength": 5}, {}, WRITER)
+    dao.create("DEPENDS_ON", "b", "c", {"kind": "symbiotic"}, {}, WRITER)
+    dao.create("FUNDS", "c", "d", {"year": 2025, "form": "other", "amount_sek": 100}, {}, WRITER)
+    dao.create("PERCEIVES", "d", "e", {"valence": 1}, {}, WRITER)
+    dao.create("PERCEIVES", "x", "a", {"valence": 1}, {}, WRITER)
     graph.write("MATCH (x:Actor {id: 'x'}) SET x.archived = true")
     return graph
 
@@ -104,9 +108,11 @@ def test_ego_sees_relationships_valid_on_the_day(chain: Graph) -> None:
         "d",
         {"valence": -1},
         {"valid_from": dt.date(2020, 1, 1), "valid_to": dt.date(2021, 1, 1)},
-        "t",
+        WRITER,
     )
-    future = dao.create("PERCEIVES", "a", "lonely", {"valence": 2}, {"valid_from": TODAY + dt.timedelta(days=10)}, "t")
+    future = dao.create(
+        "PERCEIVES", "a", "lonely", {"valence": 2}, {"valid_from": TODAY + dt.timedelta(days=10)}, WRITER
+    )
     network = NetworkDao(chain)
     assert ids(network.ego("a", depth=1)) == ["a", "b"]
     assert set(ids(network.ego("a", depth=1, valid_at=dt.date(2020, 6, 1)))) == {"a", "b", "d"}
@@ -133,7 +139,7 @@ def test_limit_cuts_and_says_how_many_there_were(chain: Graph) -> None:
     dao = RelationshipDao(chain)
     for key in ("p", "q", "r"):
         ActorDao(chain).upsert_many([actor(key)])
-        dao.create("PERCEIVES", key, "a", {"valence": 1}, {}, "t")
+        dao.create("PERCEIVES", key, "a", {"valence": 1}, {}, WRITER)
     network = NetworkDao(chain).ego("a", depth=2, limit=3)
     assert network.truncated_from == 6  # a, b, p, q, r at depth 1; c at depth 2
     assert len(network.nodes) == 3 and ids(network)[0] == "a"
@@ -143,7 +149,7 @@ def test_limit_cuts_and_says_how_many_there_were(chain: Graph) -> None:
 
 def test_area_network(chain: Graph) -> None:
     arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t")
-    RelationshipDao(chain).create("PARTICIPATES_IN", "b", arena["id"], {"role": "member"}, {}, "t")
+    RelationshipDao(chain).create("PARTICIPATES_IN", "b", arena["id"], {"role": "member"}, {}, WRITER)
     dao = NetworkDao(chain)
     kumla = dao.area(municipality_code="1881")
     assert set(ids(kumla)) == {"a", "b", "c", "d", "lonely", arena["id"]}
@@ -165,10 +171,12 @@ def test_arena_and_challenge_networks(chain: Graph) -> None:
     arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t")
     challenge = ChallengeDao(chain).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "t")
     rels = RelationshipDao(chain)
-    rels.create("PARTICIPATES_IN", "a", arena["id"], {"role": "convener"}, {}, "t")
-    rels.create("PARTICIPATES_IN", "b", arena["id"], {"role": "member"}, {}, "t")
-    rels.create("PARTICIPATES_IN", "d", arena["id"], {"role": "guest"}, {"valid_to": TODAY - dt.timedelta(days=1)}, "t")
-    rels.create("ENGAGED_IN", "c", challenge["id"], {"stage": "knowledge"}, {}, "t")
+    rels.create("PARTICIPATES_IN", "a", arena["id"], {"role": "convener"}, {}, WRITER)
+    rels.create("PARTICIPATES_IN", "b", arena["id"], {"role": "member"}, {}, WRITER)
+    rels.create(
+        "PARTICIPATES_IN", "d", arena["id"], {"role": "guest"}, {"valid_to": TODAY - dt.timedelta(days=1)}, WRITER
+    )
+    rels.create("ENGAGED_IN", "c", challenge["id"], {"stage": "knowledge"}, {}, WRITER)
     dao = NetworkDao(chain)
     network = dao.arena(arena["id"])
     assert set(ids(network)) == {arena["id"], "a", "b"}
@@ -195,8 +203,8 @@ def test_shortest_paths_find_who_can_introduce_us(chain: Graph) -> None:
     assert [e.type for e in paths[0].edges] == ["DEPENDS_ON", "DEPENDS_ON", "FUNDS"]
     assert dao.paths("a", "d", max_hops=2) == []
     arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t")
-    RelationshipDao(chain).create("PARTICIPATES_IN", "a", arena["id"], {"role": "member"}, {}, "t")
-    RelationshipDao(chain).create("PARTICIPATES_IN", "d", arena["id"], {"role": "member"}, {}, "t")
+    RelationshipDao(chain).create("PARTICIPATES_IN", "a", arena["id"], {"role": "member"}, {}, WRITER)
+    RelationshipDao(chain).create("PARTICIPATES_IN", "d", arena["id"], {"role": "member"}, {}, WRITER)
     via_arena = dao.paths("a", "d")
     assert [ids(p) for p in via_arena] == [["a", arena["id"], "d"]]
     assert dao.paths("a", "lonely") == []

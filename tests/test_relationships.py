@@ -16,8 +16,11 @@ from registry.dao.challenges import ChallengeDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.domain.relationships import ConflictError, skipped_stages
-from registry.identity import Principal, Role
+from registry.identity import Principal, Role, Writer
 from tests.auth_support import coordinator_client, token_secret  # noqa: F401 (fixtures)
+
+# The writer of relationships these tests create through the DAO (its writes take one).
+WRITER = Writer.cli()
 
 TODAY = dt.date.today()
 
@@ -264,7 +267,7 @@ def test_concurrent_twins_cannot_both_be_created(actors: Graph) -> None:
     def create(frm: str, to: str) -> None:
         barrier.wait()
         try:
-            dao.create("DEPENDS_ON", frm, to, {"kind": "competition"}, {}, "test")
+            dao.create("DEPENDS_ON", frm, to, {"kind": "competition"}, {}, WRITER)
             results.append("created")
         except ConflictError:
             results.append("conflict")

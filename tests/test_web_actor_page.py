@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from registry.db import Graph
 from registry.demo import demo_id
-from registry.web import RELATIONSHIP_GROUPS, relationship_group
+from registry.web.pages import RELATIONSHIP_GROUPS, relationship_group
 from tests.auth_support import (  # noqa: F401 (fixtures)
     MEMBER,
     NON_MEMBER,

@@ -119,68 +119,44 @@ def map_actor(
     )
 
 
-@map_group.command("municipality")
-@click.argument("code")
-@_area_filters
-@_filters
-@_output
-@click.pass_obj
-def map_municipality(
-    settings: Settings,
-    code: str,
-    interest_area: str | None,
-    target_group: str | None,
-    types: tuple[str, ...],
-    valid_at: datetime | None,
-    output: Path,
-    size_by: SizeBy,
-) -> None:
-    """Områdeskarta för en kommun (SCB-kod) / Area map of a municipality (SCB code)."""
-    _write(
-        settings,
-        output,
-        size_by,
-        lambda graph: municipality_map(
-            graph,
-            code,
-            interest_area=interest_area,
-            target_group=target_group,
-            types=list(types) or None,
-            valid_at=_day(valid_at),
-        ),
-    )
+def _area_command(name: str, make: Callable[..., Subject], help_text: str) -> None:
+    """`registry map municipality|county CODE`: the two area maps take the same options."""
+
+    @map_group.command(name, help=help_text)
+    @click.argument("code")
+    @_area_filters
+    @_filters
+    @_output
+    @click.pass_obj
+    def command(
+        settings: Settings,
+        code: str,
+        interest_area: str | None,
+        target_group: str | None,
+        types: tuple[str, ...],
+        valid_at: datetime | None,
+        output: Path,
+        size_by: SizeBy,
+    ) -> None:
+        _write(
+            settings,
+            output,
+            size_by,
+            lambda graph: make(
+                graph,
+                code,
+                interest_area=interest_area,
+                target_group=target_group,
+                types=list(types) or None,
+                valid_at=_day(valid_at),
+            ),
+        )
 
 
-@map_group.command("county")
-@click.argument("code")
-@_area_filters
-@_filters
-@_output
-@click.pass_obj
-def map_county(
-    settings: Settings,
-    code: str,
-    interest_area: str | None,
-    target_group: str | None,
-    types: tuple[str, ...],
-    valid_at: datetime | None,
-    output: Path,
-    size_by: SizeBy,
-) -> None:
-    """Områdeskarta för ett län (SCB-kod) / Area map of a county (SCB code)."""
-    _write(
-        settings,
-        output,
-        size_by,
-        lambda graph: county_map(
-            graph,
-            code,
-            interest_area=interest_area,
-            target_group=target_group,
-            types=list(types) or None,
-            valid_at=_day(valid_at),
-        ),
-    )
+_area_command(
+    "municipality", municipality_map, "Områdeskarta för en kommun (SCB-kod) / Area map of a municipality (SCB code)."
+)
+_area_command("county", county_map, "Områdeskarta för ett län (SCB-kod) / Area map of a county (SCB code).")
 
 
 @map_group.command("arena")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph_schema.contract import Label as L
-from graph_schema.contract import Rel as R
+from graph_schema.relationship_types import BY_TYPE, DECLARED, STAGE_MAP_TERMS, EdgeLook
 from registry.domain.network import NetworkEdge, NetworkNode
 
 
@@ -124,18 +124,8 @@ def node_style(node: NetworkNode) -> NodeStyle:
 
 
 # -- edges ------------------------------------------------------------------------------
-STAGE_TERMS: dict[str, Term] = {
-    "arena": Term("Arena för möten", "Meeting arena"),
-    "dialogue": Term("Samtal och dialog", "Conversation and dialogue"),
-    "knowledge": Term("Kunskap", "Knowledge"),
-    "trust_and_structure": Term("Tillit och struktur", "Trust and structure"),
-}
-STAGE_COLOURS: dict[str, str] = {
-    "arena": "#c6dbef",
-    "dialogue": "#6baed6",
-    "knowledge": "#2171b5",
-    "trust_and_structure": "#08306b",
-}
+# Each declared relationship type brings its styles (graph_schema.relationship_types).
+STAGE_TERMS: dict[str, Term] = {stage: Term(sv, en) for stage, (sv, en) in STAGE_MAP_TERMS.items()}
 
 
 @dataclass(frozen=True)
@@ -148,42 +138,24 @@ class EdgeStyle:
     legend_note: Term | None = None
 
 
+def _style(look: EdgeLook) -> EdgeStyle:
+    note = Term(*look.note) if look.note else None
+    return EdgeStyle(look.key, Term(look.sv, look.en), look.colour, look.arrows, look.dashes, note)
+
+
+OTHER = EdgeStyle("other", Term("Annan relation", "Other relationship"), "#bdbdbd", "")
 EDGE_STYLES: dict[str, EdgeStyle] = {
-    s.key: s
-    for s in (
-        EdgeStyle(
-            "power",
-            Term("Makt", "Power"),
-            "#d62728",
-            "to",
-            legend_note=Term("pilen pekar mot den som har makten", "the arrow points to who holds power"),
-        ),
-        EdgeStyle("symbiotic", Term("Ömsesidigt beroende", "Symbiotic dependency"), "#2ca02c", "to;from"),
-        EdgeStyle("competition", Term("Konkurrens", "Competition"), "#ff7f0e", "", dashes=True),
-        EdgeStyle(
-            "funding",
-            Term("Finansiering", "Funding"),
-            "#1f77b4",
-            "to",
-            legend_note=Term("belopp i kronor", "amount in SEK"),
-        ),
-        EdgeStyle("perception+", Term("Positiv uppfattning", "Positive perception"), "#2ca02c", "to", dashes=True),
-        EdgeStyle("perception-", Term("Negativ uppfattning", "Negative perception"), "#d62728", "to", dashes=True),
-        EdgeStyle("perception0", Term("Neutral uppfattning", "Neutral perception"), "#9e9e9e", "to", dashes=True),
-        EdgeStyle("membership", Term("Medlemskap", "Membership"), "#7f7f7f", "to"),
-        EdgeStyle("participation", Term("Deltar i arena", "Takes part in arena"), "#c7c7c7", ""),
-        EdgeStyle("agreement", Term("Part i överenskommelse", "Party to agreement"), "#90a4ae", ""),
-        *(
-            EdgeStyle(f"stage:{stage}", Term(f"Steg: {t.sv}", f"Stage: {t.en}"), STAGE_COLOURS[stage], "to")
-            for stage, t in STAGE_TERMS.items()
-        ),
-        EdgeStyle("engaged", Term("Engagerad i utmaning", "Engaged in challenge"), "#6baed6", "to"),
-        EdgeStyle("other", Term("Annan relation", "Other relationship"), "#bdbdbd", ""),
-    )
+    s.key: s for s in (*(_style(look) for d in DECLARED for look in d.map.styles), OTHER)
+}
+# Each type's own styles, so a property value can only pick one of them.
+_TYPE_STYLES: dict[str, dict[str, EdgeStyle]] = {
+    d.type: {look.key: EDGE_STYLES[look.key] for look in d.map.styles} for d in DECLARED
 }
 
 # Width from strength 1–5 (power and symbiotic dependencies); others fixed.
-_FIXED_WIDTH: dict[str, float] = {"participation": 1, "agreement": 1, "membership": 1.5}
+_FIXED_WIDTH: dict[str, float] = {
+    look.key: look.width for d in DECLARED for look in d.map.styles if look.width is not None
+}
 
 
 def _number(value: Any) -> float | None:
@@ -195,23 +167,20 @@ def _number(value: Any) -> float | None:
 
 
 def edge_style(edge: NetworkEdge) -> EdgeStyle:
-    props = edge.properties
-    if edge.type == R.DEPENDS_ON:
-        return EDGE_STYLES.get(str(props.get("kind")), EDGE_STYLES["other"])
-    if edge.type == R.FUNDS:
-        return EDGE_STYLES["funding"]
-    if edge.type == R.PERCEIVES:
-        valence = _number(props.get("valence")) or 0
-        return EDGE_STYLES["perception+" if valence > 0 else "perception-" if valence < 0 else "perception0"]
-    if edge.type == R.MEMBER_OF:
-        return EDGE_STYLES["membership"]
-    if edge.type == R.PARTICIPATES_IN:
-        return EDGE_STYLES["participation"]
-    if edge.type == R.PARTY_TO:
-        return EDGE_STYLES["agreement"]
-    if edge.type == R.ENGAGED_IN:
-        return EDGE_STYLES.get(f"stage:{props.get('stage')}", EDGE_STYLES["engaged"])
-    return EDGE_STYLES["other"]
+    declared = BY_TYPE.get(edge.type)
+    if declared is None:
+        return OTHER
+    look, own = declared.map, _TYPE_STYLES[edge.type]
+    if look.by is not None:
+        value = edge.properties.get(look.by)
+        if look.by_sign:
+            number = _number(value) or 0
+            key = look.prefix + ("+" if number > 0 else "-" if number < 0 else "0")
+        else:
+            key = f"{look.prefix}{value}"
+        if key in own:
+            return own[key]
+    return own.get(look.default, OTHER)
 
 
 def edge_width(edge: NetworkEdge, style: EdgeStyle) -> float:
@@ -232,11 +201,16 @@ def format_sek(amount: Any) -> str:
 
 
 def edge_label(edge: NetworkEdge, style: EdgeStyle) -> str:
-    if style.key == "funding" and edge.properties.get("amount_sek") is not None:
-        return format_sek(edge.properties["amount_sek"])
-    if style.key.startswith("stage:"):
-        return STAGE_TERMS[style.key.removeprefix("stage:")].sv
-    return ""
+    declared = BY_TYPE.get(edge.type)
+    key = declared.map.label_by if declared else None
+    value = edge.properties.get(key) if key else None
+    if value is None:
+        return ""
+    if key == "amount_sek":
+        return format_sek(value)
+    if key == "stage":
+        return STAGE_TERMS[value].sv if value in STAGE_TERMS else ""
+    return fact_text(value)
 
 
 # -- tooltips ---------------------------------------------------------------------------
@@ -334,8 +308,8 @@ def node_fact_lines(node: NetworkNode) -> list[str]:
 def edge_details(edge: NetworkEdge, style: EdgeStyle) -> str:
     """The properties under a relationship's type and ends in its tooltip."""
     props = dict(edge.properties)
-    if style.key in ("power", "symbiotic", "competition"):
-        props.pop("kind", None)  # already said by the type line
-    if style.key.startswith("stage:"):
-        props.pop("stage", None)
+    declared = BY_TYPE.get(edge.type)
+    # A value that picked the style is already said by the type line (a sign is not the value).
+    if declared and declared.map.by and not declared.map.by_sign and style.key != declared.map.default:
+        props.pop(declared.map.by, None)
     return "\n".join(_fact_lines(props))

@@ -9,25 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
-from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
+from graph_schema.relationship_types import DECLARED, type_names
 from registry.dao.network import NetworkDao
 from registry.db import Graph
 from registry.domain.network import Network
 from registry.domain.relationships import CollaborationError, NotFoundError
 from visualisations import maps
 
-# The relationship types a map can be filtered to (the collaboration model's, not bookkeeping).
-MAP_TYPES: tuple[str, ...] = (
-    R.DEPENDS_ON,
-    R.FUNDS,
-    R.PERCEIVES,
-    R.MEMBER_OF,
-    R.PARTY_TO,
-    R.PARTICIPATES_IN,
-    R.ENGAGED_IN,
+# The relationship types a map can be filtered to (the collaboration model's, not bookkeeping):
+# those between actors first, then those from an actor to an agreement, an arena or a challenge.
+MAP_TYPES: tuple[str, ...] = type_names(
+    (*(d for d in DECLARED if d.ends_at_actor), *(d for d in DECLARED if not d.ends_at_actor))
 )
 
 
@@ -114,56 +109,34 @@ def actor_map(
     return Subject(network, f"Relationskarta: {name} / Relationship map: {name}{suffix}", f"actor-{actor_id}")
 
 
-def municipality_map(
-    graph: Graph,
-    code: str,
-    *,
-    interest_area: str | None = None,
-    target_group: str | None = None,
-    types: list[str] | None = None,
-    valid_at: date | None = None,
-) -> Subject:
+def _area_map(graph: Graph, title: str, slug: str, **area: Any) -> Subject:
+    """The map of a municipality's or a county's actors (`area`: the network query's filters)."""
+    source = network_source(graph)
+    network = _ask(lambda: source.area(**area, limit=maps.MAX_NODES))
+    return Subject(network, f"Områdeskarta: {title} / Area map: {title}", slug)
+
+
+class AreaFilters(TypedDict, total=False):
+    """What narrows an area map (as `NetworkDao.area` takes it)."""
+
+    interest_area: str | None
+    target_group: str | None
+    types: list[str] | None
+    valid_at: date | None
+
+
+def municipality_map(graph: Graph, code: str, **filters: Unpack[AreaFilters]) -> Subject:
     place = municipalities().get(code)
     if place is None:
         raise SubjectNotFoundError("Kommunen finns inte / Municipality not found")
-    source = network_source(graph)
-    network = _ask(
-        lambda: source.area(
-            municipality_code=code,
-            interest_area=interest_area,
-            target_group=target_group,
-            types=types,
-            valid_at=valid_at,
-            limit=maps.MAX_NODES,
-        )
-    )
-    return Subject(network, f"Områdeskarta: {place.name} / Area map: {place.name}", f"municipality-{code}")
+    return _area_map(graph, place.name, f"municipality-{code}", municipality_code=code, **filters)
 
 
-def county_map(
-    graph: Graph,
-    code: str,
-    *,
-    interest_area: str | None = None,
-    target_group: str | None = None,
-    types: list[str] | None = None,
-    valid_at: date | None = None,
-) -> Subject:
+def county_map(graph: Graph, code: str, **filters: Unpack[AreaFilters]) -> Subject:
     county = counties().get(code)
     if county is None:
         raise SubjectNotFoundError("Länet finns inte / County not found")
-    source = network_source(graph)
-    network = _ask(
-        lambda: source.area(
-            county_code=code,
-            interest_area=interest_area,
-            target_group=target_group,
-            types=types,
-            valid_at=valid_at,
-            limit=maps.MAX_NODES,
-        )
-    )
-    return Subject(network, f"Områdeskarta: {county.name} / Area map: {county.name}", f"county-{code}")
+    return _area_map(graph, county.name, f"county-{code}", county_code=code, **filters)
 
 
 def arena_map(graph: Graph, arena_id: str) -> Subject:

@@ -1,20 +1,49 @@
-"""HTTP resources (flask-smorest blueprints): one module per resource, registered in `register`."""
+"""HTTP resources (flask-smorest blueprints): one module per resource, every blueprint registered here.
+
+Modules shared by several resources: `toolkit` (the collaboration-model resources' error handler,
+write guard, writer, ETags, page window) and `relationship_schemas`.
+"""
 
 from __future__ import annotations
 
 from flask_smorest import Api
 
-from registry.api import actors, gdpr, health, history, hsds, imports, maps, reference, relationships, umbrellas
+from registry.api import (
+    actors,
+    agreements,
+    analyses,
+    arenas,
+    challenges,
+    gdpr,
+    health,
+    history,
+    hsds,
+    imports,
+    maps,
+    reference,
+    relationships,
+    umbrellas,
+)
+
+# In the order the OpenAPI document lists them.
+BLUEPRINTS = (
+    health.blp,
+    actors.blp,
+    reference.blp,
+    umbrellas.blp,
+    history.blp,
+    gdpr.blp,
+    maps.blp,
+    relationships.blp,
+    agreements.blp,
+    arenas.blp,
+    challenges.blp,
+    analyses.blp,
+    imports.blp,
+    hsds.blp,
+)
 
 
 def register(api: Api) -> None:
-    api.register_blueprint(health.blp)
-    api.register_blueprint(actors.blp)
-    api.register_blueprint(reference.blp)
-    api.register_blueprint(umbrellas.blp)
-    api.register_blueprint(history.blp)
-    api.register_blueprint(gdpr.blp)
-    api.register_blueprint(maps.blp)
-    relationships.register(api)
-    api.register_blueprint(imports.blp)
-    api.register_blueprint(hsds.blp)
+    for bp in BLUEPRINTS:
+        api.register_blueprint(bp)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import url_for
 
-from registry.api.relationships import etag_header, meta_of, require_if_match, writer
+from registry.api.toolkit import api_writer, etag_header, meta_of, require_if_match
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 
@@ -54,6 +54,6 @@ def add_relationship(
     """Writes `actor_id -[rel_type]-> end_id` as POST /api/v1/relationships would (the same rules,
     the same audit event), with the provenance and validity given in `data`."""
     item = RelationshipDao(get_graph()).create(
-        rel_type, actor_id, end_id, properties, meta_of(data), stage_date=stage_date, **writer()
+        rel_type, actor_id, end_id, properties, meta_of(data), api_writer(), stage_date=stage_date
     )
     return item, 201, etag_header("relationship", item["id"], item["version"])

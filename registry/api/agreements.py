@@ -11,13 +11,11 @@ from marshmallow import Schema, fields, validate
 from graph_schema.contract import Rel as R
 from registry.api._crud import Tagged, add_relationship
 from registry.api.arenas import RecordSchema
-from registry.api.relationships import (
+from registry.api.relationship_schemas import MetaSchema, NodeRefSchema, RelationshipSchema
+from registry.api.toolkit import (
     IF_MATCH,
     TEXT_LONG,
     TEXT_SHORT,
-    MetaSchema,
-    NodeRefSchema,
-    RelationshipSchema,
     audited,
     guard_writes,
     handle_domain_errors,

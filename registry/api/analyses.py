@@ -8,7 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from registry.api.relationships import LabelledTermSchema, NodeRefSchema, handle_domain_errors, page_window
+from registry.api.relationship_schemas import LabelledTermSchema, NodeRefSchema
+from registry.api.toolkit import handle_domain_errors, page_window
 from registry.dao.analyses import AnalysisDao
 from registry.db import get_graph
 

@@ -16,16 +16,18 @@ from marshmallow import Schema, fields, validate
 from graph_schema.contract import Rel as R
 from registry.api._crud import Tagged, add_relationship
 from registry.api.arenas import MunicipalityRefSchema, RecordSchema
-from registry.api.relationships import (
-    IF_MATCH,
-    TEXT_LONG,
-    TEXT_SHORT,
+from registry.api.relationship_schemas import (
     HistoryEntrySchema,
     LabelledTermSchema,
     MetaSchema,
     NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
+)
+from registry.api.toolkit import (
+    IF_MATCH,
+    TEXT_LONG,
+    TEXT_SHORT,
     audited,
     guard_writes,
     handle_domain_errors,

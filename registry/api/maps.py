@@ -43,6 +43,7 @@ blp = Blueprint(
     "small page to a browser that asks for HTML",
 )
 
+_View = Callable[..., Any]
 _HTML = "text/html"
 _PAGE = {
     "schema": {"type": "string", "format": "html"},
@@ -156,12 +157,35 @@ _UNPROCESSABLE = (
 )
 
 
+def _map_get(args_schema: type[Schema], not_found: str) -> Callable[[_View], Any]:
+    """What every map route declares: its query, the page, and the 404 and 422 it may answer."""
+
+    def wrap(view: _View) -> Any:
+        documented: Any = blp.alt_response(422, description=_UNPROCESSABLE)(view)
+        documented = blp.alt_response(404, description=not_found)(documented)
+        documented = blp.response(200, **_PAGE)(documented)
+        return blp.arguments(args_schema, location="query")(documented)
+
+    return wrap
+
+
+def _area(make: Callable[..., Subject], code: str, args: dict[str, Any]) -> Response:
+    return _render(
+        lambda: make(
+            get_graph(),
+            code,
+            interest_area=args["interest_area"],
+            target_group=args["target_group"],
+            types=args.get("types"),
+            valid_at=args["valid_at"],
+        ),
+        args,
+    )
+
+
 @blp.route("/actors/<string:actor_id>")
 class ActorMap(MethodView):
-    @blp.arguments(ActorMapArgs, location="query")
-    @blp.response(200, **_PAGE)
-    @blp.alt_response(404, description="Aktören finns inte / Actor not found")
-    @blp.alt_response(422, description=_UNPROCESSABLE)
+    @_map_get(ActorMapArgs, "Aktören finns inte / Actor not found")
     def get(self, args: dict[str, Any], actor_id: str):  # type: ignore[no-untyped-def]
         """Relationskarta runt en aktör / Relationship map around an actor (ego map)"""
         return _render(
@@ -178,69 +202,31 @@ class ActorMap(MethodView):
 
 @blp.route("/municipalities/<string:code>")
 class MunicipalityMap(MethodView):
-    @blp.arguments(AreaMapArgs, location="query")
-    @blp.response(200, **_PAGE)
-    @blp.alt_response(404, description="Kommunen finns inte / Municipality not found")
-    @blp.alt_response(422, description=_UNPROCESSABLE)
+    @_map_get(AreaMapArgs, "Kommunen finns inte / Municipality not found")
     def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
         """Områdeskarta för en kommun / Area map of a municipality"""
-        return _render(
-            lambda: municipality_map(
-                get_graph(),
-                code,
-                interest_area=args["interest_area"],
-                target_group=args["target_group"],
-                types=args.get("types"),
-                valid_at=args["valid_at"],
-            ),
-            args,
-        )
+        return _area(municipality_map, code, args)
 
 
 @blp.route("/counties/<string:code>")
 class CountyMap(MethodView):
-    @blp.arguments(AreaMapArgs, location="query")
-    @blp.response(200, **_PAGE)
-    @blp.alt_response(404, description="Länet finns inte / County not found")
-    @blp.alt_response(422, description=_UNPROCESSABLE)
+    @_map_get(AreaMapArgs, "Länet finns inte / County not found")
     def get(self, args: dict[str, Any], code: str):  # type: ignore[no-untyped-def]
         """Områdeskarta för ett län / Area map of a county"""
-        return _render(
-            lambda: county_map(
-                get_graph(),
-                code,
-                interest_area=args["interest_area"],
-                target_group=args["target_group"],
-                types=args.get("types"),
-                valid_at=args["valid_at"],
-            ),
-            args,
-        )
+        return _area(county_map, code, args)
 
 
 @blp.route("/arenas/<string:arena_id>")
 class ArenaMap(MethodView):
-    @blp.arguments(MapArgs, location="query")
-    @blp.response(200, **_PAGE)
-    @blp.alt_response(404, description="Arenan finns inte / Arena not found")
-    @blp.alt_response(422, description=_UNPROCESSABLE)
+    @_map_get(MapArgs, "Arenan finns inte / Arena not found")
     def get(self, args: dict[str, Any], arena_id: str):  # type: ignore[no-untyped-def]
         """Karta över en mötesarena och dess deltagare / Map of a meeting arena and its participants"""
-        return _render(
-            lambda: arena_map(get_graph(), arena_id),
-            args,
-        )
+        return _render(lambda: arena_map(get_graph(), arena_id), args)
 
 
 @blp.route("/challenges/<string:challenge_id>")
 class ChallengeMap(MethodView):
-    @blp.arguments(MapArgs, location="query")
-    @blp.response(200, **_PAGE)
-    @blp.alt_response(404, description="Utmaningen finns inte / Challenge not found")
-    @blp.alt_response(422, description=_UNPROCESSABLE)
+    @_map_get(MapArgs, "Utmaningen finns inte / Challenge not found")
     def get(self, args: dict[str, Any], challenge_id: str):  # type: ignore[no-untyped-def]
         """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage"""
-        return _render(
-            lambda: challenge_map(get_graph(), challenge_id),
-            args,
-        )
+        return _render(lambda: challenge_map(get_graph(), challenge_id), args)

@@ -1,27 +1,47 @@
 """/api/v1/relationships, an actor's relationships and network, and shortest paths between actors.
 
-Also holds what the collaboration-model resources share: the domain-error handler, ETags from
-versions, the If-Match check, who the writer is (for `created_by`/`updated_by` and the audit
-trail), and `register` for all of their blueprints.
+The resources only: what the collaboration-model resources share is in `registry.api.toolkit`, the
+schemas in `registry.api.relationship_schemas`; every blueprint is registered in `registry.api`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Api, Blueprint, abort
-from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
-from webargs.fields import DelimitedList
-from werkzeug.http import quote_etag
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError
 
-from graph_schema.contract import Rel as R
 from registry.api.maps import graph_file
-from registry.auth import Write, authorize, current_principal
-from registry.dao.network import MAX_DEPTH, MAX_HOPS, NetworkDao
+from registry.api.relationship_schemas import (
+    ActorRelationshipsQuerySchema,
+    CollaborationVocabularySchema,
+    EndSchema,
+    GroupedRelationshipsSchema,
+    NetworkQuerySchema,
+    NetworkSchema,
+    PathQuerySchema,
+    PathsSchema,
+    RelationshipCreateSchema,
+    RelationshipPatchSchema,
+    RelationshipQuerySchema,
+    RelationshipSchema,
+    load_properties,
+)
+from registry.api.toolkit import (
+    IF_MATCH,
+    api_writer,
+    etag_header,
+    guard_writes,
+    handle_domain_errors,
+    meta_of,
+    page_window,
+    require_if_match,
+)
+from registry.auth import Write
+from registry.dao.network import NetworkDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 from registry.domain.relationships import (
@@ -36,14 +56,10 @@ from registry.domain.relationships import (
     NETWORK_TYPES,
     PARTICIPATION_ROLES,
     RELATIONSHIP_TYPES,
-    REQUIRED_PROPERTIES,
     RESOURCES,
     STAGES,
-    CollaborationError,
     Vocabulary,
 )
-from registry.errors import error_body
-from registry.identity import Channel
 
 blp = Blueprint(
     "relationships",
@@ -54,415 +70,12 @@ blp = Blueprint(
     "dependencies, funding, perceptions, agreements, arenas and challenges; networks and paths between actors.",
 )
 
-# -- shared by the collaboration-model resources -------------------------------------------
-
-ID = fields.String(required=True, validate=validate.Length(min=1, max=100))
-TEXT_SHORT = 500
-TEXT_LONG = 5000
-
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "ETag från senaste GET / the ETag from your last GET. Saknas: 428; inaktuell: 412. "
-    "Missing: 428; stale: 412.",
-}
-
-
-def handle_domain_errors(bp: Blueprint) -> None:
-    @bp.errorhandler(CollaborationError)
-    def domain_error(exc: CollaborationError):  # type: ignore[no-untyped-def]
-        return jsonify(error_body(exc.status, exc.message, exc.errors)), exc.status
-
-
-def who() -> str:
-    """What `created_by` / `updated_by` records: the caller's role, and token when there is one."""
-    principal = current_principal()
-    return f"{principal.role.value}:{principal.token_id}" if principal.token_id else principal.role.value
-
-
-def audited() -> dict[str, Any]:
-    """The DAO keywords that make a write record its audit event: the caller, over the API."""
-    return {"who": current_principal(), "channel": Channel.API}
-
-
-def writer() -> dict[str, Any]:
-    """`audited()` and `by`, the label a created or changed item keeps of who wrote it."""
-    return {"by": who(), **audited()}
-
-
-def etag(kind: str, obj_id: str, version: int | None) -> str:
-    return hashlib.sha1(f"{kind}:{obj_id}:{version or 0}".encode(), usedforsecurity=False).hexdigest()
-
-
-def etag_header(kind: str, obj_id: str, version: int | None) -> dict[str, str]:
-    return {"ETag": quote_etag(etag(kind, obj_id, version))}
-
-
-def require_if_match(kind: str, obj_id: str, version: int | None) -> int:
-    """428 without If-Match, 412 when it names another version; returns the version it matched."""
-    if not request.if_match:
-        abort(
-            428,
-            message="If-Match saknas: hämta posten och skicka med dess ETag / If-Match is missing: GET the item "
-            "and send its ETag.",
-        )
-    if not request.if_match.contains(etag(kind, obj_id, version)):
-        abort(
-            412,
-            message="Posten har ändrats sedan du hämtade den; hämta den igen / The item changed since you fetched "
-            "it; fetch it again.",
-        )
-    return int(version or 0)
-
-
-# No collection here comes near ten million items; a page beyond that is a typo or a probe, and an
-# unbounded skip would overflow the database's 64-bit integers.
-MAX_SKIP = 10_000_000
-
-
-def page_window(pagination_parameters: Any) -> tuple[int, int]:
-    """(skip, limit) of flask-smorest's pagination parameters; 422 for a page beyond any collection."""
-    skip = int(pagination_parameters.first_item)
-    if skip > MAX_SKIP:
-        abort(
-            422,
-            message="Sidan finns inte / The page is out of range.",
-            errors={"query": {"page": [f"Högst {MAX_SKIP} poster bort / at most {MAX_SKIP} items in."]}},
-        )
-    return skip, int(pagination_parameters.page_size)
-
-
-def vocabulary_field(vocab: Vocabulary, **kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=validate.OneOf(vocab.ids),
-        metadata={"description": vocab.describe(), "enum": list(vocab.ids)},
-        **kwargs,
-    )
-
-
-class LabelledTermSchema(Schema):
-    id = fields.String(required=True)
-    sv = fields.String(required=True)
-    en = fields.String(required=True)
-
-
-class NodeRefSchema(Schema):
-    id = fields.String(required=True)
-    label = fields.String(metadata={"description": "Actor, Agreement, Arena or Challenge"})
-    name = fields.String(allow_none=True)
-    sector = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
-    municipality_code = fields.String(allow_none=True)
-
-
-# -- relationship schemas ----------------------------------------------------------------------
-
-
-class DependsOnPropertiesSchema(Schema):
-    kind = vocabulary_field(DEPENDENCY_KINDS, allow_none=True)
-    resource = vocabulary_field(RESOURCES, allow_none=True)
-    strength = fields.Integer(allow_none=True, validate=validate.Range(1, 5))
-
-
-class FundsPropertiesSchema(Schema):
-    amount_sek = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
-    year = fields.Integer(allow_none=True, validate=validate.Range(1900, 2100))
-    form = vocabulary_field(FUNDING_FORMS, allow_none=True)
-
-
-class PerceivesPropertiesSchema(Schema):
-    valence = fields.Integer(allow_none=True, validate=validate.Range(-2, 2))
-
-
-class PartyToPropertiesSchema(Schema):
-    pass
-
-
-class ParticipatesInPropertiesSchema(Schema):
-    role = vocabulary_field(PARTICIPATION_ROLES, allow_none=True)
-    since = fields.Date(allow_none=True)
-
-
-class EngagedInPropertiesSchema(Schema):
-    stage = vocabulary_field(STAGES, allow_none=True)
-    anchored = fields.List(fields.String(validate=validate.OneOf(ANCHORING.ids)), allow_none=True)
-    since = fields.Date(allow_none=True)
-    stage_date = fields.Date(
-        load_only=True,
-        metadata={
-            "description": "Dagen steget nåddes (standard i dag) / the day the stage was reached (default today)"
-        },
-    )
-
-
-PROPERTY_SCHEMAS: dict[str, type[Schema]] = {
-    R.DEPENDS_ON: DependsOnPropertiesSchema,
-    R.FUNDS: FundsPropertiesSchema,
-    R.PERCEIVES: PerceivesPropertiesSchema,
-    R.PARTY_TO: PartyToPropertiesSchema,
-    R.PARTICIPATES_IN: ParticipatesInPropertiesSchema,
-    R.ENGAGED_IN: EngagedInPropertiesSchema,
-}
-assert set(PROPERTY_SCHEMAS) == set(RELATIONSHIP_TYPES.ids)
-
-PROPERTIES_DOC = (
-    "Egenskaper per typ / properties by type: "
-    "DEPENDS_ON {kind (required): " + DEPENDENCY_KINDS.describe() + "; resource: " + RESOURCES.describe() + "; "
-    "strength 1–5} – power: `to` holds power over `from`; symbiotic and competition are mutual. "
-    "FUNDS {amount_sek, year (required), form (required): " + FUNDING_FORMS.describe() + "} – money flows from "
-    "`from` to `to`. PERCEIVES {valence (required) −2…+2} – how `from` sees `to`. PARTY_TO {} (to an Agreement). "
-    "PARTICIPATES_IN {role (required): " + PARTICIPATION_ROLES.describe() + "; since} (to an Arena). "
-    "ENGAGED_IN {stage (required): " + STAGES.describe() + "; anchored: list of " + ANCHORING.describe() + "; "
-    "since; stage_date} (to a Challenge)."
-)
-
-
-def load_properties(rel_type: str, raw: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    """Validates `properties` against its type's schema; raises ValidationError under `properties`."""
-    try:
-        loaded = PROPERTY_SCHEMAS[rel_type]().load(raw, partial=partial)
-    except ValidationError as exc:
-        raise ValidationError({"properties": exc.messages}) from exc
-    assert isinstance(loaded, dict)
-    missing = [] if partial else [p for p in REQUIRED_PROPERTIES[rel_type] if loaded.get(p) is None]
-    if missing:
-        raise ValidationError({"properties": {p: ["Obligatorisk / Required."] for p in missing}})
-    return loaded
-
-
-class MetaSchema(Schema):
-    source = fields.String(
-        allow_none=True,
-        validate=validate.Length(max=TEXT_SHORT),
-        metadata={"description": "Varifrån uppgiften kommer / where the information comes from"},
-    )
-    confidence = vocabulary_field(CONFIDENCE, allow_none=True)
-    valid_from = fields.Date(allow_none=True, metadata={"description": "Första giltiga dag / first valid day"})
-    valid_to = fields.Date(
-        allow_none=True,
-        metadata={"description": "Första dag den inte längre gäller / first day it no longer holds (exclusive)"},
-    )
-    note = fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG))
-
-
-class RelationshipCreateSchema(MetaSchema):
-    type = fields.String(
-        required=True,
-        validate=validate.OneOf(RELATIONSHIP_TYPES.ids),
-        metadata={"description": RELATIONSHIP_TYPES.describe()},
-    )
-    from_ = fields.String(
-        required=True,
-        data_key="from",
-        validate=validate.Length(min=1, max=100),
-        metadata={"description": "Id för aktören relationen utgår från / id of the actor it starts at"},
-    )
-    to = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=100),
-        metadata={"description": "Id för aktör, överenskommelse, arena eller utmaning / id of the end"},
-    )
-    properties = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": PROPERTIES_DOC})
-
-    @post_load
-    def check_properties(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return {**data, "properties": load_properties(data["type"], data.get("properties") or {}, partial=False)}
-
-
-class RelationshipPatchSchema(MetaSchema):
-    properties = fields.Dict(
-        keys=fields.String(),
-        metadata={
-            "description": "Bara de egenskaper som ändras; null tar bort en valfri / only what changes; null "
-            "removes an optional one. " + PROPERTIES_DOC
-        },
-    )
-
-
-class EndSchema(Schema):
-    valid_to = fields.Date(
-        metadata={
-            "description": "Första dag relationen inte gäller (standard i dag) / first day it no longer holds "
-            "(default today)"
-        }
-    )
-
-
-class HistoryEntrySchema(Schema):
-    stage = fields.String()
-    on = fields.Date()
-    by = fields.String(allow_none=True)
-
-
-class RelationshipSchema(Schema):
-    id = fields.String(allow_none=True, metadata={"description": "null för medlemskap / null for memberships"})
-    type = fields.String(required=True)
-    from_ = fields.Nested(NodeRefSchema, data_key="from", attribute="from")
-    to = fields.Nested(NodeRefSchema)
-    mutual = fields.Boolean(metadata={"description": "Ömsesidig: gäller åt båda håll / holds both ways"})
-    properties = fields.Dict()
-    source = fields.String(allow_none=True)
-    confidence = fields.String(allow_none=True)
-    valid_from = fields.Date(allow_none=True)
-    valid_to = fields.Date(allow_none=True)
-    note = fields.String(allow_none=True)
-    created_by = fields.String(allow_none=True)
-    created_at = fields.DateTime(allow_none=True)
-    updated_by = fields.String(allow_none=True)
-    updated_at = fields.DateTime(allow_none=True)
-    version = fields.Integer(allow_none=True)
-    current = fields.Boolean(metadata={"description": "Gäller i dag / holds today"})
-    history = fields.List(fields.Nested(HistoryEntrySchema))
-    skipped_stages = fields.List(fields.String())
-    moved_back = fields.Boolean()
-
-
-class ActorRelationshipSchema(RelationshipSchema):
-    direction = fields.String(metadata={"description": "out | in | mutual, seen from the actor"})
-    other = fields.Nested(NodeRefSchema)
-
-
-GroupedRelationshipsSchema = Schema.from_dict(
-    {t: fields.List(fields.Nested(ActorRelationshipSchema)) for t in NETWORK_TYPES.ids},
-    name="GroupedRelationshipsSchema",
-)
-
-
-class RelationshipQuerySchema(Schema):
-    type = DelimitedList(
-        fields.String(validate=validate.OneOf(RELATIONSHIP_TYPES.ids)),
-        validate=validate.Length(max=len(RELATIONSHIP_TYPES.ids)),
-        metadata={"description": "Kommaseparerade typer / comma-separated types: " + ", ".join(RELATIONSHIP_TYPES.ids)},
-    )
-    kind = vocabulary_field(DEPENDENCY_KINDS)
-    actor = fields.String(
-        validate=validate.Length(min=1, max=100), metadata={"description": "Aktör i någon ände / actor at either end"}
-    )
-    sectors = fields.String(
-        validate=validate.Regexp(r"^(public|civil|private)-(public|civil|private)$"),
-        metadata={"description": "Sektorpar från→till, t.ex. / sector pair from→to, e.g. `public-civil`"},
-    )
-    valid_at = fields.Date(metadata={"description": "Bara relationer som gäller denna dag / only those valid that day"})
-
-
-class ActorRelationshipsQuerySchema(Schema):
-    valid_at = fields.Date(
-        metadata={
-            "description": "Bara relationer som gäller denna dag; utan: alla, även avslutade / only those valid "
-            "that day; without it: all, ended ones included"
-        }
-    )
-
-
-class NetworkQuerySchema(Schema):
-    depth = fields.Integer(load_default=1, validate=validate.Range(1, MAX_DEPTH))
-    types = DelimitedList(
-        fields.String(validate=validate.OneOf(NETWORK_TYPES.ids)),
-        validate=validate.Length(max=len(NETWORK_TYPES.ids)),
-        metadata={
-            "description": "Kommaseparerade typer att följa / comma-separated types to follow: "
-            + ", ".join(NETWORK_TYPES.ids)
-        },
-    )
-    valid_at = fields.Date(
-        metadata={
-            "description": "Relationer som gäller denna dag (standard i dag) / relationships "
-            "valid on this day (default today)"
-        }
-    )
-    limit = fields.Integer(load_default=2000, validate=validate.Range(1, 5000))
-    format = fields.String(
-        load_default="json",
-        validate=validate.OneOf(["json", "graphml", "gexf"]),
-        metadata={"description": "json, eller graphml/gexf för Gephi / json, or graphml/gexf for Gephi"},
-    )
-
-
-class NetworkNodeSchema(Schema):
-    id = fields.String(required=True)
-    label = fields.String(required=True)
-    name = fields.String(required=True)
-    sector = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
-    municipality_code = fields.String(allow_none=True)
-    facts = fields.Dict(keys=fields.String(), values=fields.String())
-
-
-class NetworkEdgeSchema(Schema):
-    id = fields.String(required=True)
-    type = fields.String(required=True)
-    source = fields.String(required=True)
-    target = fields.String(required=True)
-    properties = fields.Dict()
-
-
-class NetworkSchema(Schema):
-    nodes = fields.List(fields.Nested(NetworkNodeSchema))
-    edges = fields.List(fields.Nested(NetworkEdgeSchema))
-    truncated_from = fields.Integer(
-        allow_none=True,
-        metadata={
-            "description": "Satt när nätverket kapats vid limit: antal noder utan tak / set when cut at limit: "
-            "how many nodes there were"
-        },
-    )
-
-
-class PathQuerySchema(Schema):
-    from_ = fields.String(required=True, data_key="from", validate=validate.Length(min=1, max=100))
-    to = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    max_hops = fields.Integer(load_default=4, validate=validate.Range(1, MAX_HOPS))
-    types = DelimitedList(
-        fields.String(validate=validate.OneOf(NETWORK_TYPES.ids)), validate=validate.Length(max=len(NETWORK_TYPES.ids))
-    )
-    valid_at = fields.Date()
-
-
-class PathSchema(NetworkSchema):
-    hops = fields.Integer()
-
-
-class PathsSchema(Schema):
-    from_ = fields.String(data_key="from", attribute="from")
-    to = fields.String()
-    max_hops = fields.Integer()
-    paths = fields.List(fields.Nested(PathSchema))
-
-
-class CollaborationVocabularySchema(Schema):
-    class Meta:
-        unknown = INCLUDE
-
-    relationship_types = fields.List(fields.Nested(LabelledTermSchema))
-    network_types = fields.List(fields.Nested(LabelledTermSchema))
-    dependency_kinds = fields.List(fields.Nested(LabelledTermSchema))
-    mutual_kinds = fields.List(fields.String())
-    resources = fields.List(fields.Nested(LabelledTermSchema))
-    funding_forms = fields.List(fields.Nested(LabelledTermSchema))
-    confidence = fields.List(fields.Nested(LabelledTermSchema))
-    stages = fields.List(fields.Nested(LabelledTermSchema))
-    anchoring = fields.List(fields.Nested(LabelledTermSchema))
-    agreement_kinds = fields.List(fields.Nested(LabelledTermSchema))
-    participation_roles = fields.List(fields.Nested(LabelledTermSchema))
-    cadences = fields.List(fields.Nested(LabelledTermSchema))
-    meeting_checklist = fields.List(fields.Nested(LabelledTermSchema))
-
 
 # -- resources ---------------------------------------------------------------------------------
 
 
 def _dao() -> RelationshipDao:
     return RelationshipDao(get_graph())
-
-
-META_FIELDS = ("source", "confidence", "valid_from", "valid_to", "note")
-
-
-def meta_of(data: dict[str, Any]) -> dict[str, Any]:
-    """The provenance and validity (`MetaSchema`) given in a request."""
-    return {k: data[k] for k in META_FIELDS if k in data}
 
 
 def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -513,7 +126,7 @@ class Relationships(MethodView):
         properties, meta = _split(data)
         stage_date = properties.pop("stage_date", None)
         item = _dao().create(
-            data["type"], data["from_"], data["to"], properties, meta, stage_date=stage_date, **writer()
+            data["type"], data["from_"], data["to"], properties, meta, api_writer(), stage_date=stage_date
         )
         headers = {
             **etag_header("relationship", item["id"], item["version"]),
@@ -551,7 +164,7 @@ class RelationshipById(MethodView):
             except ValidationError as exc:
                 abort(422, message="Ogiltiga egenskaper / Invalid properties.", errors={"json": exc.messages})
         stage_date = properties.pop("stage_date", None)
-        item = dao.update(rel_id, version, properties, meta, stage_date=stage_date, **writer())
+        item = dao.update(rel_id, version, properties, meta, api_writer(), stage_date=stage_date)
         return item, 200, etag_header("relationship", rel_id, item["version"])
 
     @blp.response(204)
@@ -561,7 +174,7 @@ class RelationshipById(MethodView):
         Att avsluta (POST …/end) bevarar historiken och är oftast rätt; ta bort det som var fel.
         / Ending keeps history and is usually right; delete what was recorded by mistake.
         """
-        _dao().delete(rel_id, **audited())
+        _dao().delete(rel_id, api_writer())
 
 
 @blp.route("/relationships/<rel_id>/end")
@@ -571,7 +184,7 @@ class EndRelationship(MethodView):
     @blp.alt_response(409, description="Redan avslutad / Already ended.")
     def post(self, data: dict[str, Any], rel_id: str) -> Any:
         """Avsluta en relation / End a relationship (sets valid_to, default today)"""
-        item = _dao().end(rel_id, data.get("valid_to") or dt.date.today(), **writer())
+        item = _dao().end(rel_id, data.get("valid_to") or dt.date.today(), api_writer())
         return item, 200, etag_header("relationship", rel_id, item["version"])
 
 
@@ -665,25 +278,5 @@ class CollaborationVocabulary(MethodView):
         }
 
 
-def guard_writes(bp: Blueprint, kind: Write) -> None:
-    """Every write to the collaboration model needs a coordinator (or admin): checked before the
-    body is read, so a caller without the right learns nothing from validation."""
-
-    @bp.before_request
-    def _authorize() -> None:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            # Meetings live under their arena's blueprint but are their own kind of write.
-            authorize(current_principal(), Write.MEETING if "/meetings" in request.path else kind)
-
-
 handle_domain_errors(blp)
 guard_writes(blp, Write.RELATIONSHIP)
-
-
-def register(api: Api) -> None:
-    """Registers the blueprints of the collaboration model (relationships, agreements, arenas,
-    challenges, analyses)."""
-    from registry.api import agreements, analyses, arenas, challenges
-
-    for bp in (blp, agreements.blp, arenas.blp, challenges.blp, analyses.blp):
-        api.register_blueprint(bp)

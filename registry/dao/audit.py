@@ -27,6 +27,7 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from graph_schema.relationship_types import WRITABLE
 from registry.db import Graph
 from registry.identity import Channel, Principal
 
@@ -60,19 +61,19 @@ MERGE (e)-[:{R.ABOUT}]->(s)
 }
 
 # Relationships whose writes are audited with the relationship itself as the subject.
-RELATIONSHIP_SUBJECTS = frozenset({R.DEPENDS_ON, R.FUNDS, R.PERCEIVES, R.PARTY_TO, R.PARTICIPATES_IN, R.ENGAGED_IN})
+RELATIONSHIP_SUBJECTS = frozenset(d.type for d in WRITABLE)
 
 # Further subjects (`also_about`) are named by id alone; these labels all have uuid ids, so an id
 # names one node (taxonomy ids are words and may repeat across the two taxonomies: never here).
+_ALSO_ABOUT_LABELS: tuple[LiteralString, ...] = (L.ACTOR, L.AGREEMENT, L.ARENA, L.MEETING, L.CHALLENGE)
+_ALSO_ABOUT_NODES: LiteralString = "\n  UNION ".join(
+    f"MATCH (s:{label} {{id: subject_id}}) RETURN s" for label in _ALSO_ABOUT_LABELS
+)
 _ALSO_ABOUT: LiteralString = f"""
 MATCH (e:{L.AUDIT_EVENT} {{id: $event_id}})
 UNWIND $ids AS subject_id
 CALL (subject_id) {{
-  MATCH (s:{L.ACTOR} {{id: subject_id}}) RETURN s
-  UNION MATCH (s:{L.AGREEMENT} {{id: subject_id}}) RETURN s
-  UNION MATCH (s:{L.ARENA} {{id: subject_id}}) RETURN s
-  UNION MATCH (s:{L.MEETING} {{id: subject_id}}) RETURN s
-  UNION MATCH (s:{L.CHALLENGE} {{id: subject_id}}) RETURN s
+  {_ALSO_ABOUT_NODES}
 }}
 MERGE (e)-[:{R.ABOUT}]->(s)
 """

@@ -14,13 +14,13 @@ from typing import Any, LiteralString
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from graph_schema.relationship_types import BY_TYPE, DECLARED
 from registry.dao.relationships import EDGE_VALID_AT, VALID_AT, plain, type_pattern
 from registry.db import Graph, Reader, Reads
 from registry.domain.network import Network, NetworkEdge, NetworkNode
 from registry.domain.relationships import (
     AGREEMENT_KINDS,
     CADENCES,
-    MUTUAL_KINDS,
     NETWORK_TYPES,
     InvalidError,
     NotFoundError,
@@ -34,19 +34,9 @@ _HOPS: dict[int, LiteralString] = {1: "1", 2: "2", 3: "3", 4: "4", 5: "5", 6: "6
 # with `properties(r)`: that would also ship `created_at`, and the driver's hydration of DateTime
 # values cost more than the rest of the edges statement together (43 → 19 ms for a 462-edge
 # network in the relationships benchmark).
+# Every declared type's stored properties (once each, in the declarations' order), then validity.
 _EDGE_KEYS: tuple[LiteralString, ...] = (
-    "kind",
-    "resource",
-    "strength",
-    "amount_sek",
-    "year",
-    "form",
-    "valence",
-    "role",
-    "since",
-    "until",
-    "stage",
-    "anchored",
+    *dict.fromkeys(name for d in DECLARED for name in d.property_names),
     "confidence",
     "valid_from",
     "valid_to",
@@ -160,8 +150,9 @@ def _edge(row: dict[str, Any]) -> NetworkEdge:
         if value is None:
             continue
         properties[key] = value.isoformat() if isinstance(value, dt.date) else value
-    if row["type"] == R.DEPENDS_ON:
-        properties["mutual"] = props.get("kind") in MUTUAL_KINDS
+    declared = BY_TYPE.get(row["type"])
+    if declared is not None and declared.mutual_kinds:
+        properties["mutual"] = props.get("kind") in declared.mutual_kinds
     return NetworkEdge(
         id=row["id"], type=row["type"], source=row["source"], target=row["target"], properties=properties
     )

@@ -6,8 +6,9 @@ half-open validity (`valid_from` inclusive, `valid_to` the first day it no longe
 Mutual dependency kinds (symbiotic, competition) are stored once, in the direction they were
 first recorded, and read from both ends.
 
-Given the writer (`who`), every create, update, end and delete records its audit event in the
-same transaction, about the relationship and both of its ends.
+Every create, update, end and delete takes its `Writer` (required) and records its audit event in
+the same transaction, about the relationship and both of its ends; `upsert_many` is the trusted
+bulk loader of demo data and generators, which records none.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import RELATIONSHIPS
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from graph_schema.relationship_types import BY_TYPE, NETWORK, WRITABLE, RelationshipType
 from registry.dao.audit import record_audit
 from registry.db import Graph
 from registry.domain.relationships import (
-    IDENTITY_PROPERTIES,
     MUTUAL_KINDS,
     NETWORK_TYPES,
     RELATIONSHIP_TYPES,
@@ -41,7 +42,7 @@ from registry.domain.relationships import (
     moved_back,
     skipped_stages,
 )
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 # Fixed Cypher fragments: a label or type chosen at run time is looked up here, never spliced in.
 LABELS: dict[str, LiteralString] = {
@@ -50,24 +51,22 @@ LABELS: dict[str, LiteralString] = {
     L.ARENA: L.ARENA,
     L.CHALLENGE: L.CHALLENGE,
 }
-TYPES: dict[str, LiteralString] = {
-    R.DEPENDS_ON: R.DEPENDS_ON,
-    R.FUNDS: R.FUNDS,
-    R.PERCEIVES: R.PERCEIVES,
-    R.PARTY_TO: R.PARTY_TO,
-    R.PARTICIPATES_IN: R.PARTICIPATES_IN,
-    R.ENGAGED_IN: R.ENGAGED_IN,
-    R.MEMBER_OF: R.MEMBER_OF,
-}
-_IDENTITY: dict[str, LiteralString] = {
-    R.DEPENDS_ON: "r.kind = me.kind AND coalesce(r.resource, '') = coalesce(me.resource, '')",
-    R.FUNDS: "r.form = me.form AND r.year = me.year",
-    R.PERCEIVES: "true",
-    R.PARTY_TO: "true",
-    R.PARTICIPATES_IN: "true",
-    R.ENGAGED_IN: "true",
-}
-assert set(_IDENTITY) == set(IDENTITY_PROPERTIES)
+# Every type the network views follow, from the declarations (their names are literals).
+TYPES: dict[str, LiteralString] = {d.type: d.type for d in NETWORK}
+
+
+def _identity(d: RelationshipType) -> LiteralString:
+    """What makes another relationship `r` of the type the same as `me` (ends aside): equal identity
+    properties, an absent optional one equal to another absent one."""
+    parts: list[LiteralString] = [
+        f"r.{p.name} = me.{p.name}" if p.required else f"coalesce(r.{p.name}, '') = coalesce(me.{p.name}, '')"
+        for p in d.stored
+        if p.identity
+    ]
+    return " AND ".join(parts) if parts else "true"
+
+
+_IDENTITY: dict[str, LiteralString] = {d.type: _identity(d) for d in WRITABLE}
 
 
 def type_pattern(types: Iterable[str]) -> LiteralString:
@@ -106,17 +105,26 @@ def plain(value: Any) -> Any:
     return value
 
 
+def written_by(writer: Writer) -> str:
+    """What `created_by` / `updated_by` record: the role and token over the API (as before the
+    writer was required), the CLI user's name on the command line."""
+    principal = writer.principal
+    if principal.token_id:
+        return f"{principal.role.value}:{principal.token_id}"
+    return principal.name or principal.role.value
+
+
 def etag_version(relationship: dict[str, Any]) -> int:
     return int(relationship.get("version") or 0)
 
 
+# One node by id among the labels a relationship may join (`nid`): a union, as a label cannot be a parameter.
+_END_BY_ID: LiteralString = "\n  UNION ".join(f"MATCH (n:{label} {{id: nid}}) RETURN n" for label in LABELS.values())
+
 _FIND_ENDS: LiteralString = f"""
 UNWIND $ids AS nid
 CALL (nid) {{
-  MATCH (n:{L.ACTOR} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.AGREEMENT} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.ARENA} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.CHALLENGE} {{id: nid}}) RETURN n
+  {_END_BY_ID}
 }}
 RETURN nid AS id, head(labels(n)) AS label, coalesce(n.archived, false) AS archived
 """
@@ -128,10 +136,7 @@ RETURN nid AS id, head(labels(n)) AS label, coalesce(n.archived, false) AS archi
 _LOCK_ENDS: LiteralString = f"""
 UNWIND $ids AS nid
 CALL (nid) {{
-  MATCH (n:{L.ACTOR} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.AGREEMENT} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.ARENA} {{id: nid}}) RETURN n
-  UNION MATCH (n:{L.CHALLENGE} {{id: nid}}) RETURN n
+  {_END_BY_ID}
 }}
 WITH n ORDER BY n.id
 SET n._lock = true
@@ -143,17 +148,12 @@ RETURN r.id AS id, type(r) AS type, properties(r) AS props,
        {node_summary("a")} AS from, {node_summary("b")} AS to
 """
 
-_BY_ID: LiteralString = f"""
-CALL () {{
-  MATCH (a)-[r:{R.DEPENDS_ON} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.FUNDS} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.PERCEIVES} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.PARTY_TO} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.PARTICIPATES_IN} {{id: $id}}]->(b) RETURN a, r, b
-  UNION MATCH (a)-[r:{R.ENGAGED_IN} {{id: $id}}]->(b) RETURN a, r, b
-}}
-{_RETURN_REL}
-"""
+_BY_ID: LiteralString = (
+    "CALL () {\n  "
+    + "\n  UNION ".join(f"MATCH (a)-[r:{d.type} {{id: $id}}]->(b) RETURN a, r, b" for d in WRITABLE)
+    + "\n}\n"
+    + _RETURN_REL
+)
 
 
 def _create_query(start: LiteralString, rel: LiteralString, end: LiteralString) -> LiteralString:
@@ -255,6 +255,7 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
     """One relationship as the API shows it: ends, type-specific properties, provenance, validity."""
     props = plain(row["props"])
     rel_type = row["type"]
+    declared = BY_TYPE.get(rel_type)
     kind = props.get("kind")
     valid_from, valid_to = props.get("valid_from"), props.get("valid_to")
     today = today or dt.date.today()
@@ -263,11 +264,11 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
         "type": rel_type,
         "from": row["from"],
         "to": row["to"],
-        "mutual": rel_type == R.DEPENDS_ON and kind in MUTUAL_KINDS,
+        "mutual": declared is not None and kind in declared.mutual_kinds,
         # Type-specific values travel as JSON scalars: dates as ISO text.
         "properties": {
             k: props[k].isoformat() if isinstance(props[k], dt.date) else props[k]
-            for k in (*_TYPE_PROPERTY_NAMES.get(rel_type, ()), *(("role", "until") if rel_type == R.MEMBER_OF else ()))
+            for k in _TYPE_PROPERTY_NAMES.get(rel_type, ())
             if props.get(k) is not None
         },
         "source": props.get("source"),
@@ -283,7 +284,7 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
         "current": (valid_from is None or not isinstance(valid_from, dt.date) or valid_from <= today)
         and (valid_to is None or not isinstance(valid_to, dt.date) or today < valid_to),
     }
-    if rel_type == R.ENGAGED_IN:
+    if declared is not None and declared.stage_history:
         history = parse_history(props.get("history"))
         stages = [h["stage"] for h in history]
         result["history"] = history
@@ -292,15 +293,8 @@ def relationship_from_row(row: dict[str, Any], today: dt.date | None = None) -> 
     return result
 
 
-_TYPE_PROPERTY_NAMES: dict[str, tuple[str, ...]] = {
-    R.DEPENDS_ON: ("kind", "resource", "strength"),
-    R.FUNDS: ("amount_sek", "year", "form"),
-    R.PERCEIVES: ("valence",),
-    R.PARTY_TO: (),
-    R.PARTICIPATES_IN: ("role", "since"),
-    R.ENGAGED_IN: ("stage", "anchored", "since"),
-    R.MEMBER_OF: ("since",),
-}
+# What an answer's `properties` holds, per type: the declared properties, stored ones only.
+_TYPE_PROPERTY_NAMES: dict[str, tuple[str, ...]] = {d.type: d.property_names for d in NETWORK}
 
 
 def history_entry(stage: str, on: dt.date, by: str) -> str:
@@ -405,12 +399,10 @@ class RelationshipDao:
         to_id: str,
         properties: dict[str, Any],
         meta: dict[str, Any],
-        by: str,
+        writer: Writer,
         *,
         stage_date: dt.date | None = None,
         rel_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
     ) -> dict[str, Any]:
         """Validates ends and properties against the schema contract and the vocabulary, then writes.
 
@@ -435,10 +427,11 @@ class RelationshipDao:
                 "Obligatoriska egenskaper saknas / Required properties are missing.",
                 {"properties": {p: ["Obligatorisk / Required."] for p in missing}},
             )
+        by = written_by(writer)
         props = {k: v for k, v in {**properties, **meta}.items() if v is not None}
         _check_dates(props)
         rel_id = rel_id or str(uuid.uuid4())
-        if rel_type == R.ENGAGED_IN:
+        if BY_TYPE[rel_type].stage_history:
             props["history"] = [history_entry(props["stage"], stage_date or dt.date.today(), by)]
         spec = RELATIONSHIPS[rel_type]
 
@@ -463,10 +456,19 @@ class RelationshipDao:
             query = _CREATE[(rel_type, ends[from_id]["label"], ends[to_id]["label"])]
             row = tx.run(query, {"from": from_id, "to": to_id, "props": props, "id": rel_id, "by": by}).single()
             self._refuse_duplicate(tx, rel_type, rel_id)
-            if who is not None and row is not None:
+            if row is not None:
                 after = {"from": from_id, "to": to_id, **audit_view(row["props"])}
+                principal, channel = writer.principal, writer.channel
                 record_audit(
-                    tx, who, channel, "relationship.create", rel_type, rel_id, None, after, also_about=[from_id, to_id]
+                    tx,
+                    principal,
+                    channel,
+                    "relationship.create",
+                    rel_type,
+                    rel_id,
+                    None,
+                    after,
+                    also_about=[from_id, to_id],
                 )
 
         self.graph.write_tx(work)
@@ -487,11 +489,9 @@ class RelationshipDao:
         expected_version: int,
         properties: dict[str, Any],
         meta: dict[str, Any],
-        by: str,
+        writer: Writer,
         *,
         stage_date: dt.date | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
         action: str = "relationship.update",
     ) -> dict[str, Any]:
         """Changes properties (a None value removes an optional one); a stage change is appended to
@@ -506,6 +506,7 @@ class RelationshipDao:
                 {"properties": {p: ["Obligatorisk / Required."] for p in cleared}},
             )
         changes = {**properties, **meta}
+        by = written_by(writer)
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_LOCK[rel_type], id=rel_id).single()
@@ -520,44 +521,48 @@ class RelationshipDao:
             _check_dates({k: v for k, v in merged.items() if v is not None})
             update = dict(changes)
             stage = changes.get("stage")
-            if rel_type == R.ENGAGED_IN and stage is not None and stage != now.get("stage"):
+            if BY_TYPE[rel_type].stage_history and stage is not None and stage != now.get("stage"):
                 update["history"] = [
                     *(now.get("history") or []),
                     history_entry(stage, stage_date or dt.date.today(), by),
                 ]
             row = tx.run(_UPDATE[rel_type], id=rel_id, set=update, by=by).single(strict=True)
             self._refuse_duplicate(tx, rel_type, rel_id)
-            if who is not None:
-                ends = [row["from_id"], row["to_id"]]
-                before, after = audit_view(now), audit_view(row["props"])
-                record_audit(tx, who, channel, action, rel_type, rel_id, before, after, also_about=ends)
+            ends = [row["from_id"], row["to_id"]]
+            before, after = audit_view(now), audit_view(row["props"])
+            record_audit(tx, writer.principal, writer.channel, action, rel_type, rel_id, before, after, also_about=ends)
 
         self.graph.write_tx(work)
         return self.get(rel_id)
 
-    def end(
-        self, rel_id: str, valid_to: dt.date, by: str, *, who: Principal | None = None, channel: Channel = Channel.API
-    ) -> dict[str, Any]:
+    def end(self, rel_id: str, valid_to: dt.date, writer: Writer) -> dict[str, Any]:
         """Ends a relationship: `valid_to` is the first day it no longer holds."""
         current = self.get(rel_id)
         if current["valid_to"] is not None and current["valid_to"] <= dt.date.today():
             raise ConflictError("Relationen är redan avslutad / The relationship has already ended.")
         version = int(current["version"] or 0)
-        return self.update(
-            rel_id, version, {}, {"valid_to": valid_to}, by, who=who, channel=channel, action="relationship.end"
-        )
+        return self.update(rel_id, version, {}, {"valid_to": valid_to}, writer, action="relationship.end")
 
-    def delete(self, rel_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, rel_id: str, writer: Writer) -> None:
         rel_type = self.get(rel_id)["type"]
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_DELETE[rel_type], id=rel_id).single()
             if row is None:
                 raise NotFoundError("Relationen finns inte / Relationship not found.")
-            if who is not None:
-                ends = [row["from_id"], row["to_id"]]
-                before = {"from": row["from_id"], "to": row["to_id"], **audit_view(row["props"])}
-                record_audit(tx, who, channel, "relationship.delete", rel_type, rel_id, before, None, also_about=ends)
+            ends = [row["from_id"], row["to_id"]]
+            before = {"from": row["from_id"], "to": row["to_id"], **audit_view(row["props"])}
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "relationship.delete",
+                rel_type,
+                rel_id,
+                before,
+                None,
+                also_about=ends,
+            )
 
         self.graph.write_tx(work)
 

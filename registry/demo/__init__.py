@@ -7,21 +7,18 @@ ranges Sweden's PTS reserves for fiction, e-mail and web addresses from the `.ex
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graph_schema.refdata import municipalities
 from registry.dao.actors import ActorDao, WriteResult
 from registry.db import Graph
+from registry.demo.ids import DEMO_NAMESPACE, demo_id
+from registry.demo.relationships import CollaborationResult, load_collaboration
 from registry.domain import normalize
 
-if TYPE_CHECKING:
-    from registry.demo.relationships import CollaborationResult
-
-# Demo ids are derived from each record's key, so a reload finds the same actors.
-DEMO_NAMESPACE = uuid.UUID("5b3f8a52-9d0e-4c53-9a8e-0d6f2f4b7c11")
+__all__ = ["DEMO_NAMESPACE", "demo_id", "load_demo", "load_demo_records"]
 
 _PROPERTIES = (
     "name",
@@ -39,10 +36,6 @@ _PROPERTIES = (
     "resources_needed",
     "goals",
 )
-
-
-def demo_id(key: str) -> str:
-    return str(uuid.uuid5(DEMO_NAMESPACE, f"demo:{key}"))
 
 
 def load_demo_records() -> list[dict[str, Any]]:
@@ -109,6 +102,4 @@ def load_demo(graph: Graph) -> DemoResult:
         for m in a.get("member_of", [])
     ]
     dao.upsert_memberships(memberships)
-    from registry.demo.relationships import load_collaboration
-
     return DemoResult(result, len(memberships), load_collaboration(graph))

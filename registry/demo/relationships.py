@@ -15,12 +15,13 @@ from importlib import resources
 from typing import Any
 
 from graph_schema.contract import Rel as R
+from graph_schema.relationship_types import WRITABLE
 from registry.dao.agreements import AgreementDao
 from registry.dao.arenas import ArenaDao
 from registry.dao.challenges import ChallengeDao
 from registry.dao.relationships import RelationshipDao, history_entry
 from registry.db import Graph
-from registry.demo import demo_id
+from registry.demo.ids import demo_id
 from registry.domain.relationships import MEETING_CHECKLIST, META_PROPERTIES, TYPE_PROPERTIES
 
 DEMO_BY = "demo"
@@ -48,13 +49,17 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+# The properties stored as dates: validity, and what the declarations declare as a date.
+_DATES = frozenset({"valid_from", "valid_to"} | {p.name for d in WRITABLE for p in d.stored if p.kind == "date"})
+
+
 def _props(record: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for name in names:
         value = record.get(name)
         if value is None:
             continue
-        props[name] = _date(value) if name in ("valid_from", "valid_to", "since") else value
+        props[name] = _date(value) if name in _DATES else value
     return props
 
 

@@ -9,98 +9,39 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from graph_schema.contract import Rel as R
-
-
-@dataclass(frozen=True)
-class Term:
-    id: str
-    sv: str
-    en: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "sv": self.sv, "en": self.en}
-
-
-class Vocabulary:
-    """An ordered, closed set of terms; the order is meaningful where the model has one (stages)."""
-
-    def __init__(self, *terms: Term) -> None:
-        self.terms = terms
-        self._by_id = {t.id: t for t in terms}
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(t.id for t in self.terms)
-
-    def __contains__(self, value: object) -> bool:
-        return value in self._by_id
-
-    def __iter__(self) -> Iterator[Term]:
-        return iter(self.terms)
-
-    def __getitem__(self, term_id: str) -> Term:
-        return self._by_id[term_id]
-
-    def index(self, term_id: str) -> int:
-        return self.ids.index(term_id)
-
-    def describe(self) -> str:
-        """For OpenAPI descriptions: 'a (sv / en), b (...)'."""
-        return ", ".join(f"`{t.id}` ({t.sv} / {t.en})" for t in self.terms)
-
-
-DEPENDENCY_KINDS = Vocabulary(
-    Term("power", "Maktförhållande (ojämnt)", "Power (asymmetric)"),
-    Term("symbiotic", "Ömsesidigt beroende", "Symbiotic (mutual)"),
-    Term("competition", "Konkurrens", "Competition"),
-)
-# Mutual kinds hold in both directions: stored once, read from either end.
-MUTUAL_KINDS = frozenset({"symbiotic", "competition"})
-
-RESOURCES = Vocabulary(
-    Term("money", "Pengar", "Money"),
-    Term("premises", "Lokaler", "Premises"),
-    Term("information", "Information", "Information"),
-    Term("staff", "Personal", "Staff"),
-    Term("volunteers", "Ideella krafter", "Volunteers"),
-    Term("time", "Tid", "Time"),
-    Term("mandate", "Mandat", "Mandate"),
+from graph_schema.relationship_types import MUTUAL_KINDS, NETWORK, WRITABLE
+from graph_schema.vocabulary import (
+    ANCHORING,
+    DEPENDENCY_KINDS,
+    FUNDING_FORMS,
+    PARTICIPATION_ROLES,
+    RESOURCES,
+    STAGES,
+    Term,
+    Vocabulary,
 )
 
-FUNDING_FORMS = Vocabulary(
-    Term("association_grant", "Föreningsbidrag", "Association grant"),
-    Term("iop", "IOP (idéburet offentligt partnerskap)", "IOP (public–non-profit partnership)"),
-    Term("procurement", "Upphandling", "Procurement"),
-    Term("project_grant", "Projektbidrag", "Project grant"),
-    Term("other", "Annat", "Other"),
-)
+# The vocabularies of relationship properties live in graph_schema.vocabulary, where the
+# declarations name them; they are this module's as much as the ones below.
+__all__ = [
+    "ANCHORING",
+    "DEPENDENCY_KINDS",
+    "FUNDING_FORMS",
+    "MUTUAL_KINDS",
+    "PARTICIPATION_ROLES",
+    "RESOURCES",
+    "STAGES",
+    "Term",
+    "Vocabulary",
+]
+
 
 CONFIDENCE = Vocabulary(
     Term("low", "Låg", "Low"),
     Term("medium", "Medel", "Medium"),
     Term("high", "Hög", "High"),
-)
-
-# The relationship base, in the report's order; collaborations may move back and forth.
-STAGES = Vocabulary(
-    Term("arena", "Arenor för möten", "Meeting arenas"),
-    Term("dialogue", "Samtal och dialog", "Conversation and dialogue"),
-    Term("knowledge", "Kunskap", "Knowledge"),
-    Term("trust_and_structure", "Tillit och struktur", "Trust and structure"),
-)
-
-# Anchoring in one's own organisation: management and politicians on the public side, the
-# board and members on the civil side.
-ANCHORING = Vocabulary(
-    Term("management", "Ledning", "Management"),
-    Term("politicians", "Politiker", "Politicians"),
-    Term("board", "Styrelse", "Board"),
-    Term("members", "Medlemmar", "Members"),
 )
 
 AGREEMENT_KINDS = Vocabulary(
@@ -109,12 +50,6 @@ AGREEMENT_KINDS = Vocabulary(
     Term("policy", "Policy", "Policy"),
     Term("contract", "Avtal", "Contract"),
     Term("action_plan", "Handlingsplan", "Action plan"),
-)
-
-PARTICIPATION_ROLES = Vocabulary(
-    Term("convener", "Sammankallande", "Convener"),
-    Term("member", "Deltagare", "Member"),
-    Term("guest", "Gäst", "Guest"),
 )
 
 CADENCES = Vocabulary(
@@ -143,47 +78,18 @@ MEETING_CHECKLIST = Vocabulary(
 )
 
 # The relationship types coordinators record through /api/v1/relationships, with what each
-# carries beside the common provenance (source, confidence, validity, note).
-RELATIONSHIP_TYPES = Vocabulary(
-    Term(R.DEPENDS_ON, "Beroende", "Dependency"),
-    Term(R.FUNDS, "Finansiering", "Funding"),
-    Term(R.PERCEIVES, "Uppfattning", "Perception"),
-    Term(R.PARTY_TO, "Part i överenskommelse", "Party to an agreement"),
-    Term(R.PARTICIPATES_IN, "Deltar i arena", "Takes part in an arena"),
-    Term(R.ENGAGED_IN, "Arbetar med samhällsutmaning", "Works on a societal challenge"),
-)
-TYPE_PROPERTIES: dict[str, tuple[str, ...]] = {
-    R.DEPENDS_ON: ("kind", "resource", "strength"),
-    R.FUNDS: ("amount_sek", "year", "form"),
-    R.PERCEIVES: ("valence",),
-    R.PARTY_TO: (),
-    R.PARTICIPATES_IN: ("role", "since"),
-    R.ENGAGED_IN: ("stage", "anchored", "since"),
-}
-REQUIRED_PROPERTIES: dict[str, tuple[str, ...]] = {
-    R.DEPENDS_ON: ("kind",),
-    R.FUNDS: ("year", "form"),
-    R.PERCEIVES: ("valence",),
-    R.PARTY_TO: (),
-    R.PARTICIPATES_IN: ("role",),
-    R.ENGAGED_IN: ("stage",),
-}
-# What makes two relationships of a type "the same" (beside their ends), for the 409 on overlap:
-# power over money and power over a mandate are two relationships; two grants in one year of one
-# form are one.
-IDENTITY_PROPERTIES: dict[str, tuple[str, ...]] = {
-    R.DEPENDS_ON: ("kind", "resource"),
-    R.FUNDS: ("form", "year"),
-    R.PERCEIVES: (),
-    R.PARTY_TO: (),
-    R.PARTICIPATES_IN: (),
-    R.ENGAGED_IN: (),
-}
+# carries beside the common provenance (source, confidence, validity, note): all from the
+# declarations in graph_schema.relationship_types.
+RELATIONSHIP_TYPES = Vocabulary(*(d.term for d in WRITABLE))
+TYPE_PROPERTIES: dict[str, tuple[str, ...]] = {d.type: d.property_names for d in WRITABLE}
+REQUIRED_PROPERTIES: dict[str, tuple[str, ...]] = {d.type: d.required for d in WRITABLE}
+# What makes two relationships of a type "the same" (beside their ends), for the 409 on overlap.
+IDENTITY_PROPERTIES: dict[str, tuple[str, ...]] = {d.type: d.identity for d in WRITABLE}
 META_PROPERTIES = ("source", "confidence", "valid_from", "valid_to", "note")
 
 # Relationship types that network views follow (MEMBER_OF is written by the actor registry and
 # the importers; it is shown, not edited, here).
-NETWORK_TYPES = Vocabulary(*RELATIONSHIP_TYPES, Term(R.MEMBER_OF, "Medlem i", "Member of"))
+NETWORK_TYPES = Vocabulary(*(d.term for d in NETWORK))
 
 
 class CollaborationError(Exception):

@@ -24,7 +24,8 @@ from registry.dao.challenges import ChallengeDao
 from registry.db import get_graph
 from registry.domain.actor import ActorFilter, text_query
 from registry.domain.relationships import NETWORK_TYPES, NotFoundError
-from registry.web import _area_groups, _term_options, i18n
+from registry.web import i18n
+from registry.web.options import area_groups, term_options
 from registry.web.umbrella import adopt_session
 from visualisations import SIZE_BY
 from visualisations.maps import MAX_NODES
@@ -298,9 +299,9 @@ def explorer() -> tuple[str, int]:
         matches=_actor_matches(args) if args else None,
         choice_url=_choice_url,
         chosen_actor=actor["name"] if actor else None,
-        area_groups=_area_groups(),
-        interest_areas=_term_options("interest_areas"),
-        target_groups=_term_options("target_groups"),
+        area_groups=area_groups(),
+        interest_areas=term_options("interest_areas"),
+        target_groups=term_options("target_groups"),
         map_types=[(t.id, i18n.pick(t.sv, t.en)) for t in NETWORK_TYPES if t.id in MAP_TYPES],
         size_options=[(s, i18n.t(f"explorer.size_by.{s}")) for s in SIZE_BY],
         depths=range(1, MAX_DEPTH + 1),
