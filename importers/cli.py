@@ -23,6 +23,8 @@ from importers.review import (
     item_view,
     undo,
 )
+from registry.cli_support import fail, open_graph
+from registry.dao.review import ReviewDao
 
 # A file on the server's own disk, imported by an operator: its rows and cells cost time, not memory,
 # so they are bounded far above an upload's. What bounds memory (unpacked sizes, lines) stays.
@@ -35,14 +37,6 @@ def _limits() -> UploadLimits:
     return dataclasses.replace(
         limits, max_rows=max(limits.max_rows, CLI_MAX_ROWS), max_cells=max(limits.max_cells, CLI_MAX_CELLS)
     )
-
-
-def _graph(settings: Any) -> Any:
-    # registry.cli imports this module to register its commands; importing it back at call time avoids a cycle.
-    from registry.cli import _ensure_database, graph_from
-
-    _ensure_database(settings)
-    return graph_from(settings)
 
 
 def _finish(report: Report, report_path: Path | None) -> None:
@@ -134,11 +128,8 @@ def import_register(
         progress=sys.stderr.isatty(),
         limits=_limits(),
     )
-    graph = _graph(settings)
-    try:
+    with open_graph(settings) as graph:
         report = run_import(graph, options)
-    finally:
-        graph.close()
     _finish(report, report_path)
 
 
@@ -183,11 +174,8 @@ def import_members(
         progress=sys.stderr.isatty(),
         limits=_limits(),
     )
-    graph = _graph(settings)
-    try:
+    with open_graph(settings) as graph:
         report = run_import(graph, options)
-    finally:
-        graph.close()
     _finish(report, report_path)
 
 
@@ -203,13 +191,8 @@ def review_group() -> None:
 @click.pass_obj
 def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
     """List review items: the imported record beside the actor it may be."""
-    from registry.dao.review import ReviewDao
-
-    graph = _graph(settings)
-    try:
+    with open_graph(settings) as graph:
         total, items = ReviewDao(graph).list(status=status, skip=0, limit=limit)
-    finally:
-        graph.close()
     views = [item_view(i) for i in items]
     if as_json:
         click.echo(json.dumps({"total": total, "items": views}, ensure_ascii=False, indent=2))
@@ -230,20 +213,15 @@ def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
 
 
 def _decide(settings: Any, item_id: str, status: str) -> None:
-    graph = _graph(settings)
-    try:
-        decision = undo(graph, item_id) if status == "undo" else decide(graph, item_id, status=status)
-    except ReviewNotFoundError:
-        click.echo(f"registry: ärendet {item_id} finns inte / no review item {item_id}", err=True)
-        sys.exit(1)
-    except AlreadyDecidedError as exc:
-        click.echo(f"registry: ärendet är redan avgjort ({exc.status}) / the item is already decided", err=True)
-        sys.exit(1)
-    except NotUndoableError as exc:
-        click.echo(f"registry: kan inte ångras ({exc.status}): {exc.reason} / cannot be undone", err=True)
-        sys.exit(1)
-    finally:
-        graph.close()
+    with open_graph(settings) as graph:
+        try:
+            decision = undo(graph, item_id) if status == "undo" else decide(graph, item_id, status=status)
+        except ReviewNotFoundError:
+            fail(f"ärendet {item_id} finns inte / no review item {item_id}")
+        except AlreadyDecidedError as exc:
+            fail(f"ärendet är redan avgjort ({exc.status}) / the item is already decided")
+        except NotUndoableError as exc:
+            fail(f"kan inte ångras ({exc.status}): {exc.reason} / cannot be undone")
     word = {
         "accepted": "sammanslagen med / merged into",
         "rejected": "ny aktör / new actor",
