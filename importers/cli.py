@@ -25,6 +25,7 @@ from importers.review import (
 )
 from registry.cli_support import fail, open_graph
 from registry.dao.review import ReviewDao
+from registry.identity import Writer
 
 # A file on the server's own disk, imported by an operator: its rows and cells cost time, not memory,
 # so they are bounded far above an upload's. What bounds memory (unpacked sizes, lines) stays.
@@ -127,6 +128,7 @@ def import_register(
         batch_size=batch_size or env_batch_size(),
         progress=sys.stderr.isatty(),
         limits=_limits(),
+        writer=Writer.importer(),
     )
     with open_graph(settings) as graph:
         report = run_import(graph, options)
@@ -173,6 +175,7 @@ def import_members(
         batch_size=batch_size or env_batch_size(),
         progress=sys.stderr.isatty(),
         limits=_limits(),
+        writer=Writer.importer(),
     )
     with open_graph(settings) as graph:
         report = run_import(graph, options)

@@ -35,7 +35,6 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from flask import has_request_context
 from neo4j import ManagedTransaction
 from neo4j.exceptions import TransientError
 from tqdm import tqdm
@@ -61,13 +60,12 @@ from importers.records import (
 from importers.report import Report
 from importers.vocabulary import VocabularyError, parse_rules
 from importers.writes import term_and_place_columns
-from registry.auth import current_principal
 from registry.dao.imports import ImportDao, ImportLock, audit_row, membership_audit_rows
 from registry.dao.umbrellas import granted_among
 from registry.db import Graph
 from registry.domain import normalize
 from registry.erasure import Suppression, erasure_key
-from registry.identity import Principal, Role, cli_principal
+from registry.identity import Role, Writer
 from registry.tokens import TokenSecretError, load_secret
 
 DEFAULT_BATCH = 1000
@@ -121,8 +119,8 @@ class ImportOptions:
     checkpoint: Checkpoint | None = None
     # How far the file may expand when read (importers.readers); unset: the upload limits.
     limits: UploadLimits | None = None
-    # Who the audit trail names; unset: the API caller when run inside a request, else the CLI user.
-    who: Principal | None = None
+    # Who the audit trail names: the caller says (the API its caller); unset, the operator at the command line.
+    writer: Writer = field(default_factory=Writer.importer)
 
 
 class ImportFailedError(Exception):
@@ -175,13 +173,6 @@ def _where(index: int | None, raw: dict[str, Any] | None) -> dict[str, Any] | No
         return (value[0] if value else None) if isinstance(value, list) else value
 
     return {"record": index, "id": first("record_id"), "name": first("name")}
-
-
-def _principal(options: ImportOptions) -> Principal:
-    if options.who is not None:
-        return options.who
-    # POST /api/v1/imports runs the importer inside the admin's request.
-    return current_principal() if has_request_context() else cli_principal()
 
 
 @dataclass
@@ -238,7 +229,7 @@ class _Import:
         # batches, by id and by name key / "#" + org number.
         self.planned: dict[str, ActorState] = {}
         self.planned_keys: dict[str, set[str]] = defaultdict(set)
-        self.who = _principal(options)
+        self.writer = options.writer
         self.suppression: Suppression | None = None
         # Members listed, members waiting for review, and memberships changed, over all batches.
         self.members: set[str] = set()
@@ -246,7 +237,7 @@ class _Import:
         self.pending: set[str] = set()
         self.memberships_changed = 0
         # An umbrella's own list (its token, by the API or the page) is a claim: see `_claim_only`.
-        self.claims_only = options.kind == "members" and self.who.role is Role.UMBRELLA
+        self.claims_only = options.kind == "members" and self.writer.principal.role is Role.UMBRELLA
         # Smaller than asked once Neo4j has run out of transaction memory for a batch (`_split`).
         self.batch_size = options.batch_size
         # Rows without a register id, with what renames are recognised by (see `importers.identity`).
@@ -643,7 +634,9 @@ class _Import:
         self.dao.write_records(tx, run_id, w.records)
         self.dao.write_reviews(tx, run_id, w.reviews)
         changes = self.dao.write_memberships(tx, w.memberships)
-        self.dao.write_audit(tx, self.who, run_id, [*w.audit, *membership_audit_rows(changes)])
+        self.dao.write_audit(
+            tx, self.writer.principal, run_id, [*w.audit, *membership_audit_rows(changes)], self.writer.channel
+        )
         if self.options.checkpoint:
             self.options.checkpoint("in-transaction", w.number)
         return len(changes)
@@ -672,7 +665,7 @@ class _Import:
             sorted(members | keep),
             date.today().isoformat(),
             dry_run=o.dry_run,
-            who=self.who,
+            writer=self.writer,
             run_id=report.run_id,
         )
         report.memberships["ended"] = ended

@@ -14,12 +14,15 @@ from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from importers import engine
+from importers.engine import ImportOptions
 from importers.limits import load_upload_limits
 from importers.readers import FORMATS, LimitError, ReadError, check_upload
-from registry.auth import Write, require_role, require_write
+from importers.review import AlreadyDecidedError, NotUndoableError, ReviewNotFoundError, decide, item_view, undo
+from registry.auth import Write, current_principal, require_role, require_write
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import get_graph
-from registry.identity import Role
+from registry.identity import Role, Writer
 
 blp = Blueprint(
     "imports",
@@ -151,9 +154,6 @@ class Imports(MethodView):
     @blp.alt_response(422, description="Filen kunde inte importeras; rapporten i errors.report / not imported")
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         """Import an uploaded register or member list (admin); the answer is the import report."""
-        # The importers use registry's data-access layer, which imports this package: imported here.
-        from importers.engine import ImportOptions, run_import
-
         if form["kind"] == "members" and not form.get("umbrella"):
             abort(422, message="Ange paraplyorganisationen / Name the umbrella.", errors={"form": {"umbrella": []}})
         with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
@@ -177,8 +177,9 @@ class Imports(MethodView):
                 strict=form["strict"],
                 rebind_source=form["rebind_source"],
                 display_name=files["file"].filename or path.name,
+                writer=Writer.importer(current_principal()),
             )
-            report = run_import(get_graph(), options)
+            report = engine.run_import(get_graph(), options)
         data = report.to_json()
         if not report.ok:
             abort(422, message=report.message or "Importen misslyckades / The import failed.", errors={"report": data})
@@ -220,8 +221,6 @@ class Reviews(MethodView):
     @blp.paginate(page_size=20, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Possible duplicates from imports, oldest first (coordinators and admins)."""
-        from importers.review import item_view
-
         total, items = ReviewDao(get_graph()).list(
             status=args["status"], skip=pagination_parameters.first_item, limit=pagination_parameters.page_size
         )
@@ -236,8 +235,6 @@ class Review(MethodView):
     @blp.alt_response(404, description=NOT_FOUND)
     def get(self, item_id: str) -> dict[str, Any]:
         """One review item: the imported record beside the candidate actor."""
-        from importers.review import item_view
-
         item = ReviewDao(get_graph()).get(item_id)
         if item is None:
             abort(404, message=NOT_FOUND)
@@ -245,8 +242,6 @@ class Review(MethodView):
 
 
 def _decide(item_id: str, status: str) -> dict[str, Any]:
-    from importers.review import AlreadyDecidedError, NotUndoableError, ReviewNotFoundError, decide, undo
-
     try:
         decision = undo(get_graph(), item_id) if status == "undo" else decide(get_graph(), item_id, status=status)
     except ReviewNotFoundError:

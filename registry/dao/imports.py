@@ -20,7 +20,7 @@ from graph_schema.contract import Rel as R
 from registry.dao.audit import changed_fields
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
-from registry.identity import Channel, Principal
+from registry.identity import Channel, Principal, Writer
 
 _CANDIDATE: LiteralString = """a {
   .id, .name, .org_number, .municipality_code, .county_code, .website, .emails, .phones
@@ -624,22 +624,19 @@ class ImportDao:
         today: str,
         *,
         dry_run: bool,
-        who: Principal | None = None,
+        writer: Writer,
         run_id: str | None = None,
     ) -> int:
-        """Ends (never deletes) open memberships of members not in `keep`; returns how many.
-
-        With `who`, each ended membership gets its audit event in the same transaction.
-        """
+        """Ends (never deletes) open memberships of members not in `keep`; returns how many. Each
+        ended membership gets its audit event, naming `writer`, in the same transaction."""
         if dry_run:
             row = self.graph.read_one(_OPEN_MEMBERS, umbrella=umbrella_id, keep=keep)
             return int(row["n"]) if row else 0
 
         def work(tx: ManagedTransaction) -> int:
             ended = [r.data() for r in tx.run(_END_MEMBERSHIPS, umbrella=umbrella_id, keep=keep, today=today)]
-            if who is not None:
-                rows = [{**r, "umbrella": umbrella_id} for r in ended]
-                self.write_audit(tx, who, run_id, membership_audit_rows(rows))
+            rows = [{**r, "umbrella": umbrella_id} for r in ended]
+            self.write_audit(tx, writer.principal, run_id, membership_audit_rows(rows), writer.channel)
             return len(ended)
 
         return self.graph.write_tx(work)
