@@ -37,7 +37,7 @@ from registry.dao.tokens import StoredToken, TokenDao
 from registry.dao.umbrellas import UmbrellaDao
 from registry.db import get_graph
 from registry.errors import error_body
-from registry.identity import ANONYMOUS, TOKEN_ROLES, Principal, Role
+from registry.identity import ANONYMOUS, TOKEN_ROLES, Channel, Principal, Role, Writer
 from registry.tokens import TokenSecretError, load_secret, matches, parse
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +46,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def current_principal() -> Principal:
     principal: Principal = g.get("principal", ANONYMOUS)
     return principal
+
+
+def current_writer() -> Writer:
+    """Who a write in this request is made by, for the audit trail: the caller, through the API."""
+    return Writer(current_principal(), Channel.API)
 
 
 def can_see_contacts(principal: Principal, *, umbrella_ids: frozenset[str] = frozenset()) -> bool:

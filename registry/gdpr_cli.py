@@ -14,7 +14,7 @@ from registry.cli_support import open_graph
 from registry.config import Settings
 from registry.dao.gdpr import GdprDao, Lookup
 from registry.domain import normalize
-from registry.identity import Channel, cli_principal
+from registry.identity import Writer
 
 
 def _address(value: str) -> str:
@@ -78,9 +78,7 @@ def erase(settings: Settings, email: str | None, phone: str | None, name: str | 
         who = ", ".join(v for v in (lookup.name, lookup.email, lookup.phone) if v)
         click.confirm(f"Erase every trace of {who}? This cannot be undone", abort=True, err=True)
     with open_graph(settings) as graph:
-        report = GdprDao(graph).erase(
-            lookup.email, phone=lookup.phone, name=lookup.name, who=cli_principal(), channel=Channel.CLI
-        )
+        report = GdprDao(graph).erase(lookup.email, phone=lookup.phone, name=lookup.name, writer=Writer.cli())
     click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     if report["remaining"]:
         click.echo(f"warning: {report['remaining']} mentions remain; check them by hand", err=True)
