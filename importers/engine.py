@@ -595,18 +595,18 @@ class _Import:
     def dry_run(self) -> bool:
         return self.options.dry_run
 
-    def write_batch(self, tx: ManagedTransaction, w: Writes) -> int:
+    def write_batch(self, tx: ManagedTransaction, writes: Writes) -> int:
         """Writes one resolved batch, audit events included; returns how many memberships changed."""
         run_id = self.report.run_id or ""
-        self.dao.write_actors(tx, w.actors)
-        self.dao.write_records(tx, run_id, w.records)
-        self.dao.write_reviews(tx, run_id, w.reviews)
-        changes = self.dao.write_memberships(tx, w.memberships)
+        self.dao.write_actors(tx, writes.actors)
+        self.dao.write_records(tx, run_id, writes.records)
+        self.dao.write_reviews(tx, run_id, writes.reviews)
+        changes = self.dao.write_memberships(tx, writes.memberships)
         self.dao.write_audit(
-            tx, self.writer.principal, run_id, [*w.audit, *membership_audit_rows(changes)], self.writer.channel
+            tx, self.writer.principal, run_id, [*writes.audit, *membership_audit_rows(changes)], self.writer.channel
         )
         if self.options.checkpoint:
-            self.options.checkpoint("in-transaction", w.number)
+            self.options.checkpoint("in-transaction", writes.number)
         return len(changes)
 
     def _plan(self, created: dict[str, ActorState]) -> None:
