@@ -77,6 +77,28 @@ def _with_common(fn: Any) -> Any:
     return fn
 
 
+def _import(settings: Any, kind: str, file: Path, common: dict[str, Any], **specific: Any) -> None:
+    """Runs one import of `file` with the options every kind shares (`_common`) and its own, and
+    prints the report (`_finish`)."""
+    options = ImportOptions(
+        kind=kind,
+        path=file,
+        format=common["fmt"],
+        mapping=common["mapping"],
+        sheet=common["sheet"],
+        dry_run=common["dry_run"],
+        strict=common["strict"],
+        batch_size=common["batch_size"] or env_batch_size(),
+        progress=sys.stderr.isatty(),
+        limits=_limits(),
+        writer=Writer.importer(),
+        **specific,
+    )
+    with open_graph(settings) as graph:
+        report = run_import(graph, options)
+    _finish(report, common["report_path"])
+
+
 @click.group("import")
 def import_group() -> None:
     """Importera föreningsregister och medlemslistor / import association registers and member lists."""
@@ -100,13 +122,7 @@ def import_register(
     municipality: str | None,
     source: str | None,
     rebind_source: bool,
-    dry_run: bool,
-    strict: bool,
-    report_path: Path | None,
-    fmt: str,
-    mapping: Path | None,
-    sheet: str | None,
-    batch_size: int | None,
+    **common: Any,
 ) -> None:
     """Import a municipal association register (Interbook Go JSON, CSV, XLSX, JSON, JSON Lines).
 
@@ -114,25 +130,7 @@ def import_register(
     matched to existing actors (organisation number, then name within the county) and written
     in batches. Running the same file again changes nothing.
     """
-    options = ImportOptions(
-        kind="register",
-        path=file,
-        format=fmt,
-        municipality=municipality,
-        source=source,
-        rebind_source=rebind_source,
-        mapping=mapping,
-        sheet=sheet,
-        dry_run=dry_run,
-        strict=strict,
-        batch_size=batch_size or env_batch_size(),
-        progress=sys.stderr.isatty(),
-        limits=_limits(),
-        writer=Writer.importer(),
-    )
-    with open_graph(settings) as graph:
-        report = run_import(graph, options)
-    _finish(report, report_path)
+    _import(settings, "register", file, common, municipality=municipality, source=source, rebind_source=rebind_source)
 
 
 @import_group.command("members")
@@ -148,38 +146,14 @@ def import_members(
     umbrella: str,
     sync: bool,
     municipality: str | None,
-    dry_run: bool,
-    strict: bool,
-    report_path: Path | None,
-    fmt: str,
-    mapping: Path | None,
-    sheet: str | None,
-    batch_size: int | None,
+    **common: Any,
 ) -> None:
     """Import an umbrella organisation's member list as memberships of the umbrella (MEMBER_OF).
 
     With --sync, members missing from the list get their membership ended (an end date);
     nothing is deleted.
     """
-    options = ImportOptions(
-        kind="members",
-        path=file,
-        format=fmt,
-        municipality=municipality,
-        umbrella=umbrella,
-        sync=sync,
-        mapping=mapping,
-        sheet=sheet,
-        dry_run=dry_run,
-        strict=strict,
-        batch_size=batch_size or env_batch_size(),
-        progress=sys.stderr.isatty(),
-        limits=_limits(),
-        writer=Writer.importer(),
-    )
-    with open_graph(settings) as graph:
-        report = run_import(graph, options)
-    _finish(report, report_path)
+    _import(settings, "members", file, common, municipality=municipality, umbrella=umbrella, sync=sync)
 
 
 @click.group("review")

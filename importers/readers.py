@@ -24,7 +24,7 @@ import json
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -282,25 +282,39 @@ def _csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
         ) from exc
 
 
-def _csv_rows(source: Source) -> Iterator[Row | RowError]:
-    headers = source.headers or []
+def _table_rows(
+    records: Iterable[tuple[int, list[str]]],
+    headers: list[str],
+    unit: tuple[str, str],
+    check: Callable[[int], None] | None = None,
+) -> Iterator[Row | RowError]:
+    """The rows of a table (CSV or a worksheet) after its header, blank ones skipped; a row with more
+    cells (`unit`: Swedish and English word for them) than the header names is a `RowError`."""
     seen_header = False
-    for line, cells in _csv_records(source):
+    for line, cells in records:
         if not any(c.strip() for c in cells):
             continue
         if not seen_header:
             seen_header = True
             continue
-        _check_rows(line, source.limits)
+        if check is not None:
+            check(line)
         trimmed = _trim_trailing(cells)
         if len(trimmed) > len(headers):
             yield RowError(
                 line,
-                f"raden har {len(trimmed)} fält men rubriken {len(headers)} / "
-                f"the row has {len(trimmed)} fields but the header {len(headers)}",
+                f"raden har {len(trimmed)} {unit[0]} men rubriken {len(headers)} / "
+                f"the row has {len(trimmed)} {unit[1]} but the header {len(headers)}",
             )
             continue
         yield Row(line, {h: v for h, v in zip(headers, cells, strict=False) if v.strip()})
+
+
+def _csv_rows(source: Source) -> Iterator[Row | RowError]:
+    limits = source.limits
+    yield from _table_rows(
+        _csv_records(source), source.headers or [], ("fält", "fields"), lambda line: _check_rows(line, limits)
+    )
 
 
 # -- XLSX -----------------------------------------------------------------------------------
@@ -521,26 +535,10 @@ def _cell(value: Any) -> str:
 
 
 def _xlsx_rows(source: Source) -> Iterator[Row | RowError]:
-    headers = source.headers or []
-    seen_header = False
     with _Workbook(source.path) as workbook:
         worksheet = _worksheet(workbook, source.sheet)
-        for line, raw in _sheet_rows(worksheet, source.limits):
-            cells = [_cell(c) for c in raw]
-            if not any(c.strip() for c in cells):
-                continue
-            if not seen_header:
-                seen_header = True
-                continue
-            trimmed = _trim_trailing(cells)
-            if len(trimmed) > len(headers):
-                yield RowError(
-                    line,
-                    f"raden har {len(trimmed)} celler men rubriken {len(headers)} / "
-                    f"the row has {len(trimmed)} cells but the header {len(headers)}",
-                )
-                continue
-            yield Row(line, {h: v for h, v in zip(headers, cells, strict=False) if v.strip()})
+        cells = ((line, [_cell(c) for c in raw]) for line, raw in _sheet_rows(worksheet, source.limits))
+        yield from _table_rows(cells, source.headers or [], ("celler", "cells"))
 
 
 # -- JSON -----------------------------------------------------------------------------------

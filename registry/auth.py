@@ -34,7 +34,7 @@ from flask_smorest import abort
 
 from graph_schema.contract import MembershipStatus
 from registry.dao.tokens import StoredToken, TokenDao
-from registry.dao.umbrellas import UmbrellaDao
+from registry.dao.umbrellas import MEMBER_PROPERTIES, UmbrellaDao
 from registry.db import get_graph
 from registry.errors import error_body
 from registry.identity import ANONYMOUS, TOKEN_ROLES, Channel, Principal, Role, Writer
@@ -137,23 +137,10 @@ WRITE_RULES: dict[Write, frozenset[Role]] = {
     Write.GDPR: frozenset({Role.ADMIN}),
 }
 
-# What an umbrella may change of its members: contact data, activities, target groups and
-# member count. Not the name, org number, seat (municipality), sector or kind: those identify
-# the organisation and come from registers.
-UMBRELLA_EDITABLE_FIELDS = frozenset(
-    {
-        "emails",
-        "phones",
-        "website",
-        "street_address",
-        "postal_code",
-        "locality",
-        "contacts",
-        "activities",
-        "target_groups",
-        "member_count",
-    }
-)
+# What an umbrella may change of its members: its contact data, activities and member count
+# (`registry.dao.umbrellas.MEMBER_PROPERTIES`), contact persons and target groups. Not the name, org
+# number, seat (municipality), sector or kind: those identify the organisation and come from registers.
+UMBRELLA_EDITABLE_FIELDS = frozenset({*MEMBER_PROPERTIES, "contacts", "target_groups"})
 
 
 def unauthorized() -> NoReturn:

@@ -138,38 +138,38 @@ CALL (hits) {
 """
 )
 
-_FACETS: LiteralString = f"""
-CALL (hits) {{
+
+def _term_facet(rel: LiteralString, label: LiteralString, name: LiteralString) -> LiteralString:
+    """A taxonomy's facet: each term with the hits linked to it or to a narrower term, counted once."""
+    return f"""CALL (hits) {{
+  UNWIND hits AS h
+  WITH h.a AS x
+  MATCH (x)-[:{rel}]->(d:{label})
+  WITH d, collect(x) AS xs
+  MATCH (d)-[:{R.BROADER}*0..]->(t:{label})
+  UNWIND xs AS x
+  WITH t, count(DISTINCT x) AS n
+  RETURN collect({{key: t.id, label_sv: t.label_sv, label_en: t.label_en, count: n}}) AS {name}
+}}
+"""
+
+
+_FACETS: LiteralString = (
+    """
+CALL (hits) {
   UNWIND hits AS h
   WITH h.a.sector AS key, count(*) AS n
-  RETURN collect({{key: key, count: n}}) AS sector
-}}
-CALL (hits) {{
+  RETURN collect({key: key, count: n}) AS sector
+}
+CALL (hits) {
   UNWIND hits AS h
   WITH h.a.kind AS key, count(*) AS n
-  RETURN collect({{key: key, count: n}}) AS kind
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.a AS x
-  MATCH (x)-[:{R.WORKS_ON}]->(d:{L.INTEREST_AREA})
-  WITH d, collect(x) AS xs
-  MATCH (d)-[:{R.BROADER}*0..]->(t:{L.INTEREST_AREA})
-  UNWIND xs AS x
-  WITH t, count(DISTINCT x) AS n
-  RETURN collect({{key: t.id, label_sv: t.label_sv, label_en: t.label_en, count: n}}) AS interest_area
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.a AS x
-  MATCH (x)-[:{R.SERVES}]->(d:{L.TARGET_GROUP})
-  WITH d, collect(x) AS xs
-  MATCH (d)-[:{R.BROADER}*0..]->(t:{L.TARGET_GROUP})
-  UNWIND xs AS x
-  WITH t, count(DISTINCT x) AS n
-  RETURN collect({{key: t.id, label_sv: t.label_sv, label_en: t.label_en, count: n}}) AS target_group
-}}
-CALL (hits) {{
+  RETURN collect({key: key, count: n}) AS kind
+}
+"""
+    + _term_facet(R.WORKS_ON, L.INTEREST_AREA, "interest_area")
+    + _term_facet(R.SERVES, L.TARGET_GROUP, "target_group")
+    + f"""CALL (hits) {{
   UNWIND hits AS h
   WITH h.a AS x
   MATCH (x)-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY})
@@ -180,6 +180,7 @@ RETURN size(hits) AS total, items,
   {{sector: sector, kind: kind, interest_area: interest_area, target_group: target_group,
     municipality: municipality}} AS facets
 """
+)
 
 _NO_FACETS: LiteralString = "RETURN size(hits) AS total, items, null AS facets"
 

@@ -29,6 +29,21 @@ from registry.domain.normalize import name_key
 from registry.domain.provenance import describe
 from registry.identity import Writer
 
+
+def _replace_terms(rel: LiteralString, label: LiteralString, field: LiteralString) -> LiteralString:
+    """The actor's links to one taxonomy's terms replaced by the ids in `row.<field>`."""
+    return f"""
+CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{rel}]->(:{label})
+  DELETE old
+  WITH DISTINCT a, row
+  UNWIND row.{field} AS term
+  MATCH (t:{label} {{id: term}})
+  MERGE (a)-[:{rel}]->(t)
+}}
+"""
+
+
 # Relationships of an actor that its record describes in full: a write replaces each list it is given.
 _LINKS: dict[str, LiteralString] = {
     "municipality": f"""
@@ -50,28 +65,8 @@ CALL (a, row) {{
   MERGE (a)-[:{R.ACTIVE_IN}]->(m)
 }}
 """,
-    "interest_areas": f"""
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.WORKS_ON}]->(:{L.INTEREST_AREA})
-  DELETE old
-  WITH DISTINCT a, row
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (a)-[:{R.WORKS_ON}]->(t)
-}}
-"""
-    + interest_area_mirror("a"),
-    "target_groups": f"""
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.SERVES}]->(:{L.TARGET_GROUP})
-  DELETE old
-  WITH DISTINCT a, row
-  UNWIND row.target_groups AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  MERGE (a)-[:{R.SERVES}]->(t)
-}}
-"""
-    + target_group_mirror("a"),
+    "interest_areas": _replace_terms(R.WORKS_ON, L.INTEREST_AREA, "interest_areas") + interest_area_mirror("a"),
+    "target_groups": _replace_terms(R.SERVES, L.TARGET_GROUP, "target_groups") + target_group_mirror("a"),
     "contacts": f"""
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON})

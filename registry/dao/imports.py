@@ -174,6 +174,20 @@ CALL (a, row) {{
 }}
 """
 
+
+def _merge_terms(
+    rel: LiteralString, label: LiteralString, field: LiteralString, provenance: LiteralString
+) -> LiteralString:
+    """The actor linked to the terms in `row.<field>`, each link with its provenance from `row.<provenance>`."""
+    return f"""CALL (a, row) {{
+  UNWIND row.{field} AS term
+  MATCH (t:{label} {{id: term}})
+  WITH a, t, row.{provenance}[term] AS p
+  MERGE (a)-[w:{rel}]->(t)
+  {_SET_PROVENANCE}
+}}"""
+
+
 _ACTOR_LINKS: LiteralString = f"""
 CALL (a, row) {{
   MATCH (m:{L.MUNICIPALITY} {{code: row.seat}})
@@ -184,20 +198,8 @@ CALL (a, row) {{
   MATCH (m:{L.MUNICIPALITY} {{code: code}})
   MERGE (a)-[:{R.ACTIVE_IN}]->(m)
 }}
-CALL (a, row) {{
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  WITH a, t, row.area_provenance[term] AS p
-  MERGE (a)-[w:{R.WORKS_ON}]->(t)
-  {_SET_PROVENANCE}
-}}
-CALL (a, row) {{
-  UNWIND row.target_groups AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  WITH a, t, row.group_provenance[term] AS p
-  MERGE (a)-[w:{R.SERVES}]->(t)
-  {_SET_PROVENANCE}
-}}
+{_merge_terms(R.WORKS_ON, L.INTEREST_AREA, "interest_areas", "area_provenance")}
+{_merge_terms(R.SERVES, L.TARGET_GROUP, "target_groups", "group_provenance")}
 CALL (a, row) {{
   UNWIND row.contacts AS contact
   MERGE (c:{L.CONTACT_PERSON} {{id: contact.id}})
