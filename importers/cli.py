@@ -192,7 +192,12 @@ def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
 def _decide(settings: Any, item_id: str, status: str) -> None:
     with open_graph(settings) as graph:
         try:
-            decision = undo(graph, item_id) if status == "undo" else decide(graph, item_id, status=status)
+            writer = Writer.cli()
+            decision = (
+                undo(graph, item_id, writer=writer)
+                if status == "undo"
+                else decide(graph, item_id, status=status, writer=writer)
+            )
         except ReviewNotFoundError:
             fail(f"ärendet {item_id} finns inte / no review item {item_id}")
         except AlreadyDecidedError as exc:

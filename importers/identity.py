@@ -211,6 +211,7 @@ class Renames:
                 "key": r.key,
                 "source": self.source,
                 "candidate": r.actor_id,
+                "previous_key": r.old_key,
                 "score": r.score,
                 "reasons": [
                     f"samma {', '.join(r.shared)} som {r.old_name!r} i förra importen, som saknas nu / "

@@ -62,6 +62,7 @@ OTHER_MUNICIPALITY = 5.0
 OTHER_COUNTY = 5.0
 LOCAL_NAMESAKES = 50.0
 SUBSET = 15.0
+ONE_WORD_MORE = 30.0
 OTHER_SECTOR = 40.0
 
 _DATA = Path(__file__).with_name("data")
@@ -74,6 +75,7 @@ _TOKEN_MIN = 5
 class _Vocabulary:
     abbreviations: dict[str, tuple[str, ...]]
     form_words: frozenset[str]
+    kind_endings: tuple[str, ...]
     stop_words: frozenset[str]
     place_names: tuple[str, ...]
     not_places: frozenset[str]
@@ -102,6 +104,7 @@ def vocabulary() -> _Vocabulary:
     return _Vocabulary(
         abbreviations={k.casefold(): tuple(v.casefold().split()) for k, v in names["abbreviations"].items()},
         form_words=frozenset(w.casefold() for w in names["form_words"]),
+        kind_endings=tuple(_canonical(w.casefold()) for w in names["kind_endings"]),
         stop_words=frozenset(w.casefold() for w in names["stop_words"]),
         place_names=tuple(place_names),
         not_places=frozenset(not_places),
@@ -381,6 +384,15 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
         similarity = min(max(similarity, fuzz.token_set_ratio(record.text, candidate.text)), 100.0) - SUBSET
     total = similarity
     reasons = [f"namnlikhet / name similarity {similarity:.0f}"]
+    added = _one_word_more(record, candidate)
+    if added and not evidence:
+        # "Lomma Idrottsförening" says only where and what kind; "Lomma Idrottsförening Gläntan" is a
+        # club of its own. (A contact's name appended adds two words, and is removed when known.)
+        total -= ONE_WORD_MORE
+        reasons.append(
+            f"ett eget namnord till ('{added}') efter ett namn som bara säger ort och sort / one distinctive word "
+            f"more ('{added}') after a name that only says place and kind (-{ONE_WORD_MORE:.0f})"
+        )
     if record.key and record.key == candidate.key:
         total += SAME_KEY
         reasons.append(f"samma namnnyckel / same name key '{record.key}' (+{SAME_KEY:.0f})")
@@ -448,6 +460,25 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
             "association once: a person decides"
         )
     return Match(candidate.id, max(0.0, min(total, 100.0)), tuple(reasons))
+
+
+def _kind_word(token: str) -> bool:
+    return any(token.endswith(ending) for ending in vocabulary().kind_endings)
+
+
+def _one_word_more(record: Features, candidate: Features) -> str | None:
+    """The one word (not a place) one name adds to the other, when the shorter name's other words
+    only say what kind of association it is; else None."""
+    mine, theirs = set(record.tokens), set(candidate.tokens)
+    if mine == theirs or not (mine <= theirs or theirs <= mine):
+        return None
+    shorter, longer = (mine, theirs) if mine <= theirs else (theirs, mine)
+    places = record.places | candidate.places
+    added = longer - shorter
+    core = shorter - places
+    if len(added) == 1 and not added & places and core and all(_kind_word(t) for t in core):
+        return next(iter(added))
+    return None
 
 
 def best_match(record: Features, candidates: Iterable[Features], *, source: str | None = None) -> Match | None:

@@ -19,16 +19,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from flask import has_request_context
 from neo4j import ManagedTransaction
 
 from importers.merge import STATE_PROPS, ActorState, apply_record
 from importers.records import derived_id
-from registry.auth import current_principal
 from registry.dao.imports import ImportDao, audit_row, membership_audit_rows
 from registry.dao.review import OPEN, POSITIVE, STATUSES, ReviewDao
 from registry.db import Graph
-from registry.identity import Channel, Principal, cli_principal
+from registry.identity import Writer
 
 __all__ = [
     "STATUSES",
@@ -78,12 +76,6 @@ def item_view(item: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def _who(who: Principal | None) -> tuple[Principal, Channel]:
-    in_request = has_request_context()
-    channel = Channel.API if in_request else Channel.CLI
-    return (who if who is not None else current_principal() if in_request else cli_principal()), channel
-
-
 def _own_state(tx: ManagedTransaction, actor_id: str) -> ActorState:
     rows = ImportDao.actor_states(tx, [actor_id], STATE_PROPS)
     return ActorState.from_graph(rows[0]) if rows else ActorState.new(actor_id)
@@ -102,18 +94,21 @@ def decide(
     *,
     accept: bool | None = None,
     status: str | None = None,
-    who: Principal | None = None,
+    writer: Writer,
 ) -> Decision:
     """Decides one open item: `accepted`, `rejected` or `unsure` (`accept=True/False` are the first
     two); raises ReviewNotFoundError or AlreadyDecidedError.
 
-    The actor change is audited in the same transaction, by `who` (unset: the API caller inside a
-    request, else the CLI user).
+    The actor change is audited in the same transaction, by `writer`.
+
+    Accepting a record that continues an earlier record of the same register (a club renamed in a
+    file without ids, queued because it shares an e-mail, phone or website with the record the file
+    no longer has) makes it that record's next version: the earlier record's values are withdrawn
+    and the new ones applied, so the actor takes the new name, and the earlier record is removed.
     """
     wanted = status or ("accepted" if accept else "rejected")
     if wanted not in ("accepted", "rejected", "unsure"):
         raise ValueError(wanted)
-    principal, channel = _who(who)
 
     def work(tx: ManagedTransaction) -> Decision:
         item = ReviewDao.lock(tx, item_id)
@@ -127,11 +122,16 @@ def decide(
         state = _own_state(tx, target)
         org = record.get("org_number")
         taken = {c["org_number"]: c["id"] for c in ImportDao.candidates_by_org_number(tx, [org] if org else [])}
+        previous = _previous_record(tx, item, target) if wanted == "accepted" else None
+        if previous is not None:
+            apply_record(state, previous["key"], source, {}, json.loads(previous["fields"]), Counter())
         apply_record(state, key, source, record, None, Counter(), taken_org_numbers=taken)
         audit = _audit(state)
         if state.changed:
             ImportDao.write_actors(tx, [state.to_row()])
-        ReviewDao.decide(tx, item_id, status=wanted, actor_id=target, by=principal.name)
+        ReviewDao.decide(tx, item_id, status=wanted, actor_id=target, by=writer.principal.name)
+        if previous is not None:
+            ReviewDao.remove_record(tx, previous["key"])
         member_of = record.get("member_of") or {}
         if member_of.get("umbrella") and member_of["umbrella"] != target:
             changes = ImportDao.write_memberships(
@@ -147,13 +147,24 @@ def decide(
                 ],
             )
             audit.extend(membership_audit_rows(changes))
-        ImportDao.write_audit(tx, principal, None, audit, channel)
+        ImportDao.write_audit(tx, writer.principal, None, audit, writer.channel)
         return Decision(item_id, wanted, target)
 
     return graph.write_tx(work)
 
 
-def undo(graph: Graph, item_id: str, *, who: Principal | None = None) -> Decision:
+def _previous_record(tx: ManagedTransaction, item: dict[str, Any], actor_id: str) -> dict[str, Any] | None:
+    """The earlier record of the same register that a queued rename continues, if it is still on the actor."""
+    previous_key = item.get("previous_key")
+    if not previous_key or previous_key == item["record_key"]:
+        return None
+    for other in ReviewDao.records_of(tx, actor_id):
+        if other["key"] == previous_key and other["source"] == item["source"] and other.get("fields"):
+            return other
+    return None
+
+
+def undo(graph: Graph, item_id: str, *, writer: Writer) -> Decision:
     """Splits a merged or accepted item's record off its actor into an actor of its own.
 
     The actor keeps what its other records say: the record's contribution is withdrawn with the
@@ -161,7 +172,6 @@ def undo(graph: Graph, item_id: str, *, who: Principal | None = None) -> Decisio
     field the record had filled falls back to another record's value. Raises ReviewNotFoundError
     or NotUndoableError.
     """
-    principal, channel = _who(who)
 
     def work(tx: ManagedTransaction) -> Decision:
         item = ReviewDao.lock(tx, item_id)
@@ -190,8 +200,8 @@ def undo(graph: Graph, item_id: str, *, who: Principal | None = None) -> Decisio
         for changed in (state, split):
             if changed.changed:
                 ImportDao.write_actors(tx, [changed.to_row()])
-        ReviewDao.undo(tx, item_id, actor_id=target, by=principal.name)
-        ImportDao.write_audit(tx, principal, None, audit, channel)
+        ReviewDao.undo(tx, item_id, actor_id=target, by=writer.principal.name)
+        ImportDao.write_audit(tx, writer.principal, None, audit, writer.channel)
         return Decision(item_id, "rejected", target)
 
     return graph.write_tx(work)

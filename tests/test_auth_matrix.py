@@ -26,6 +26,7 @@ from registry.dao.taxonomy import TaxonomyDao
 from registry.db import Graph
 from registry.demo import demo_id
 from registry.demo.relationships import relationship_key
+from registry.identity import Writer
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,
@@ -118,7 +119,7 @@ def _pending_review(graph: Graph) -> None:
 def _accepted_review(graph: Graph) -> None:
     """A merge to undo: the pending review, accepted."""
     _pending_review(graph)
-    decide(graph, REVIEW_ITEM, status="accepted")
+    decide(graph, REVIEW_ITEM, status="accepted", writer=Writer.cli())
 
 
 ENDPOINTS = (

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from importers.review import decide
 from registry.cli import main
 from registry.db import Graph
+from registry.identity import Writer
 from tests.import_helpers import FIXTURES, actor_by_name, counts, run, snapshot
 
 MULTI = FIXTURES / "multi"
@@ -105,6 +107,27 @@ def test_next_years_export_updates_a_renamed_club_instead_of_duplicating_it(grap
     again = run(graph, MULTI / "kumla-fri-2026.csv", municipality="Kumla")
     assert counts(again)["created"] == 0 and counts(again)["updated"] == 0
     assert graph.read_one("MATCH (r:ReviewItem) RETURN count(r) AS n") == {"n": 1}
+
+
+def test_accepting_a_queued_rename_gives_the_actor_the_new_name(graph: Graph) -> None:
+    """The register renamed "Kumla Syförening" to "Kumla Textilcirkel" (only the phone is shared, so it
+    was queued): accepting it makes the new row the record's next version, not a second claim."""
+    run(graph, MULTI / "kumla-fri-2025.csv", municipality="Kumla")
+    sewing = actor_by_name(graph, "Kumla Syförening")
+    run(graph, MULTI / "kumla-fri-2026.csv", municipality="Kumla")
+    item = graph.read_one("MATCH (r:ReviewItem {status: 'pending'}) RETURN r.id AS id, r.previous_key AS previous")
+    assert item is not None and item["previous"]
+    decision = decide(graph, item["id"], status="accepted", writer=Writer.cli())
+    assert decision.actor_id == sewing["id"]
+    renamed = actor_by_name(graph, "Kumla Textilcirkel")
+    assert renamed["id"] == sewing["id"]
+    assert "Kumla Syförening" not in _actor_names(graph)
+    records = graph.read("MATCH (s:SourceRecord)-[:DESCRIBES]->(:Actor {id: $id}) RETURN s.key AS key", id=sewing["id"])
+    assert [r["key"] for r in records] != [] and item["previous"] not in {r["key"] for r in records}
+    # The next import of the same file finds the row known and unchanged: nothing queued again.
+    again = run(graph, MULTI / "kumla-fri-2026.csv", municipality="Kumla")
+    assert (counts(again)["created"], counts(again)["updated"], counts(again)["queued"]) == (0, 0, 0)
+    assert graph.read_one("MATCH (r:ReviewItem {status: 'pending'}) RETURN count(r) AS n") == {"n": 0}
 
 
 def test_a_moved_club_in_a_register_without_a_municipality_is_the_same_record(graph: Graph, tmp_path: Path) -> None:

@@ -103,6 +103,26 @@ def test_a_shared_contact_is_at_least_worth_a_review() -> None:
     assert any("samma webbplats" in r for r in match.reasons)
 
 
+def test_one_distinctive_word_after_place_and_kind_names_another_association() -> None:
+    # "Lomma Idrottsförening" says only where and what kind: "... Gläntan" is another club.
+    plain, other = _f("Lomma Idrottsförening", "1262"), _f("Lomma Idrottsförening Gläntan", "1262")
+    match = resolve.score(other, plain)
+    assert match is not None and match.score < resolve.REVIEW_AT
+    assert any("ett eget namnord" in r for r in match.reasons)
+    # The same pair sharing its own e-mail address is worth a person's look.
+    shared = resolve.score(
+        _f("Lomma Idrottsförening Gläntan", "1262", emails=["glantan@lif.example"]),
+        _f("Lomma Idrottsförening", "1262", emails=["glantan@lif.example"]),
+    )
+    assert shared is not None and shared.score >= resolve.REVIEW_AT
+    # A contact person's two words are not one distinctive word, and a name with a word of its own
+    # ("Kulturföreningen Vågen") is not only place and kind.
+    person = resolve.score(_f("Kumla Konstförening Anna Svensson"), _f("Kumla Konstförening"))
+    assert person is not None and person.score >= resolve.REVIEW_AT
+    named = resolve.score(_f("Kulturföreningen Vågen Kumla"), _f("Kulturföreningen Vågen"))
+    assert named is not None and not any("ett eget namnord" in r for r in named.reasons)
+
+
 def test_one_register_merges_only_a_name_it_lists_twice() -> None:
     one = _f("Afasiföreningen i Örebro län", phones=["+46701740612"], sources=["register:1862"])
     other = _f("Örebro Afasiförening", phones=["+46701740612"])

@@ -19,7 +19,7 @@ from importers.engine import ImportOptions
 from importers.limits import load_upload_limits
 from importers.readers import FORMATS, LimitError, ReadError, check_upload
 from importers.review import AlreadyDecidedError, NotUndoableError, ReviewNotFoundError, decide, item_view, undo
-from registry.auth import Write, current_principal, require_role, require_write
+from registry.auth import Write, current_principal, current_writer, require_role, require_write
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import get_graph
 from registry.identity import Role, Writer
@@ -243,7 +243,13 @@ class Review(MethodView):
 
 def _decide(item_id: str, status: str) -> dict[str, Any]:
     try:
-        decision = undo(get_graph(), item_id) if status == "undo" else decide(get_graph(), item_id, status=status)
+        writer = current_writer()
+        graph = get_graph()
+        decision = (
+            undo(graph, item_id, writer=writer)
+            if status == "undo"
+            else decide(graph, item_id, status=status, writer=writer)
+        )
     except ReviewNotFoundError:
         abort(404, message=NOT_FOUND)
     except AlreadyDecidedError as exc:

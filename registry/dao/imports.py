@@ -406,7 +406,8 @@ MERGE (s:{L.SOURCE_RECORD} {{key: row.key}})
 ON CREATE SET s.source = row.source, s.hash = '', s.imported_at = datetime()
 MERGE (r:{L.REVIEW_ITEM} {{id: row.id}})
 ON CREATE SET r.created_at = datetime()
-SET r.status = 'pending', r.score = row.score, r.reasons = row.reasons, r.decided_at = null
+SET r.status = 'pending', r.score = row.score, r.reasons = row.reasons, r.decided_at = null,
+    r.previous_key = row.previous_key
 MERGE (r)-[:{R.CANDIDATE}]->(s)
 MERGE (r)-[:{R.CANDIDATE}]->(a)
 """

@@ -64,7 +64,7 @@ OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
 OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(a:{L.ACTOR})
 OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(d:{L.ACTOR})
 RETURN r.status AS status, s.key AS record_key, s.source AS source, s.fields AS fields, a.id AS candidate_id,
-  d.id AS actor_id
+  d.id AS actor_id, r.previous_key AS previous_key
 """
 
 _DECIDE: LiteralString = f"""
@@ -92,6 +92,12 @@ CALL (s, a) {{
   DELETE old
 }}
 MERGE (s)-[:{R.DESCRIBES}]->(a)
+"""
+
+# A record a rename continued: its successor record holds the register's claims from now on.
+_REMOVE_RECORD: LiteralString = f"""
+MATCH (s:{L.SOURCE_RECORD} {{key: $key}})
+DETACH DELETE s
 """
 
 # The source records an actor is made of, oldest first: what an undo rebuilds it from.
@@ -129,6 +135,10 @@ class ReviewDao:
     def undo(tx: ManagedTransaction, item_id: str, *, actor_id: str, by: str | None) -> None:
         """Turns a merge into a negative judgement; the item's record describes `actor_id` from now on."""
         tx.run(_UNDO, id=item_id, actor_id=actor_id, by=by).consume()
+
+    @staticmethod
+    def remove_record(tx: ManagedTransaction, key: str) -> None:
+        tx.run(_REMOVE_RECORD, key=key).consume()
 
     @staticmethod
     def records_of(tx: ManagedTransaction, actor_id: str) -> list[dict[str, Any]]:
