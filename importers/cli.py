@@ -214,33 +214,25 @@ def _decide(settings: Any, item_id: str, status: str) -> None:
     click.echo(f"{decision.item_id}: {decision.status}; {word} {decision.actor_id}")
 
 
-@review_group.command("accept")
-@click.argument("item_id")
-@click.pass_obj
-def review_accept(settings: Any, item_id: str) -> None:
-    """Accept: the record describes the candidate actor and is merged into it."""
-    _decide(settings, item_id, "accepted")
+# The four decisions, each a command: its name, the status it sets, and its help.
+_DECISIONS = {
+    "accept": ("accepted", "Accept: the record describes the candidate actor and is merged into it."),
+    "reject": ("rejected", "Reject: the record is a different organisation and becomes an actor of its own."),
+    "unsure": ("unsure", "Unsure: the record stands alone for now; the item stays open to accept or reject later."),
+    "undo": (
+        "undo",
+        "Undo a merge (automatic or accepted): split the record off into its own actor, and keep them apart.",
+    ),
+}
 
 
-@review_group.command("reject")
-@click.argument("item_id")
-@click.pass_obj
-def review_reject(settings: Any, item_id: str) -> None:
-    """Reject: the record is a different organisation and becomes an actor of its own."""
-    _decide(settings, item_id, "rejected")
+def _decision_command(name: str, status: str, help_text: str) -> None:
+    @review_group.command(name, help=help_text)
+    @click.argument("item_id")
+    @click.pass_obj
+    def command(settings: Any, item_id: str) -> None:
+        _decide(settings, item_id, status)
 
 
-@review_group.command("unsure")
-@click.argument("item_id")
-@click.pass_obj
-def review_unsure(settings: Any, item_id: str) -> None:
-    """Unsure: the record stands alone for now; the item stays open to accept or reject later."""
-    _decide(settings, item_id, "unsure")
-
-
-@review_group.command("undo")
-@click.argument("item_id")
-@click.pass_obj
-def review_undo(settings: Any, item_id: str) -> None:
-    """Undo a merge (automatic or accepted): split the record off into its own actor, and keep them apart."""
-    _decide(settings, item_id, "undo")
+for _name, (_status, _help) in _DECISIONS.items():
+    _decision_command(_name, _status, _help)

@@ -259,45 +259,30 @@ def _decide(item_id: str, status: str) -> dict[str, Any]:
     return {"item_id": decision.item_id, "status": decision.status, "actor_id": decision.actor_id}
 
 
-@blp.route("/reviews/<item_id>/accept")
-class ReviewAccept(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Redan avgjort / Already decided.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Accept: the record is the candidate actor and is merged into it."""
-        return _decide(item_id, "accepted")
+# The four decisions on a review item, by the path's last part: the status each sets and what it does
+# (the operation's summary). The views are named Review + the part (their endpoints: imports.ReviewAccept, ...).
+_DECISIONS = {
+    "accept": ("accepted", "Accept: the record is the candidate actor and is merged into it."),
+    "reject": ("rejected", "Reject: the record is another organisation and becomes an actor of its own."),
+    "unsure": ("unsure", "Unsure: the record stands alone for now; the item stays open."),
+    "undo": ("undo", "Undo a merge: the record is split off into its own actor and kept apart from this one."),
+}
+_CONFLICTS = {"undo": "Ingen sammanslagning att ångra / Not a merge to undo."}
 
 
-@blp.route("/reviews/<item_id>/reject")
-class ReviewReject(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Redan avgjort / Already decided.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Reject: the record is another organisation and becomes an actor of its own."""
-        return _decide(item_id, "rejected")
+def _decision_view(path: str, status: str, summary: str) -> None:
+    class View(MethodView):
+        @require_write(Write.REVIEW)
+        @blp.response(200, DecisionSchema)
+        @blp.alt_response(404, description=NOT_FOUND)
+        @blp.alt_response(409, description=_CONFLICTS.get(path, "Redan avgjort / Already decided."))
+        def post(self, item_id: str) -> dict[str, Any]:
+            return _decide(item_id, status)
+
+    View.post.__doc__ = summary  # read by the route below, for the OpenAPI document
+    View.__name__ = View.__qualname__ = f"Review{path.capitalize()}"
+    blp.route(f"/reviews/<item_id>/{path}")(View)
 
 
-@blp.route("/reviews/<item_id>/unsure")
-class ReviewUnsure(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Redan avgjort / Already decided.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Unsure: the record stands alone for now; the item stays open."""
-        return _decide(item_id, "unsure")
-
-
-@blp.route("/reviews/<item_id>/undo")
-class ReviewUndo(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Ingen sammanslagning att ångra / Not a merge to undo.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Undo a merge: the record is split off into its own actor and kept apart from this one."""
-        return _decide(item_id, "undo")
+for _path, (_status, _summary) in _DECISIONS.items():
+    _decision_view(_path, _status, _summary)

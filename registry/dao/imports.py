@@ -146,33 +146,31 @@ WITH a, row
 {_DERIVED_POINT}WITH a, row
 """
 
-_ACTOR_REMOVALS: LiteralString = f"""
+
+def _drop_links(rel: LiteralString, node: LiteralString, gone: LiteralString) -> LiteralString:
+    """The actor's `rel` links to the nodes (`node`, a pattern naming the node m or t) that `gone` says
+    the row no longer has, deleted."""
+    return f"""
 CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.LOCATED_IN}]->(m:{L.MUNICIPALITY})
-  WITH old, m WHERE m.code <> row.seat
+  OPTIONAL MATCH (a)-[old:{rel}]->({node})
+  WITH old, {node[0]} WHERE {gone}
   DELETE old
-}}
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY})
-  WITH old, m WHERE NOT m.code IN row.active_in
-  DELETE old
-}}
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.WORKS_ON}]->(t:{L.INTEREST_AREA})
-  WITH old, t WHERE NOT t.id IN row.interest_areas
-  DELETE old
-}}
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.SERVES}]->(t:{L.TARGET_GROUP})
-  WITH old, t WHERE NOT t.id IN row.target_groups
-  DELETE old
-}}
+}}"""
+
+
+_ACTOR_REMOVALS: LiteralString = (
+    _drop_links(R.LOCATED_IN, f"m:{L.MUNICIPALITY}", "m.code <> row.seat")
+    + _drop_links(R.ACTIVE_IN, f"m:{L.MUNICIPALITY}", "NOT m.code IN row.active_in")
+    + _drop_links(R.WORKS_ON, f"t:{L.INTEREST_AREA}", "NOT t.id IN row.interest_areas")
+    + _drop_links(R.SERVES, f"t:{L.TARGET_GROUP}", "NOT t.id IN row.target_groups")
+    + f"""
 CALL (a, row) {{
   UNWIND row.removed_contacts AS cid
   MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON} {{id: cid}})
   DETACH DELETE c
 }}
 """
+)
 
 
 def _merge_terms(
