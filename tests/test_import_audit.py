@@ -40,7 +40,7 @@ def _contacts(graph: Graph, name: str) -> list[str]:
 
 
 def _erase(graph: Graph, email: str) -> dict[str, Any]:
-    return GdprDao(graph).erase(email, who=CLI, channel=Channel.CLI)
+    return GdprDao(graph).erase(email, writer=Writer(CLI, Channel.CLI))
 
 
 # -- audit ---------------------------------------------------------------------------------------
