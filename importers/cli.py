@@ -23,6 +23,8 @@ from importers.review import (
     item_view,
     undo,
 )
+from registry.cli_support import fail, open_graph
+from registry.dao.review import ReviewDao
 from registry.identity import Writer
 
 # A file on the server's own disk, imported by an operator: its rows and cells cost time, not memory,
@@ -36,14 +38,6 @@ def _limits() -> UploadLimits:
     return dataclasses.replace(
         limits, max_rows=max(limits.max_rows, CLI_MAX_ROWS), max_cells=max(limits.max_cells, CLI_MAX_CELLS)
     )
-
-
-def _graph(settings: Any) -> Any:
-    # registry.cli imports this module to register its commands; importing it back at call time avoids a cycle.
-    from registry.cli import _ensure_database, graph_from
-
-    _ensure_database(settings)
-    return graph_from(settings)
 
 
 def _finish(report: Report, report_path: Path | None) -> None:
@@ -83,6 +77,28 @@ def _with_common(fn: Any) -> Any:
     return fn
 
 
+def _import(settings: Any, kind: str, file: Path, common: dict[str, Any], **specific: Any) -> None:
+    """Runs one import of `file` with the options every kind shares (`_common`) and its own, and
+    prints the report (`_finish`)."""
+    options = ImportOptions(
+        kind=kind,
+        path=file,
+        format=common["fmt"],
+        mapping=common["mapping"],
+        sheet=common["sheet"],
+        dry_run=common["dry_run"],
+        strict=common["strict"],
+        batch_size=common["batch_size"] or env_batch_size(),
+        progress=sys.stderr.isatty(),
+        limits=_limits(),
+        writer=Writer.importer(),
+        **specific,
+    )
+    with open_graph(settings) as graph:
+        report = run_import(graph, options)
+    _finish(report, common["report_path"])
+
+
 @click.group("import")
 def import_group() -> None:
     """Importera föreningsregister och medlemslistor / import association registers and member lists."""
@@ -106,13 +122,7 @@ def import_register(
     municipality: str | None,
     source: str | None,
     rebind_source: bool,
-    dry_run: bool,
-    strict: bool,
-    report_path: Path | None,
-    fmt: str,
-    mapping: Path | None,
-    sheet: str | None,
-    batch_size: int | None,
+    **common: Any,
 ) -> None:
     """Import a municipal association register (Interbook Go JSON, CSV, XLSX, JSON, JSON Lines).
 
@@ -120,27 +130,7 @@ def import_register(
     matched to existing actors (organisation number, then name within the county) and written
     in batches. Running the same file again changes nothing.
     """
-    options = ImportOptions(
-        kind="register",
-        path=file,
-        format=fmt,
-        municipality=municipality,
-        source=source,
-        rebind_source=rebind_source,
-        mapping=mapping,
-        sheet=sheet,
-        dry_run=dry_run,
-        strict=strict,
-        batch_size=batch_size or env_batch_size(),
-        progress=sys.stderr.isatty(),
-        limits=_limits(),
-    )
-    graph = _graph(settings)
-    try:
-        report = run_import(graph, options)
-    finally:
-        graph.close()
-    _finish(report, report_path)
+    _import(settings, "register", file, common, municipality=municipality, source=source, rebind_source=rebind_source)
 
 
 @import_group.command("members")
@@ -156,40 +146,14 @@ def import_members(
     umbrella: str,
     sync: bool,
     municipality: str | None,
-    dry_run: bool,
-    strict: bool,
-    report_path: Path | None,
-    fmt: str,
-    mapping: Path | None,
-    sheet: str | None,
-    batch_size: int | None,
+    **common: Any,
 ) -> None:
     """Import an umbrella organisation's member list as memberships of the umbrella (MEMBER_OF).
 
     With --sync, members missing from the list get their membership ended (an end date);
     nothing is deleted.
     """
-    options = ImportOptions(
-        kind="members",
-        path=file,
-        format=fmt,
-        municipality=municipality,
-        umbrella=umbrella,
-        sync=sync,
-        mapping=mapping,
-        sheet=sheet,
-        dry_run=dry_run,
-        strict=strict,
-        batch_size=batch_size or env_batch_size(),
-        progress=sys.stderr.isatty(),
-        limits=_limits(),
-    )
-    graph = _graph(settings)
-    try:
-        report = run_import(graph, options)
-    finally:
-        graph.close()
-    _finish(report, report_path)
+    _import(settings, "members", file, common, municipality=municipality, umbrella=umbrella, sync=sync)
 
 
 @click.group("review")
@@ -204,13 +168,8 @@ def review_group() -> None:
 @click.pass_obj
 def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
     """List review items: the imported record beside the actor it may be."""
-    from registry.dao.review import ReviewDao
-
-    graph = _graph(settings)
-    try:
+    with open_graph(settings) as graph:
         total, items = ReviewDao(graph).list(status=status, skip=0, limit=limit)
-    finally:
-        graph.close()
     views = [item_view(i) for i in items]
     if as_json:
         click.echo(json.dumps({"total": total, "items": views}, ensure_ascii=False, indent=2))
@@ -231,25 +190,20 @@ def review_list(settings: Any, status: str, limit: int, as_json: bool) -> None:
 
 
 def _decide(settings: Any, item_id: str, status: str) -> None:
-    graph = _graph(settings)
-    try:
-        writer = Writer.cli()
-        decision = (
-            undo(graph, item_id, writer=writer)
-            if status == "undo"
-            else decide(graph, item_id, status=status, writer=writer)
-        )
-    except ReviewNotFoundError:
-        click.echo(f"registry: ärendet {item_id} finns inte / no review item {item_id}", err=True)
-        sys.exit(1)
-    except AlreadyDecidedError as exc:
-        click.echo(f"registry: ärendet är redan avgjort ({exc.status}) / the item is already decided", err=True)
-        sys.exit(1)
-    except NotUndoableError as exc:
-        click.echo(f"registry: kan inte ångras ({exc.status}): {exc.reason} / cannot be undone", err=True)
-        sys.exit(1)
-    finally:
-        graph.close()
+    with open_graph(settings) as graph:
+        try:
+            writer = Writer.cli()
+            decision = (
+                undo(graph, item_id, writer=writer)
+                if status == "undo"
+                else decide(graph, item_id, status=status, writer=writer)
+            )
+        except ReviewNotFoundError:
+            fail(f"ärendet {item_id} finns inte / no review item {item_id}")
+        except AlreadyDecidedError as exc:
+            fail(f"ärendet är redan avgjort ({exc.status}) / the item is already decided")
+        except NotUndoableError as exc:
+            fail(f"kan inte ångras ({exc.status}): {exc.reason} / cannot be undone")
     word = {
         "accepted": "sammanslagen med / merged into",
         "rejected": "ny aktör / new actor",
@@ -260,33 +214,25 @@ def _decide(settings: Any, item_id: str, status: str) -> None:
     click.echo(f"{decision.item_id}: {decision.status}; {word} {decision.actor_id}")
 
 
-@review_group.command("accept")
-@click.argument("item_id")
-@click.pass_obj
-def review_accept(settings: Any, item_id: str) -> None:
-    """Accept: the record describes the candidate actor and is merged into it."""
-    _decide(settings, item_id, "accepted")
+# The four decisions, each a command: its name, the status it sets, and its help.
+_DECISIONS = {
+    "accept": ("accepted", "Accept: the record describes the candidate actor and is merged into it."),
+    "reject": ("rejected", "Reject: the record is a different organisation and becomes an actor of its own."),
+    "unsure": ("unsure", "Unsure: the record stands alone for now; the item stays open to accept or reject later."),
+    "undo": (
+        "undo",
+        "Undo a merge (automatic or accepted): split the record off into its own actor, and keep them apart.",
+    ),
+}
 
 
-@review_group.command("reject")
-@click.argument("item_id")
-@click.pass_obj
-def review_reject(settings: Any, item_id: str) -> None:
-    """Reject: the record is a different organisation and becomes an actor of its own."""
-    _decide(settings, item_id, "rejected")
+def _decision_command(name: str, status: str, help_text: str) -> None:
+    @review_group.command(name, help=help_text)
+    @click.argument("item_id")
+    @click.pass_obj
+    def command(settings: Any, item_id: str) -> None:
+        _decide(settings, item_id, status)
 
 
-@review_group.command("unsure")
-@click.argument("item_id")
-@click.pass_obj
-def review_unsure(settings: Any, item_id: str) -> None:
-    """Unsure: the record stands alone for now; the item stays open to accept or reject later."""
-    _decide(settings, item_id, "unsure")
-
-
-@review_group.command("undo")
-@click.argument("item_id")
-@click.pass_obj
-def review_undo(settings: Any, item_id: str) -> None:
-    """Undo a merge (automatic or accepted): split the record off into its own actor, and keep them apart."""
-    _decide(settings, item_id, "undo")
+for _name, (_status, _help) in _DECISIONS.items():
+    _decision_command(_name, _status, _help)

@@ -15,59 +15,60 @@ one write statement per kind of node, with the rows as lists of maps. Batches ru
 after the other: resolving batch N+1 on a second thread while batch N commits was measured
 slower on a 2-core machine (the Python work and the driver's I/O contend for the interpreter
 lock and the cores; see docs/benchmarks.md).
+
+This module runs the passes; the parts are their own modules: `importers.spool` (the spool file),
+`importers.keystore` (record keys seen, on disk), `importers.batch` (resolving one batch into its
+writes) and `importers.members` (member sync). Who the audit trail names comes from the caller
+(`ImportOptions.writer`), never from a request context.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 import time
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from flask import has_request_context
 from neo4j import ManagedTransaction
 from neo4j.exceptions import TransientError
 from tqdm import tqdm
 
-from graph_schema.contract import MembershipStatus
 from graph_schema.refdata import find_municipality
 from importers import resolve
+from importers.batch import NOT_CIVIL, Batch, BatchResult, Writes
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
 from importers.identity import IdlessRows, MunicipalityInference, find_renames, seat_basis
+from importers.keystore import SeenKeys
 from importers.limits import UploadLimits
-from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
+from importers.members import sync_memberships
+from importers.merge import ActorState
 from importers.readers import ReadError, Row, open_source
 from importers.records import (
     Context,
     RowRejectedError,
     canonical_json,
     content_hash,
-    derived_id,
     normalise_row,
     record_key,
 )
 from importers.report import Report
+from importers.spool import SpooledRow, write_row
+from importers.spool import batches as spool_batches
 from importers.vocabulary import VocabularyError, parse_rules
-from importers.writes import term_and_place_columns
-from registry.auth import current_principal
-from registry.dao.imports import ImportDao, ImportLock, audit_row, membership_audit_rows
-from registry.dao.umbrellas import granted_among
+from registry.dao.imports import ImportDao, ImportLock, membership_audit_rows
 from registry.db import Graph
 from registry.domain import normalize
 from registry.erasure import Suppression, erasure_key
-from registry.identity import Principal, Role, cli_principal
+from registry.identity import Role, Writer
 from registry.tokens import TokenSecretError, load_secret
 
 DEFAULT_BATCH = 1000
@@ -121,8 +122,8 @@ class ImportOptions:
     checkpoint: Checkpoint | None = None
     # How far the file may expand when read (importers.readers); unset: the upload limits.
     limits: UploadLimits | None = None
-    # Who the audit trail names; unset: the API caller when run inside a request, else the CLI user.
-    who: Principal | None = None
+    # Who the audit trail names: the caller says (the API its caller); unset, the operator at the command line.
+    writer: Writer = field(default_factory=Writer.importer)
 
 
 class ImportFailedError(Exception):
@@ -177,51 +178,6 @@ def _where(index: int | None, raw: dict[str, Any] | None) -> dict[str, Any] | No
     return {"record": index, "id": first("record_id"), "name": first("name")}
 
 
-def _principal(options: ImportOptions) -> Principal:
-    if options.who is not None:
-        return options.who
-    # POST /api/v1/imports runs the importer inside the admin's request.
-    return current_principal() if has_request_context() else cli_principal()
-
-
-@dataclass
-class _BatchResult:
-    statuses: Counter[str] = field(default_factory=Counter)
-    conflicts: Counter[str] = field(default_factory=Counter)
-    members: list[str] = field(default_factory=list)
-    # Candidates of member rows waiting for review: --sync must not end their memberships meanwhile.
-    keep: list[str] = field(default_factory=list)
-    created: dict[str, ActorState] = field(default_factory=dict)
-    memberships_changed: int = 0
-    # Lines of a member list that matched a public or private actor: left alone (see `_not_civil`).
-    not_civil: list[int] = field(default_factory=list)
-    # Members an umbrella's own list asks to enrol: pending, nothing written to them (`_claim_only`).
-    pending: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """A valid row as spooled: its line, record key, content hash, record, and the record's JSON text."""
-
-    line: int
-    key: str
-    digest: str
-    record: dict[str, Any]
-    text: str
-
-
-@dataclass
-class _Writes:
-    """One resolved batch's writes, as parameters; written by `_Import._write_batch` in one transaction."""
-
-    number: int
-    actors: list[dict[str, Any]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
-    reviews: list[dict[str, Any]] = field(default_factory=list)
-    memberships: list[dict[str, Any]] = field(default_factory=list)
-    audit: list[dict[str, Any]] = field(default_factory=list)
-
-
 class _Import:
     def __init__(self, graph: Graph, options: ImportOptions, report: Report) -> None:
         self.graph = graph
@@ -238,7 +194,7 @@ class _Import:
         # batches, by id and by name key / "#" + org number.
         self.planned: dict[str, ActorState] = {}
         self.planned_keys: dict[str, set[str]] = defaultdict(set)
-        self.who = _principal(options)
+        self.writer = options.writer
         self.suppression: Suppression | None = None
         # Members listed, members waiting for review, and memberships changed, over all batches.
         self.members: set[str] = set()
@@ -246,7 +202,7 @@ class _Import:
         self.pending: set[str] = set()
         self.memberships_changed = 0
         # An umbrella's own list (its token, by the API or the page) is a claim: see `_claim_only`.
-        self.claims_only = options.kind == "members" and self.who.role is Role.UMBRELLA
+        self.claims_only = options.kind == "members" and self.writer.principal.role is Role.UMBRELLA
         # Smaller than asked once Neo4j has run out of transaction memory for a batch (`_split`).
         self.batch_size = options.batch_size
         # Rows without a register id, with what renames are recognised by (see `importers.identity`).
@@ -432,7 +388,7 @@ class _Import:
             columns.add(source.headers)
             if not columns.has_name:
                 raise ImportFailedError(_no_name_column(source.headers))
-        seen = _SeenKeys()
+        seen = SeenKeys()
         valid = 0
         bar = tqdm(desc="Läser / reading", unit=" rader", disable=not o.progress, file=sys.stderr, dynamic_ncols=True)
         try:
@@ -493,8 +449,7 @@ class _Import:
                 text = text[:-1] + f',"seat_basis":"{seat_basis(raw, record)}"}}'
                 if not record.get("record_id"):
                     idless.add(key, item.line, record)
-                # Tab-separated, the record's JSON last and kept as text: its SourceRecord stores it as is.
-                spool.write(f"{item.line}\t{digest}\t{json.dumps(key, ensure_ascii=False)}\t{text}\n")
+                write_row(spool, item.line, digest, key, text)
                 valid += 1
         finally:
             bar.close()
@@ -512,17 +467,6 @@ class _Import:
         if report.counts["read"] == 0:
             raise ImportFailedError("filen har inga rader att importera / the file has no rows to import")
         return valid
-
-    def _batches(self, spool: IO[str]) -> Iterator[list[_Row]]:
-        batch: list[_Row] = []
-        for line in spool:
-            number, digest, key, text = line.rstrip("\n").split("\t", 3)
-            batch.append(_Row(int(number), json.loads(key), digest, json.loads(text), text))
-            if len(batch) >= self.batch_size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
 
     def _write(self, ctx: Context, spool: IO[str], valid: int) -> None:
         if self.options.dry_run:
@@ -556,7 +500,7 @@ class _Import:
         )
         try:
             number = 0
-            for batch in self._batches(spool):
+            for batch in spool_batches(spool, lambda: self.batch_size):
                 # A batch Neo4j has no transaction memory for is split in halves, which run in its
                 # place; the batches after it are read at the smaller size.
                 parts = [batch]
@@ -580,20 +524,31 @@ class _Import:
         finally:
             bar.close()
         if o.kind == "members" and ctx.umbrella_id:
-            self._sync(ctx, self.members, self.keep, self.memberships_changed)
+            sync_memberships(
+                self.dao,
+                report,
+                umbrella_id=ctx.umbrella_id,
+                listed=self.members,
+                keep=self.keep,
+                pending=self.pending,
+                changed=self.memberships_changed,
+                sync=o.sync,
+                dry_run=o.dry_run,
+                writer=self.writer,
+            )
         if report.run_id:
             self.dao.finish_run(
                 report.run_id, status="finished", report=json.dumps(report.summary(), ensure_ascii=False)
             )
 
-    def _commit(self, ctx: Context, batch: list[_Row], number: int) -> _BatchResult:
+    def _commit(self, ctx: Context, batch: list[SpooledRow], number: int) -> BatchResult:
         """Resolves (dry run) or resolves and writes one batch in one transaction.
 
         Neo4j's transaction memory running out is a transient error the driver would retry as is,
         for half a minute, with the same outcome; it stops the attempt at once instead
         (`_BatchTooLargeError`), whether it comes from a statement or from the commit.
         """
-        work = _Batch(self, ctx, batch, number)
+        work = Batch(self, ctx, batch, number)
         try:
             if self.options.dry_run:
                 result, _ = self.graph.read_tx(_no_memory_retry(work.resolve))
@@ -605,7 +560,7 @@ class _Import:
                 raise _BatchTooLargeError(str(exc.message)) from exc
             raise
 
-    def _split(self, batch: list[_Row], exc: _BatchTooLargeError) -> list[list[_Row]]:
+    def _split(self, batch: list[SpooledRow], exc: _BatchTooLargeError) -> list[list[SpooledRow]]:
         """The halves of a batch Neo4j had no memory for, in the order `_write` pops them
         (the first half last); later batches are read at the half size too."""
         if len(batch) <= 1:
@@ -623,7 +578,7 @@ class _Import:
             )
         return [batch[half:], batch[:half]]
 
-    def _done(self, number: int, result: _BatchResult, size: int, bar: Any) -> None:
+    def _done(self, number: int, result: BatchResult, size: int, bar: Any) -> None:
         if self.options.checkpoint:
             self.options.checkpoint("committed", number)
         self.memberships_changed += result.memberships_changed
@@ -636,16 +591,22 @@ class _Import:
             self.report.warn(line, "name", NOT_CIVIL)
         bar.update(size)
 
-    def _write_batch(self, tx: ManagedTransaction, w: _Writes) -> int:
+    @property
+    def dry_run(self) -> bool:
+        return self.options.dry_run
+
+    def write_batch(self, tx: ManagedTransaction, writes: Writes) -> int:
         """Writes one resolved batch, audit events included; returns how many memberships changed."""
         run_id = self.report.run_id or ""
-        self.dao.write_actors(tx, w.actors)
-        self.dao.write_records(tx, run_id, w.records)
-        self.dao.write_reviews(tx, run_id, w.reviews)
-        changes = self.dao.write_memberships(tx, w.memberships)
-        self.dao.write_audit(tx, self.who, run_id, [*w.audit, *membership_audit_rows(changes)])
+        self.dao.write_actors(tx, writes.actors)
+        self.dao.write_records(tx, run_id, writes.records)
+        self.dao.write_reviews(tx, run_id, writes.reviews)
+        changes = self.dao.write_memberships(tx, writes.memberships)
+        self.dao.write_audit(
+            tx, self.writer.principal, run_id, [*writes.audit, *membership_audit_rows(changes)], self.writer.channel
+        )
         if self.options.checkpoint:
-            self.options.checkpoint("in-transaction", w.number)
+            self.options.checkpoint("in-transaction", writes.number)
         return len(changes)
 
     def _plan(self, created: dict[str, ActorState]) -> None:
@@ -656,55 +617,6 @@ class _Import:
             if state.props.get("org_number"):
                 self.planned_keys["#" + state.props["org_number"]].add(state.id)
 
-    def _sync(self, ctx: Context, members: set[str], keep: set[str], changed: int) -> None:
-        o, report = self.options, self.report
-        report.memberships = {"changed": changed, "ended": 0, "listed": len(members), "pending": len(self.pending)}
-        if not o.sync:
-            return
-        assert ctx.umbrella_id
-        if report.counts["rejected"]:
-            report.memberships["sync"] = (
-                "synkning hoppades över: avvisade rader kan vara medlemmar / sync skipped: rejected rows may be members"
-            )
-            return
-        ended = self.dao.end_memberships(
-            ctx.umbrella_id,
-            sorted(members | keep),
-            date.today().isoformat(),
-            dry_run=o.dry_run,
-            who=self.who,
-            run_id=report.run_id,
-        )
-        report.memberships["ended"] = ended
-        report.memberships["sync"] = "synkad / synced"
-
-
-class _SeenKeys:
-    """The record keys read so far, on disk (SQLite), so duplicate detection needs no memory per row."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.NamedTemporaryFile(suffix=".sqlite", delete=False)  # noqa: SIM115 (closed in close())
-        self._file.close()
-        self._db = sqlite3.connect(self._file.name, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("CREATE TABLE seen (key INTEGER PRIMARY KEY, line INTEGER)")
-        self._db.execute("BEGIN")
-
-    def first_line(self, key: str, line: int) -> int:
-        """The line the key was first read on: `line` itself when it is new."""
-        # 64 bits of the key's hash: among a million rows, a false duplicate has odds of 1 in 30 million.
-        digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
-        cursor = self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (digest, line))
-        if cursor.rowcount:
-            return line
-        row = self._db.execute("SELECT line FROM seen WHERE key = ?", (digest,)).fetchone()
-        return int(row[0])
-
-    def close(self) -> None:
-        self._db.close()
-        os.unlink(self._file.name)
-
 
 def _no_name_column(headers: list[str]) -> str:
     return (
@@ -712,279 +624,6 @@ def _no_name_column(headers: list[str]) -> str:
         f"{', '.join(headers) or '(inga)'} / no name column (e.g. Föreningsnamn, Namn, Name); "
         "map one with --mapping"
     )
-
-
-class _Batch:
-    """One batch: resolve every row against the graph (and the rows before it) into the writes to make."""
-
-    def __init__(self, owner: _Import, ctx: Context, rows: list[_Row], number: int):
-        self.owner = owner
-        self.ctx = ctx
-        self.rows = rows
-        self.number = number
-
-    def run(self, tx: ManagedTransaction) -> _BatchResult:
-        """Resolves and writes the batch in one transaction."""
-        result, writes = self.resolve(tx)
-        result.memberships_changed = self.owner._write_batch(tx, writes)
-        return result
-
-    def resolve(self, tx: ManagedTransaction) -> tuple[_BatchResult, _Writes]:
-        # Runs again from the start if the driver retries the transaction: no state outside `result`.
-        owner, ctx, dao = self.owner, self.ctx, self.owner.dao
-        dry_run = owner.options.dry_run
-        result = _BatchResult()
-        writes = _Writes(self.number)
-        keys = [row.key for row in self.rows]
-        org_numbers = sorted({r.record["org_number"] for r in self.rows if r.record.get("org_number")})
-        name_keys = sorted({normalize.name_key(r.record["name"]) for r in self.rows})
-        # The lookup's name-key blocks find actors that have no match keys yet (written through the
-        # API or the demo loader, before a real import gave them theirs; dry runs give none).
-        blocks = {
-            (normalize.name_key(r.record["name"]), county_of(r.record.get("municipality_code"))) for r in self.rows
-        }
-        known, rows = dao.lookup(
-            tx,
-            keys,
-            org_numbers,
-            [{"name_key": key, "county": county} for key, county in sorted(blocks, key=str)],
-            STATE_PROPS,
-        )
-        states: dict[str, ActorState] = {row["id"]: ActorState.from_graph(row) for row in rows}
-        # Rows that resolution will see: new records, and known ones that have no actor (nor a review).
-        fresh = [r for r in self.rows if not _placed(known.get(r.key))]
-        wanted = {r.key: resolve.features(r.key, r.record, _contact_names(r.record)) for r in fresh}
-        queries = [_query(f.blocking_keys()) for f in wanted.values() if f.blocking_keys()]
-        candidates = dao.match_candidates(tx, queries, limit=CANDIDATES_PER_RECORD)
-        apart = dao.judged_apart(tx, [r.key for r in fresh if r.key in known])
-        if dry_run:
-            # What earlier batches of a dry run would have created, as far as this batch can meet it.
-            for planned_key in [*name_keys, *("#" + org for org in org_numbers)]:
-                for actor_id in owner.planned_keys.get(planned_key, ()):
-                    states[actor_id] = owner.planned[actor_id]
-        by_org: dict[str, str] = {}
-        by_key: dict[str, set[str]] = defaultdict(set)
-        # Each actor's term provenance from the records applied to it in this batch (the last one wins).
-        provenance: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        featured: dict[str, resolve.Features] = {}
-
-        def index(state: ActorState) -> None:
-            org = state.props.get("org_number")
-            if org:
-                by_org.setdefault(org, state.id)
-            if state.props.get("name"):
-                names = [c.get("name", "") for c in state.contacts.values()]
-                found = resolve.features(state.id, state.props, names, state.links.get("active_in", []))
-                if featured.get(state.id) != found:
-                    featured[state.id] = found
-                    for block in found.blocking_keys():
-                        by_key[block].add(state.id)
-
-        for state in states.values():
-            index(state)
-        for candidate in candidates:
-            if candidate["id"] not in states:
-                found = resolve.features(
-                    candidate["id"], candidate["props"], candidate["contact_names"], candidate["active_in"]
-                )
-                featured[candidate["id"]] = found
-                for block in found.blocking_keys():
-                    by_key[block].add(candidate["id"])
-        granted: frozenset[str] = frozenset()
-        if owner.claims_only and ctx.umbrella_id:
-            ids = {*states, *featured, *(k["actor_id"] for k in known.values() if k.get("actor_id"))}
-            granted = granted_among(tx, ctx.umbrella_id, ids)
-
-        def claim_only(actor_id: str) -> bool:
-            return _claim_only(owner.claims_only, states.get(actor_id), actor_id, granted)
-
-        def load(actor_id: str) -> None:
-            # A candidate chosen to merge into: its whole state, read now (few rows merge).
-            if actor_id not in states:
-                rows = dao.actor_states(tx, [actor_id], STATE_PROPS)
-                states[actor_id] = ActorState.from_graph(rows[0])
-
-        def describe(row: _Row, actor_id: str | None) -> None:
-            writes.records.append(
-                {
-                    "key": row.key,
-                    "known": row.key in known,
-                    "source": ctx.source,
-                    "record_id": row.record.get("record_id"),
-                    "fields": row.text,
-                    "hash": row.digest,
-                    "actor_id": actor_id,
-                }
-            )
-
-        for row in self.rows:
-            key, digest, record = row.key, row.digest, row.record
-            seen = known.get(key)
-            actor_id: str | None = None
-            if seen and seen["hash"] == digest:
-                result.statuses["unchanged"] += 1
-                actor_id = seen["actor_id"]
-            elif seen and (seen["actor_id"] or seen["review_id"]):
-                result.statuses["updated"] += 1
-                actor_id = seen["actor_id"]
-                old = json.loads(seen["fields"]) if seen["fields"] else None
-                if actor_id and _not_civil(ctx, states.get(actor_id)):
-                    result.not_civil.append(row.line)
-                    actor_id = None
-                elif actor_id and actor_id in states and not claim_only(actor_id):
-                    apply_record(
-                        states[actor_id], key, ctx.source, record, old, result.conflicts, taken_org_numbers=by_org
-                    )
-                    index(states[actor_id])
-                describe(row, actor_id)
-            else:
-                actor_id = self._resolve(
-                    key, wanted[key], states, (by_org, by_key, featured), apart.get(key, set()), result, writes
-                )
-                if actor_id is not None:
-                    load(actor_id)
-                if actor_id is not None and _not_civil(ctx, states.get(actor_id)):
-                    result.not_civil.append(row.line)
-                    actor_id = None
-                if actor_id is not None and not claim_only(actor_id):
-                    apply_record(
-                        states[actor_id], key, ctx.source, record, None, result.conflicts, taken_org_numbers=by_org
-                    )
-                    index(states[actor_id])
-                describe(row, actor_id)
-            if actor_id and record.get("term_provenance"):
-                for scheme, terms in record["term_provenance"].items():
-                    provenance[actor_id].setdefault(scheme, {}).update(terms)
-            if actor_id and ctx.kind == "members" and ctx.umbrella_id and actor_id != ctx.umbrella_id:
-                member_of = record.get("member_of") or {}
-                result.members.append(actor_id)
-                pending = claim_only(actor_id)
-                if pending:
-                    result.pending.append(actor_id)
-                writes.memberships.append(
-                    {
-                        "member": actor_id,
-                        "umbrella": ctx.umbrella_id,
-                        "since": member_of.get("since"),
-                        "role": member_of.get("role"),
-                        "source": ctx.source,
-                        "status": MembershipStatus.PENDING if pending else MembershipStatus.CONFIRMED,
-                    }
-                )
-
-        changed = [s for s in states.values() if s.changed]
-        result.created = {s.id: s for s in changed if s.created}
-        if dry_run:
-            return result, writes
-        writes.actors = [{**s.to_row(), **term_and_place_columns(s.props, provenance.get(s.id, {}))} for s in changed]
-        for state in changed:
-            row = audit_row(
-                "actor.create" if state.created else "actor.update",
-                state.id,
-                state.before,
-                _present(state.audit_view()) if state.created else state.audit_view(),
-            )
-            if row is not None:
-                writes.audit.append(row)
-        return result, writes
-
-    def _resolve(
-        self,
-        key: str,
-        found: resolve.Features,
-        states: dict[str, ActorState],
-        indexes: tuple[dict[str, str], dict[str, set[str]], dict[str, resolve.Features]],
-        apart: set[str],
-        result: _BatchResult,
-        writes: _Writes,
-    ) -> str | None:
-        """The actor a new record describes (merged or created), or None when it waits for review.
-
-        Every merge is kept as a judgement (a review item with status `merged`, its score and
-        reasons), so a person can read why and undo it (`registry review undo`).
-        """
-        by_org, by_key, featured = indexes
-        if found.org_number and found.org_number in by_org:
-            result.statuses["merged"] += 1
-            return by_org[found.org_number]
-        ids = set().union(*(by_key.get(block, ()) for block in found.blocking_keys())) - apart
-        match = resolve.best_match(found, [featured[i] for i in sorted(ids) if i in featured], source=self.ctx.source)
-        if match and match.score >= resolve.MERGE_AT:
-            result.statuses["merged"] += 1
-            writes.reviews.append(_judgement(key, match, "merged"))
-            return match.actor_id
-        if match and match.score >= resolve.REVIEW_AT:
-            result.statuses["queued"] += 1
-            if self.ctx.kind == "members":
-                result.keep.append(match.actor_id)
-            writes.reviews.append(_judgement(key, match, None))
-            return None
-        actor_id = derived_id("actor", key)
-        if actor_id not in states:
-            states[actor_id] = ActorState.new(actor_id)
-        result.statuses["created"] += 1
-        return actor_id
-
-
-# Candidates read per record: enough for every branch of a national organisation in a county.
-CANDIDATES_PER_RECORD = 10
-
-
-def _query(keys: list[str]) -> str:
-    """A keyword full-text query matching any of the keys (each quoted whole)."""
-    return " OR ".join('"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys)
-
-
-def _placed(seen: dict[str, Any] | None) -> bool:
-    """A known record that describes an actor or waits for review: resolution leaves it be."""
-    return bool(seen and (seen["actor_id"] or seen["review_id"]))
-
-
-def _contact_names(record: dict[str, Any]) -> list[str]:
-    return [c["name"] for c in record.get("contacts") or [] if c.get("name")]
-
-
-def _judgement(key: str, match: resolve.Match, status: str | None) -> dict[str, Any]:
-    """A review item row: pending (status None) or an automatic merge (`merged`), with its reasons."""
-    return {
-        "id": derived_id("review", key),
-        "record_key": key,
-        "candidate": match.actor_id,
-        "score": round(match.score, 1),
-        "reasons": list(match.reasons),
-        "status": status,
-        "decided_by": "import" if status else None,
-    }
-
-
-NOT_CIVIL = (
-    "matchar en offentlig eller privat aktör; en medlemslista ändrar bara civilsamhällets organisationer / "
-    "matches a public or private actor; a member list changes civil-society organisations only"
-)
-
-
-def _not_civil(ctx: Context, state: ActorState | None) -> bool:
-    """A member list speaks for an umbrella of associations: a row that matches, say, a municipality
-    (by its organisation number) must neither enrol it nor fill in its fields. The umbrella could
-    otherwise write to an actor it has no rights over."""
-    if ctx.kind != "members" or state is None or state.created:
-        return False
-    return state.props.get("sector") not in (None, "civil")
-
-
-def _claim_only(claims_only: bool, state: ActorState | None, actor_id: str, granted: frozenset[str]) -> bool:
-    """An umbrella's own member list may write only to actors it created or already has rights over
-    (a confirmed membership, `registry.dao.umbrellas.GRANTS`). Any other actor it names, another
-    umbrella's member, say, gets nothing from the list (no org number, name, sector, e-mail or
-    contact person): only a pending membership that an admin, a coordinator or the member confirms."""
-    if not claims_only or (state is not None and state.created):
-        return False
-    return actor_id not in granted
-
-
-def _present(view: dict[str, Any]) -> dict[str, Any]:
-    """A new actor's audit record: the fields it has, not the empty ones."""
-    return {k: v for k, v in view.items() if v not in (None, [], "")}
 
 
 def env_batch_size() -> int:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from importers.categories import CategoryMapper
-from importers.readers import MAX_JSON_VALUE, ReadError, Row, RowError, Source, _JsonStream
+from importers.source import MAX_JSON_VALUE, JsonStream, ReadError, Row, RowError, Source
 from registry.hsds import mapping
 
 # The register columns a row carries; each maps to a canonical field through importers.columns.
@@ -127,7 +127,7 @@ def _json_rows(path: Path, layout: str) -> Iterator[Row | RowError]:
                 for item in pages if isinstance(pages, list) else [value]:
                     yield _row(number, item, {})
             return
-        stream = _JsonStream(handle)
+        stream = JsonStream(handle)
         if layout == "array":
             stream.expect("[")
             if stream.peek() == "]":

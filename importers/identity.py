@@ -21,9 +21,6 @@ Three things decide that before anything is written:
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
@@ -32,7 +29,9 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 
 from graph_schema.refdata import municipalities, municipality_for_postal_code
+from importers.keystore import ScratchDb
 from importers.records import derived_id
+from importers.spool import rekey as spool_rekey
 from registry.domain import normalize
 
 INFER_SHARE = 0.8
@@ -133,17 +132,14 @@ def website_key(url: str | None) -> str | None:
     return f"{host}{parts.path.rstrip('/')}" if host else None
 
 
-class IdlessRows:
+class IdlessRows(ScratchDb):
     """Keys of rows without a register id, with their names and evidence, in a temporary SQLite file."""
 
     def __init__(self) -> None:
-        self._file = tempfile.NamedTemporaryFile(suffix=".sqlite", delete=False)  # noqa: SIM115 (closed in close())
-        self._file.close()
-        self.db = sqlite3.connect(self._file.name, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode = OFF")
-        self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute("CREATE TABLE rows (key TEXT PRIMARY KEY, line INTEGER, name TEXT, evidence TEXT)")
-        self.db.execute("CREATE TABLE graph (key TEXT PRIMARY KEY)")
+        super().__init__(
+            "CREATE TABLE rows (key TEXT PRIMARY KEY, line INTEGER, name TEXT, evidence TEXT)",
+            "CREATE TABLE graph (key TEXT PRIMARY KEY)",
+        )
         self.count = 0
 
     def add(self, key: str, line: int, record: dict[str, Any]) -> None:
@@ -154,10 +150,6 @@ class IdlessRows:
             "INSERT OR IGNORE INTO rows VALUES (?, ?, ?, ?)",
             (key, line, record.get("name"), json.dumps(sorted(evidence(record)))),
         )
-
-    def close(self) -> None:
-        self.db.close()
-        os.unlink(self._file.name)
 
 
 class RecordSource(Protocol):
@@ -204,18 +196,12 @@ class Renames:
 
     def rekey(self, spool: IO[str]) -> IO[str]:
         """The spool with each sure row under its earlier record's key, rewritten in place."""
-        spool.seek(0)
-        lines = []
-        for text in spool:
-            number, digest, key, rest = text.split("\t", 3)
-            rename = self.sure.get(json.loads(key))
-            if rename is not None:
-                key = json.dumps(rename.old_key, ensure_ascii=False)
-            lines.append(f"{number}\t{digest}\t{key}\t{rest}")
-        spool.seek(0)
-        spool.truncate()
-        spool.writelines(lines)
-        return spool
+
+        def old_key(key: str) -> str | None:
+            rename = self.sure.get(key)
+            return rename.old_key if rename is not None else None
+
+        return spool_rekey(spool, old_key)
 
     def unsure_rows(self) -> list[dict[str, Any]]:
         """Review items for `ImportDao.queue_renames`: the row's record waits with the earlier actor."""

@@ -24,24 +24,26 @@ import json
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, TextIO
 
 import charset_normalizer
 
+from importers.hsds import open_hsds
 from importers.limits import UploadLimits, load_upload_limits
+from importers.source import CHUNK as _CHUNK
+from importers.source import MAX_JSON_VALUE, JsonStream, LimitError, ReadError, Row, RowError, Source
+
+# Re-exported: callers read a file through this module.
+__all__ = ["FORMATS", "LimitError", "ReadError", "Row", "RowError", "Source", "check_upload", "open_source"]
 
 FORMATS = ("auto", "ibgo", "csv", "xlsx", "json", "hsds")
 
 # A cell up to this size is read, so that the row can be rejected with a reason; beyond it the
 # CSV parser stops, which keeps a runaway quoted field from filling memory.
 MAX_FIELD_BYTES = 4 * 1024 * 1024
-# One JSON record larger than this is not a register record. Its decoded form can be ~20 times
-# larger (`[{},{},...]`: a dict per three bytes), so this bounds memory too.
-MAX_JSON_VALUE = 1024 * 1024
 # A physical line of CSV longer than this is not a register row; the csv module would otherwise
 # hold it whole and split it into as many fields as it has delimiters (a line of 4 MB of `;` is a
 # list of 4 million fields, 32 MB). A cell up to MAX_FIELD_BYTES still only rejects its row.
@@ -54,49 +56,12 @@ MAX_ZIP_MEMBERS = 1000
 # A part this small may be compressed as much as it likes (a sheet of empty cells).
 _RATIO_FROM = 1024 * 1024
 _SAMPLE = 1024 * 1024
-_CHUNK = 64 * 1024
 
 csv.field_size_limit(MAX_FIELD_BYTES)
 
 
-class ReadError(Exception):
-    """The whole file cannot be imported; the message says why in Swedish and English."""
-
-
-class LimitError(ReadError):
-    """The file is (or unpacks to) more than a limit allows; nothing of it was kept."""
-
-
-@dataclass(frozen=True)
-class Row:
-    line: int
-    values: dict[str, Any]
-    # JSON: the record's position in its list (1-based). An export on one line puts every record
-    # on line 1, so a problem is located by this, the record's id and its name instead.
-    index: int | None = None
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-    index: int | None = None
-
-
-@dataclass
-class Source:
-    """An opened input: what it is and how to iterate its records."""
-
-    path: Path
-    format: str
-    encoding: str | None = None
-    delimiter: str | None = None
-    # Column headers of tabular input; None for Interbook Go, whose fields are fixed.
-    headers: list[str] | None = None
-    sheet: str | None = None
-    declared_total: int | None = None
-    notes: list[str] = field(default_factory=list)
-    limits: UploadLimits = field(default_factory=UploadLimits)
+class FileSource(Source):
+    """An opened register file: CSV, XLSX, JSON, JSON Lines or Interbook Go."""
 
     def rows(self) -> Iterator[Row | RowError]:
         if self.format == "csv":
@@ -119,9 +84,7 @@ def open_source(
     limits = limits or load_upload_limits()
     if fmt not in FORMATS:
         raise ReadError(f"okänt format {fmt!r} / unknown format (choose one of {', '.join(FORMATS)})")
-    if fmt == "hsds":  # Open Referral HSDS: importers/hsds.py, built on this module's Source and Row
-        from importers.hsds import open_hsds
-
+    if fmt == "hsds":  # Open Referral HSDS: importers/hsds.py
         return open_hsds(path)
     try:
         with path.open("rb") as handle:
@@ -222,7 +185,7 @@ def _open_csv(path: Path, encoding: str, limits: UploadLimits) -> Source:
     except UnicodeDecodeError as exc:
         raise ReadError(f"filen kan inte avkodas som {encoding} / cannot be decoded as {encoding}") from exc
     delimiter = _detect_delimiter(sample)
-    source = Source(path, "csv", encoding=encoding, delimiter=delimiter, limits=limits)
+    source = FileSource(path, "csv", encoding=encoding, delimiter=delimiter, limits=limits)
     source.headers = _csv_header(source)
     _check_columns(len(source.headers), limits)
     return source
@@ -319,25 +282,39 @@ def _csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
         ) from exc
 
 
-def _csv_rows(source: Source) -> Iterator[Row | RowError]:
-    headers = source.headers or []
+def _table_rows(
+    records: Iterable[tuple[int, list[str]]],
+    headers: list[str],
+    unit: tuple[str, str],
+    check: Callable[[int], None] | None = None,
+) -> Iterator[Row | RowError]:
+    """The rows of a table (CSV or a worksheet) after its header, blank ones skipped; a row with more
+    cells (`unit`: Swedish and English word for them) than the header names is a `RowError`."""
     seen_header = False
-    for line, cells in _csv_records(source):
+    for line, cells in records:
         if not any(c.strip() for c in cells):
             continue
         if not seen_header:
             seen_header = True
             continue
-        _check_rows(line, source.limits)
+        if check is not None:
+            check(line)
         trimmed = _trim_trailing(cells)
         if len(trimmed) > len(headers):
             yield RowError(
                 line,
-                f"raden har {len(trimmed)} fält men rubriken {len(headers)} / "
-                f"the row has {len(trimmed)} fields but the header {len(headers)}",
+                f"raden har {len(trimmed)} {unit[0]} men rubriken {len(headers)} / "
+                f"the row has {len(trimmed)} {unit[1]} but the header {len(headers)}",
             )
             continue
         yield Row(line, {h: v for h, v in zip(headers, cells, strict=False) if v.strip()})
+
+
+def _csv_rows(source: Source) -> Iterator[Row | RowError]:
+    limits = source.limits
+    yield from _table_rows(
+        _csv_records(source), source.headers or [], ("fält", "fields"), lambda line: _check_rows(line, limits)
+    )
 
 
 # -- XLSX -----------------------------------------------------------------------------------
@@ -460,7 +437,7 @@ def _run(chunk: bytes, stop: bytes, run: int) -> int:
 
 def _open_xlsx(path: Path, sheet: str | None, limits: UploadLimits) -> Source:
     _scan_parts(path, limits)
-    source = Source(path, "xlsx", limits=limits)
+    source = FileSource(path, "xlsx", limits=limits)
     with _Workbook(path) as workbook:
         worksheet = _worksheet(workbook, sheet)
         source.sheet = worksheet.title
@@ -558,124 +535,27 @@ def _cell(value: Any) -> str:
 
 
 def _xlsx_rows(source: Source) -> Iterator[Row | RowError]:
-    headers = source.headers or []
-    seen_header = False
     with _Workbook(source.path) as workbook:
         worksheet = _worksheet(workbook, source.sheet)
-        for line, raw in _sheet_rows(worksheet, source.limits):
-            cells = [_cell(c) for c in raw]
-            if not any(c.strip() for c in cells):
-                continue
-            if not seen_header:
-                seen_header = True
-                continue
-            trimmed = _trim_trailing(cells)
-            if len(trimmed) > len(headers):
-                yield RowError(
-                    line,
-                    f"raden har {len(trimmed)} celler men rubriken {len(headers)} / "
-                    f"the row has {len(trimmed)} cells but the header {len(headers)}",
-                )
-                continue
-            yield Row(line, {h: v for h, v in zip(headers, cells, strict=False) if v.strip()})
+        cells = ((line, [_cell(c) for c in raw]) for line, raw in _sheet_rows(worksheet, source.limits))
+        yield from _table_rows(cells, source.headers or [], ("celler", "cells"))
 
 
 # -- JSON -----------------------------------------------------------------------------------
-_TOO_LARGE_RECORD = (
-    f"en post är större än {MAX_JSON_VALUE // 1024} kB / a record is larger than {MAX_JSON_VALUE // 1024} kB"
-)
-
-
-class _JsonStream:
-    """Top-level JSON read value by value from a text stream, keeping only the current value in memory."""
-
-    def __init__(self, handle: TextIO) -> None:
-        self.handle = handle
-        self.buf = ""
-        self.pos = 0
-        self.line = 1
-        self.eof = False
-        self.decoder = json.JSONDecoder()
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.handle.read(_CHUNK)
-        if not chunk:
-            self.eof = True
-            return False
-        self.buf = self.buf[self.pos :] + chunk
-        self.pos = 0
-        return True
-
-    def _advance(self, end: int) -> None:
-        self.line += self.buf.count("\n", self.pos, end)
-        self.pos = end
-
-    def skip_ws(self) -> None:
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n\ufeff":
-                self._advance(self.pos + 1)
-            if self.pos < len(self.buf) or not self._fill():
-                return
-
-    def peek(self) -> str:
-        self.skip_ws()
-        return self.buf[self.pos] if self.pos < len(self.buf) else ""
-
-    def expect(self, chars: str) -> str:
-        found = self.peek()
-        if not found or found not in chars:
-            raise self.error(f"väntade {' eller '.join(chars)} / expected {' or '.join(chars)}", truncated=not found)
-        self._advance(self.pos + 1)
-        return found
-
-    def value(self) -> tuple[int, Any]:
-        """The next value and the line it starts on."""
-        self.skip_ws()
-        start_line = self.line
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buf, self.pos)
-            except RecursionError as exc:
-                raise self.error("JSON nästlad för djupt / JSON nested too deeply") from exc
-            except json.JSONDecodeError as exc:
-                if len(self.buf) - self.pos > MAX_JSON_VALUE:
-                    raise self.error(_TOO_LARGE_RECORD) from exc
-                if self._fill():
-                    continue
-                raise self.error(f"ogiltig JSON / invalid JSON ({exc.msg})", truncated=True) from exc
-            # A number at the very end of the buffer may continue in the next chunk.
-            if end == len(self.buf) and self._fill():
-                continue
-            self._advance(end)
-            return start_line, value
-
-    def error(self, message: str, *, truncated: bool = False) -> ReadError:
-        if truncated and self.eof:
-            return ReadError(
-                f"JSON-filen tar slut mitt i en post (rad {self.line}); den är avkortad eller trasig / "
-                f"the JSON ends in the middle of a record (line {self.line}); it is truncated or malformed"
-            )
-        return ReadError(f"rad {self.line}: {message} / line {self.line}")
-
-    def end(self) -> None:
-        if self.peek():
-            raise self.error("data efter JSON-värdets slut / data after the end of the JSON value")
 
 
 def _open_json(path: Path, encoding: str, fmt: str) -> Source:
     with _text(path, encoding) as handle:
-        stream = _JsonStream(handle)
+        stream = JsonStream(handle)
         first = stream.peek()
         if first == "[" and fmt in ("auto", "json"):
-            return Source(path, "json", encoding=encoding)
+            return FileSource(path, "json", encoding=encoding)
         if first != "{":
             raise ReadError("filen är inte JSON / the file is not JSON")
         first_line = _jsonl_first_object(path, encoding)
         if fmt in ("auto", "json") and first_line is not None:
-            return Source(path, "jsonl", encoding=encoding)
-        source = Source(path, "ibgo", encoding=encoding)
+            return FileSource(path, "jsonl", encoding=encoding)
+        source = FileSource(path, "ibgo", encoding=encoding)
         stream.expect("{")
         while True:
             if stream.peek() == "}":
@@ -712,7 +592,7 @@ def _jsonl_first_object(path: Path, encoding: str) -> dict[str, Any] | None:
 def _json_array_rows(source: Source) -> Iterator[Row | RowError]:
     assert source.encoding
     with _text(source.path, source.encoding) as handle:
-        stream = _JsonStream(handle)
+        stream = JsonStream(handle)
         stream.expect("[")
         if stream.peek() == "]":
             stream.expect("]")
@@ -762,7 +642,7 @@ def _flat_record(line: int, value: Any, index: int) -> Row | RowError:
     return Row(line, values, index)
 
 
-def _located(stream: _JsonStream, index: int) -> tuple[int, Any]:
+def _located(stream: JsonStream, index: int) -> tuple[int, Any]:
     """The next record, a broken one named by its position in the list as well as its line."""
     try:
         return stream.value()
@@ -770,7 +650,7 @@ def _located(stream: _JsonStream, index: int) -> tuple[int, Any]:
         raise ReadError(f"post nr {index} / record no. {index}: {exc}") from exc
 
 
-def _located_end(stream: _JsonStream, chars: str, index: int) -> str:
+def _located_end(stream: JsonStream, chars: str, index: int) -> str:
     try:
         return stream.expect(chars)
     except ReadError as exc:
@@ -780,7 +660,7 @@ def _located_end(stream: _JsonStream, chars: str, index: int) -> str:
 def _ibgo_rows(source: Source) -> Iterator[Row | RowError]:
     assert source.encoding
     with _text(source.path, source.encoding) as handle:
-        stream = _JsonStream(handle)
+        stream = JsonStream(handle)
         stream.expect("{")
         while True:
             _, key = stream.value()

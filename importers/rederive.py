@@ -22,7 +22,7 @@ from importers.vocabulary import shipped
 from registry.dao.derived_terms import DerivedTermsDao
 from registry.dao.imports import audit_row
 from registry.db import Graph
-from registry.identity import Principal, cli_principal
+from registry.identity import Writer
 
 AUTO = ("category", "derived")
 _SCHEMES = (("interest_areas", "areas"), ("target_groups", "groups"))
@@ -127,14 +127,15 @@ def rederive(
     *,
     only_stale: bool = False,
     batch: int = 500,
-    who: Principal | None = None,
+    writer: Writer | None = None,
     max_examples: int = 20,
 ) -> RederiveReport:
-    """Recomputes every imported actor (or, with `only_stale`, those not derived with this vocabulary)."""
+    """Recomputes every imported actor (or, with `only_stale`, those not derived with this vocabulary).
+    The audit trail names `writer`: the operator at the command line unless the caller says otherwise."""
     mapper = mapper or CategoryMapper()
     # The shipped vocabulary's version: a mapping file's rules are the officer's, not a reason to redo.
     version = str(shipped().version)
-    who = who or cli_principal()
+    writer = writer or Writer.cli()
     dao = DerivedTermsDao(graph)
     report = RederiveReport()
     after = ""
@@ -159,7 +160,7 @@ def rederive(
                 audit.append(event)
             row.pop("changes")
             rows.append(row)
-        dao.write(rows, [a["id"] for a in actors], version, audit, who)
+        dao.write(rows, [a["id"] for a in actors], version, audit, writer)
         after = actors[-1]["id"]
     if report.examined:
         dao.refresh_terms_text()

@@ -1,66 +1,19 @@
-"""The Flask service: app factory, configuration, HTTP resources and the data-access layer."""
+"""The Flask service: configuration, the data-access layer, HTTP resources and pages.
+
+Light on purpose: importing `registry.x` loads `registry.x` and what it needs, never the whole HTTP
+layer. The app factory is `registry.app.create_app`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import swagger_ui_bundle
-from flask import Flask, send_from_directory
-
-from registry import api as api_resources
-from registry import auth, db, guard, security
-from registry.config import load_settings
-from registry.errors import RegistryApi, register_error_handlers
-
 __version__ = "0.1.0"
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Builds the app: settings from the environment, then `config` on top (tests pass theirs)."""
-    # The pages come in here, as Flask's tutorial imports its blueprints, so `import registry.x`
-    # does not load them (they import the maps, which import the domain, under this package).
-    from registry.web import pages as web_pages
+def __getattr__(name: str) -> Any:
+    # `from registry import create_app` (older callers, bench/) still works, loading the app only then.
+    if name == "create_app":
+        from registry.app import create_app
 
-    app = Flask(__name__)
-    settings = load_settings()
-    app.config.update(
-        NEO4J_URI=settings.effective_uri,
-        NEO4J_USER=settings.neo4j_user,
-        NEO4J_PASSWORD=settings.neo4j_password,
-        NEO4J_DATABASE=settings.neo4j_database,
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
-        JSON_SORT_KEYS=False,
-        API_TITLE="Aktörsregister för samverkan / Actor registry for collaboration",
-        API_VERSION=__version__,
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        # Served by this app, not a CDN: municipal intranets block CDNs.
-        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
-        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
-        API_SPEC_OPTIONS={
-            "info": {
-                "description": "Vem arbetar i vårt område, inom vårt fält, för vår målgrupp – och hur hänger "
-                "de ihop? / Who works in our area, in this field, for this target group, and how are they "
-                "related?"
-            }
-        },
-    )
-    if config:
-        app.config.update(config)
-
-    db.init_app(app)
-    guard.init_app(app)  # first: bad input is refused before authentication or any route reads it
-    auth.init_app(app)  # before the Api: declares the bearer scheme in the OpenAPI document
-    security.init_app(app)  # after auth: write limits are counted per token
-    api = RegistryApi(app)
-    api_resources.register(api)
-    web_pages.init_app(app)
-    register_error_handlers(app)
-
-    @app.get("/docs/assets/<path:filename>")
-    def swagger_assets(filename: str):  # type: ignore[no-untyped-def]
-        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
-
-    return app
+        return create_app
+    raise AttributeError(f"module 'registry' has no attribute {name!r}")

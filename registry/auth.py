@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
@@ -32,8 +33,12 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import abort
 
 from graph_schema.contract import MembershipStatus
+from registry.dao.tokens import StoredToken, TokenDao
+from registry.dao.umbrellas import MEMBER_PROPERTIES, UmbrellaDao
+from registry.db import get_graph
 from registry.errors import error_body
-from registry.identity import ANONYMOUS, TOKEN_ROLES, Principal, Role
+from registry.identity import ANONYMOUS, TOKEN_ROLES, Channel, Principal, Role, Writer
+from registry.tokens import TokenSecretError, load_secret, matches, parse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +46,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def current_principal() -> Principal:
     principal: Principal = g.get("principal", ANONYMOUS)
     return principal
+
+
+def current_writer() -> Writer:
+    """Who a write in this request is made by, for the audit trail: the caller, through the API."""
+    return Writer(current_principal(), Channel.API)
 
 
 def can_see_contacts(principal: Principal, *, umbrella_ids: frozenset[str] = frozenset()) -> bool:
@@ -70,9 +80,6 @@ def granted_members(principal: Principal) -> frozenset[str]:
     cache: dict[str, frozenset[str]] = g.setdefault("registry.granted_members", {})
     found = cache.get(principal.actor_id)
     if found is None:
-        from registry.dao.umbrellas import UmbrellaDao
-        from registry.db import get_graph
-
         found = cache[principal.actor_id] = UmbrellaDao(get_graph()).granted_members(principal.actor_id)
     return found
 
@@ -130,23 +137,10 @@ WRITE_RULES: dict[Write, frozenset[Role]] = {
     Write.GDPR: frozenset({Role.ADMIN}),
 }
 
-# What an umbrella may change of its members: contact data, activities, target groups and
-# member count. Not the name, org number, seat (municipality), sector or kind: those identify
-# the organisation and come from registers.
-UMBRELLA_EDITABLE_FIELDS = frozenset(
-    {
-        "emails",
-        "phones",
-        "website",
-        "street_address",
-        "postal_code",
-        "locality",
-        "contacts",
-        "activities",
-        "target_groups",
-        "member_count",
-    }
-)
+# What an umbrella may change of its members: its contact data, activities and member count
+# (`registry.dao.umbrellas.MEMBER_PROPERTIES`), contact persons and target groups. Not the name, org
+# number, seat (municipality), sector or kind: those identify the organisation and come from registers.
+UMBRELLA_EDITABLE_FIELDS = frozenset({*MEMBER_PROPERTIES, "contacts", "target_groups"})
 
 
 def unauthorized() -> NoReturn:
@@ -206,10 +200,6 @@ def require_write(kind: Write) -> Callable[[F], F]:
 
 
 def _is_current_member(member_id: str, umbrella_id: str) -> bool:
-    # Imported here: the DAO layer imports this module for `Principal`.
-    from registry.dao.umbrellas import UmbrellaDao
-    from registry.db import get_graph
-
     # Only a confirmed, current membership of a civil-society actor that is not an umbrella itself:
     # a pending claim, a former member, a municipality on the list or another umbrella give nothing.
     return UmbrellaDao(get_graph()).grants_rights(member_id, umbrella_id)
@@ -258,9 +248,6 @@ def authorize_membership_add(principal: Principal, umbrella_id: str, member_id: 
     authorize_membership_write(principal, umbrella_id)
     if principal.role is not Role.UMBRELLA:
         return
-    from registry.dao.umbrellas import UmbrellaDao
-    from registry.db import get_graph
-
     dao = UmbrellaDao(get_graph())
     sector = dao.actor_sector(member_id)
     if sector is not None and sector != "civil":
@@ -331,31 +318,59 @@ def _unauthorized_response(message: str) -> Response:
     return response
 
 
-def _token_secret(load: Callable[[], bytes]) -> bytes:
+def token_secret() -> bytes:
     """The server secret, read once per app: `REGISTRY_TOKEN_SECRET` in the app's config, else
-    the environment or secret file that the `registry tokens` command reads too."""
+    the environment or secret file that the `registry tokens` command reads too. Raises
+    `registry.tokens.TokenSecretError`."""
     cached: bytes | None = current_app.extensions.get("registry.token_secret")
     if cached is None:
         configured = current_app.config.get("REGISTRY_TOKEN_SECRET")
-        cached = configured.encode() if isinstance(configured, str) and configured else load()
+        cached = configured.encode() if isinstance(configured, str) and configured else load_secret()
         current_app.extensions["registry.token_secret"] = cached
     return cached
 
 
-def token_secret() -> bytes:
-    """The server secret tokens are checked with (for the pages' sign-in, which checks a pasted
-    token as `_resolve_principal` checks a header); raises `registry.tokens.TokenSecretError`."""
-    from registry.tokens import load_secret
+@dataclass(frozen=True, slots=True)
+class TokenCheck:
+    """What a presented token turned out to be: the stored token its id names (if any), and whether
+    it is that token (not revoked, the secret part matches)."""
 
-    return _token_secret(load_secret)
+    stored: StoredToken | None
+    valid: bool
+
+    @property
+    def failed_token_id(self) -> str | None:
+        """For counting a failure against the token named (someone trying secrets for it)."""
+        return self.stored.id if self.stored is not None else None
+
+    @property
+    def principal(self) -> Principal | None:
+        """Who a valid token speaks as; None for an invalid one, or one whose role no token may have
+        (an umbrella token must name its umbrella)."""
+        stored = self.stored
+        if stored is None or not self.valid or stored.role not in TOKEN_ROLES:
+            return None
+        if stored.role == Role.UMBRELLA and not stored.actor_id:
+            return None
+        return Principal(Role(stored.role), token_id=stored.id, actor_id=stored.actor_id, name=stored.name)
 
 
-def _resolve_principal() -> Response | None:
-    from registry import security
-    from registry.dao.tokens import TokenDao
-    from registry.db import get_graph
-    from registry.tokens import TokenSecretError, load_secret, matches, parse
+def check_token(presented: str) -> TokenCheck:
+    """The one token check, for the API's `Authorization` header and the pages' sign-in alike. The
+    secret is read only for a token that exists and is not revoked; raises
+    `registry.tokens.TokenSecretError` when it cannot be read."""
+    token_id = parse(presented)
+    stored = TokenDao(get_graph()).find(token_id) if token_id else None
+    if stored is None or stored.revoked:
+        return TokenCheck(stored, valid=False)
+    return TokenCheck(stored, valid=matches(token_secret(), presented, stored.hash))
 
+
+# Counts a failed authentication; a response (429) when the caller has failed too often, else None.
+FailureCounter = Callable[[str | None], Response | None]
+
+
+def _resolve_principal(count_failure: FailureCounter) -> Response | None:
     header = request.headers.get("Authorization", "")
     if not header:
         g.principal = ANONYMOUS
@@ -365,23 +380,20 @@ def _resolve_principal() -> Response | None:
             )
         return None
     scheme, _, presented = header.partition(" ")
-    token_id = parse(presented) if scheme.lower() == "bearer" else None
-    stored = TokenDao(get_graph()).find(token_id) if token_id else None
-    if stored is not None and not stored.revoked:
-        try:
-            secret = _token_secret(load_secret)
-        except TokenSecretError as exc:
-            current_app.logger.error("API tokens cannot be checked: %s", exc)
-            response = jsonify(error_body(503, "Tokens kan inte kontrolleras / API tokens cannot be checked."))
-            response.status_code = 503
-            return response
-        valid_umbrella = stored.role != Role.UMBRELLA or stored.actor_id
-        if matches(secret, presented, stored.hash) and stored.role in TOKEN_ROLES and valid_umbrella:
-            g.principal = Principal(Role(stored.role), token_id=stored.id, actor_id=stored.actor_id, name=stored.name)
-            return None
+    try:
+        check = check_token(presented) if scheme.lower() == "bearer" else TokenCheck(None, valid=False)
+    except TokenSecretError as exc:
+        current_app.logger.error("API tokens cannot be checked: %s", exc)
+        response = jsonify(error_body(503, "Tokens kan inte kontrolleras / API tokens cannot be checked."))
+        response.status_code = 503
+        return response
+    principal = check.principal
+    if principal is not None:
+        g.principal = principal
+        return None
     # Counted only now that the token is known not to be valid: a valid one always passes, even
     # from an address others' bad tokens have blocked (registry.security).
-    blocked = security.count_auth_failure(stored.id if stored is not None else None)
+    blocked = count_failure(check.failed_token_id)
     if blocked is not None:
         return blocked
     return _unauthorized_response("Ogiltig eller återkallad token / Invalid or revoked token.")
@@ -395,9 +407,11 @@ def _mark_unauthorized(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, *, count_failure: FailureCounter) -> None:
     """Resolves the caller of every request; call before `Api(app)` so the OpenAPI document
-    declares the bearer scheme (Swagger UI then offers "Authorize")."""
+    declares the bearer scheme (Swagger UI then offers "Authorize"). `count_failure` counts a
+    failed token (`registry.security.count_auth_failure`): passed in, as the rate limits import
+    this module for the principal."""
     access = str(app.config.get("REGISTRY_ACCESS") or os.environ.get("REGISTRY_ACCESS", "") or Access.OPEN)
     try:
         app.config["REGISTRY_ACCESS"] = Access(access.strip().lower())
@@ -411,5 +425,5 @@ def init_app(app: Flask) -> None:
     }
     # Either a token or none: anonymous access is decided per endpoint (and by REGISTRY_ACCESS).
     spec.setdefault("security", [{"bearerAuth": []}, {}])
-    app.before_request(_resolve_principal)
+    app.before_request(lambda: _resolve_principal(count_failure))
     app.after_request(_mark_unauthorized)

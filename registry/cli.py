@@ -12,43 +12,15 @@ from neo4j.exceptions import AuthError, ConnectionPoolError, ServiceUnavailable,
 from graph_schema.migrate import migrate
 from importers.cli import import_group, review_group
 from importers.rederive import rederive
-from registry import gdpr_cli, terms_cli, tokens_cli
+from registry.cli_support import ensure_database, fail, local_database, open_graph
 from registry.config import Settings, load_settings
-from registry.db import Graph
+from registry.demo import load_demo
 from registry.export_cli import export_group
-from registry.localdb import LocalDbError, LocalNeo4j
+from registry.gdpr_cli import gdpr
+from registry.localdb import LocalDbError
+from registry.terms_cli import terms
+from registry.tokens_cli import tokens
 from visualisations.cli import map_group
-
-
-def _local(settings: Settings) -> LocalNeo4j:
-    return LocalNeo4j(settings.local, settings.neo4j_user, settings.neo4j_password)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"registry: {message}", err=True)
-    sys.exit(1)
-
-
-def _ensure_database(settings: Settings) -> None:
-    """With NEO4J_URI unset, the local Neo4j is the database: start it if it is not running."""
-    if not settings.uses_local:
-        return
-    try:
-        status, started = _local(settings).start()
-    except LocalDbError as exc:
-        _fail(str(exc))
-        return
-    if started:
-        click.echo(f"Started the local Neo4j at {status.uri} (data in {status.home}).", err=True)
-
-
-def graph_from(settings: Settings) -> Graph:
-    """The command's database, checked at once: an absent database is then one line and a non-zero
-    exit within seconds (see `RegistryGroup`), not a traceback after the driver's retries."""
-    graph = Graph(settings.effective_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
-    graph.driver.verify_connectivity()
-    return graph
-
 
 # The driver's ways of saying that the database is not there (or went away midway).
 UNREACHABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError)
@@ -65,12 +37,11 @@ class RegistryGroup(click.Group):
             settings = ctx.obj
             uri = settings.effective_uri if isinstance(settings, Settings) else "?"
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            _fail(f"databasen svarar inte / the database is unreachable: Neo4j at {uri} ({reason})")
+            fail(f"databasen svarar inte / the database is unreachable: Neo4j at {uri} ({reason})")
         except AuthError as exc:
             settings = ctx.obj
             uri = settings.effective_uri if isinstance(settings, Settings) else "?"
-            _fail(f"Neo4j at {uri} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): {exc.message}")
-        return None
+            fail(f"Neo4j at {uri} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): {exc.message}")
 
 
 @click.group(cls=RegistryGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,10 +62,9 @@ def db() -> None:
 def db_start(settings: Settings) -> None:
     """Build (once) and start the local Neo4j; print its Bolt URI."""
     try:
-        status, started = _local(settings).start()
+        status, started = local_database(settings).start()
     except LocalDbError as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     word = "Started" if started else "Already running:"
     click.echo(f"{word} Neo4j at {status.uri} (pid {status.pid}, data in {status.home})", err=True)
     click.echo(status.uri)
@@ -104,7 +74,7 @@ def db_start(settings: Settings) -> None:
 @click.pass_obj
 def db_stop(settings: Settings) -> None:
     """Stop the local Neo4j cleanly."""
-    if _local(settings).stop():
+    if local_database(settings).stop():
         click.echo("Stopped the local Neo4j.")
     else:
         click.echo("The local Neo4j was not running.")
@@ -114,7 +84,7 @@ def db_stop(settings: Settings) -> None:
 @click.pass_obj
 def db_status(settings: Settings) -> None:
     """Is the local Neo4j running? Exit code 0 if it is, 3 if not."""
-    status = _local(settings).status()
+    status = local_database(settings).status()
     if status.running:
         click.echo(f"running: {status.uri} (pid {status.pid}, data in {status.home})")
     else:
@@ -126,18 +96,14 @@ def db_status(settings: Settings) -> None:
 @click.pass_obj
 def db_migrate(settings: Settings) -> None:
     """Apply schema migrations and load reference data; a second run changes nothing."""
-    _ensure_database(settings)
-    graph = graph_from(settings)
-    try:
-        result = migrate(graph.driver, settings.neo4j_database)
-        # The data half of a shipped vocabulary change: imported actors derived with an older
-        # vocabulary get today's terms and points (registry terms rederive --stale-only).
-        rederived = rederive(graph, only_stale=True)
-    except (ServiceUnavailable, AuthError) as exc:
-        _fail(f"cannot reach Neo4j at {settings.effective_uri}: {exc}")
-        return
-    finally:
-        graph.close()
+    with open_graph(settings) as graph:
+        try:
+            result = migrate(graph.driver, settings.neo4j_database)
+            # The data half of a shipped vocabulary change: imported actors derived with an older
+            # vocabulary get today's terms and points (registry terms rederive --stale-only).
+            rederived = rederive(graph, only_stale=True)
+        except (ServiceUnavailable, AuthError) as exc:
+            fail(f"cannot reach Neo4j at {settings.effective_uri}: {exc}")
     if rederived.examined:
         click.echo("terms re-derived with the shipped vocabulary:")
         click.echo("\n".join(rederived.lines()))
@@ -168,17 +134,11 @@ def demo() -> None:
 @click.pass_obj
 def demo_load(settings: Settings) -> None:
     """Load the demo data (idempotent: a second load changes nothing)."""
-    from registry.demo import load_demo
-
-    _ensure_database(settings)
-    graph = graph_from(settings)
-    try:
-        result = load_demo(graph)
-    except ServiceUnavailable as exc:
-        _fail(f"cannot reach Neo4j at {settings.effective_uri}: {exc}")
-        return
-    finally:
-        graph.close()
+    with open_graph(settings) as graph:
+        try:
+            result = load_demo(graph)
+        except ServiceUnavailable as exc:
+            fail(f"cannot reach Neo4j at {settings.effective_uri}: {exc}")
     a = result.actors
     click.echo(
         f"demo actors: {a.created} created, {a.updated} updated, {a.unchanged} unchanged; "
@@ -194,11 +154,10 @@ def demo_load(settings: Settings) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int | None) -> None:
     """Serve the API under gunicorn (starts the local Neo4j when NEO4J_URI is unset)."""
-    _ensure_database(settings)
+    ensure_database(settings)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
     if not gunicorn:
-        _fail("gunicorn is not installed in this environment")
-        return
+        fail("gunicorn is not installed in this environment")
     count = workers or int(os.environ.get("WEB_CONCURRENCY", 0)) or (2 * (os.cpu_count() or 1) + 1)
     click.echo(f"Serving on http://{host}:{port} (docs at /docs) with {count} workers.", err=True)
     args = [
@@ -218,13 +177,13 @@ def serve(settings: Settings, host: str, port: int, workers: int | None) -> None
     os.execv(gunicorn, args)  # noqa: S606
 
 
-main.add_command(tokens_cli.tokens)
-main.add_command(gdpr_cli.gdpr)
+main.add_command(tokens)
+main.add_command(gdpr)
 main.add_command(map_group)
 main.add_command(import_group)
 main.add_command(review_group)
 main.add_command(export_group)
-main.add_command(terms_cli.terms)
+main.add_command(terms)
 
 if __name__ == "__main__":
     main()

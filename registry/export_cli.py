@@ -10,6 +10,7 @@ import click
 from tqdm import tqdm
 
 from graph_schema.refdata import counties, municipalities
+from registry.cli_support import open_graph
 from registry.config import Settings
 from registry.dao.actors import ActorDao
 from registry.dao.hsds import HsdsDao
@@ -64,11 +65,7 @@ def export_hsds(
     --with-contacts. / The search's filters; archived actors are left out. Contact persons only
     with --with-contacts.
     """
-    from registry.cli import _ensure_database, graph_from
-
-    _ensure_database(settings)
-    graph = graph_from(settings)
-    try:
+    with open_graph(settings) as graph:
         taxonomy = TaxonomyDao(graph)
         for option, ids, vocabulary in (
             ("--interest-area", interest_area, "interest_areas"),
@@ -97,8 +94,6 @@ def export_hsds(
             )
         finally:
             bar.close()
-    finally:
-        graph.close()
     click.echo(
         f"{out_dir}: {rows['organization']} organisationer / organizations, "
         f"{rows['service']} tjänster / services, {rows['taxonomy_term']} termer / terms"

@@ -10,10 +10,11 @@ from typing import Any
 
 import click
 
+from registry.cli_support import open_graph
 from registry.config import Settings
 from registry.dao.gdpr import GdprDao, Lookup
 from registry.domain import normalize
-from registry.identity import Channel, cli_principal
+from registry.identity import Writer
 
 
 def _address(value: str) -> str:
@@ -43,14 +44,6 @@ def _lookup(email: str | None, phone: str | None, name: str | None) -> Lookup:
     return Lookup(_address(email) if email else None, phone, name.strip() if name else None)
 
 
-def _dao(settings: Settings) -> GdprDao:
-    # Imported here: registry.cli imports this module to add the command group.
-    from registry.cli import _ensure_database, graph_from
-
-    _ensure_database(settings)
-    return GdprDao(graph_from(settings))
-
-
 def _who(options: Callable[..., Any]) -> Callable[..., Any]:
     """The three ways to name the person, shared by both commands."""
     options = click.option("--name", help="The person's name; only together with --phone.")(options)
@@ -69,11 +62,8 @@ def gdpr() -> None:
 def export(settings: Settings, email: str | None, phone: str | None, name: str | None) -> None:
     """Print, as JSON, everything stored about the person (contact records and other mentions)."""
     lookup = _lookup(email, phone, name)
-    dao = _dao(settings)
-    try:
-        result = dao.export(lookup.email, phone=lookup.phone, name=lookup.name)
-    finally:
-        dao.graph.close()
+    with open_graph(settings) as graph:
+        result = GdprDao(graph).export(lookup.email, phone=lookup.phone, name=lookup.name)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 
@@ -87,11 +77,8 @@ def erase(settings: Settings, email: str | None, phone: str | None, name: str | 
     if not yes:
         who = ", ".join(v for v in (lookup.name, lookup.email, lookup.phone) if v)
         click.confirm(f"Erase every trace of {who}? This cannot be undone", abort=True, err=True)
-    dao = _dao(settings)
-    try:
-        report = dao.erase(lookup.email, phone=lookup.phone, name=lookup.name, who=cli_principal(), channel=Channel.CLI)
-    finally:
-        dao.graph.close()
+    with open_graph(settings) as graph:
+        report = GdprDao(graph).erase(lookup.email, phone=lookup.phone, name=lookup.name, writer=Writer.cli())
     click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     if report["remaining"]:
         click.echo(f"warning: {report['remaining']} mentions remain; check them by hand", err=True)

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
+from graph_schema.refdata import find_municipality
 from importers.categories import CategoryMapper
 from importers.columns import load_mapping
 from importers.readers import ReadError
 from importers.rederive import rederive
 from importers.vocabulary import VocabularyError, parse_rules
+from registry.cli_support import open_graph
 from registry.config import Settings
 from registry.dao.derived_terms import DerivedTermsDao
 
@@ -47,13 +49,8 @@ def terms_rederive(settings: Settings, mapping: Path | None, stale_only: bool, a
     härledda punkter); angivna termer och givna punkter lämnas. En andra körning ändrar inget. /
     Changes only what an import derived; stated terms and given points stay. A second run changes nothing.
     """
-    from registry.cli import graph_from
-
-    graph = graph_from(settings)
-    try:
+    with open_graph(settings, start_local=False) as graph:
         report = rederive(graph, _mapper(mapping), only_stale=stale_only)
-    finally:
-        graph.close()
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -65,20 +62,14 @@ def terms_rederive(settings: Settings, mapping: Path | None, stale_only: bool, a
 @click.pass_obj
 def terms_coverage(settings: Settings, municipality: str | None) -> None:
     """Andel aktörer med verksamhetsområde, målgrupp och koordinater / Share of actors with terms and points."""
-    from graph_schema.refdata import find_municipality
-    from registry.cli import graph_from
-
     code = None
     if municipality:
         found = find_municipality(municipality)
         if found is None:
             raise click.ClickException(f"okänd kommun / unknown municipality: {municipality}")
         code = found.code
-    graph = graph_from(settings)
-    try:
+    with open_graph(settings, start_local=False) as graph:
         c = DerivedTermsDao(graph).coverage(code)
-    finally:
-        graph.close()
     total = c["actors"]
 
     def pct(n: int) -> str:

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from registry.cli_support import fail, open_graph
 from registry.config import Settings
 from registry.dao.tokens import TokenDao
 from registry.identity import TOKEN_ROLES, Channel, Role, cli_principal
 from registry.tokens import TokenSecretError, digest, generate, load_secret, parse
-
-
-def _fail(message: str) -> None:
-    click.echo(f"registry: {message}", err=True)
-    sys.exit(1)
-
-
-def _dao(settings: Settings) -> TokenDao:
-    # Imported here: registry.cli imports this module to add the command group.
-    from registry.cli import _ensure_database, graph_from
-
-    _ensure_database(settings)
-    return TokenDao(graph_from(settings))
 
 
 @click.group()
@@ -38,19 +24,18 @@ def tokens() -> None:
 def create(settings: Settings, role: str, actor_id: str | None, name: str | None) -> None:
     """Create a token and print it once on standard output; only its hash is stored."""
     if role == Role.UMBRELLA and not actor_id:
-        _fail("--role umbrella needs --actor UMBRELLA_ID (the umbrella organisation the token speaks for)")
+        fail("--role umbrella needs --actor UMBRELLA_ID (the umbrella organisation the token speaks for)")
     if role != Role.UMBRELLA and actor_id:
-        _fail("--actor belongs with --role umbrella only")
+        fail("--actor belongs with --role umbrella only")
     try:
         secret = load_secret()
     except TokenSecretError as exc:
-        _fail(str(exc))
-        return
-    dao = _dao(settings)
-    try:
+        fail(str(exc))
+    with open_graph(settings) as graph:
+        dao = TokenDao(graph)
         actor = dao.actor(actor_id) if actor_id else None
         if actor_id and actor is None:
-            _fail(f"no actor with id {actor_id}")
+            fail(f"no actor with id {actor_id}")
         if actor is not None and actor["kind"] != "umbrella" and not actor["members"]:
             click.echo(f"note: {actor['name']} is not marked as an umbrella and has no members yet", err=True)
         new = generate()
@@ -63,8 +48,6 @@ def create(settings: Settings, role: str, actor_id: str | None, name: str | None
             who=cli_principal(),
             channel=Channel.CLI,
         )
-    finally:
-        dao.graph.close()
     scope = f" for {actor['name']} ({actor_id})" if actor is not None else ""
     click.echo(f"Created token {new.id} ({role}{scope}). It is shown only now; keep it secret:", err=True)
     click.echo(new.plaintext)
@@ -75,11 +58,8 @@ def create(settings: Settings, role: str, actor_id: str | None, name: str | None
 @click.pass_obj
 def list_tokens(settings: Settings, include_revoked: bool) -> None:
     """List tokens (id, role, umbrella, name, created, revoked); never the tokens themselves."""
-    dao = _dao(settings)
-    try:
-        rows = dao.list(include_revoked=include_revoked)
-    finally:
-        dao.graph.close()
+    with open_graph(settings) as graph:
+        rows = TokenDao(graph).list(include_revoked=include_revoked)
     if not rows:
         click.echo("No tokens.")
         return
@@ -97,12 +77,8 @@ def list_tokens(settings: Settings, include_revoked: bool) -> None:
 def revoke(settings: Settings, token: str) -> None:
     """Revoke a token by its id (or the whole token); it stops working at once."""
     token_id = parse(token) or token.strip()
-    dao = _dao(settings)
-    try:
-        row = dao.revoke(token_id, who=cli_principal(), channel=Channel.CLI)
-    finally:
-        dao.graph.close()
+    with open_graph(settings) as graph:
+        row = TokenDao(graph).revoke(token_id, who=cli_principal(), channel=Channel.CLI)
     if row is None:
-        _fail(f"no token with id {token_id}")
-        return
+        fail(f"no token with id {token_id}")
     click.echo(f"Revoked token {token_id}." if row["was_active"] else f"Token {token_id} was already revoked.")

@@ -103,12 +103,12 @@ def _ended(graph: Graph) -> None:
 
 
 def _archived(graph: Graph) -> None:
-    assert ActorDao(graph).set_archived(NON_MEMBER, True)
+    assert ActorDao(graph).set_archived(NON_MEMBER, True, Writer.cli())
 
 
 def _spare_terms(graph: Graph) -> None:
-    TaxonomyDao(graph).create("interest_areas", "matrix-spare", "Matristerm", "Matrix term", None)
-    TaxonomyDao(graph).create("target_groups", "matrix-spare", "Matrisgrupp", "Matrix group", None)
+    TaxonomyDao(graph).create("interest_areas", "matrix-spare", "Matristerm", "Matrix term", None, writer=Writer.cli())
+    TaxonomyDao(graph).create("target_groups", "matrix-spare", "Matrisgrupp", "Matrix group", None, writer=Writer.cli())
 
 
 def _pending_review(graph: Graph) -> None:

@@ -15,7 +15,7 @@ from registry.dao.gdpr import GdprDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
 from registry.domain import normalize
-from registry.identity import Channel, Principal, Role
+from registry.identity import Channel, Principal, Role, Writer
 from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 from tests.import_helpers import actor_by_name, audit_events, counts, run, snapshot
 
@@ -40,13 +40,13 @@ def _contacts(graph: Graph, name: str) -> list[str]:
 
 
 def _erase(graph: Graph, email: str) -> dict[str, Any]:
-    return GdprDao(graph).erase(email, who=CLI, channel=Channel.CLI)
+    return GdprDao(graph).erase(email, writer=Writer(CLI, Channel.CLI))
 
 
 # -- audit ---------------------------------------------------------------------------------------
 def test_an_import_records_who_when_what_and_its_run(graph: Graph, tmp_path: Path) -> None:
     path = _write(tmp_path / "kumla.csv", ROW_1, ROW_2)
-    report = run(graph, path, municipality="Kumla", who=OFFICER)
+    report = run(graph, path, municipality="Kumla", writer=Writer.importer(OFFICER))
     assert counts(report)["created"] == 2
     assert audit_events(graph) == {"actor.create": 2}
     club = actor_by_name(graph, "Kumla Schackklubb")
@@ -62,13 +62,13 @@ def test_an_import_records_who_when_what_and_its_run(graph: Graph, tmp_path: Pat
     assert run_ids == [{"run": report.run_id}]
 
     # The same file again: nothing changed, nothing recorded.
-    again = run(graph, path, municipality="Kumla", who=OFFICER)
+    again = run(graph, path, municipality="Kumla", writer=Writer.importer(OFFICER))
     assert counts(again)["unchanged"] == 2
     assert audit_events(graph) == {"actor.create": 2}
 
     # A changed record: one update event with the changed fields only, before and after.
     changed = ROW_1.replace("0313900701", "0313900711")
-    run(graph, _write(path, changed, ROW_2), municipality="Kumla", who=OFFICER)
+    run(graph, _write(path, changed, ROW_2), municipality="Kumla", writer=Writer.importer(OFFICER))
     assert audit_events(graph) == {"actor.create": 2, "actor.update": 1}
     update = _events(graph, club["id"])[0]
     assert update["action"] == "actor.update"
@@ -88,7 +88,7 @@ def test_a_merge_into_an_existing_actor_is_an_update_of_it(graph: Graph, tmp_pat
     path.write_text(
         "Föreningsnamn;Org.nr;Telefon;Postnr\nPRO Linden Kumla;8020041227;0313900650;692 31\n", encoding="utf-8"
     )
-    report = run(graph, path, municipality="Kumla", who=OFFICER)
+    report = run(graph, path, municipality="Kumla", writer=Writer.importer(OFFICER))
     assert counts(report)["merged"] == 1
     linden = demo_id("kumla-pensionarsforening-linden")
     [event] = [e for e in _events(graph, linden) if e["channel"] == "import"]
@@ -103,7 +103,7 @@ def test_member_list_memberships_are_in_both_histories(graph: Graph, tmp_path: P
     umbrella = demo_id("bergslagens-foreningsrad")
     path = tmp_path / "members.csv"
     path.write_text("Föreningsnamn;Postnr;Roll;Medlem sedan\nKumla Schackklubb;692 31;Medlem;2020\n", encoding="utf-8")
-    report = run(graph, path, kind="members", umbrella=umbrella, who=OFFICER)
+    report = run(graph, path, kind="members", umbrella=umbrella, writer=Writer.importer(OFFICER))
     assert counts(report)["created"] == 1
     club = actor_by_name(graph, "Kumla Schackklubb")
     actions = sorted(e["action"] for e in _events(graph, club["id"]))

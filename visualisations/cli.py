@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import click
 
 from graph_schema.contract import Label as L
+from registry.cli_support import fail, open_graph
 from registry.config import Settings
 from registry.dao.hsds import HsdsDao
 from registry.db import Graph
@@ -70,23 +70,17 @@ def _day(value: datetime | None) -> date | None:
 
 
 def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Graph], Subject]) -> None:
-    from registry.cli import _ensure_database, graph_from
-
-    _ensure_database(settings)
-    graph = graph_from(settings)
-    try:
-        subject = make(graph)
-        if format_for(output) is not None:
-            actors = [n.id for n in subject.network.nodes if n.label == L.ACTOR]
-            write_graph_file(subject.network, output, HsdsDao(graph).actor_terms(actors))
-            summary = MapSummary(len(subject.network.nodes), len(subject.network.edges), physics=False)
-        else:
-            summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
-    except (SubjectNotFoundError, MapQueryError, MapTooLargeError) as exc:
-        click.echo(f"registry: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        graph.close()
+    with open_graph(settings) as graph:
+        try:
+            subject = make(graph)
+            if format_for(output) is not None:
+                actors = [n.id for n in subject.network.nodes if n.label == L.ACTOR]
+                write_graph_file(subject.network, output, HsdsDao(graph).actor_terms(actors))
+                summary = MapSummary(len(subject.network.nodes), len(subject.network.edges), physics=False)
+            else:
+                summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
+        except (SubjectNotFoundError, MapQueryError, MapTooLargeError) as exc:
+            fail(str(exc))
     click.echo(f"{output}: {summary.nodes} noder / nodes, {summary.edges} relationer / relationships")
 
 

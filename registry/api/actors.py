@@ -32,6 +32,7 @@ from registry.auth import (
     can_see_contacts,
     can_see_contacts_of,
     current_principal,
+    current_writer,
 )
 from registry.dao.actors import ActorDao, DuplicateOrgNumberError, source_entries
 from registry.dao.hsds import HsdsDao
@@ -284,7 +285,7 @@ class Actors(MethodView):
         _check_write(data, principal, None)
         write = prepare_write(data)
         try:
-            view = ActorDao(get_graph()).create(write, who=principal)
+            view = ActorDao(get_graph()).create(write, writer=current_writer())
         except DuplicateOrgNumberError as exc:
             _duplicate(exc)
             raise
@@ -392,7 +393,7 @@ class Actor(MethodView):
             _check_contact_ids(data, locked)  # again under the lock: the contacts may have changed
 
         try:
-            view = dao.update(actor_id, write, check, who=principal)
+            view = dao.update(actor_id, write, check, writer=current_writer())
         except DuplicateOrgNumberError as exc:
             _duplicate(exc)
             raise
@@ -414,7 +415,7 @@ class Actor(MethodView):
         """
         principal = current_principal()
         authorize(principal, Write.ACTOR_ARCHIVE)
-        if ActorDao(get_graph()).set_archived(actor_id, True, who=principal) is None:
+        if ActorDao(get_graph()).set_archived(actor_id, True, writer=current_writer()) is None:
             abort(404, message=NOT_FOUND)
 
 
@@ -428,7 +429,7 @@ class ActorRestore(MethodView):
         principal = current_principal()
         authorize(principal, Write.ACTOR_ARCHIVE)
         dao = ActorDao(get_graph())
-        if dao.set_archived(actor_id, False, who=principal) is None:
+        if dao.set_archived(actor_id, False, writer=current_writer()) is None:
             abort(404, message=NOT_FOUND)
         view = dao.get(actor_id)
         if view is None:

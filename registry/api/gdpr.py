@@ -12,11 +12,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from registry.auth import current_principal, require_role
+from registry.auth import current_writer, require_role
 from registry.dao.gdpr import GdprDao
 from registry.db import get_graph
 from registry.domain import normalize
-from registry.identity import Channel, Role
+from registry.identity import Role
 
 blp = Blueprint(
     "gdpr",
@@ -101,6 +101,5 @@ class Erase(MethodView):
             data.get("email"),
             phone=data.get("phone"),
             name=data.get("name"),
-            who=current_principal(),
-            channel=Channel.API,
+            writer=current_writer(),
         )

@@ -14,12 +14,15 @@ from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from importers import engine
+from importers.engine import ImportOptions
 from importers.limits import load_upload_limits
 from importers.readers import FORMATS, LimitError, ReadError, check_upload
-from registry.auth import Write, current_principal, require_role, require_write
+from importers.review import AlreadyDecidedError, NotUndoableError, ReviewNotFoundError, decide, item_view, undo
+from registry.auth import Write, current_principal, current_writer, require_role, require_write
 from registry.dao.review import STATUSES, ReviewDao
 from registry.db import get_graph
-from registry.identity import Channel, Role, Writer
+from registry.identity import Role, Writer
 
 blp = Blueprint(
     "imports",
@@ -151,9 +154,6 @@ class Imports(MethodView):
     @blp.alt_response(422, description="Filen kunde inte importeras; rapporten i errors.report / not imported")
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         """Import an uploaded register or member list (admin); the answer is the import report."""
-        # The importers use registry's data-access layer, which imports this package: imported here.
-        from importers.engine import ImportOptions, run_import
-
         if form["kind"] == "members" and not form.get("umbrella"):
             abort(422, message="Ange paraplyorganisationen / Name the umbrella.", errors={"form": {"umbrella": []}})
         with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
@@ -177,8 +177,9 @@ class Imports(MethodView):
                 strict=form["strict"],
                 rebind_source=form["rebind_source"],
                 display_name=files["file"].filename or path.name,
+                writer=Writer.importer(current_principal()),
             )
-            report = run_import(get_graph(), options)
+            report = engine.run_import(get_graph(), options)
         data = report.to_json()
         if not report.ok:
             abort(422, message=report.message or "Importen misslyckades / The import failed.", errors={"report": data})
@@ -220,8 +221,6 @@ class Reviews(MethodView):
     @blp.paginate(page_size=20, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Possible duplicates from imports, oldest first (coordinators and admins)."""
-        from importers.review import item_view
-
         total, items = ReviewDao(get_graph()).list(
             status=args["status"], skip=pagination_parameters.first_item, limit=pagination_parameters.page_size
         )
@@ -236,8 +235,6 @@ class Review(MethodView):
     @blp.alt_response(404, description=NOT_FOUND)
     def get(self, item_id: str) -> dict[str, Any]:
         """One review item: the imported record beside the candidate actor."""
-        from importers.review import item_view
-
         item = ReviewDao(get_graph()).get(item_id)
         if item is None:
             abort(404, message=NOT_FOUND)
@@ -245,10 +242,8 @@ class Review(MethodView):
 
 
 def _decide(item_id: str, status: str) -> dict[str, Any]:
-    from importers.review import AlreadyDecidedError, NotUndoableError, ReviewNotFoundError, decide, undo
-
     try:
-        writer = Writer(current_principal(), Channel.API)
+        writer = current_writer()
         graph = get_graph()
         decision = (
             undo(graph, item_id, writer=writer)
@@ -264,45 +259,30 @@ def _decide(item_id: str, status: str) -> dict[str, Any]:
     return {"item_id": decision.item_id, "status": decision.status, "actor_id": decision.actor_id}
 
 
-@blp.route("/reviews/<item_id>/accept")
-class ReviewAccept(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Redan avgjort / Already decided.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Accept: the record is the candidate actor and is merged into it."""
-        return _decide(item_id, "accepted")
+# The four decisions on a review item, by the path's last part: the status each sets and what it does
+# (the operation's summary). The views are named Review + the part (their endpoints: imports.ReviewAccept, ...).
+_DECISIONS = {
+    "accept": ("accepted", "Accept: the record is the candidate actor and is merged into it."),
+    "reject": ("rejected", "Reject: the record is another organisation and becomes an actor of its own."),
+    "unsure": ("unsure", "Unsure: the record stands alone for now; the item stays open."),
+    "undo": ("undo", "Undo a merge: the record is split off into its own actor and kept apart from this one."),
+}
+_CONFLICTS = {"undo": "Ingen sammanslagning att ångra / Not a merge to undo."}
 
 
-@blp.route("/reviews/<item_id>/reject")
-class ReviewReject(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Redan avgjort / Already decided.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Reject: the record is another organisation and becomes an actor of its own."""
-        return _decide(item_id, "rejected")
+def _decision_view(path: str, status: str, summary: str) -> None:
+    class View(MethodView):
+        @require_write(Write.REVIEW)
+        @blp.response(200, DecisionSchema)
+        @blp.alt_response(404, description=NOT_FOUND)
+        @blp.alt_response(409, description=_CONFLICTS.get(path, "Redan avgjort / Already decided."))
+        def post(self, item_id: str) -> dict[str, Any]:
+            return _decide(item_id, status)
+
+    View.post.__doc__ = summary  # read by the route below, for the OpenAPI document
+    View.__name__ = View.__qualname__ = f"Review{path.capitalize()}"
+    blp.route(f"/reviews/<item_id>/{path}")(View)
 
 
-@blp.route("/reviews/<item_id>/unsure")
-class ReviewUnsure(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Redan avgjort / Already decided.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Unsure: the record stands alone for now; the item stays open."""
-        return _decide(item_id, "unsure")
-
-
-@blp.route("/reviews/<item_id>/undo")
-class ReviewUndo(MethodView):
-    @require_write(Write.REVIEW)
-    @blp.response(200, DecisionSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Ingen sammanslagning att ångra / Not a merge to undo.")
-    def post(self, item_id: str) -> dict[str, Any]:
-        """Undo a merge: the record is split off into its own actor and kept apart from this one."""
-        return _decide(item_id, "undo")
+for _path, (_status, _summary) in _DECISIONS.items():
+    _decision_view(_path, _status, _summary)

@@ -17,12 +17,11 @@ from registry.api.actor_schemas import (
     TermSchema,
     VocabularySchema,
 )
-from registry.auth import Write, authorize, current_principal
+from registry.auth import Write, authorize, current_principal, current_writer
 from registry.dao.reference import ReferenceDao
 from registry.dao.taxonomy import Kind, TaxonomyDao, TaxonomyError, TermExistsError, TermInUseError
 from registry.db import get_graph
 from registry.domain.actor import KINDS, RESOURCES, SECTORS, Term
-from registry.identity import Channel
 
 blp = Blueprint(
     "reference",
@@ -101,8 +100,7 @@ def _create(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
             data["label_sv"],
             data["label_en"],
             data.get("broader"),
-            who=current_principal(),
-            channel=Channel.API,
+            writer=current_writer(),
         )
     except TermExistsError as exc:
         abort(409, message=exc.message, errors={"json": {exc.field: [exc.message]}})
@@ -113,7 +111,7 @@ def _create(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
 
 def _update(kind: Kind, term_id: str, data: dict[str, Any]) -> dict[str, Any]:
     try:
-        term = TaxonomyDao(get_graph()).update(kind, term_id, data, who=current_principal(), channel=Channel.API)
+        term = TaxonomyDao(get_graph()).update(kind, term_id, data, writer=current_writer())
     except TaxonomyError as exc:
         abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
         raise AssertionError from exc
@@ -125,7 +123,7 @@ def _update(kind: Kind, term_id: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _delete(kind: Kind, term_id: str) -> None:
     try:
-        found = TaxonomyDao(get_graph()).delete(kind, term_id, who=current_principal(), channel=Channel.API)
+        found = TaxonomyDao(get_graph()).delete(kind, term_id, writer=current_writer())
     except TermInUseError as exc:
         abort(409, message=exc.message)
         raise AssertionError from exc

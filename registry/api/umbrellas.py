@@ -23,6 +23,8 @@ from werkzeug.datastructures import FileStorage
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import MembershipStatus
+from importers import engine
+from importers.engine import ImportOptions
 from importers.readers import FORMATS
 from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema, save_upload
 from registry.auth import (
@@ -52,7 +54,7 @@ from registry.dao.umbrellas import (
 )
 from registry.db import get_graph
 from registry.domain import normalize
-from registry.identity import Channel, Principal
+from registry.identity import Channel, Principal, Writer
 
 STATUSES = (MembershipStatus.PENDING, MembershipStatus.CONFIRMED, MembershipStatus.DECLINED)
 
@@ -554,9 +556,6 @@ def run_member_import(
 ) -> tuple[bool, dict[str, Any]]:
     """Runs the member importer on an upload for `umbrella_id` (already authorised): whether it
     ran, and its report with the preview. An applied import is recorded in the umbrella's history."""
-    # The importers use registry's data-access layer, which imports this package: imported here.
-    from importers.engine import ImportOptions, run_import
-
     with tempfile.TemporaryDirectory(prefix="registry-members-") as folder:
         path = save_upload(upload, Path(folder), "upload")
         options = ImportOptions(
@@ -568,8 +567,9 @@ def run_member_import(
             sync=sync,
             dry_run=dry_run,
             display_name=upload.filename or path.name,
+            writer=Writer.importer(current_principal()),
         )
-        report = run_import(get_graph(), options)
+        report = engine.run_import(get_graph(), options)
     data = report.to_json()
     data["preview"] = import_preview(data, sync=sync)
     if report.ok and not dry_run:

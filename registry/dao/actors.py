@@ -1,4 +1,5 @@
-"""Actors: whole-record writes with place, taxonomy links, memberships and contacts; reads, search, facets, export."""
+"""Actors: whole-record writes with place, taxonomy links, memberships and contacts; reads, search, facets,
+export. The search statement is compiled in `registry.dao.actor_search`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any, LiteralString, NoReturn
 
 from neo4j import ManagedTransaction
@@ -19,13 +20,29 @@ from graph_schema.contract import CONFIRMED_MEMBERSHIP
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import DERIVED_PRECISIONS, locate
+from registry.dao.actor_search import SearchResult, match_query, search_query, without_point_query
 from registry.dao.audit import record_audit
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
 from registry.domain.normalize import name_key
 from registry.domain.provenance import describe
-from registry.identity import Channel, Principal
+from registry.identity import Writer
+
+
+def _replace_terms(rel: LiteralString, label: LiteralString, field: LiteralString) -> LiteralString:
+    """The actor's links to one taxonomy's terms replaced by the ids in `row.<field>`."""
+    return f"""
+CALL (a, row) {{
+  OPTIONAL MATCH (a)-[old:{rel}]->(:{label})
+  DELETE old
+  WITH DISTINCT a, row
+  UNWIND row.{field} AS term
+  MATCH (t:{label} {{id: term}})
+  MERGE (a)-[:{rel}]->(t)
+}}
+"""
+
 
 # Relationships of an actor that its record describes in full: a write replaces each list it is given.
 _LINKS: dict[str, LiteralString] = {
@@ -48,28 +65,8 @@ CALL (a, row) {{
   MERGE (a)-[:{R.ACTIVE_IN}]->(m)
 }}
 """,
-    "interest_areas": f"""
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.WORKS_ON}]->(:{L.INTEREST_AREA})
-  DELETE old
-  WITH DISTINCT a, row
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (a)-[:{R.WORKS_ON}]->(t)
-}}
-"""
-    + interest_area_mirror("a"),
-    "target_groups": f"""
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.SERVES}]->(:{L.TARGET_GROUP})
-  DELETE old
-  WITH DISTINCT a, row
-  UNWIND row.target_groups AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  MERGE (a)-[:{R.SERVES}]->(t)
-}}
-"""
-    + target_group_mirror("a"),
+    "interest_areas": _replace_terms(R.WORKS_ON, L.INTEREST_AREA, "interest_areas") + interest_area_mirror("a"),
+    "target_groups": _replace_terms(R.SERVES, L.TARGET_GROUP, "target_groups") + target_group_mirror("a"),
     "contacts": f"""
 CALL (a, row) {{
   OPTIONAL MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON})
@@ -216,177 +213,6 @@ _EXISTS: LiteralString = f"MATCH (a:{L.ACTOR} {{id: $id}}) RETURN a.id AS id, co
 
 _BY_ORG_NUMBER: LiteralString = f"MATCH (a:{L.ACTOR} {{org_number: $org_number}}) RETURN a.id AS id"
 
-# -- search ------------------------------------------------------------------------------
-# A search first expands the asked-for interest areas and target groups to their narrower terms
-# (`ia`, `tg`: small lists of nodes), then takes candidates from its most selective filter (an
-# index or a small node set) and checks the rest per candidate, cheapest test first. Every
-# fragment is a constant; values travel as parameters.
-_TERMS: LiteralString = f"""
-CALL () {{
-  OPTIONAL MATCH (b:{L.INTEREST_AREA})<-[:{R.BROADER}*0..]-(t:{L.INTEREST_AREA}) WHERE b.id IN $interest_areas
-  RETURN collect(DISTINCT t) AS ia
-}}
-CALL () {{
-  OPTIONAL MATCH (b:{L.TARGET_GROUP})<-[:{R.BROADER}*0..]-(t:{L.TARGET_GROUP}) WHERE b.id IN $target_groups
-  RETURN collect(DISTINCT t) AS tg
-}}
-"""
-_NO_TERMS: LiteralString = "WITH [] AS ia, [] AS tg\n"
-
-_START: dict[str, LiteralString] = {
-    "text": """
-CALL () {
-  CALL db.index.fulltext.queryNodes('actor_search', $text) YIELD node, score RETURN node AS a, score
-  UNION ALL
-  CALL db.index.fulltext.queryNodes('actor_fulltext', $text_sv) YIELD node, score RETURN node AS a, score
-}
-WITH a, ia, tg, max(score) AS score
-""",
-    "near": f"""
-MATCH (a:{L.ACTOR}) WHERE point.distance(a.location, $point) <= $radius_m
-WITH a, 0.0 AS score, ia, tg
-""",
-    "postal_code": f"""
-MATCH (a:{L.ACTOR} {{postal_code: $postal_code}})
-WITH a, 0.0 AS score, ia, tg
-""",
-    "member_of": f"""
-MATCH (a:{L.ACTOR})-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $member_of}})
-WHERE (r.until IS NULL OR toString(r.until) > $today) AND {CONFIRMED_MEMBERSHIP}
-WITH DISTINCT a, 0.0 AS score, ia, tg
-""",
-    "municipalities": f"""
-MATCH (m:{L.MUNICIPALITY}) WHERE m.code IN $municipalities
-MATCH (a:{L.ACTOR})-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m)
-WITH DISTINCT a, 0.0 AS score, ia, tg
-""",
-    "counties": f"""
-MATCH (m:{L.MUNICIPALITY}) WHERE m.county_code IN $counties
-MATCH (a:{L.ACTOR})-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m)
-WITH DISTINCT a, 0.0 AS score, ia, tg
-""",
-    "interest_areas": f"""
-UNWIND ia AS t
-MATCH (a:{L.ACTOR})-[:{R.WORKS_ON}]->(t)
-WITH DISTINCT a, 0.0 AS score, ia, tg
-""",
-    "target_groups": f"""
-UNWIND tg AS t
-MATCH (a:{L.ACTOR})-[:{R.SERVES}]->(t)
-WITH DISTINCT a, 0.0 AS score, ia, tg
-""",
-    "all": f"""
-MATCH (a:{L.ACTOR})
-WITH a, 0.0 AS score, ia, tg
-""",
-}
-
-# The seat is also a property (`municipality_code`, `county_code`), so most candidates pass or
-# fail a place filter on a property read; only the rest look at their ACTIVE_IN relationships.
-_CONDITION: dict[str, LiteralString] = {
-    "near": "point.distance(a.location, $point) <= $radius_m",
-    "postal_code": "a.postal_code = $postal_code",
-    "member_of": f"""EXISTS {{
-  (a)-[r:{R.MEMBER_OF}]->(:{L.ACTOR} {{id: $member_of}})
-  WHERE (r.until IS NULL OR toString(r.until) > $today) AND {CONFIRMED_MEMBERSHIP}
-}}""",
-    "municipalities": f"""(a.municipality_code IN $municipalities OR EXISTS {{
-  (a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) WHERE m.code IN $municipalities
-}})""",
-    "counties": f"""(a.county_code IN $counties OR EXISTS {{
-  (a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) WHERE m.county_code IN $counties
-}})""",
-    "interest_areas": f"EXISTS {{ (a)-[:{R.WORKS_ON}]->(t) WHERE t IN ia }}",
-    "target_groups": f"EXISTS {{ (a)-[:{R.SERVES}]->(t) WHERE t IN tg }}",
-    "sectors": "a.sector IN $sectors",
-    "kinds": "a.kind IN $kinds",
-    "with_org_number": "a.org_number IS NOT NULL",
-    "without_org_number": "a.org_number IS NULL",
-    "active": "coalesce(a.archived, false) = false",
-    "archived": "a.archived = true",
-}
-
-# Sort keys offered by the API, mapped to fixed ORDER BY fragments.
-SORTS: dict[str, LiteralString] = {
-    "relevance": "score DESC, a.name_sort ASC, a.id ASC",
-    "name": "a.name_sort ASC, a.id ASC",
-    "updated": "a.updated_at DESC, a.id ASC",
-    "distance": "distance ASC, a.name_sort ASC, a.id ASC",
-}
-
-_WITH_DISTANCE: LiteralString = "WITH a, score, point.distance(a.location, $point) AS distance\n"
-_WITHOUT_DISTANCE: LiteralString = "WITH a, score, null AS distance\n"
-
-_SUMMARY: LiteralString = f"""x {{
-  .id, .name, .sector, .kind, .org_number, .locality, .postal_code, .municipality_code, .website,
-  .updated_at, .archived,
-  active_in: [(x)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code],
-  interest_areas: [(x)-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) | t.id],
-  target_groups: [(x)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id],
-  score: score, distance_m: distance
-}}"""
-
-_PAGE: LiteralString = (
-    """
-WITH collect({a: a, score: score, distance: distance}) AS hits
-CALL (hits) {
-  UNWIND hits[$skip..($skip + $limit)] AS h
-  WITH h.a AS x, h.score AS score, h.distance AS distance
-  RETURN collect("""
-    + _SUMMARY
-    + """) AS items
-}
-"""
-)
-
-_FACETS: LiteralString = f"""
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.a.sector AS key, count(*) AS n
-  RETURN collect({{key: key, count: n}}) AS sector
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.a.kind AS key, count(*) AS n
-  RETURN collect({{key: key, count: n}}) AS kind
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.a AS x
-  MATCH (x)-[:{R.WORKS_ON}]->(d:{L.INTEREST_AREA})
-  WITH d, collect(x) AS xs
-  MATCH (d)-[:{R.BROADER}*0..]->(t:{L.INTEREST_AREA})
-  UNWIND xs AS x
-  WITH t, count(DISTINCT x) AS n
-  RETURN collect({{key: t.id, label_sv: t.label_sv, label_en: t.label_en, count: n}}) AS interest_area
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.a AS x
-  MATCH (x)-[:{R.SERVES}]->(d:{L.TARGET_GROUP})
-  WITH d, collect(x) AS xs
-  MATCH (d)-[:{R.BROADER}*0..]->(t:{L.TARGET_GROUP})
-  UNWIND xs AS x
-  WITH t, count(DISTINCT x) AS n
-  RETURN collect({{key: t.id, label_sv: t.label_sv, label_en: t.label_en, count: n}}) AS target_group
-}}
-CALL (hits) {{
-  UNWIND hits AS h
-  WITH h.a AS x
-  MATCH (x)-[:{R.LOCATED_IN}|{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY})
-  WITH m, count(DISTINCT x) AS n
-  RETURN collect({{key: m.code, label_sv: m.name, label_en: m.name, count: n}}) AS municipality
-}}
-RETURN size(hits) AS total, items,
-  {{sector: sector, kind: kind, interest_area: interest_area, target_group: target_group,
-    municipality: municipality}} AS facets
-"""
-
-_NO_FACETS: LiteralString = "RETURN size(hits) AS total, items, null AS facets"
-
-# The near= hint: actors that pass every filter but `near` and have no point to measure from.
-_WITHOUT_POINT: LiteralString = "WITH a WHERE a.location IS NULL RETURN count(a) AS n"
-
 _EXPORT_TAIL: LiteralString = "WITH a ORDER BY a.name_sort ASC, a.id ASC\nRETURN " + _FULL_PROJECTION
 
 # Properties used only by the database (search, sorting, change detection): never shown.
@@ -406,8 +232,6 @@ _INTERNAL = frozenset(
         "terms_text",
     }
 )
-# Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
-_MAX_SKIP = 2**30
 
 
 class DuplicateOrgNumberError(Exception):
@@ -422,15 +246,6 @@ class WriteResult:
     created: int
     updated: int
     unchanged: int
-
-
-@dataclass
-class SearchResult:
-    total: int
-    items: list[dict[str, Any]]
-    facets: dict[str, list[dict[str, Any]]] | None = None
-    # With `near`: how many actors match every other filter but have no point, so cannot be near anything.
-    without_coordinates: int | None = None
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
@@ -614,8 +429,8 @@ class ActorDao:
         row = self.graph.read_one(_EXISTS, id=actor_id)
         return None if row is None else bool(row["archived"])
 
-    def create(self, write: ActorWrite, who: Principal | None = None) -> dict[str, Any]:
-        """Creates the actor; with `who`, the audit event is written in the same transaction."""
+    def create(self, write: ActorWrite, writer: Writer) -> dict[str, Any]:
+        """Creates the actor; the audit event is written in the same transaction."""
         actor_id = str(uuid.uuid4())
         props = _graph_props(write.props, write.links.get("active_in", []))
         if props.get("location") is None:
@@ -632,9 +447,8 @@ class ActorDao:
 
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE, row=row).consume()
-            if who is not None:
-                after = {**write.props, **write.links}
-                record_audit(tx, who, Channel.API, "actor.create", L.ACTOR, actor_id, None, after)
+            after = {**write.props, **write.links}
+            record_audit(tx, writer.principal, writer.channel, "actor.create", L.ACTOR, actor_id, None, after)
 
         try:
             self.graph.write_tx(work)
@@ -649,7 +463,7 @@ class ActorDao:
         actor_id: str,
         write: ActorWrite,
         check: Callable[[dict[str, Any]], None],
-        who: Principal | None = None,
+        writer: Writer,
     ) -> dict[str, Any] | None:
         """Applies the changes in one transaction after `check(current actor)` passed; None if there is no such actor.
 
@@ -684,10 +498,9 @@ class ActorDao:
             ]
             for key in links:
                 tx.run(f"MATCH (a:{L.ACTOR} {{id: $id}}) WITH a, $row AS row " + _LINKS[key], id=actor_id, row=row)
-            if who is not None:
-                before = {k: view.get(k) for k in (*write.props, *write.links)}
-                after = {**write.props, **write.links}
-                record_audit(tx, who, Channel.API, "actor.update", L.ACTOR, actor_id, before, after)
+            before = {k: view.get(k) for k in (*write.props, *write.links)}
+            after = {**write.props, **write.links}
+            record_audit(tx, writer.principal, writer.channel, "actor.update", L.ACTOR, actor_id, before, after)
             return True
 
         try:
@@ -696,7 +509,7 @@ class ActorDao:
             self._raise_duplicate(write.props, exc)
         return self.get(actor_id) if found else None
 
-    def set_archived(self, actor_id: str, archived: bool, who: Principal | None = None) -> bool | None:
+    def set_archived(self, actor_id: str, archived: bool, writer: Writer) -> bool | None:
         """Archives or restores; None if there is no such actor, else whether anything changed."""
 
         def work(tx: ManagedTransaction) -> bool | None:
@@ -704,10 +517,10 @@ class ActorDao:
             if row is None:
                 return None
             changed = bool(row["changes"])
-            if changed and who is not None:
+            if changed:
                 action = "actor.archive" if archived else "actor.restore"
                 before, after = {"archived": not archived}, {"archived": archived}
-                record_audit(tx, who, Channel.API, action, L.ACTOR, actor_id, before, after)
+                record_audit(tx, writer.principal, writer.channel, action, L.ACTOR, actor_id, before, after)
             return changed
 
         return self.graph.write_tx(work)
@@ -734,70 +547,16 @@ class ActorDao:
             }
         missing = None
         if f.near is not None:
-            match, params = _match(replace(f, near=None))
-            counted = self.graph.read_one(match + _WITHOUT_POINT, **params)
+            query, params = without_point_query(f)
+            counted = self.graph.read_one(query, **params)
             missing = int(counted["n"]) if counted else 0
         return SearchResult(int(row["total"]), items, result_facets, missing)
 
     def export(self, f: ActorFilter) -> Iterator[dict[str, Any]]:
         """Every actor matching `f`, in name order, streamed from the database as it is read."""
-        match, params = _match(f)
+        match, params = match_query(f)
         query: LiteralString = match + _EXPORT_TAIL
         with self.graph.driver.session(database=self.graph.database, default_access_mode="READ") as session:
             result = session.run(query, params)
             for record in result:
                 yield _actor_view(record["actor"])
-
-
-def search_query(
-    f: ActorFilter, *, sort: str, skip: int, limit: int, facets: bool
-) -> tuple[LiteralString, dict[str, Any]]:
-    """The one Cypher statement of a search and its parameters (the benchmark times it raw, too)."""
-    match, params = _match(f)
-    query: LiteralString = match + "WITH a, score, distance ORDER BY " + SORTS[sort] + "\n" + _PAGE
-    query += _FACETS if facets else _NO_FACETS
-    return query, {**params, "skip": min(skip, _MAX_SKIP), "limit": limit}
-
-
-def _match(f: ActorFilter) -> tuple[LiteralString, dict[str, Any]]:
-    """The MATCH ... WHERE part of a search: candidates from the most selective filter, then the rest."""
-    params: dict[str, Any] = {"today": datetime.now(UTC).date().isoformat()}
-    present: dict[str, bool] = {
-        "near": f.near is not None,
-        "postal_code": f.postal_code is not None,
-        "member_of": f.member_of is not None,
-        "municipalities": bool(f.municipalities),
-        "counties": bool(f.counties),
-        "interest_areas": bool(f.interest_areas),
-        "target_groups": bool(f.target_groups),
-        "sectors": bool(f.sectors),
-        "kinds": bool(f.kinds),
-    }
-    if f.text is not None:
-        text = f.text.within(f.municipalities, f.counties)
-        params["text"], params["text_sv"] = text.folded, text.swedish
-    if f.near is not None:
-        params["point"] = WGS84Point((f.near[1], f.near[0]))
-        params["radius_m"] = f.radius_km * 1000.0
-    params.update(
-        postal_code=f.postal_code,
-        member_of=f.member_of,
-        municipalities=list(f.municipalities),
-        counties=list(f.counties),
-        interest_areas=list(f.interest_areas),
-        target_groups=list(f.target_groups),
-        sectors=list(f.sectors),
-        kinds=list(f.kinds),
-    )
-    order = ("near", "postal_code", "member_of", "municipalities", "counties", "interest_areas", "target_groups")
-    start = "text" if f.text is not None else next((k for k in order if present[k]), "all")
-    conditions: list[LiteralString] = [_CONDITION["archived" if f.archived else "active"]]
-    for key in (*order, "sectors", "kinds"):
-        if present[key] and key != start:
-            conditions.append(_CONDITION[key])
-    if f.has_org_number is not None:
-        conditions.append(_CONDITION["with_org_number" if f.has_org_number else "without_org_number"])
-    terms = _TERMS if f.interest_areas or f.target_groups else _NO_TERMS
-    query: LiteralString = terms + _START[start] + "WITH a, score, ia, tg WHERE " + " AND ".join(conditions) + "\n"
-    query += _WITH_DISTANCE if f.near is not None else _WITHOUT_DISTANCE
-    return query, params

@@ -18,7 +18,7 @@ from graph_schema.contract import Rel as R
 from registry.dao.imports import ImportDao
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 # One page of actors in id order, with what derivation reads; `imported`: it has a source record
 # (only imported actors get derived terms; every actor may get a derived point).
@@ -123,7 +123,7 @@ class DerivedTermsDao:
         stamp: list[str],
         version: str,
         audit: list[dict[str, Any]],
-        who: Principal,
+        writer: Writer,
     ) -> None:
         """Applies one page's changes, stamps the page's actors with `version` and writes the audit events."""
 
@@ -131,7 +131,7 @@ class DerivedTermsDao:
             if rows:
                 tx.run(_WRITE, rows=rows).consume()
             tx.run(_STAMP, ids=stamp, version=version).consume()
-            ImportDao.write_audit(tx, who, None, audit, Channel.CLI)
+            ImportDao.write_audit(tx, writer.principal, None, audit, writer.channel)
 
         self.graph.write_tx(work)
 

@@ -51,7 +51,7 @@ from registry.dao.audit import record_audit
 from registry.db import Graph
 from registry.domain import normalize
 from registry.erasure import erasure_key, hashes_of
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 from registry.tokens import load_secret
 
 REDACTED = "[raderad]"
@@ -427,8 +427,7 @@ class GdprDao:
         *,
         phone: str | None = None,
         name: str | None = None,
-        who: Principal,
-        channel: Channel,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Removes the person everywhere (GDPR art. 17); returns what was removed and redacted."""
         lookup = Lookup(email, phone, name)
@@ -465,8 +464,8 @@ class GdprDao:
             for actor_id in _affected_actor_ids(person, nodes):
                 record_audit(
                     tx,
-                    who,
-                    channel,
+                    writer.principal,
+                    writer.channel,
                     "gdpr.erase",
                     L.ACTOR,
                     actor_id,

@@ -13,7 +13,8 @@ from typing import Any, LiteralString
 from graph_schema.contract import CONFIRMED_MEMBERSHIP
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.dao.actors import _actor_view, _match
+from registry.dao.actor_search import MAX_SKIP, match_query
+from registry.dao.actors import _actor_view
 from registry.db import Graph
 from registry.domain.actor import ActorFilter
 
@@ -69,9 +70,6 @@ RETURN a.id AS id,
   [(a)-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) | t.id] AS target_groups
 """
 
-# Cypher list slices take 32-bit integers; a page beyond every possible result is simply empty.
-_MAX_SKIP = 2**30
-
 
 @dataclass(frozen=True)
 class ActorPage:
@@ -85,11 +83,9 @@ class HsdsDao:
 
     def page(self, f: ActorFilter, *, modified_after: datetime | None, skip: int, limit: int) -> ActorPage:
         """Actors matching `f` (and changed at or after `modified_after`), in name order, one page of them."""
-        match, params = _match(f)
+        match, params = match_query(f)
         query: LiteralString = match + _MODIFIED[modified_after is not None] + _PAGE
-        row = self.graph.read_one(
-            query, **params, modified_after=modified_after, skip=min(skip, _MAX_SKIP), limit=limit
-        )
+        row = self.graph.read_one(query, **params, modified_after=modified_after, skip=min(skip, MAX_SKIP), limit=limit)
         if row is None:
             return ActorPage(0, [])
         return ActorPage(int(row["total"]), [_actor_view(item) for item in row["items"]])

@@ -20,7 +20,7 @@ from graph_schema.contract import Rel as R
 from registry.dao.audit import changed_fields
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
-from registry.identity import Channel, Principal
+from registry.identity import Channel, Principal, Writer
 
 _CANDIDATE: LiteralString = """a {
   .id, .name, .org_number, .municipality_code, .county_code, .website, .emails, .phones
@@ -146,33 +146,45 @@ WITH a, row
 {_DERIVED_POINT}WITH a, row
 """
 
-_ACTOR_REMOVALS: LiteralString = f"""
+
+def _drop_links(rel: LiteralString, node: LiteralString, gone: LiteralString) -> LiteralString:
+    """The actor's `rel` links to the nodes (`node`, a pattern naming the node m or t) that `gone` says
+    the row no longer has, deleted."""
+    return f"""
 CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.LOCATED_IN}]->(m:{L.MUNICIPALITY})
-  WITH old, m WHERE m.code <> row.seat
+  OPTIONAL MATCH (a)-[old:{rel}]->({node})
+  WITH old, {node[0]} WHERE {gone}
   DELETE old
-}}
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY})
-  WITH old, m WHERE NOT m.code IN row.active_in
-  DELETE old
-}}
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.WORKS_ON}]->(t:{L.INTEREST_AREA})
-  WITH old, t WHERE NOT t.id IN row.interest_areas
-  DELETE old
-}}
-CALL (a, row) {{
-  OPTIONAL MATCH (a)-[old:{R.SERVES}]->(t:{L.TARGET_GROUP})
-  WITH old, t WHERE NOT t.id IN row.target_groups
-  DELETE old
-}}
+}}"""
+
+
+_ACTOR_REMOVALS: LiteralString = (
+    _drop_links(R.LOCATED_IN, f"m:{L.MUNICIPALITY}", "m.code <> row.seat")
+    + _drop_links(R.ACTIVE_IN, f"m:{L.MUNICIPALITY}", "NOT m.code IN row.active_in")
+    + _drop_links(R.WORKS_ON, f"t:{L.INTEREST_AREA}", "NOT t.id IN row.interest_areas")
+    + _drop_links(R.SERVES, f"t:{L.TARGET_GROUP}", "NOT t.id IN row.target_groups")
+    + f"""
 CALL (a, row) {{
   UNWIND row.removed_contacts AS cid
   MATCH (a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON} {{id: cid}})
   DETACH DELETE c
 }}
 """
+)
+
+
+def _merge_terms(
+    rel: LiteralString, label: LiteralString, field: LiteralString, provenance: LiteralString
+) -> LiteralString:
+    """The actor linked to the terms in `row.<field>`, each link with its provenance from `row.<provenance>`."""
+    return f"""CALL (a, row) {{
+  UNWIND row.{field} AS term
+  MATCH (t:{label} {{id: term}})
+  WITH a, t, row.{provenance}[term] AS p
+  MERGE (a)-[w:{rel}]->(t)
+  {_SET_PROVENANCE}
+}}"""
+
 
 _ACTOR_LINKS: LiteralString = f"""
 CALL (a, row) {{
@@ -184,20 +196,8 @@ CALL (a, row) {{
   MATCH (m:{L.MUNICIPALITY} {{code: code}})
   MERGE (a)-[:{R.ACTIVE_IN}]->(m)
 }}
-CALL (a, row) {{
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  WITH a, t, row.area_provenance[term] AS p
-  MERGE (a)-[w:{R.WORKS_ON}]->(t)
-  {_SET_PROVENANCE}
-}}
-CALL (a, row) {{
-  UNWIND row.target_groups AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  WITH a, t, row.group_provenance[term] AS p
-  MERGE (a)-[w:{R.SERVES}]->(t)
-  {_SET_PROVENANCE}
-}}
+{_merge_terms(R.WORKS_ON, L.INTEREST_AREA, "interest_areas", "area_provenance")}
+{_merge_terms(R.SERVES, L.TARGET_GROUP, "target_groups", "group_provenance")}
 CALL (a, row) {{
   UNWIND row.contacts AS contact
   MERGE (c:{L.CONTACT_PERSON} {{id: contact.id}})
@@ -625,22 +625,19 @@ class ImportDao:
         today: str,
         *,
         dry_run: bool,
-        who: Principal | None = None,
+        writer: Writer,
         run_id: str | None = None,
     ) -> int:
-        """Ends (never deletes) open memberships of members not in `keep`; returns how many.
-
-        With `who`, each ended membership gets its audit event in the same transaction.
-        """
+        """Ends (never deletes) open memberships of members not in `keep`; returns how many. Each
+        ended membership gets its audit event, naming `writer`, in the same transaction."""
         if dry_run:
             row = self.graph.read_one(_OPEN_MEMBERS, umbrella=umbrella_id, keep=keep)
             return int(row["n"]) if row else 0
 
         def work(tx: ManagedTransaction) -> int:
             ended = [r.data() for r in tx.run(_END_MEMBERSHIPS, umbrella=umbrella_id, keep=keep, today=today)]
-            if who is not None:
-                rows = [{**r, "umbrella": umbrella_id} for r in ended]
-                self.write_audit(tx, who, run_id, membership_audit_rows(rows))
+            rows = [{**r, "umbrella": umbrella_id} for r in ended]
+            self.write_audit(tx, writer.principal, run_id, membership_audit_rows(rows), writer.channel)
             return len(ended)
 
         return self.graph.write_tx(work)

@@ -1,7 +1,7 @@
 """Taxonomies: interest areas (verksamhetsområden) and target groups (målgrupper), hierarchical through BROADER.
 
-Given the writer (`who`), each change records its audit event (labels and broader term, before
-and after) in the same transaction.
+Each change records its audit event (labels and broader term, before and after), naming the
+required `Writer`, in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.dao.audit import record_audit
 from registry.db import Graph
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 Kind = Literal["interest_areas", "target_groups"]
 
@@ -132,8 +132,7 @@ class TaxonomyDao:
         label_en: str,
         broader: str | None,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         q = _BY_KIND[kind]
 
@@ -143,9 +142,8 @@ class TaxonomyDao:
             tx.run(q.create, id=term_id, label_sv=label_sv, label_en=label_en).consume()
             if broader is not None:
                 tx.run(q.set_broader, id=term_id, broader=broader).consume()
-            if who is not None:
-                after = _state(tx, kind, term_id)
-                record_audit(tx, who, channel, "taxonomy.create", _LABEL[kind], term_id, None, after)
+            after = _state(tx, kind, term_id)
+            record_audit(tx, writer.principal, writer.channel, "taxonomy.create", _LABEL[kind], term_id, None, after)
 
         try:
             self.graph.write_tx(work)
@@ -161,8 +159,7 @@ class TaxonomyDao:
         term_id: str,
         changes: dict[str, Any],
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any] | None:
         """Changes labels and/or the broader term (None makes it a top-level term); refuses a cycle."""
         q = _BY_KIND[kind]
@@ -184,14 +181,13 @@ class TaxonomyDao:
                             "En term kan inte ligga under sig själv / A term cannot be narrower than itself",
                         )
                 tx.run(q.set_broader, id=term_id, broader=broader).consume()
-            if who is not None:
-                after = _state(tx, kind, term_id)
-                record_audit(tx, who, channel, "taxonomy.update", _LABEL[kind], term_id, before, after)
+            after = _state(tx, kind, term_id)
+            record_audit(tx, writer.principal, writer.channel, "taxonomy.update", _LABEL[kind], term_id, before, after)
             return True
 
         return self.get(kind, term_id) if self.graph.write_tx(work) else None
 
-    def delete(self, kind: Kind, term_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> bool:
+    def delete(self, kind: Kind, term_id: str, *, writer: Writer) -> bool:
         """Deletes an unused leaf term; False if there is none. Raises TermInUseError otherwise."""
         q = _BY_KIND[kind]
 
@@ -207,8 +203,7 @@ class TaxonomyDao:
                 )
             before = _state(tx, kind, term_id)
             tx.run(q.delete, id=term_id).consume()
-            if who is not None:
-                record_audit(tx, who, channel, "taxonomy.delete", _LABEL[kind], term_id, before, None)
+            record_audit(tx, writer.principal, writer.channel, "taxonomy.delete", _LABEL[kind], term_id, before, None)
             return True
 
         return self.graph.write_tx(work)
