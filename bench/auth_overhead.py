@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
-from registry import create_app
+from registry.app import create_app
 from registry.dao.tokens import TokenDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo

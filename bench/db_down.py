@@ -16,7 +16,7 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from registry import create_app
+from registry.app import create_app
 
 PATHS = ("/api/v1/actors?q=kumla", "/api/v1/actors/export", "/api/v1/arenas", "/")
 

@@ -33,7 +33,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.migrate import migrate
 from graph_schema.refdata import counties, municipalities
-from registry import create_app
+from registry.app import create_app
 from registry.config import PROJECT_ROOT, LocalNeo4jSettings
 from registry.dao.actors import ActorDao
 from registry.dao.analyses import AnalysisDao

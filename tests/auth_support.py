@@ -1,4 +1,10 @@
-"""Shared by the auth, audit, umbrella, GDPR and rate-limit tests: tokens, the demo umbrella, headers."""
+"""A pytest plugin (registered in tests/conftest.py) for who acts in a test, and the demo graph.
+
+Fixtures, found by name in every test module without an import: `token_secret` (autouse: the app
+and the `registry tokens` command read the same secret), `demo_graph`, `tokens` (one of each role),
+and one client per role: `anonymous_client`, `reader_client`, `coordinator_client`, `admin_client`
+and `umbrella_client` (bound to UMBRELLA). Tests import only the helpers and the demo's ids below.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ MEMBER_2 = demo_id("nora-ungdomsforening-ralsen")
 NON_MEMBER = demo_id("ik-sjoangen-askersund")  # civil, in no umbrella
 PUBLIC_ACTOR = demo_id("kumla-kommun")
 OTHER_UMBRELLA = demo_id("studieforbundet-bergslagsbildning")
-OTHER_MEMBER = demo_id("if-kasan-karlskoga")  # made a member of OTHER_UMBRELLA by the `demo` fixture
+OTHER_MEMBER = demo_id("if-kasan-karlskoga")  # made a member of OTHER_UMBRELLA by `demo_graph`
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +77,7 @@ class Tokens:
 
 
 @pytest.fixture
-def demo(graph: Graph) -> Graph:
+def demo_graph(graph: Graph) -> Graph:
     """The demo data, plus a second umbrella (the study association) with one member of its own."""
     load_demo(graph)
     membership = {"member": OTHER_MEMBER, "umbrella": OTHER_UMBRELLA, "since": "2020-01-01", "role": "medlem"}
@@ -80,13 +86,13 @@ def demo(graph: Graph) -> Graph:
 
 
 @pytest.fixture
-def tokens(demo: Graph) -> Tokens:
+def tokens(demo_graph: Graph) -> Tokens:
     return Tokens(
-        reader=issue_token(demo, Role.READER),
-        coordinator=issue_token(demo, Role.COORDINATOR),
-        umbrella=issue_token(demo, Role.UMBRELLA, UMBRELLA, name="Bergslagens föreningsråd"),
-        other_umbrella=issue_token(demo, Role.UMBRELLA, OTHER_UMBRELLA),
-        admin=issue_token(demo, Role.ADMIN),
+        reader=issue_token(demo_graph, Role.READER),
+        coordinator=issue_token(demo_graph, Role.COORDINATOR),
+        umbrella=issue_token(demo_graph, Role.UMBRELLA, UMBRELLA, name="Bergslagens föreningsråd"),
+        other_umbrella=issue_token(demo_graph, Role.UMBRELLA, OTHER_UMBRELLA),
+        admin=issue_token(demo_graph, Role.ADMIN),
     )
 
 
@@ -95,22 +101,38 @@ def admin_token(graph: Graph, token_secret: str) -> str:
     return issue_token(graph, Role.ADMIN, name="test admin")
 
 
-@pytest.fixture
-def admin_client(app: Flask, admin_token: str) -> FlaskClient:
-    """A test client whose every request carries an admin token."""
+def client_as(app: Flask, token: str) -> FlaskClient:
+    """A test client whose every request carries `token`."""
     client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
+
+
+@pytest.fixture
+def anonymous_client(client: FlaskClient) -> FlaskClient:
+    """No token: what the public sees (conftest's `client`, named for the role it plays)."""
+    return client
+
+
+@pytest.fixture
+def reader_client(app: Flask, graph: Graph, token_secret: str) -> FlaskClient:
+    return client_as(app, issue_token(graph, Role.READER, name="test reader"))
 
 
 @pytest.fixture
 def coordinator_client(app: Flask, graph: Graph, token_secret: str) -> FlaskClient:
-    """A test client whose every request carries a coordinator token."""
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = (
-        f"Bearer {issue_token(graph, Role.COORDINATOR, name='test coordinator')}"
-    )
-    return client
+    return client_as(app, issue_token(graph, Role.COORDINATOR, name="test coordinator"))
+
+
+@pytest.fixture
+def admin_client(app: Flask, admin_token: str) -> FlaskClient:
+    return client_as(app, admin_token)
+
+
+@pytest.fixture
+def umbrella_client(app: Flask, demo_graph: Graph, token_secret: str) -> FlaskClient:
+    """Bergslagens föreningsråd (UMBRELLA) on the demo graph."""
+    return client_as(app, issue_token(demo_graph, Role.UMBRELLA, UMBRELLA, name="Bergslagens föreningsråd"))
 
 
 def pending_membership(graph: Graph, member_id: str = NON_MEMBER, umbrella_id: str = UMBRELLA) -> None:

@@ -4,6 +4,9 @@ Where the Neo4j comes from, in order: NEO4J_TEST_URI (or NEO4J_URI) from the env
 else a testcontainers Neo4j when a Docker engine answers; else the project's local Neo4j,
 started here in its own data directory and port, so a developer's own data is never touched.
 Tests empty the database between tests: never point them at data you care about.
+
+Who acts (tokens, a client per role) and the demo graph come from the plugin tests/auth_support.py,
+registered here, so test modules ask for those fixtures by name and import only helpers.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from flask.testing import FlaskClient
 from graph_schema.contract import REFERENCE_LABELS
 from graph_schema.migrate import migrate
 from graph_schema.refdata import seed_taxonomy
-from registry import create_app
+from registry.app import create_app
 from registry.config import PROJECT_ROOT, LocalNeo4jSettings
 from registry.db import Graph
 from registry.localdb import LocalNeo4j
+
+pytest_plugins = ["tests.auth_support", "tests.import_helpers"]
 
 TEST_PASSWORD = "registry-test-password"
 TEST_PORT = int(os.environ.get("NEO4J_TEST_PORT", "7688"))
@@ -132,6 +137,7 @@ def app(graph: Graph, neo4j_target: Neo4jTarget) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A client without a token of its own: anonymous, or carrying the headers each request passes."""
     return app.test_client()
 
 

@@ -1,10 +1,15 @@
-"""Shared by the import tests: fixture paths, running an import, and a comparable picture of the graph."""
+"""Shared by the import tests: fixture paths, running an import, and a comparable picture of the graph.
+
+Also a pytest plugin (registered in tests/conftest.py) for the import fixtures the tests ask for by name.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from importers.engine import ImportOptions, run_import
 from importers.report import Report
@@ -98,3 +103,22 @@ def actor_by_name(graph: Graph, name: str) -> dict[str, Any]:
     )
     assert row is not None, f"no actor named {name!r}"
     return row["actor"]
+
+
+@pytest.fixture
+def batched_register(tmp_path: Path) -> Path:
+    """60 rows in six batches, with merges and review items that reach back across batches."""
+    rows = ["Id;Föreningsnamn;Organisationsnummer;Postnummer;Ort;Telefon;Hemsida"]
+    org_numbers = ["802000-0009", "802000-0017", "802000-0025", "802000-0033", "802000-0041"]
+    for i in range(1, 41):
+        org = org_numbers[i - 1] if i <= 5 else ""
+        rows.append(f"R{i};Kumla Förening {i:02d};{org};692 3{i % 8};Kumla;031390{i:04d};forening{i}.example")
+    for i in range(41, 46):  # the same organisation numbers as rows 1-5: merged across batches
+        rows.append(f"R{i};Avdelning {i};{org_numbers[i - 41]};692 31;Kumla;;")
+    for i in range(46, 51):  # the names and phones of rows 6-10 in Hallsberg: waiting for review
+        rows.append(f"R{i};Kumla Förening {i - 40:02d};;694 31;Hallsberg;031390{i - 40:04d};")
+    for i in range(51, 61):  # the names of rows 11-20 again in Kumla: merged by name
+        rows.append(f"R{i};KUMLA FÖRENING {i - 40:02d};;692 31;Kumla;031399{i:04d};")
+    path = tmp_path / "register.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
 from registry.identity import Principal, Role
-from tests.auth_support import admin_client, admin_token, issue_token, token_secret  # noqa: F401 (fixtures)
+from tests.auth_support import issue_token
 
 KUMLA_PENSIONERS = {
     "name": "Kumla Pensionärsförening Eken",
@@ -43,12 +43,6 @@ KUMLA_PENSIONERS = {
 
 
 @pytest.fixture
-def client(admin_client: FlaskClient) -> FlaskClient:  # noqa: F811
-    """Writes need a role now: this module's client is an admin. Anonymous reads use `app.test_client()`."""
-    return admin_client
-
-
-@pytest.fixture
 def role_client(app: Flask) -> Iterator[FlaskClient]:
     """A client whose requests act as the principal named in X-Test-Role / X-Test-Actor (tokens come later)."""
 
@@ -67,8 +61,8 @@ def create(client: FlaskClient, body: dict[str, Any] | None = None, **changes: A
     return response.get_json()
 
 
-def test_create_normalises_and_derives(client: FlaskClient, graph: Graph) -> None:
-    body = create(client)
+def test_create_normalises_and_derives(admin_client: FlaskClient, graph: Graph) -> None:
+    body = create(admin_client)
     assert body["org_number"] == "802499-0015"
     assert body["website"] == "https://eken-kumla.example"
     assert body["emails"] == ["info@eken-kumla.example"]
@@ -89,23 +83,25 @@ def test_create_normalises_and_derives(client: FlaskClient, graph: Graph) -> Non
     assert "pensionar" in row["s"].split() and "forening" in row["s"].split()
 
 
-def test_create_sets_location_and_etag(client: FlaskClient) -> None:
-    response = client.post("/api/v1/actors", json={**KUMLA_PENSIONERS, "coordinates": {"lat": 59.128, "lon": 15.139}})
+def test_create_sets_location_and_etag(admin_client: FlaskClient) -> None:
+    response = admin_client.post(
+        "/api/v1/actors", json={**KUMLA_PENSIONERS, "coordinates": {"lat": 59.128, "lon": 15.139}}
+    )
     assert response.status_code == 201
     assert response.headers["ETag"]
     assert response.headers["Location"].endswith(response.get_json()["id"])
     assert response.get_json()["coordinates"] == {"lat": 59.128, "lon": 15.139}
 
 
-def test_unknown_postal_code_reports_the_missing_municipality(client: FlaskClient) -> None:
-    body = create(client, postal_code="999 99", locality="Ingenstans", org_number=None)
+def test_unknown_postal_code_reports_the_missing_municipality(admin_client: FlaskClient) -> None:
+    body = create(admin_client, postal_code="999 99", locality="Ingenstans", org_number=None)
     assert body["municipality"] is None
     assert body["warnings"][0]["field"] == "municipality"
     assert "999 99" in body["warnings"][0]["message"]
 
 
-def test_explicit_municipality_by_name_wins(client: FlaskClient) -> None:
-    body = create(client, municipality="Nora kommun", org_number=None)
+def test_explicit_municipality_by_name_wins(admin_client: FlaskClient) -> None:
+    body = create(admin_client, municipality="Nora kommun", org_number=None)
     assert body["municipality"] == {"code": "1884", "name": "Nora"}
 
 
@@ -133,8 +129,8 @@ def test_explicit_municipality_by_name_wins(client: FlaskClient) -> None:
         ("member_count", "many"),
     ],
 )
-def test_invalid_field_is_422_naming_the_field(client: FlaskClient, graph: Graph, field: str, value: Any) -> None:
-    response = client.post("/api/v1/actors", json={**KUMLA_PENSIONERS, field: value})
+def test_invalid_field_is_422_naming_the_field(admin_client: FlaskClient, graph: Graph, field: str, value: Any) -> None:
+    response = admin_client.post("/api/v1/actors", json={**KUMLA_PENSIONERS, field: value})
     assert response.status_code == 422, response.get_json()
     body = response.get_json()
     assert body["code"] == 422 and body["status"] == "Unprocessable Entity"
@@ -142,8 +138,8 @@ def test_invalid_field_is_422_naming_the_field(client: FlaskClient, graph: Graph
     assert graph.read_one("MATCH (a:Actor) RETURN count(a) AS n") == {"n": 0}
 
 
-def test_missing_required_fields_are_each_named(client: FlaskClient) -> None:
-    response = client.post("/api/v1/actors", json={})
+def test_missing_required_fields_are_each_named(admin_client: FlaskClient) -> None:
+    response = admin_client.post("/api/v1/actors", json={})
     assert response.status_code == 422
     assert set(response.get_json()["errors"]["json"]) == {"name", "sector", "kind"}
 
@@ -157,66 +153,66 @@ def test_missing_required_fields_are_each_named(client: FlaskClient) -> None:
         ("name=x", "application/x-www-form-urlencoded"),
     ],
 )
-def test_malformed_bodies_are_4xx(client: FlaskClient, graph: Graph, data: str, content_type: str) -> None:
-    response = client.post("/api/v1/actors", data=data, content_type=content_type)
+def test_malformed_bodies_are_4xx(admin_client: FlaskClient, graph: Graph, data: str, content_type: str) -> None:
+    response = admin_client.post("/api/v1/actors", data=data, content_type=content_type)
     assert 400 <= response.status_code < 500
     assert response.get_json()["code"] == response.status_code
     assert graph.read_one("MATCH (a:Actor) RETURN count(a) AS n") == {"n": 0}
 
 
-def test_lone_surrogate_is_refused(client: FlaskClient) -> None:
+def test_lone_surrogate_is_refused(admin_client: FlaskClient) -> None:
     raw = json.dumps({**KUMLA_PENSIONERS, "description": "x"}).replace('"x"', '"\\ud800"')
-    response = client.post("/api/v1/actors", data=raw, content_type="application/json")
+    response = admin_client.post("/api/v1/actors", data=raw, content_type="application/json")
     assert response.status_code == 422
     assert "description" in response.get_json()["errors"]["json"]
 
 
-def test_duplicate_org_number_is_409(client: FlaskClient) -> None:
-    first = create(client)
-    response = client.post("/api/v1/actors", json={**KUMLA_PENSIONERS, "name": "Another"})
+def test_duplicate_org_number_is_409(admin_client: FlaskClient) -> None:
+    first = create(admin_client)
+    response = admin_client.post("/api/v1/actors", json={**KUMLA_PENSIONERS, "name": "Another"})
     assert response.status_code == 409
     assert first["id"] in response.get_json()["errors"]["json"]["org_number"][0]
 
 
-def test_get_unknown_actor_is_404(client: FlaskClient) -> None:
-    response = client.get("/api/v1/actors/no-such-id")
+def test_get_unknown_actor_is_404(admin_client: FlaskClient) -> None:
+    response = admin_client.get("/api/v1/actors/no-such-id")
     assert response.status_code == 404
     assert response.get_json()["message"] == "Aktören finns inte / Actor not found."
 
 
-def test_patch_needs_if_match(client: FlaskClient) -> None:
-    actor = create(client)
-    response = client.patch(f"/api/v1/actors/{actor['id']}", json={"member_count": 1})
+def test_patch_needs_if_match(admin_client: FlaskClient) -> None:
+    actor = create(admin_client)
+    response = admin_client.patch(f"/api/v1/actors/{actor['id']}", json={"member_count": 1})
     assert response.status_code == 428
-    assert client.get(f"/api/v1/actors/{actor['id']}").get_json()["member_count"] == 310
+    assert admin_client.get(f"/api/v1/actors/{actor['id']}").get_json()["member_count"] == 310
 
 
-def test_patch_with_current_etag_then_stale_etag(client: FlaskClient) -> None:
-    actor = create(client)
+def test_patch_with_current_etag_then_stale_etag(admin_client: FlaskClient) -> None:
+    actor = create(admin_client)
     url = f"/api/v1/actors/{actor['id']}"
-    etag = client.get(url).headers["ETag"]
-    first = client.patch(url, json={"member_count": 320}, headers={"If-Match": etag})
+    etag = admin_client.get(url).headers["ETag"]
+    first = admin_client.patch(url, json={"member_count": 320}, headers={"If-Match": etag})
     assert first.status_code == 200, first.get_json()
     assert first.get_json()["member_count"] == 320 and first.get_json()["version"] == 2
     assert first.headers["ETag"] != etag
     # A second editor who read before the first one saved gets 412, and nothing changes.
-    second = client.patch(url, json={"member_count": 999}, headers={"If-Match": etag})
+    second = admin_client.patch(url, json={"member_count": 999}, headers={"If-Match": etag})
     assert second.status_code == 412
-    assert client.get(url).get_json()["member_count"] == 320
+    assert admin_client.get(url).get_json()["member_count"] == 320
 
 
-def test_etag_answers_304_when_unchanged(client: FlaskClient) -> None:
-    actor = create(client)
+def test_etag_answers_304_when_unchanged(admin_client: FlaskClient) -> None:
+    actor = create(admin_client)
     url = f"/api/v1/actors/{actor['id']}"
-    etag = client.get(url).headers["ETag"]
-    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    etag = admin_client.get(url).headers["ETag"]
+    assert admin_client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
-def test_patch_replaces_lists_clears_fields_and_rederives(client: FlaskClient, graph: Graph) -> None:
-    actor = create(client)
+def test_patch_replaces_lists_clears_fields_and_rederives(admin_client: FlaskClient, graph: Graph) -> None:
+    actor = create(admin_client)
     url = f"/api/v1/actors/{actor['id']}"
-    etag = client.get(url).headers["ETag"]
-    response = client.patch(
+    etag = admin_client.get(url).headers["ETag"]
+    response = admin_client.patch(
         url,
         json={
             "name": "Nora Seniorklubb Eken",
@@ -240,43 +236,42 @@ def test_patch_replaces_lists_clears_fields_and_rederives(client: FlaskClient, g
     assert row["k"].startswith("nora")
 
 
-def test_patch_validation_changes_nothing(client: FlaskClient) -> None:
-    actor = create(client)
+def test_patch_validation_changes_nothing(admin_client: FlaskClient) -> None:
+    actor = create(admin_client)
     url = f"/api/v1/actors/{actor['id']}"
-    etag = client.get(url).headers["ETag"]
-    response = client.patch(url, json={"name": "New", "phones": ["nope"]}, headers={"If-Match": etag})
+    etag = admin_client.get(url).headers["ETag"]
+    response = admin_client.patch(url, json={"name": "New", "phones": ["nope"]}, headers={"If-Match": etag})
     assert response.status_code == 422
     assert "phones" in response.get_json()["errors"]["json"]
-    assert client.get(url).get_json()["name"] == KUMLA_PENSIONERS["name"]
-    assert client.patch(url, json={}, headers={"If-Match": etag}).status_code == 422
+    assert admin_client.get(url).get_json()["name"] == KUMLA_PENSIONERS["name"]
+    assert admin_client.patch(url, json={}, headers={"If-Match": etag}).status_code == 422
 
 
-def test_delete_archives_hides_and_restore_brings_back(client: FlaskClient) -> None:
-    actor = create(client)
+def test_delete_archives_hides_and_restore_brings_back(admin_client: FlaskClient) -> None:
+    actor = create(admin_client)
     url = f"/api/v1/actors/{actor['id']}"
-    assert client.get("/api/v1/actors?q=eken").get_json()["total"] == 1
-    assert client.delete(url).status_code == 204
-    archived = client.get(url).get_json()
+    assert admin_client.get("/api/v1/actors?q=eken").get_json()["total"] == 1
+    assert admin_client.delete(url).status_code == 204
+    archived = admin_client.get(url).get_json()
     assert archived["archived"] is True and archived["archived_at"]
-    assert client.get("/api/v1/actors?q=eken").get_json()["total"] == 0
-    assert client.get("/api/v1/actors?archived=true").get_json()["total"] == 1
-    etag = client.get(url).headers["ETag"]
-    assert client.patch(url, json={"member_count": 1}, headers={"If-Match": etag}).status_code == 409
-    restored = client.post(f"{url}/restore")
+    assert admin_client.get("/api/v1/actors?q=eken").get_json()["total"] == 0
+    assert admin_client.get("/api/v1/actors?archived=true").get_json()["total"] == 1
+    etag = admin_client.get(url).headers["ETag"]
+    assert admin_client.patch(url, json={"member_count": 1}, headers={"If-Match": etag}).status_code == 409
+    restored = admin_client.post(f"{url}/restore")
     assert restored.status_code == 200
     assert restored.get_json()["archived"] is False and restored.get_json()["archived_at"] is None
-    assert client.get("/api/v1/actors?q=eken").get_json()["total"] == 1
-    assert client.delete("/api/v1/actors/no-such-id").status_code == 404
-    assert client.post("/api/v1/actors/no-such-id/restore").status_code == 404
+    assert admin_client.get("/api/v1/actors?q=eken").get_json()["total"] == 1
+    assert admin_client.delete("/api/v1/actors/no-such-id").status_code == 404
+    assert admin_client.post("/api/v1/actors/no-such-id/restore").status_code == 404
 
 
-def test_anonymous_never_sees_contacts(app: Flask, client: FlaskClient, graph: Graph) -> None:
+def test_anonymous_never_sees_contacts(anonymous_client: FlaskClient, admin_client: FlaskClient, graph: Graph) -> None:
     load_demo(graph)
-    actor = create(client)
+    actor = create(admin_client)
     assert actor["contacts"], "the admin who created it sees the contacts"
-    anonymous = app.test_client()
-    assert "contacts" not in anonymous.get(f"/api/v1/actors/{actor['id']}").get_json()
-    demo = anonymous.get(f"/api/v1/actors/{demo_id('kumla-pensionarsforening-linden')}").get_json()
+    assert "contacts" not in anonymous_client.get(f"/api/v1/actors/{actor['id']}").get_json()
+    demo = anonymous_client.get(f"/api/v1/actors/{demo_id('kumla-pensionarsforening-linden')}").get_json()
     assert "contacts" not in demo and demo["name"] == "Kumla Pensionärsförening Linden"
 
 
@@ -302,30 +297,31 @@ def test_contacts_per_role(role_client: FlaskClient, graph: Graph) -> None:
     assert role_client.get(url, headers={"X-Test-Role": "admin"}).headers["ETag"] != anonymous_tag
 
 
-def test_contacts_change_only_by_those_allowed(app: Flask, client: FlaskClient, graph: Graph) -> None:
-    actor = create(client)
+def test_contacts_change_only_by_those_allowed(
+    anonymous_client: FlaskClient, admin_client: FlaskClient, graph: Graph
+) -> None:
+    actor = create(admin_client)
     url = f"/api/v1/actors/{actor['id']}"
-    anonymous = app.test_client()
-    tag = anonymous.get(url).headers["ETag"]
-    assert anonymous.patch(url, json={"contacts": []}, headers={"If-Match": tag}).status_code == 401
+    tag = anonymous_client.get(url).headers["ETag"]
+    assert anonymous_client.patch(url, json={"contacts": []}, headers={"If-Match": tag}).status_code == 401
     reader = {"Authorization": f"Bearer {issue_token(graph, Role.READER)}"}
-    tag = anonymous.get(url, headers=reader).headers["ETag"]
-    assert anonymous.patch(url, json={"contacts": []}, headers={**reader, "If-Match": tag}).status_code == 403
-    tag = client.get(url).headers["ETag"]
+    tag = anonymous_client.get(url, headers=reader).headers["ETag"]
+    assert anonymous_client.patch(url, json={"contacts": []}, headers={**reader, "If-Match": tag}).status_code == 403
+    tag = admin_client.get(url).headers["ETag"]
     new_contact = [{"name": "Ny Person", "email": "ny@eken-kumla.example"}]
-    response = client.patch(url, json={"contacts": new_contact}, headers={"If-Match": tag})
+    response = admin_client.patch(url, json={"contacts": new_contact}, headers={"If-Match": tag})
     assert response.status_code == 200
     assert [c["name"] for c in response.get_json()["contacts"]] == ["Ny Person"]
 
 
-def test_concurrent_edits_with_one_etag_exactly_one_wins(app: Flask, client: FlaskClient) -> None:
-    actor = create(client)
+def test_concurrent_edits_with_one_etag_exactly_one_wins(app: Flask, admin_client: FlaskClient) -> None:
+    actor = create(admin_client)
     url = f"/api/v1/actors/{actor['id']}"
-    etag = client.get(url).headers["ETag"]
+    etag = admin_client.get(url).headers["ETag"]
     statuses: list[int] = []
 
     def edit(count: int) -> None:
-        auth = client.environ_base["HTTP_AUTHORIZATION"]
+        auth = admin_client.environ_base["HTTP_AUTHORIZATION"]
         response = app.test_client().patch(
             url, json={"member_count": count}, headers={"If-Match": etag, "Authorization": auth}
         )
@@ -337,5 +333,5 @@ def test_concurrent_edits_with_one_etag_exactly_one_wins(app: Flask, client: Fla
     for t in threads:
         t.join()
     assert sorted(statuses) == [200] + [412] * 7
-    body = client.get(url).get_json()
+    body = admin_client.get(url).get_json()
     assert body["version"] == 2 and body["member_count"] in range(8)

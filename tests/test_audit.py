@@ -15,18 +15,7 @@ from registry.cli import main
 from registry.dao.audit import AuditDao, changed_fields, record_audit
 from registry.db import Graph
 from registry.identity import Channel, Principal, Role
-from tests.auth_support import (
-    MEMBER,
-    NON_MEMBER,
-    UMBRELLA,
-    Tokens,
-    audit_count,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    member_etag,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, NON_MEMBER, UMBRELLA, Tokens, audit_count, bearer, member_etag
 
 HISTORY = f"/api/v1/actors/{MEMBER}/history"
 WHO = Principal(Role.ADMIN, token_id="t-1", name="tester")
@@ -40,11 +29,11 @@ def test_changed_fields_keeps_only_what_differs() -> None:
     assert changed_fields(before, before) == ({}, {})
 
 
-def test_record_audit_links_the_event_and_skips_non_changes(demo: Graph) -> None:  # noqa: F811
-    dao = AuditDao(demo)
+def test_record_audit_links_the_event_and_skips_non_changes(demo_graph: Graph) -> None:
+    dao = AuditDao(demo_graph)
     event = dao.record(WHO, Channel.IMPORT, "actor.update", L.ACTOR, MEMBER, {"x": 1}, {"x": 2}, also_about=[UMBRELLA])
     assert event is not None
-    row = demo.read_one(
+    row = demo_graph.read_one(
         "MATCH (e:AuditEvent {id: $id}) RETURN e {.*} AS e, COLLECT { MATCH (e)-[:ABOUT]->(a) RETURN a.id } AS about",
         id=event,
     )
@@ -64,23 +53,23 @@ def test_record_audit_links_the_event_and_skips_non_changes(demo: Graph) -> None
         dao.record(WHO, Channel.API, "x", L.MUNICIPALITY, "1880", None, {})
 
 
-def test_a_write_that_fails_leaves_no_audit_event(demo: Graph) -> None:  # noqa: F811
+def test_a_write_that_fails_leaves_no_audit_event(demo_graph: Graph) -> None:
     """record_audit runs in the writer's transaction: when the write fails, its record goes too."""
-    events = audit_count(demo)
+    events = audit_count(demo_graph)
 
     def work(tx):  # type: ignore[no-untyped-def]
         record_audit(tx, WHO, Channel.API, "actor.update", L.ACTOR, MEMBER, {"x": 1}, {"x": 2})
         tx.run("MATCH (a:Actor {id: $id}) CREATE (b:Actor {id: a.id})", id=MEMBER).consume()  # violates actor_id
 
     with pytest.raises(ClientError):
-        demo.write_tx(work)
-    assert audit_count(demo) == events
+        demo_graph.write_tx(work)
+    assert audit_count(demo_graph) == events
 
 
 def test_history_shows_who_changed_what_when_newest_first(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     path = f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}"
     for count in (50, 60):
@@ -118,9 +107,9 @@ def test_history_shows_who_changed_what_when_newest_first(
     ],
 )
 def test_who_may_read_history(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     who: str,
     actor: str,
     status: int,
@@ -131,14 +120,14 @@ def test_who_may_read_history(
         assert response.get_json()["code"] == status
 
 
-def test_cli_writes_are_audited_with_channel_cli(demo: Graph, runner: CliRunner, cli_env: dict) -> None:  # noqa: F811
+def test_cli_writes_are_audited_with_channel_cli(demo_graph: Graph, runner: CliRunner, cli_env: dict) -> None:
     result = runner.invoke(
         main, ["tokens", "create", "--role", "reader", "--name", "Kumla kommun, läsare"], env=cli_env
     )
     assert result.exit_code == 0, result.output
     token_id = result.stdout.strip().split("_")[1]
     assert runner.invoke(main, ["tokens", "revoke", token_id], env=cli_env).exit_code == 0
-    rows = demo.read(
+    rows = demo_graph.read(
         "MATCH (e:AuditEvent)-[:ABOUT]->(t:ApiToken {id: $id}) RETURN e.action AS action, e.channel AS channel, "
         "e.by AS by, e.after AS after ORDER BY e.at, e.action",
         id=token_id,

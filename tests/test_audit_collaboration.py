@@ -18,17 +18,7 @@ from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.demo import demo_id
 from registry.identity import Channel, Writer, cli_principal
-from tests.auth_support import (
-    MEMBER,
-    NON_MEMBER,
-    PUBLIC_ACTOR,
-    Tokens,
-    audit_count,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, NON_MEMBER, PUBLIC_ACTOR, Tokens, audit_count, bearer
 from tests.test_auth_matrix import AGREEMENT, ARENA, CHALLENGE, ENGAGEMENT, MEETING, RELATIONSHIP
 
 VANKRAFT = demo_id("stodforeningen-vankraft-kumla")  # a party to AGREEMENT
@@ -363,9 +353,9 @@ def _holds(values: dict[str, Any] | None, expected: dict[str, Any] | None) -> No
     [pytest.param(*w[1:], id=w[0]) for w in WRITES],
 )
 def test_each_write_records_one_event(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     method: str,
     path: str,
     body: dict[str, Any] | None,
@@ -380,10 +370,10 @@ def test_each_write_records_one_event(
     token = tokens.admin if action.startswith("taxonomy.") else tokens.coordinator
     role = "admin" if action.startswith("taxonomy.") else "coordinator"
     headers = bearer(token, **({"If-Match": _etag(client, path, token)} if needs_etag else {}))
-    known = _events(demo)
+    known = _events(demo_graph)
     response = client.open(path, method=method, json=body, headers=headers)
     assert response.status_code < 300, response.get_json()
-    event = _new_event(demo, known)
+    event = _new_event(demo_graph, known)
     assert (event["action"], event["channel"], event["role"]) == (action, "api", role)
     assert event["token_id"] == token.split("_")[1]
     assert event["subject_label"] == label
@@ -395,9 +385,9 @@ def test_each_write_records_one_event(
 
 
 def test_a_relationship_is_in_both_actors_history(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     created = client.post(
         "/api/v1/relationships",
@@ -420,9 +410,9 @@ def test_a_relationship_is_in_both_actors_history(
 
 
 def test_deleting_an_agreement_is_in_its_parties_history(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     assert client.delete(f"/api/v1/agreements/{AGREEMENT}", headers=bearer(tokens.coordinator)).status_code == 204
     events = [e for e in _history(client, tokens.coordinator, VANKRAFT) if e["subject_id"] == AGREEMENT]
@@ -431,14 +421,14 @@ def test_deleting_an_agreement_is_in_its_parties_history(
 
 
 def test_a_meeting_is_in_the_history_of_actors_whose_attendance_changed(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     path = f"/api/v1/arenas/{ARENA}/meetings/{MEETING}"
     headers = bearer(tokens.coordinator, **{"If-Match": _etag(client, path, tokens.coordinator)})
     assert client.patch(path, json={"participants": [MEMBER]}, headers=headers).status_code == 200
-    known = _events(demo)
+    known = _events(demo_graph)
     event = next(e for e in known.values() if e["subject_id"] == MEETING)
     assert MEMBER in event["about"] and ARENA in event["about"]
     assert MEMBER in event["after"]["participants"]
@@ -446,15 +436,15 @@ def test_a_meeting_is_in_the_history_of_actors_whose_attendance_changed(
 
 
 def test_a_change_to_the_same_values_records_nothing(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     path = f"/api/v1/arenas/{ARENA}"
     headers = bearer(tokens.coordinator, **{"If-Match": _etag(client, path, tokens.coordinator)})
-    events = audit_count(demo)
+    events = audit_count(demo_graph)
     assert client.patch(path, json={"cadence": "monthly"}, headers=headers).status_code == 200
-    assert audit_count(demo) == events
+    assert audit_count(demo_graph) == events
 
 
 REFUSED = [
@@ -529,9 +519,9 @@ REFUSED = [
     ("method", "path", "body", "if_match", "role", "status"), [pytest.param(*r[1:], id=r[0]) for r in REFUSED]
 )
 def test_a_refused_write_records_nothing(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     method: str,
     path: str,
     body: dict[str, Any] | None,
@@ -539,20 +529,20 @@ def test_a_refused_write_records_nothing(
     role: str,
     status: int,
 ) -> None:
-    events = audit_count(demo)
+    events = audit_count(demo_graph)
     headers = bearer(tokens.by_name(role), **({"If-Match": if_match} if if_match else {}))
     response = client.open(path, method=method, json=body, headers=headers)
     assert response.status_code == status, response.get_json()
-    assert audit_count(demo) == events
+    assert audit_count(demo_graph) == events
 
 
-def test_the_channel_is_the_callers(demo: Graph) -> None:  # noqa: F811
+def test_the_channel_is_the_callers(demo_graph: Graph) -> None:
     """A write made from the command line (the CLI's admin principal) is recorded as channel cli."""
-    known = _events(demo)
-    arena = ArenaDao(demo).create(
+    known = _events(demo_graph)
+    arena = ArenaDao(demo_graph).create(
         {"name": "Kommandoradsarenan", "municipality_code": "1881"}, "cli", who=cli_principal(), channel=Channel.CLI
     )
-    RelationshipDao(demo).create(
+    RelationshipDao(demo_graph).create(
         R.PARTICIPATES_IN,
         NON_MEMBER,
         arena["id"],
@@ -560,14 +550,14 @@ def test_the_channel_is_the_callers(demo: Graph) -> None:  # noqa: F811
         {},
         Writer.cli(),
     )
-    new = [e for i, e in _events(demo).items() if i not in known]
+    new = [e for i, e in _events(demo_graph).items() if i not in known]
     assert sorted(e["action"] for e in new) == ["arena.create", "relationship.create"]
     assert {(e["channel"], e["role"]) for e in new} == {("cli", "admin")}
     assert all(e["by"].startswith("cli:") for e in new)
 
 
-def test_writes_without_a_writer_stay_unaudited_for_trusted_loaders(demo: Graph) -> None:  # noqa: F811
+def test_writes_without_a_writer_stay_unaudited_for_trusted_loaders(demo_graph: Graph) -> None:
     """The demo loader and generators write trusted data without `who`: no events, as for actors."""
-    events = audit_count(demo)
-    ArenaDao(demo).create({"name": "Laddad arena", "municipality_code": "1881"}, "demo")
-    assert audit_count(demo) == events
+    events = audit_count(demo_graph)
+    ArenaDao(demo_graph).create({"name": "Laddad arena", "municipality_code": "1881"}, "demo")
+    assert audit_count(demo_graph) == events

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException
 
-from registry import create_app
+from registry.app import create_app
 from registry.auth import (
     UMBRELLA_EDITABLE_FIELDS,
     Write,
@@ -34,10 +34,7 @@ from tests.auth_support import (
     UMBRELLA,
     Tokens,
     bearer,
-    demo,  # noqa: F401 (fixture)
     issue_token,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
 )
 
 MEMBERS = f"/api/v1/umbrellas/{UMBRELLA}/members?page_size=50"
@@ -48,7 +45,7 @@ def _create(runner: CliRunner, env: dict[str, str], *args: str):  # type: ignore
 
 
 def test_cli_creates_a_token_shown_once_and_stores_only_its_hash(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
     runner: CliRunner,
     cli_env: dict[str, str],
@@ -59,7 +56,7 @@ def test_cli_creates_a_token_shown_once_and_stores_only_its_hash(
     token_id = parse(token)
     assert token_id is not None
     assert "Bergslagens föreningsråd" in result.stderr
-    row = demo.read_one("MATCH (t:ApiToken {id: $id}) RETURN t {.*} AS t", id=token_id)
+    row = demo_graph.read_one("MATCH (t:ApiToken {id: $id}) RETURN t {.*} AS t", id=token_id)
     assert row is not None
     stored = row["t"]
     assert stored["hash"] == digest(TEST_SECRET.encode(), token)
@@ -76,22 +73,22 @@ def test_cli_creates_a_token_shown_once_and_stores_only_its_hash(
     assert all("contacts" in m for m in members)
 
 
-def test_cli_refuses_inconsistent_roles_and_unknown_actors(demo: Graph, runner: CliRunner, cli_env: dict) -> None:  # noqa: F811
+def test_cli_refuses_inconsistent_roles_and_unknown_actors(demo_graph: Graph, runner: CliRunner, cli_env: dict) -> None:
     assert _create(runner, cli_env, "--role", "umbrella").exit_code != 0
     assert _create(runner, cli_env, "--role", "reader", "--actor", UMBRELLA).exit_code != 0
     unknown = _create(runner, cli_env, "--role", "umbrella", "--actor", "no-such-actor")
     assert unknown.exit_code != 0 and "no actor" in unknown.output
     assert _create(runner, cli_env, "--role", "superuser").exit_code != 0
-    assert demo.read_one("MATCH (t:ApiToken) RETURN count(t) AS n") == {"n": 0}
+    assert demo_graph.read_one("MATCH (t:ApiToken) RETURN count(t) AS n") == {"n": 0}
 
 
 def test_revoked_token_stops_working_at_once(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
     runner: CliRunner,
     cli_env: dict[str, str],
 ) -> None:
-    token = issue_token(demo, Role.COORDINATOR)
+    token = issue_token(demo_graph, Role.COORDINATOR)
     assert client.get(MEMBERS, headers=bearer(token)).status_code == 200
     result = runner.invoke(main, ["tokens", "revoke", str(parse(token))], env=cli_env)
     assert result.exit_code == 0 and "Revoked" in result.output
@@ -114,30 +111,30 @@ def test_revoked_token_stops_working_at_once(
         "Bearer reg_0123456789ab_" + "A" * 43,  # well-formed, unknown id
     ],
 )
-def test_bad_credentials_get_401_never_anonymous_access(demo: Graph, client: FlaskClient, header: str) -> None:  # noqa: F811
+def test_bad_credentials_get_401_never_anonymous_access(demo_graph: Graph, client: FlaskClient, header: str) -> None:
     response = client.get(MEMBERS, headers={"Authorization": header})
     assert response.status_code == 401
     body = response.get_json()
     assert body["code"] == 401 and "token" in body["message"].lower()
 
 
-def test_a_token_with_a_known_id_but_wrong_secret_is_refused(demo: Graph, client: FlaskClient) -> None:  # noqa: F811
-    token = issue_token(demo, Role.ADMIN)
+def test_a_token_with_a_known_id_but_wrong_secret_is_refused(demo_graph: Graph, client: FlaskClient) -> None:
+    token = issue_token(demo_graph, Role.ADMIN)
     forged = token[:-1] + ("B" if token.endswith("A") else "A")
     assert client.get(MEMBERS, headers=bearer(forged)).status_code == 401
     assert client.get(MEMBERS, headers=bearer(token)).status_code == 200
 
 
-def test_a_token_hashed_under_another_secret_is_refused(demo: Graph, client: FlaskClient) -> None:  # noqa: F811
-    token = issue_token(demo, Role.ADMIN)
+def test_a_token_hashed_under_another_secret_is_refused(demo_graph: Graph, client: FlaskClient) -> None:
+    token = issue_token(demo_graph, Role.ADMIN)
     app = create_app({**client.application.config, "REGISTRY_TOKEN_SECRET": "another-secret-" + "x" * 32})
     assert app.test_client().get(MEMBERS, headers=bearer(token)).status_code == 401
 
 
 def test_open_registry_anonymous_reads_public_data_without_contacts(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     anonymous = client.get(MEMBERS)
     assert anonymous.status_code == 200
@@ -160,9 +157,9 @@ def closed_client(app: Flask) -> FlaskClient:
 
 
 def test_closed_registry_answers_anonymous_callers_with_401(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     closed_client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     response = closed_client.get(MEMBERS)
     assert response.status_code == 401
@@ -205,7 +202,7 @@ def _status(call) -> int:  # type: ignore[no-untyped-def]
     return 200
 
 
-def test_object_level_rules(demo: Graph, app: Flask) -> None:  # noqa: F811
+def test_object_level_rules(demo_graph: Graph, app: Flask) -> None:
     umbrella = Principal(Role.UMBRELLA, token_id="t1", actor_id=UMBRELLA)
     other = Principal(Role.UMBRELLA, token_id="t2", actor_id=OTHER_UMBRELLA)
     admin, coordinator, reader = (Principal(r, token_id="t") for r in (Role.ADMIN, Role.COORDINATOR, Role.READER))

@@ -14,14 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from registry.db import Graph
-from tests.auth_support import (
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import UMBRELLA, Tokens, bearer
 
 
 def _directives(header: str) -> dict[str, list[str]]:
@@ -52,9 +45,9 @@ def test_html_pages_get_a_same_origin_csp_with_a_fresh_nonce(client: FlaskClient
 
 
 def test_json_answers_cannot_be_rendered_and_personal_ones_are_not_cached(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     path = f"/api/v1/umbrellas/{UMBRELLA}/members"
     anonymous = client.get(path)

@@ -37,10 +37,7 @@ from tests.auth_support import (
     Tokens,
     audit_count,
     bearer,
-    demo,  # noqa: F401 (fixture)
     pending_membership,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
 )
 from tests.import_helpers import FIXTURES, run
 
@@ -538,31 +535,31 @@ def _request(client: FlaskClient, endpoint: Endpoint, headers: dict[str, str]) -
 
 @pytest.mark.parametrize(("endpoint", "outcomes"), _cases())
 def test_role_endpoint_matrix(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     endpoint: Endpoint,
     outcomes: tuple[tuple[str, int], ...],
 ) -> None:
     if endpoint.setup is not None:
-        endpoint.setup(demo)
+        endpoint.setup(demo_graph)
     for role, expected in outcomes:
         extra = {"If-Match": _etag(client, endpoint.path, tokens, role)} if endpoint.needs_etag else {}
-        before, events = _fingerprint(demo), audit_count(demo)
+        before, events = _fingerprint(demo_graph), audit_count(demo_graph)
         role_name = "umbrella" if role == "other_umbrella" else role
-        own_events = _api_events(demo, role_name)
+        own_events = _api_events(demo_graph, role_name)
         response = _request(client, endpoint, bearer(tokens.by_name(role), **extra))
         assert response.status_code == expected, (role, response.get_json())
         if expected >= 400:
             assert response.get_json()["code"] == expected, role
-            assert _fingerprint(demo) == before, f"a refused request ({role}) changed the graph"
-            assert audit_count(demo) == events, f"a refused request ({role}) left an audit event"
+            assert _fingerprint(demo_graph) == before, f"a refused request ({role}) changed the graph"
+            assert audit_count(demo_graph) == events, f"a refused request ({role}) left an audit event"
         elif endpoint.writes:
-            assert _fingerprint(demo) != before
+            assert _fingerprint(demo_graph) != before
             if endpoint.audited:
-                assert _api_events(demo, role_name) > own_events, "a write without an audit event of the caller"
+                assert _api_events(demo_graph, role_name) > own_events, "a write without an audit event of the caller"
         else:
-            assert _fingerprint(demo) == before
+            assert _fingerprint(demo_graph) == before
 
 
 def test_the_matrix_covers_every_role_of_every_endpoint() -> None:

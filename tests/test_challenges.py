@@ -9,13 +9,6 @@ from flask.testing import FlaskClient
 
 from registry.dao.actors import ActorDao
 from registry.db import Graph
-from tests.auth_support import coordinator_client, token_secret  # noqa: F401 (fixtures)
-
-
-@pytest.fixture
-def client(coordinator_client: FlaskClient) -> FlaskClient:  # noqa: F811
-    """Writes to the collaboration model need a coordinator; anonymous reads use `app.test_client()`."""
-    return coordinator_client
 
 
 @pytest.fixture
@@ -56,8 +49,8 @@ def move(client: FlaskClient, rel_id: str, stage: str, on: str) -> Any:
     return client.patch(url, json={"properties": {"stage": stage, "stage_date": on}}, headers={"If-Match": etag})
 
 
-def test_create_and_read(people: Graph, client: FlaskClient) -> None:
-    response = create(client, county_codes=["18"])
+def test_create_and_read(people: Graph, coordinator_client: FlaskClient) -> None:
+    response = create(coordinator_client, county_codes=["18"])
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert [t["id"] for t in body["interest_areas"]] == ["loneliness"]
@@ -70,7 +63,7 @@ def test_create_and_read(people: Graph, client: FlaskClient) -> None:
         "knowledge": 0,
         "trust_and_structure": 0,
     }
-    assert client.get(response.headers["Location"]).get_json() == body
+    assert coordinator_client.get(response.headers["Location"]).get_json() == body
 
 
 @pytest.mark.parametrize(
@@ -85,27 +78,31 @@ def test_create_and_read(people: Graph, client: FlaskClient) -> None:
         {"municipality_codes": "1881"},
     ],
 )
-def test_invalid_challenges(people: Graph, client: FlaskClient, overrides: dict[str, Any]) -> None:
-    response = create(client, **overrides)
+def test_invalid_challenges(people: Graph, coordinator_client: FlaskClient, overrides: dict[str, Any]) -> None:
+    response = create(coordinator_client, **overrides)
     assert response.status_code == 422, response.get_json()
     assert people.read_one("MATCH (c:Challenge) RETURN count(c) AS n") == {"n": 0}
 
 
-def test_a_challenge_read_backwards(people: Graph, client: FlaskClient) -> None:
-    challenge_id = create(client).get_json()["id"]
-    social = engage(client, challenge_id, "social", "arena", stage_date="2021-02-01", anchored=["management"])
+def test_a_challenge_read_backwards(people: Graph, coordinator_client: FlaskClient) -> None:
+    challenge_id = create(coordinator_client).get_json()["id"]
+    social = engage(
+        coordinator_client, challenge_id, "social", "arena", stage_date="2021-02-01", anchored=["management"]
+    )
     assert social.status_code == 201, social.get_json()
-    seniorer = engage(client, challenge_id, "seniorer", "arena", stage_date="2021-02-01", anchored=["board", "members"])
-    assert engage(client, challenge_id, "kyrkan", "arena", stage_date="2022-01-01").status_code == 201
-    vardcentral = engage(client, challenge_id, "vardcentral", "arena", stage_date="2021-02-01")
+    seniorer = engage(
+        coordinator_client, challenge_id, "seniorer", "arena", stage_date="2021-02-01", anchored=["board", "members"]
+    )
+    assert engage(coordinator_client, challenge_id, "kyrkan", "arena", stage_date="2022-01-01").status_code == 201
+    vardcentral = engage(coordinator_client, challenge_id, "vardcentral", "arena", stage_date="2021-02-01")
     for rel, steps in (
         (social, [("dialogue", "2021-05-01"), ("knowledge", "2022-01-10"), ("trust_and_structure", "2024-01-01")]),
         (seniorer, [("knowledge", "2022-01-10"), ("trust_and_structure", "2024-01-01")]),
         (vardcentral, [("dialogue", "2021-09-01"), ("arena", "2022-02-01")]),
     ):
         for stage, on in steps:
-            assert move(client, rel.get_json()["id"], stage, on).status_code == 200
-    body = client.get(f"/api/v1/challenges/{challenge_id}").get_json()
+            assert move(coordinator_client, rel.get_json()["id"], stage, on).status_code == 200
+    body = coordinator_client.get(f"/api/v1/challenges/{challenge_id}").get_json()
     by_actor = {e["actor"]["id"]: e for e in body["engagements"]}
     assert [e["actor"]["id"] for e in body["engagements"]][:2] == ["seniorer", "social"]  # furthest first
     assert [h["stage"] for h in by_actor["social"]["history"]] == [
@@ -121,16 +118,16 @@ def test_a_challenge_read_backwards(people: Graph, client: FlaskClient) -> None:
     assert body["stage_counts"] == {"arena": 2, "dialogue": 0, "knowledge": 0, "trust_and_structure": 2}
     assert body["skipped_stages"] == ["dialogue"]
     assert sorted(a["id"] for a in body["unanchored"]) == ["kyrkan", "vardcentral"]
-    assert engage(client, challenge_id, "social", "dialogue").status_code == 409
-    assert engage(client, challenge_id, "kyrkan", "done").status_code == 422
-    assert engage(client, challenge_id, "kyrkan", "arena", anchored=["cat"]).status_code == 422
-    assert engage(client, "nope", "kyrkan", "arena").status_code == 404
+    assert engage(coordinator_client, challenge_id, "social", "dialogue").status_code == 409
+    assert engage(coordinator_client, challenge_id, "kyrkan", "done").status_code == 422
+    assert engage(coordinator_client, challenge_id, "kyrkan", "arena", anchored=["cat"]).status_code == 422
+    assert engage(coordinator_client, "nope", "kyrkan", "arena").status_code == 404
 
 
-def test_list_filters(people: Graph, client: FlaskClient) -> None:
-    kumla = create(client).get_json()["id"]
+def test_list_filters(people: Graph, coordinator_client: FlaskClient) -> None:
+    kumla = create(coordinator_client).get_json()["id"]
     county_wide = create(
-        client,
+        coordinator_client,
         name="Unga i länet",
         municipality_codes=[],
         county_codes=["18"],
@@ -138,12 +135,16 @@ def test_list_filters(people: Graph, client: FlaskClient) -> None:
         target_groups=["youth"],
     ).get_json()["id"]
     elsewhere = create(
-        client, name="Malmö", municipality_codes=["1280"], interest_areas=["football"], target_groups=["children"]
+        coordinator_client,
+        name="Malmö",
+        municipality_codes=["1280"],
+        interest_areas=["football"],
+        target_groups=["children"],
     ).get_json()["id"]
-    engage(client, kumla, "kyrkan", "arena")
+    engage(coordinator_client, kumla, "kyrkan", "arena")
 
     def found(**query: str) -> list[str]:
-        response = client.get("/api/v1/challenges", query_string=query)
+        response = coordinator_client.get("/api/v1/challenges", query_string=query)
         assert response.status_code == 200, response.get_json()
         return sorted(c["id"] for c in response.get_json())
 
@@ -154,15 +155,15 @@ def test_list_filters(people: Graph, client: FlaskClient) -> None:
     assert found(interest_area="sports") == [elsewhere]
     assert found(target_group="elderly") == [kumla]
     assert found(actor="kyrkan") == [kumla]
-    assert client.get("/api/v1/challenges", query_string={"county": "Örebro"}).status_code == 422
+    assert coordinator_client.get("/api/v1/challenges", query_string={"county": "Örebro"}).status_code == 422
 
 
-def test_update_and_delete(people: Graph, client: FlaskClient) -> None:
-    created = create(client)
+def test_update_and_delete(people: Graph, coordinator_client: FlaskClient) -> None:
+    created = create(coordinator_client)
     url = created.headers["Location"]
-    engage(client, created.get_json()["id"], "kyrkan", "arena")
-    assert client.patch(url, json={"name": "Ny"}).status_code == 428
-    updated = client.patch(
+    engage(coordinator_client, created.get_json()["id"], "kyrkan", "arena")
+    assert coordinator_client.patch(url, json={"name": "Ny"}).status_code == 428
+    updated = coordinator_client.patch(
         url,
         json={"name": "Ensamhet bland äldre", "target_groups": ["elderly", "next-of-kin"]},
         headers={"If-Match": created.headers["ETag"]},
@@ -173,12 +174,15 @@ def test_update_and_delete(people: Graph, client: FlaskClient) -> None:
     assert [t["id"] for t in body["target_groups"]] == ["elderly", "next-of-kin"]
     assert [t["id"] for t in body["interest_areas"]] == ["loneliness"]  # not given: kept
     assert body["municipalities"] == [{"code": "1881", "name": "Kumla"}]
-    emptied = client.patch(
+    emptied = coordinator_client.patch(
         url, json={"municipality_codes": [], "county_codes": []}, headers={"If-Match": updated.headers["ETag"]}
     )
     assert emptied.status_code == 422
-    assert client.patch(url, json={"name": "x"}, headers={"If-Match": created.headers["ETag"]}).status_code == 412
-    assert client.delete(url).status_code == 204
-    assert client.get(url).status_code == 404
+    assert (
+        coordinator_client.patch(url, json={"name": "x"}, headers={"If-Match": created.headers["ETag"]}).status_code
+        == 412
+    )
+    assert coordinator_client.delete(url).status_code == 204
+    assert coordinator_client.get(url).status_code == 404
     assert people.read_one("MATCH ()-[r:ENGAGED_IN]->() RETURN count(r) AS n") == {"n": 0}
-    assert client.delete(url).status_code == 404
+    assert coordinator_client.delete(url).status_code == 404

@@ -21,8 +21,8 @@ from flask import Flask
 from neo4j.exceptions import ServiceUnavailable
 from werkzeug.serving import make_server
 
-from registry import create_app
 from registry.api import actors as actors_api
+from registry.app import create_app
 from registry.cli import main
 from registry.dao.actors import ActorDao
 from registry.db import Graph

@@ -14,7 +14,6 @@ from registry.api.actors import neutralise
 from registry.db import Graph
 from registry.demo import load_demo
 from registry.identity import Principal, Role
-from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -54,7 +53,7 @@ def test_csv_with_the_search_filters(client: FlaskClient, graph: Graph) -> None:
     assert "contacts" not in read_csv(client, "county=18")[0]
 
 
-def test_csv_neutralises_formula_cells(client: FlaskClient, admin_client: FlaskClient, graph: Graph) -> None:  # noqa: F811
+def test_csv_neutralises_formula_cells(client: FlaskClient, admin_client: FlaskClient, graph: Graph) -> None:
     actor = {
         "name": '=HYPERLINK("http://evil.example";"click")',
         "sector": "civil",
@@ -147,7 +146,7 @@ def test_neutralise_leaves_ordinary_text() -> None:
     ]
 
 
-def test_full_width_formula_in_an_export(client: FlaskClient, admin_client: FlaskClient, graph: Graph) -> None:  # noqa: F811
+def test_full_width_formula_in_an_export(client: FlaskClient, admin_client: FlaskClient, graph: Graph) -> None:
     actor = {"name": '＝HYPERLINK("http://evil.example")', "sector": "civil", "kind": "association"}
     assert admin_client.post("/api/v1/actors", json=actor).status_code == 201
     (row,) = read_csv(client, "")

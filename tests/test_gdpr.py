@@ -12,18 +12,7 @@ from flask.testing import FlaskClient
 
 from registry.cli import main
 from registry.db import Graph
-from tests.auth_support import (
-    MEMBER,
-    NON_MEMBER,
-    PUBLIC_ACTOR,
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    member_etag,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, NON_MEMBER, PUBLIC_ACTOR, UMBRELLA, Tokens, bearer, member_etag
 
 EMAIL = "lennart.rydholm@linden-kumla.example"
 # Everything that identifies the person, in every form it is stored in (phone: E.164 and as typed).
@@ -32,7 +21,7 @@ NEIGHBOUR = "Gunilla Ekstrand"  # the same association's other contact: must sur
 
 
 @pytest.fixture
-def person(demo: Graph, client: FlaskClient, tokens: Tokens) -> Graph:  # noqa: F811
+def person(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> Graph:
     """Lennart's data where a real registry would have it: his contact record, an umbrella's edit in
     the history, his address in another actor's list and a second contact record, an imported
     source record, a note on a relationship."""
@@ -42,7 +31,7 @@ def person(demo: Graph, client: FlaskClient, tokens: Tokens) -> Graph:  # noqa: 
     etag = member_etag(client, tokens.umbrella, UMBRELLA, MEMBER)
     response = client.patch(path, json={"contacts": changed}, headers=bearer(tokens.umbrella, **{"If-Match": etag}))
     assert response.status_code == 200
-    demo.write(
+    demo_graph.write(
         "MATCH (a:Actor {id: $other}) SET a.emails = a.emails + 'Lennart.Rydholm@linden-kumla.example' "
         "CREATE (a)-[:HAS_CONTACT]->(:ContactPerson {id: 'c-second', name: 'Lennart Rydholm', role: 'Tränare', "
         "email: 'lennart.rydholm@linden-kumla.example', phone: '+46701740638'})",
@@ -55,20 +44,20 @@ def person(demo: Graph, client: FlaskClient, tokens: Tokens) -> Graph:  # noqa: 
         "Mobil": "0701740638",
         "E-post": EMAIL,
     }
-    demo.write(
+    demo_graph.write(
         "MATCH (a:Actor {id: $member}) "
         "CREATE (:SourceRecord {key: 'kumla:17', source: 'kumla', record_id: '17', fields: $fields})-[:DESCRIBES]->(a)",
         member=MEMBER,
         fields=json.dumps(record, ensure_ascii=False),
     )
-    demo.write(
+    demo_graph.write(
         "MATCH (a:Actor {id: $member}), (b:Actor {id: $public}) "
         "CREATE (a)-[:DEPENDS_ON {kind: 'power', note: $note}]->(b)",
         member=MEMBER,
         public=PUBLIC_ACTOR,
         note="Bidrag, kontakt via LENNART.RYDHOLM@linden-kumla.example",
     )
-    return demo
+    return demo_graph
 
 
 def _everything(graph: Graph) -> str:
@@ -102,7 +91,7 @@ def test_erase_removes_the_person_everywhere_and_redacts_history(
     runner: CliRunner,
     cli_env: dict,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     text = _everything(person)
     assert all(trace in text for trace in TRACES)
@@ -155,7 +144,7 @@ def test_erase_asks_first(person: Graph, runner: CliRunner, cli_env: dict) -> No
     assert _everything(person) == before
 
 
-def test_admin_api_export_and_erase(person: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_admin_api_export_and_erase(person: Graph, client: FlaskClient, tokens: Tokens) -> None:
     export = client.post("/api/v1/gdpr/export", json={"email": EMAIL}, headers=bearer(tokens.admin))
     assert export.status_code == 200
     assert len(export.get_json()["contacts"]) == 2

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from registry.cli import main
 from registry.db import Graph
-from tests.auth_support import admin_token, bearer, token_secret  # noqa: F401 (fixtures)
+from tests.auth_support import bearer
 from tests.import_helpers import run
 
 HEADER = "Id;Föreningsnamn;Telefon;Kontaktperson;Kontaktpersonens roll;Kontaktpersonens e-post;Kontaktpersonens telefon"
@@ -53,7 +53,7 @@ def register(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def imported(graph: Graph, register: Path, token_secret: str) -> Graph:  # noqa: F811
+def imported(graph: Graph, register: Path, token_secret: str) -> Graph:
     report = run(graph, register, municipality="Kumla", source="kumla-register")
     assert report.ok, report.table()
     # A report written before reports were redacted, quoting the number verbatim.
@@ -143,7 +143,7 @@ def test_export_by_name_and_phone_and_options_checked(imported: Graph, runner: C
     assert bad.exit_code == 2
 
 
-def test_admin_api_finds_and_erases_by_name_and_phone(imported: Graph, client: FlaskClient, admin_token: str) -> None:  # noqa: F811
+def test_admin_api_finds_and_erases_by_name_and_phone(imported: Graph, client: FlaskClient, admin_token: str) -> None:
     admin = bearer(admin_token)
     name_alone = client.post("/api/v1/gdpr/export", json={"name": "Lennart Rydholm"}, headers=admin)
     assert name_alone.status_code == 422

@@ -7,7 +7,7 @@ import socket
 
 from flask.testing import FlaskClient
 
-from registry import create_app
+from registry.app import create_app
 
 
 def test_health_ok(client: FlaskClient) -> None:

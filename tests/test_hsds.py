@@ -15,21 +15,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
-from registry import create_app
+from registry.app import create_app
 from registry.dao.actors import ActorDao
 from registry.db import Graph
 from registry.demo import load_demo, load_demo_records
 from registry.hsds import mapping
-from tests.auth_support import (
-    MEMBER,
-    NON_MEMBER,
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, NON_MEMBER, UMBRELLA, Tokens, bearer
 from tests.hsds_validation import assert_organization_valid, assert_valid
 
 API = "/api/hsds/v3"
@@ -50,7 +41,7 @@ def _all(client: FlaskClient, path: str, token: str | None = None, **params: Any
 
 
 # -- validation -------------------------------------------------------------------------------------
-def test_every_demo_organization_and_nested_object_validates(client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_every_demo_organization_and_nested_object_validates(client: FlaskClient, tokens: Tokens) -> None:
     orgs = _all(client, f"{API}/organizations", tokens.admin, full="true")
     assert len(orgs) == len(load_demo_records())
     for org in orgs:
@@ -63,7 +54,7 @@ def test_every_demo_organization_and_nested_object_validates(client: FlaskClient
         assert "services" not in summary and "contacts" not in summary
 
 
-def test_every_demo_service_taxonomy_and_term_validates(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_every_demo_service_taxonomy_and_term_validates(client: FlaskClient, demo_graph: Graph) -> None:
     services = _all(client, f"{API}/services")
     assert len(services) == len(load_demo_records())
     for svc in services:
@@ -128,7 +119,7 @@ def _hostile_records() -> list[dict[str, Any]]:
     ]
 
 
-def test_hostile_and_empty_values_validate(client: FlaskClient, graph: Graph, tokens: Tokens) -> None:  # noqa: F811
+def test_hostile_and_empty_values_validate(client: FlaskClient, graph: Graph, tokens: Tokens) -> None:
     ActorDao(graph).upsert_many(_hostile_records())
     orgs = _all(client, f"{API}/organizations", tokens.admin, full="true", search="Förening script")
     hostile = next(o for o in orgs if o["name"] == HOSTILE_NAME)
@@ -145,9 +136,9 @@ def test_hostile_and_empty_values_validate(client: FlaskClient, graph: Graph, to
 
 
 # -- the mapping -----------------------------------------------------------------------------------
-def test_mapping_of_one_actor(client: FlaskClient, tokens: Tokens, demo: Graph) -> None:  # noqa: F811
+def test_mapping_of_one_actor(client: FlaskClient, tokens: Tokens, demo_graph: Graph) -> None:
     org = client.get(f"{API}/organizations/{MEMBER}", headers=bearer(tokens.admin)).get_json()
-    view = ActorDao(demo).get(MEMBER)
+    view = ActorDao(demo_graph).get(MEMBER)
     assert view is not None
     assert org["id"] == MEMBER and org["name"] == view["name"]
     if view.get("org_number"):
@@ -172,7 +163,7 @@ def test_mapping_of_one_actor(client: FlaskClient, tokens: Tokens, demo: Graph) 
     assert one["id"] == svc["id"] and one["organization"]["id"] == MEMBER
 
 
-def test_unknown_ids_are_404(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_unknown_ids_are_404(client: FlaskClient, demo_graph: Graph) -> None:
     for path in (
         "organizations/00000000-0000-4000-8000-00000000dead",
         "organizations/not-a-uuid",
@@ -187,7 +178,7 @@ def test_unknown_ids_are_404(client: FlaskClient, demo: Graph) -> None:  # noqa:
 
 
 # -- paging and filters ------------------------------------------------------------------------------
-def test_hsds_paging_fields(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_hsds_paging_fields(client: FlaskClient, demo_graph: Graph) -> None:
     total = len(load_demo_records())
     first = client.get(f"{API}/organizations?per_page=10").get_json()
     pages = -(-total // 10)
@@ -224,7 +215,7 @@ def test_bad_queries_are_422(client: FlaskClient, graph: Graph, query: str) -> N
     assert answer.get_json()["message"]
 
 
-def test_filters_map_onto_the_search(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_filters_map_onto_the_search(client: FlaskClient, demo_graph: Graph) -> None:
     records = load_demo_records()
     kumla = {r["name"] for r in records if r["municipality"] == "1881" or "1881" in r.get("active_in", [])}
     found = {o["name"] for o in _all(client, f"{API}/organizations", municipality="1881")}
@@ -262,7 +253,7 @@ def test_filters_map_onto_the_search(client: FlaskClient, demo: Graph) -> None: 
 )
 def test_contacts_only_for_callers_allowed(
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     who: str,
     member: bool,
     non_member: bool,

@@ -17,13 +17,7 @@ from registry.cli import main
 from registry.db import Graph
 from registry.demo import load_demo_records
 from registry.hsds.tabular import TABLES, path_of
-from tests.auth_support import (
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import Tokens, bearer
 from tests.hsds_validation import assert_organization_valid, assert_package_valid
 
 CONTACT_NAMES = {c["name"] for r in load_demo_records() for c in r.get("contacts", [])}
@@ -34,7 +28,7 @@ def _organizations(text: str) -> list[dict]:
 
 
 def test_cli_writes_a_valid_package_and_ndjson(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     runner: CliRunner,
     cli_env: dict[str, str],
     tmp_path: Path,
@@ -60,7 +54,7 @@ def test_cli_writes_a_valid_package_and_ndjson(
 
 
 def test_cli_filters_and_contacts_on_request(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     runner: CliRunner,
     cli_env: dict[str, str],
     tmp_path: Path,
@@ -79,7 +73,7 @@ def test_cli_filters_and_contacts_on_request(
     assert bad.exit_code != 0 and "nope" in bad.output
 
 
-def test_api_export_hsds_ndjson_and_contacts(client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_api_export_hsds_ndjson_and_contacts(client: FlaskClient, tokens: Tokens) -> None:
     anonymous = client.get("/api/v1/actors/export?format=hsds")
     assert anonymous.status_code == 200 and anonymous.mimetype == "application/x-ndjson"
     orgs = _organizations(anonymous.get_data(as_text=True))
@@ -97,7 +91,7 @@ def test_api_export_hsds_ndjson_and_contacts(client: FlaskClient, tokens: Tokens
     assert 0 < len(filtered) < len(orgs)
 
 
-def test_api_export_tabular_zip(client: FlaskClient, tokens: Tokens, tmp_path: Path) -> None:  # noqa: F811
+def test_api_export_tabular_zip(client: FlaskClient, tokens: Tokens, tmp_path: Path) -> None:
     for token, with_contacts in ((None, False), (tokens.admin, True)):
         answer = client.get("/api/v1/actors/export?format=hsds-tabular", headers=bearer(token))
         assert answer.status_code == 200 and answer.mimetype == "application/zip"
@@ -110,6 +104,6 @@ def test_api_export_tabular_zip(client: FlaskClient, tokens: Tokens, tmp_path: P
         assert (counts["contact"] > 0) is with_contacts
 
 
-def test_api_export_rejects_unknown_format(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_api_export_rejects_unknown_format(client: FlaskClient, demo_graph: Graph) -> None:
     answer = client.get("/api/v1/actors/export?format=hsds-xml")
     assert answer.status_code == 422

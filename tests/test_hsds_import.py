@@ -20,12 +20,7 @@ from registry.db import Graph
 from registry.demo import load_demo_records
 from registry.domain.actor import ActorFilter
 from registry.identity import Role
-from tests.auth_support import (
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    issue_token,
-    token_secret,  # noqa: F401 (fixture)
-)
+from tests.auth_support import bearer, issue_token
 from tests.conftest import wipe
 
 
@@ -52,13 +47,13 @@ def _import(runner: CliRunner, env: dict[str, str], path: Path, tmp: Path) -> di
 
 @pytest.mark.parametrize("form", ["tabular", "ndjson", "zip"])
 def test_round_trip_gives_the_same_actors_terms_and_places(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     runner: CliRunner,
     cli_env: dict[str, str],
     tmp_path: Path,
     form: str,
 ) -> None:
-    before = _snapshot(demo)
+    before = _snapshot(demo_graph)
     assert len(before) == len(load_demo_records())
     out = tmp_path / "hsds"
     result = runner.invoke(main, ["export", "hsds", str(out), "--no-progress"], env=cli_env)
@@ -73,15 +68,15 @@ def test_round_trip_gives_the_same_actors_terms_and_places(
             for path in out.iterdir():
                 if path.suffix in (".csv", ".json"):
                     archive.write(path, f"package/{path.name}")
-    wipe(demo)  # a fresh registry
-    assert _snapshot(demo) == set()
+    wipe(demo_graph)  # a fresh registry
+    assert _snapshot(demo_graph) == set()
     report = _import(runner, cli_env, source, tmp_path)
     assert report["counts"]["rejected"] == 0, report
-    assert _snapshot(demo) == before
+    assert _snapshot(demo_graph) == before
     # A rerun converges: nothing changes the second time.
     again = _import(runner, cli_env, source, tmp_path)
     assert again["counts"].get("created", 0) == 0 and again["counts"].get("updated", 0) == 0, again["counts"]
-    assert _snapshot(demo) == before
+    assert _snapshot(demo_graph) == before
 
 
 def test_another_directorys_json_matches_terms_by_name(
@@ -160,13 +155,13 @@ def test_not_hsds_is_refused_before_anything_is_written(
 
 def test_the_import_api_takes_an_hsds_zip(
     client: FlaskClient,
-    demo: Graph,  # noqa: F811
-    token_secret: str,  # noqa: F811
+    demo_graph: Graph,
+    token_secret: str,
 ) -> None:
-    before = _snapshot(demo)
+    before = _snapshot(demo_graph)
     package = client.get("/api/v1/actors/export?format=hsds-tabular").get_data()
-    wipe(demo)  # a fresh registry, whose admin uploads the other directory's package
-    token = issue_token(demo, Role.ADMIN)
+    wipe(demo_graph)  # a fresh registry, whose admin uploads the other directory's package
+    token = issue_token(demo_graph, Role.ADMIN)
     answer = client.post(
         "/api/v1/imports",
         data={"file": (io.BytesIO(package), "grannkatalog.zip"), "format": "hsds"},
@@ -175,4 +170,4 @@ def test_the_import_api_takes_an_hsds_zip(
     )
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["counts"]["rejected"] == 0
-    assert _snapshot(demo) == before
+    assert _snapshot(demo_graph) == before

@@ -16,7 +16,6 @@ from registry.db import Graph
 from registry.demo import demo_id, load_demo
 from registry.domain import normalize
 from registry.identity import Channel, Principal, Role, Writer
-from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 from tests.import_helpers import actor_by_name, audit_events, counts, run, snapshot
 
 HEADER = "Id;Föreningsnamn;Postnr;Ort;Telefon;E-post;Kontaktperson;Kontaktperson e-post;Kontaktperson telefon\n"
@@ -218,7 +217,7 @@ def test_without_erasures_no_secret_is_needed_and_nothing_is_suppressed(
 # -- actors from the API ---------------------------------------------------------------------------
 def test_an_actor_created_in_the_api_is_found_by_a_later_import(
     graph: Graph,
-    admin_client: FlaskClient,  # noqa: F811
+    admin_client: FlaskClient,
     tmp_path: Path,
 ) -> None:
     body = {"name": "Kumla Schackklubb", "sector": "civil", "kind": "association", "postal_code": "69231"}
@@ -248,7 +247,7 @@ def test_an_actor_created_in_the_api_is_found_by_a_later_import(
 
 def test_an_import_over_the_api_names_the_admins_token(
     graph: Graph,
-    admin_client: FlaskClient,  # noqa: F811
+    admin_client: FlaskClient,
     tmp_path: Path,
 ) -> None:
     path = _write(tmp_path / "kumla.csv", ROW_1)

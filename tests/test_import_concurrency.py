@@ -10,13 +10,12 @@ from importers.report import Report
 from registry.db import Graph
 from tests.conftest import wipe
 from tests.import_helpers import audit_events, counts, run
-from tests.test_import_interrupt import register  # noqa: F401 (fixture)
 
 BATCH = 10
 
 
-def test_two_simultaneous_imports_audit_each_change_once(graph: Graph, register: Path) -> None:  # noqa: F811
-    alone = run(graph, register, municipality="Kumla", batch_size=BATCH)
+def test_two_simultaneous_imports_audit_each_change_once(graph: Graph, batched_register: Path) -> None:
+    alone = run(graph, batched_register, municipality="Kumla", batch_size=BATCH)
     assert alone.outcome == "imported"
     expected = audit_events(graph)
     assert expected["actor.create"] == 40
@@ -38,7 +37,7 @@ def test_two_simultaneous_imports_audit_each_change_once(graph: Graph, register:
             second_writing.set()
 
     def importing(name: str, checkpoint: object) -> None:
-        reports[name] = run(graph, register, municipality="Kumla", batch_size=BATCH, checkpoint=checkpoint)
+        reports[name] = run(graph, batched_register, municipality="Kumla", batch_size=BATCH, checkpoint=checkpoint)
 
     first = threading.Thread(target=importing, args=("first", first_checkpoint))
     first.start()

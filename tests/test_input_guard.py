@@ -13,17 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from registry import create_app
+from registry.app import create_app
 from registry.guard import MAX_DEPTH
-from tests.auth_support import (
-    MEMBER,
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, UMBRELLA, Tokens, bearer
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -63,7 +55,7 @@ def _send(client: FlaskClient, method: str, path: str, token: str, body: str) ->
 @pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
 def test_deep_json_is_400_everywhere(
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     method: str,
     path: str,
 ) -> None:
@@ -75,7 +67,7 @@ def test_deep_json_is_400_everywhere(
 @pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
 def test_lone_surrogates_and_huge_numbers_in_json_are_422_everywhere(
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     method: str,
     path: str,
 ) -> None:
@@ -99,7 +91,7 @@ def test_lone_surrogates_and_huge_numbers_in_json_are_422_everywhere(
 @pytest.mark.parametrize(("method", "path"), READ_ROUTES)
 def test_huge_numbers_in_the_query_are_422_everywhere(
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     method: str,
     path: str,
 ) -> None:
@@ -120,7 +112,7 @@ def test_huge_numbers_in_the_query_are_422_everywhere(
 )
 def test_the_largest_page_the_guard_lets_through_is_an_empty_page(
     demo_client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     path: str,
 ) -> None:
     """15 digits pass the guard, and times the largest page size still fit 64 bits: an empty page."""
@@ -128,7 +120,7 @@ def test_the_largest_page_the_guard_lets_through_is_an_empty_page(
     assert response.status_code in (200, 404), response.get_data(as_text=True)[:300]
 
 
-def test_the_issue_s_500s_on_real_routes(demo_client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_the_issue_s_500s_on_real_routes(demo_client: FlaskClient, tokens: Tokens) -> None:
     """The routes the issue found, with real ids: still refused before anything is written."""
     admin = bearer(tokens.admin)
     for path in ("/api/v1/arenas", "/api/v1/challenges", "/api/v1/agreements"):
@@ -146,7 +138,7 @@ def test_the_issue_s_500s_on_real_routes(demo_client: FlaskClient, tokens: Token
 
 
 @pytest.fixture
-def demo_client(demo, app: Flask) -> FlaskClient:  # noqa: F811
+def demo_client(demo_graph, app: Flask) -> FlaskClient:
     return app.test_client()
 
 

@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 
 from registry.db import Graph
 from registry.domain import normalize
-from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 
 RLO = "\u202e"
 
@@ -57,7 +56,7 @@ def test_the_normalize_function() -> None:
     ],
 )
 def test_direction_controls_in_names_are_422(
-    admin_client: FlaskClient,  # noqa: F811
+    admin_client: FlaskClient,
     graph: Graph,
     path: str,
     body: dict[str, Any],
@@ -69,7 +68,7 @@ def test_direction_controls_in_names_are_422(
     assert graph.read_one("MATCH (a:Actor) RETURN count(a) AS n") == {"n": 0}
 
 
-def test_get_then_patch_keeps_the_contacts(admin_client: FlaskClient, graph: Graph) -> None:  # noqa: F811
+def test_get_then_patch_keeps_the_contacts(admin_client: FlaskClient, graph: Graph) -> None:
     created = _actor(admin_client)
     path = f"/api/v1/actors/{created['id']}"
     got = admin_client.get(path)
@@ -88,7 +87,7 @@ def test_get_then_patch_keeps_the_contacts(admin_client: FlaskClient, graph: Gra
     assert graph.read_one("MATCH (c:ContactPerson) RETURN count(c) AS n") == {"n": 3}
 
 
-def test_another_actors_contact_id_is_refused(admin_client: FlaskClient, graph: Graph) -> None:  # noqa: F811
+def test_another_actors_contact_id_is_refused(admin_client: FlaskClient, graph: Graph) -> None:
     mine = _actor(admin_client)
     theirs = _actor(admin_client, name="Hällabrottets Fältrittklubb", contacts=[{"name": "Anna Svensson"}])
     foreign = theirs["contacts"][0]["id"]

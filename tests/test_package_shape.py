@@ -30,8 +30,9 @@ def test_the_http_layer_is_not_loaded_by(statement: str) -> None:
     assert _loaded_after(statement) == set()
 
 
-def test_the_factory_is_in_registry_app_and_still_reachable_from_the_root() -> None:
-    from registry import create_app as from_root
-    from registry.app import create_app
+def test_the_package_root_is_light() -> None:
+    # The factory lives in registry.app; the root holds only the version.
+    import registry
 
-    assert from_root is create_app
+    assert not hasattr(registry, "create_app")
+    assert _loaded_after("import registry") == set()

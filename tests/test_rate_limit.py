@@ -9,18 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from registry import create_app
+from registry.app import create_app
 from registry.db import Graph
 from registry.security import DEFAULT_STORAGE_URI
-from tests.auth_support import (
-    MEMBER,
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, UMBRELLA, Tokens, bearer
 
 MEMBERS = f"/api/v1/umbrellas/{UMBRELLA}/members"
 BAD = {"Authorization": "Bearer reg_0123456789ab_" + "A" * 43}
@@ -45,7 +37,9 @@ def _wrong_secret(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {prefix}_{token_id}_" + "A" * 43}
 
 
-def test_failed_authentication_is_limited_per_address(demo: Graph, app: Flask, tokens: Tokens, storage: str) -> None:  # noqa: F811
+def test_failed_authentication_is_limited_per_address(
+    demo_graph: Graph, app: Flask, tokens: Tokens, storage: str
+) -> None:
     client = _client(app, storage, RATELIMIT_AUTH_FAILURES="3 per minute")
     for _ in range(3):
         assert client.get(MEMBERS, headers=BAD).status_code == 401
@@ -71,9 +65,9 @@ def test_failed_authentication_is_limited_per_address(demo: Graph, app: Flask, t
 
 
 def test_a_token_tried_from_many_addresses_is_blocked_for_failures_only(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     app: Flask,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     storage: str,
 ) -> None:
     client = _client(app, storage, RATELIMIT_AUTH_FAILURES="3 per minute")
@@ -87,7 +81,7 @@ def test_a_token_tried_from_many_addresses_is_blocked_for_failures_only(
     assert client.get(MEMBERS, headers=bearer(tokens.coordinator), environ_base=fresh).status_code == 200
 
 
-def test_workers_share_the_counters(demo: Graph, app: Flask, tokens: Tokens, storage: str) -> None:  # noqa: F811
+def test_workers_share_the_counters(demo_graph: Graph, app: Flask, tokens: Tokens, storage: str) -> None:
     """Two app instances, as two gunicorn workers are, count together: 3 a minute is 3 in all."""
     limits = {"RATELIMIT_AUTH_FAILURES": "3 per minute", "RATELIMIT_WRITES": "3 per minute"}
     first, second = _client(app, storage, **limits), _client(app, storage, **limits)
@@ -108,16 +102,16 @@ def test_the_default_storage_is_a_file_every_worker_sees(app: Flask) -> None:
     assert DEFAULT_STORAGE_URI.startswith("sqlite:///") and DEFAULT_STORAGE_URI.endswith("var/ratelimits.sqlite")
 
 
-def test_successful_authentication_is_not_counted(demo: Graph, app: Flask, tokens: Tokens, storage: str) -> None:  # noqa: F811
+def test_successful_authentication_is_not_counted(demo_graph: Graph, app: Flask, tokens: Tokens, storage: str) -> None:
     client = _client(app, storage, RATELIMIT_AUTH_FAILURES="3 per minute")
     for _ in range(10):
         assert client.get(MEMBERS, headers=bearer(tokens.reader)).status_code == 200
 
 
 def test_writes_are_limited_per_token_and_reads_are_not(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     app: Flask,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     storage: str,
 ) -> None:
     client = _client(app, storage, RATELIMIT_WRITES="3 per minute")
@@ -136,14 +130,14 @@ def test_writes_are_limited_per_token_and_reads_are_not(
     # Another client (token) has its own budget.
     other = client.patch(path, json={"member_count": 9}, headers=bearer(tokens.admin, **{"If-Match": "*"}))
     assert other.status_code == 200
-    row = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.member_count AS n", id=MEMBER)
+    row = demo_graph.read_one("MATCH (a:Actor {id: $id}) RETURN a.member_count AS n", id=MEMBER)
     assert row == {"n": 9}
 
 
 def test_limits_come_from_the_environment(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     app: Flask,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     monkeypatch: pytest.MonkeyPatch,
     storage: str,
 ) -> None:
@@ -189,9 +183,9 @@ def test_processes_count_into_one_counter(storage: str) -> None:
 
 
 def test_the_umbrella_sign_in_page_follows_the_same_rule(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     app: Flask,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     storage: str,
 ) -> None:
     """The /paraply sign-in form: bad tokens from an address end in 429, a valid umbrella token still signs in."""

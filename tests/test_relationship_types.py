@@ -23,7 +23,6 @@ from registry.db import Graph
 from registry.domain.network import NetworkEdge
 from registry.domain.relationships import NETWORK_TYPES, RELATIONSHIP_TYPES
 from registry.web.pages import RELATIONSHIP_GROUPS, relationship_group
-from tests.auth_support import coordinator_client, token_secret  # noqa: F401 (fixtures)
 from visualisations import encoding
 from visualisations.subjects import MAP_TYPES
 
@@ -147,7 +146,7 @@ def _end_of(graph: Graph, label: str, node_id: str) -> str:
 @pytest.mark.parametrize("declared", WRITABLE, ids=_ids(WRITABLE))
 def test_every_writable_type_round_trips_through_the_api(
     graph: Graph,
-    coordinator_client: FlaskClient,  # noqa: F811
+    coordinator_client: FlaskClient,
     declared: RelationshipType,
 ) -> None:
     client = coordinator_client

@@ -17,7 +17,6 @@ from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.domain.relationships import ConflictError, skipped_stages
 from registry.identity import Principal, Role, Writer
-from tests.auth_support import coordinator_client, token_secret  # noqa: F401 (fixtures)
 
 # The writer of relationships these tests create through the DAO (its writes take one).
 WRITER = Writer.cli()
@@ -36,12 +35,6 @@ def actor(key: str, sector: str = "civil", municipality: str = "1881", **props: 
             **props,
         },
     }
-
-
-@pytest.fixture
-def client(coordinator_client: FlaskClient) -> FlaskClient:  # noqa: F811
-    """Writes to the collaboration model need a coordinator; anonymous reads use `app.test_client()`."""
-    return coordinator_client
 
 
 @pytest.fixture
@@ -72,8 +65,10 @@ def power(client: FlaskClient, frm: str = "forening-a", to: str = "kommun", **ex
 # -- create --------------------------------------------------------------------------------------
 
 
-def test_create_returns_the_relationship_with_etag_and_location(actors: Graph, client: FlaskClient) -> None:
-    response = power(client, source="Intervju", confidence="high", valid_from="2024-01-01", note="Lokalbidrag")
+def test_create_returns_the_relationship_with_etag_and_location(actors: Graph, coordinator_client: FlaskClient) -> None:
+    response = power(
+        coordinator_client, source="Intervju", confidence="high", valid_from="2024-01-01", note="Lokalbidrag"
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["type"] == "DEPENDS_ON"
@@ -89,22 +84,22 @@ def test_create_returns_the_relationship_with_etag_and_location(actors: Graph, c
     )
     assert body["version"] == 1 and body["created_by"].startswith("coordinator:") and body["current"] is True
     assert response.headers["Location"].endswith(body["id"])
-    fetched = client.get(f"/api/v1/relationships/{body['id']}")
+    fetched = coordinator_client.get(f"/api/v1/relationships/{body['id']}")
     assert fetched.status_code == 200
     assert fetched.headers["ETag"] == response.headers["ETag"]
     assert fetched.get_json() == body
 
 
-def test_created_by_is_the_callers_principal(actors: Graph, app: Flask, client: FlaskClient) -> None:
+def test_created_by_is_the_callers_principal(actors: Graph, app: Flask, coordinator_client: FlaskClient) -> None:
     @app.before_request
     def as_coordinator() -> None:
         g.principal = Principal(Role.COORDINATOR, token_id="token-7")
 
-    body = power(client).get_json()
+    body = power(coordinator_client).get_json()
     assert body["created_by"] == "coordinator:token-7"
 
 
-def test_every_type_with_its_properties(actors: Graph, client: FlaskClient) -> None:
+def test_every_type_with_its_properties(actors: Graph, coordinator_client: FlaskClient) -> None:
     agreement = AgreementDao(actors).create({"kind": "iop", "title": "IOP"}, "test")
     challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test")
     from registry.dao.arenas import ArenaDao
@@ -118,7 +113,7 @@ def test_every_type_with_its_properties(actors: Graph, client: FlaskClient) -> N
         ("ENGAGED_IN", "socialtjansten", challenge["id"], {"stage": "dialogue", "anchored": ["management"]}),
     ]
     for rel_type, frm, to, props in cases:
-        response = post(client, type=rel_type, **{"from": frm}, to=to, properties=props)
+        response = post(coordinator_client, type=rel_type, **{"from": frm}, to=to, properties=props)
         assert response.status_code == 201, (rel_type, response.get_json())
         assert response.get_json()["properties"] == props, rel_type
 
@@ -167,9 +162,9 @@ def test_every_type_with_its_properties(actors: Graph, client: FlaskClient) -> N
     ],
 )
 def test_invalid_input_is_a_422_naming_the_field(
-    actors: Graph, client: FlaskClient, body: dict[str, Any], field: str
+    actors: Graph, coordinator_client: FlaskClient, body: dict[str, Any], field: str
 ) -> None:
-    response = post(client, **body)
+    response = post(coordinator_client, **body)
     assert response.status_code == 422, response.get_json()
     payload = response.get_json()
     assert payload["message"]
@@ -177,84 +172,109 @@ def test_invalid_input_is_a_422_naming_the_field(
     assert actors.read_one("MATCH ()-[r]->() WHERE r.id IS NOT NULL RETURN count(r) AS n") == {"n": 0}
 
 
-def test_no_self_loops(actors: Graph, client: FlaskClient) -> None:
-    response = power(client, frm="kommun", to="kommun")
+def test_no_self_loops(actors: Graph, coordinator_client: FlaskClient) -> None:
+    response = power(coordinator_client, frm="kommun", to="kommun")
     assert response.status_code == 422
     assert "to" in response.get_json()["errors"]
 
 
-def test_only_the_ends_the_contract_allows(actors: Graph, client: FlaskClient) -> None:
+def test_only_the_ends_the_contract_allows(actors: Graph, coordinator_client: FlaskClient) -> None:
     agreement = AgreementDao(actors).create({"kind": "policy", "title": "Policy"}, "test")
-    wrong_end = post(client, type="PARTY_TO", **{"from": "kommun"}, to="forening-a")
+    wrong_end = post(coordinator_client, type="PARTY_TO", **{"from": "kommun"}, to="forening-a")
     assert wrong_end.status_code == 422
     assert "Agreement" in wrong_end.get_json()["errors"]["to"][0]
-    wrong_start = post(client, type="PARTY_TO", **{"from": agreement["id"]}, to=agreement["id"] + "x")
+    wrong_start = post(coordinator_client, type="PARTY_TO", **{"from": agreement["id"]}, to=agreement["id"] + "x")
     assert wrong_start.status_code == 422
     assert set(wrong_start.get_json()["errors"]) == {"from", "to"}
-    actor_to_agreement = power(client, to=agreement["id"])
+    actor_to_agreement = power(coordinator_client, to=agreement["id"])
     assert actor_to_agreement.status_code == 422
     assert "Actor" in actor_to_agreement.get_json()["errors"]["to"][0]
 
 
-def test_unknown_and_archived_ends(actors: Graph, client: FlaskClient) -> None:
-    missing = power(client, to="finns-inte")
+def test_unknown_and_archived_ends(actors: Graph, coordinator_client: FlaskClient) -> None:
+    missing = power(coordinator_client, to="finns-inte")
     assert missing.status_code == 422 and "to" in missing.get_json()["errors"]
-    archived = power(client, frm="arkiverad")
+    archived = power(coordinator_client, frm="arkiverad")
     assert archived.status_code == 422 and "arkiverad" in archived.get_json()["errors"]["from"][0]
 
 
-def test_malformed_bodies_are_4xx(actors: Graph, client: FlaskClient) -> None:
-    assert client.post("/api/v1/relationships", data="{", content_type="application/json").status_code == 400
-    assert client.post("/api/v1/relationships", json=[1, 2]).status_code == 422
-    assert post(client, type="PERCEIVES", **{"from": "x" * 101}, to="kommun").status_code == 422
+def test_malformed_bodies_are_4xx(actors: Graph, coordinator_client: FlaskClient) -> None:
+    assert (
+        coordinator_client.post("/api/v1/relationships", data="{", content_type="application/json").status_code == 400
+    )
+    assert coordinator_client.post("/api/v1/relationships", json=[1, 2]).status_code == 422
+    assert post(coordinator_client, type="PERCEIVES", **{"from": "x" * 101}, to="kommun").status_code == 422
 
 
 # -- duplicates -----------------------------------------------------------------------------------
 
 
-def test_a_second_identical_relationship_for_overlapping_dates_is_409(actors: Graph, client: FlaskClient) -> None:
-    first = power(client, valid_from="2024-01-01", valid_to="2025-01-01")
+def test_a_second_identical_relationship_for_overlapping_dates_is_409(
+    actors: Graph, coordinator_client: FlaskClient
+) -> None:
+    first = power(coordinator_client, valid_from="2024-01-01", valid_to="2025-01-01")
     assert first.status_code == 201
-    overlapping = power(client, valid_from="2024-06-01")
+    overlapping = power(coordinator_client, valid_from="2024-06-01")
     assert overlapping.status_code == 409
     assert overlapping.get_json()["errors"]["existing_id"] == first.get_json()["id"]
-    open_ended = power(client)
+    open_ended = power(coordinator_client)
     assert open_ended.status_code == 409
-    after = power(client, valid_from="2025-01-01")  # valid_to is exclusive: no overlap
+    after = power(coordinator_client, valid_from="2025-01-01")  # valid_to is exclusive: no overlap
     assert after.status_code == 201
-    before = power(client, valid_to="2024-01-01")
+    before = power(coordinator_client, valid_to="2024-01-01")
     assert before.status_code == 201
     assert actors.read_one("MATCH ()-[r:DEPENDS_ON]->() RETURN count(r) AS n") == {"n": 3}
 
 
-def test_what_tells_two_relationships_apart(actors: Graph, client: FlaskClient) -> None:
-    assert power(client).status_code == 201
-    assert power(client, properties={"resource": "premises"}).status_code == 201  # another resource
-    assert power(client, frm="kommun", to="forening-a").status_code == 201  # the other direction
+def test_what_tells_two_relationships_apart(actors: Graph, coordinator_client: FlaskClient) -> None:
+    assert power(coordinator_client).status_code == 201
+    assert power(coordinator_client, properties={"resource": "premises"}).status_code == 201  # another resource
+    assert power(coordinator_client, frm="kommun", to="forening-a").status_code == 201  # the other direction
     grant = {"amount_sek": 1000, "year": 2025, "form": "association_grant"}
-    assert post(client, type="FUNDS", **{"from": "kommun"}, to="forening-a", properties=grant).status_code == 201
+    assert (
+        post(coordinator_client, type="FUNDS", **{"from": "kommun"}, to="forening-a", properties=grant).status_code
+        == 201
+    )
     other_year = {**grant, "year": 2026}
-    assert post(client, type="FUNDS", **{"from": "kommun"}, to="forening-a", properties=other_year).status_code == 201
+    assert (
+        post(coordinator_client, type="FUNDS", **{"from": "kommun"}, to="forening-a", properties=other_year).status_code
+        == 201
+    )
     same = {**grant, "amount_sek": 5}
-    assert post(client, type="FUNDS", **{"from": "kommun"}, to="forening-a", properties=same).status_code == 409
+    assert (
+        post(coordinator_client, type="FUNDS", **{"from": "kommun"}, to="forening-a", properties=same).status_code
+        == 409
+    )
 
 
-def test_mutual_kinds_are_stored_once_and_read_from_both_ends(actors: Graph, client: FlaskClient) -> None:
+def test_mutual_kinds_are_stored_once_and_read_from_both_ends(actors: Graph, coordinator_client: FlaskClient) -> None:
     symbiotic = {"kind": "symbiotic", "resource": "volunteers"}
-    created = post(client, type="DEPENDS_ON", **{"from": "socialtjansten"}, to="forening-a", properties=symbiotic)
+    created = post(
+        coordinator_client, type="DEPENDS_ON", **{"from": "socialtjansten"}, to="forening-a", properties=symbiotic
+    )
     assert created.status_code == 201 and created.get_json()["mutual"] is True
-    reversed_twin = post(client, type="DEPENDS_ON", **{"from": "forening-a"}, to="socialtjansten", properties=symbiotic)
+    reversed_twin = post(
+        coordinator_client, type="DEPENDS_ON", **{"from": "forening-a"}, to="socialtjansten", properties=symbiotic
+    )
     assert reversed_twin.status_code == 409
     assert actors.read_one("MATCH ()-[r:DEPENDS_ON]->() RETURN count(r) AS n") == {"n": 1}
     for end in ("socialtjansten", "forening-a"):
-        grouped = client.get(f"/api/v1/actors/{end}/relationships").get_json()
+        grouped = coordinator_client.get(f"/api/v1/actors/{end}/relationships").get_json()
         assert [(r["direction"], r["properties"]["kind"]) for r in grouped["DEPENDS_ON"]] == [("mutual", "symbiotic")]
     competition = post(
-        client, type="DEPENDS_ON", **{"from": "forening-b"}, to="forening-a", properties={"kind": "competition"}
+        coordinator_client,
+        type="DEPENDS_ON",
+        **{"from": "forening-b"},
+        to="forening-a",
+        properties={"kind": "competition"},
     )
     assert competition.status_code == 201
     twin = post(
-        client, type="DEPENDS_ON", **{"from": "forening-a"}, to="forening-b", properties={"kind": "competition"}
+        coordinator_client,
+        type="DEPENDS_ON",
+        **{"from": "forening-a"},
+        to="forening-b",
+        properties={"kind": "competition"},
     )
     assert twin.status_code == 409
 
@@ -287,31 +307,33 @@ def test_concurrent_twins_cannot_both_be_created(actors: Graph) -> None:
 # -- update, end, delete -------------------------------------------------------------------------
 
 
-def test_patch_needs_a_current_etag(actors: Graph, client: FlaskClient) -> None:
-    created = power(client)
+def test_patch_needs_a_current_etag(actors: Graph, coordinator_client: FlaskClient) -> None:
+    created = power(coordinator_client)
     rel_id, etag = created.get_json()["id"], created.headers["ETag"]
     url = f"/api/v1/relationships/{rel_id}"
-    assert client.patch(url, json={"note": "x"}).status_code == 428
-    assert client.patch(url, json={"note": "x"}, headers={"If-Match": '"not-it"'}).status_code == 412
-    updated = client.patch(url, json={"note": "Viktig", "properties": {"strength": 2}}, headers={"If-Match": etag})
+    assert coordinator_client.patch(url, json={"note": "x"}).status_code == 428
+    assert coordinator_client.patch(url, json={"note": "x"}, headers={"If-Match": '"not-it"'}).status_code == 412
+    updated = coordinator_client.patch(
+        url, json={"note": "Viktig", "properties": {"strength": 2}}, headers={"If-Match": etag}
+    )
     assert updated.status_code == 200, updated.get_json()
     body = updated.get_json()
     assert body["note"] == "Viktig" and body["properties"]["strength"] == 2 and body["version"] == 2
     assert body["updated_by"].startswith("coordinator:")
     assert updated.headers["ETag"] != etag
-    stale = client.patch(url, json={"note": "Sen"}, headers={"If-Match": etag})
+    stale = coordinator_client.patch(url, json={"note": "Sen"}, headers={"If-Match": etag})
     assert stale.status_code == 412
-    assert client.get(url).get_json()["note"] == "Viktig"
+    assert coordinator_client.get(url).get_json()["note"] == "Viktig"
 
 
-def test_patch_validates_like_create(actors: Graph, client: FlaskClient) -> None:
-    created = power(client, valid_from="2024-01-01")
+def test_patch_validates_like_create(actors: Graph, coordinator_client: FlaskClient) -> None:
+    created = power(coordinator_client, valid_from="2024-01-01")
     rel_id = created.get_json()["id"]
     url = f"/api/v1/relationships/{rel_id}"
 
     def patch(body: dict[str, Any]) -> Any:
-        etag = client.get(url).headers["ETag"]
-        return client.patch(url, json=body, headers={"If-Match": etag})
+        etag = coordinator_client.get(url).headers["ETag"]
+        return coordinator_client.patch(url, json=body, headers={"If-Match": etag})
 
     assert patch({"properties": {"strength": 0}}).status_code == 422
     assert patch({"properties": {"kind": None}}).status_code == 422  # required
@@ -319,57 +341,75 @@ def test_patch_validates_like_create(actors: Graph, client: FlaskClient) -> None
     assert patch({"valid_to": "2023-12-31"}).status_code == 422  # before valid_from
     removed = patch({"properties": {"resource": None}, "note": None})
     assert removed.status_code == 200 and "resource" not in removed.get_json()["properties"]
-    other = power(client, properties={"resource": "premises"}).get_json()
-    twin = client.patch(
+    other = power(coordinator_client, properties={"resource": "premises"}).get_json()
+    twin = coordinator_client.patch(
         f"/api/v1/relationships/{other['id']}",
         json={"properties": {"resource": None}},
-        headers={"If-Match": client.get(f"/api/v1/relationships/{other['id']}").headers["ETag"]},
+        headers={"If-Match": coordinator_client.get(f"/api/v1/relationships/{other['id']}").headers["ETag"]},
     )
     assert twin.status_code == 409
-    assert client.get(f"/api/v1/relationships/{other['id']}").get_json()["properties"]["resource"] == "premises"
+    assert (
+        coordinator_client.get(f"/api/v1/relationships/{other['id']}").get_json()["properties"]["resource"]
+        == "premises"
+    )
 
 
-def test_end_sets_valid_to_and_keeps_the_relationship(actors: Graph, client: FlaskClient) -> None:
-    rel_id = power(client, valid_from="2020-01-01").get_json()["id"]
-    ended = client.post(f"/api/v1/relationships/{rel_id}/end", json={})
+def test_end_sets_valid_to_and_keeps_the_relationship(actors: Graph, coordinator_client: FlaskClient) -> None:
+    rel_id = power(coordinator_client, valid_from="2020-01-01").get_json()["id"]
+    ended = coordinator_client.post(f"/api/v1/relationships/{rel_id}/end", json={})
     assert ended.status_code == 200
     assert ended.get_json()["valid_to"] == TODAY.isoformat() and ended.get_json()["current"] is False
-    assert client.post(f"/api/v1/relationships/{rel_id}/end", json={}).status_code == 409
+    assert coordinator_client.post(f"/api/v1/relationships/{rel_id}/end", json={}).status_code == 409
     # valid_to is exclusive: a new one from today does not overlap the ended one.
-    assert power(client, valid_from=TODAY.isoformat()).status_code == 201
-    listed = client.get("/api/v1/relationships", query_string={"valid_at": TODAY.isoformat()}).get_json()
+    assert power(coordinator_client, valid_from=TODAY.isoformat()).status_code == 201
+    listed = coordinator_client.get("/api/v1/relationships", query_string={"valid_at": TODAY.isoformat()}).get_json()
     assert rel_id not in [r["id"] for r in listed]
-    assert rel_id in [r["id"] for r in client.get("/api/v1/relationships").get_json()]
-    before_start = client.post(f"/api/v1/relationships/{rel_id}/end", json={"valid_to": "2019-01-01"})
+    assert rel_id in [r["id"] for r in coordinator_client.get("/api/v1/relationships").get_json()]
+    before_start = coordinator_client.post(f"/api/v1/relationships/{rel_id}/end", json={"valid_to": "2019-01-01"})
     assert before_start.status_code == 409
 
 
-def test_end_on_a_later_day(actors: Graph, client: FlaskClient) -> None:
-    rel_id = power(client).get_json()["id"]
+def test_end_on_a_later_day(actors: Graph, coordinator_client: FlaskClient) -> None:
+    rel_id = power(coordinator_client).get_json()["id"]
     later = (TODAY + dt.timedelta(days=30)).isoformat()
-    ended = client.post(f"/api/v1/relationships/{rel_id}/end", json={"valid_to": later})
+    ended = coordinator_client.post(f"/api/v1/relationships/{rel_id}/end", json={"valid_to": later})
     assert ended.status_code == 200 and ended.get_json()["valid_to"] == later and ended.get_json()["current"] is True
 
 
-def test_delete(actors: Graph, client: FlaskClient) -> None:
-    rel_id = power(client).get_json()["id"]
-    assert client.delete(f"/api/v1/relationships/{rel_id}").status_code == 204
-    assert client.get(f"/api/v1/relationships/{rel_id}").status_code == 404
-    assert client.delete(f"/api/v1/relationships/{rel_id}").status_code == 404
-    assert client.patch(f"/api/v1/relationships/{rel_id}", json={}, headers={"If-Match": "*"}).status_code == 404
-    assert client.post(f"/api/v1/relationships/{rel_id}/end", json={}).status_code == 404
+def test_delete(actors: Graph, coordinator_client: FlaskClient) -> None:
+    rel_id = power(coordinator_client).get_json()["id"]
+    assert coordinator_client.delete(f"/api/v1/relationships/{rel_id}").status_code == 204
+    assert coordinator_client.get(f"/api/v1/relationships/{rel_id}").status_code == 404
+    assert coordinator_client.delete(f"/api/v1/relationships/{rel_id}").status_code == 404
+    assert (
+        coordinator_client.patch(f"/api/v1/relationships/{rel_id}", json={}, headers={"If-Match": "*"}).status_code
+        == 404
+    )
+    assert coordinator_client.post(f"/api/v1/relationships/{rel_id}/end", json={}).status_code == 404
 
 
 # -- lists ---------------------------------------------------------------------------------------
 
 
-def test_list_filters(actors: Graph, client: FlaskClient) -> None:
-    power(client)
-    post(client, type="DEPENDS_ON", **{"from": "forening-a"}, to="socialtjansten", properties={"kind": "symbiotic"})
-    post(client, type="DEPENDS_ON", **{"from": "forening-b"}, to="forening-a", properties={"kind": "competition"})
-    post(client, type="PERCEIVES", **{"from": "foretag"}, to="kommun", properties={"valence": 1})
+def test_list_filters(actors: Graph, coordinator_client: FlaskClient) -> None:
+    power(coordinator_client)
     post(
-        client,
+        coordinator_client,
+        type="DEPENDS_ON",
+        **{"from": "forening-a"},
+        to="socialtjansten",
+        properties={"kind": "symbiotic"},
+    )
+    post(
+        coordinator_client,
+        type="DEPENDS_ON",
+        **{"from": "forening-b"},
+        to="forening-a",
+        properties={"kind": "competition"},
+    )
+    post(coordinator_client, type="PERCEIVES", **{"from": "foretag"}, to="kommun", properties={"valence": 1})
+    post(
+        coordinator_client,
         type="FUNDS",
         **{"from": "kommun"},
         to="forening-b",
@@ -379,7 +419,7 @@ def test_list_filters(actors: Graph, client: FlaskClient) -> None:
     )
 
     def ids(**query: str) -> list[tuple[str, str, str]]:
-        response = client.get("/api/v1/relationships", query_string=query)
+        response = coordinator_client.get("/api/v1/relationships", query_string=query)
         assert response.status_code == 200, response.get_json()
         return sorted((r["type"], r["from"]["id"], r["to"]["id"]) for r in response.get_json())
 
@@ -399,42 +439,48 @@ def test_list_filters(actors: Graph, client: FlaskClient) -> None:
     assert ("FUNDS", "kommun", "forening-b") not in ids(valid_at=TODAY.isoformat())
     assert ("FUNDS", "kommun", "forening-b") in ids(valid_at="2020-06-01")
     for bad in ({"type": "LIKES"}, {"kind": "x"}, {"sectors": "public-martian"}, {"valid_at": "2020-13-01"}):
-        assert client.get("/api/v1/relationships", query_string=bad).status_code == 422, bad
+        assert coordinator_client.get("/api/v1/relationships", query_string=bad).status_code == 422, bad
 
 
-def test_list_is_paged(actors: Graph, client: FlaskClient) -> None:
+def test_list_is_paged(actors: Graph, coordinator_client: FlaskClient) -> None:
     for year in range(2010, 2017):
-        post(client, type="FUNDS", **{"from": "kommun"}, to="forening-a", properties={"year": year, "form": "other"})
-    page = client.get("/api/v1/relationships", query_string={"page": 2, "page_size": 3})
+        post(
+            coordinator_client,
+            type="FUNDS",
+            **{"from": "kommun"},
+            to="forening-a",
+            properties={"year": year, "form": "other"},
+        )
+    page = coordinator_client.get("/api/v1/relationships", query_string={"page": 2, "page_size": 3})
     assert page.status_code == 200
     assert len(page.get_json()) == 3
     assert '"total": 7' in page.headers["X-Pagination"]
-    assert client.get("/api/v1/relationships", query_string={"page_size": 10000}).status_code == 422
+    assert coordinator_client.get("/api/v1/relationships", query_string={"page_size": 10000}).status_code == 422
 
 
-def test_actor_relationships_are_grouped_by_type(actors: Graph, client: FlaskClient) -> None:
-    power(client)
-    post(client, type="PERCEIVES", **{"from": "kommun"}, to="forening-a", properties={"valence": 2})
+def test_actor_relationships_are_grouped_by_type(actors: Graph, coordinator_client: FlaskClient) -> None:
+    power(coordinator_client)
+    post(coordinator_client, type="PERCEIVES", **{"from": "kommun"}, to="forening-a", properties={"valence": 2})
     actors.write(
         "MATCH (a:Actor {id: 'forening-a'}), (u:Actor {id: 'forening-b'}) MERGE (a)-[:MEMBER_OF {since: '2019'}]->(u)"
     )
-    response = client.get("/api/v1/actors/forening-a/relationships")
+    response = coordinator_client.get("/api/v1/actors/forening-a/relationships")
     assert response.status_code == 200
     grouped = response.get_json()
     assert set(grouped) >= {"DEPENDS_ON", "FUNDS", "PERCEIVES", "MEMBER_OF", "ENGAGED_IN"}
     assert [(r["direction"], r["other"]["id"]) for r in grouped["DEPENDS_ON"]] == [("out", "kommun")]
     assert [(r["direction"], r["other"]["id"]) for r in grouped["PERCEIVES"]] == [("in", "kommun")]
     assert [(r["direction"], r["other"]["id"], r["id"]) for r in grouped["MEMBER_OF"]] == [("out", "forening-b", None)]
-    assert client.get("/api/v1/actors/finns-inte/relationships").status_code == 404
+    assert coordinator_client.get("/api/v1/actors/finns-inte/relationships").status_code == 404
 
 
 # -- challenge stages ------------------------------------------------------------------------------
 
 
-def test_stage_changes_are_kept_as_history(actors: Graph, client: FlaskClient) -> None:
+def test_stage_changes_are_kept_as_history(actors: Graph, coordinator_client: FlaskClient) -> None:
     challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test")
     created = post(
-        client,
+        coordinator_client,
         type="ENGAGED_IN",
         **{"from": "forening-a"},
         to=challenge["id"],
@@ -443,7 +489,7 @@ def test_stage_changes_are_kept_as_history(actors: Graph, client: FlaskClient) -
     assert created.status_code == 201, created.get_json()
     rel_id = created.get_json()["id"]
     url = f"/api/v1/relationships/{rel_id}"
-    moved = client.patch(
+    moved = coordinator_client.patch(
         url,
         json={"properties": {"stage": "knowledge", "stage_date": "2024-03-01", "anchored": ["board"]}},
         headers={"If-Match": created.headers["ETag"]},
@@ -452,11 +498,11 @@ def test_stage_changes_are_kept_as_history(actors: Graph, client: FlaskClient) -
     body = moved.get_json()
     assert [(h["stage"], h["on"]) for h in body["history"]] == [("arena", "2023-01-10"), ("knowledge", "2024-03-01")]
     assert body["skipped_stages"] == ["dialogue"] and body["moved_back"] is False
-    unchanged_stage = client.patch(
+    unchanged_stage = coordinator_client.patch(
         url, json={"properties": {"stage": "knowledge"}, "note": "n"}, headers={"If-Match": moved.headers["ETag"]}
     )
     assert len(unchanged_stage.get_json()["history"]) == 2
-    back = client.patch(
+    back = coordinator_client.patch(
         url, json={"properties": {"stage": "dialogue"}}, headers={"If-Match": unchanged_stage.headers["ETag"]}
     )
     assert back.get_json()["moved_back"] is True
@@ -481,16 +527,16 @@ def test_migration_creates_keys_and_relationship_id_constraints(graph: Graph) ->
         assert f"{rel}_id" in names
 
 
-def test_openapi_documents_the_relationship_rules(client: FlaskClient) -> None:
-    spec = client.get("/openapi.json").get_json()
+def test_openapi_documents_the_relationship_rules(coordinator_client: FlaskClient) -> None:
+    spec = coordinator_client.get("/openapi.json").get_json()
     patch = spec["paths"]["/api/v1/relationships/{rel_id}"]["patch"]
     assert {"412", "428"} <= set(patch["responses"])
     assert any(p.get("name") == "If-Match" for p in patch["parameters"])
     assert "409" in spec["paths"]["/api/v1/relationships"]["post"]["responses"]
 
 
-def test_vocabulary_has_swedish_and_english(client: FlaskClient) -> None:
-    vocab = client.get("/api/v1/collaboration-vocabulary").get_json()
+def test_vocabulary_has_swedish_and_english(coordinator_client: FlaskClient) -> None:
+    vocab = coordinator_client.get("/api/v1/collaboration-vocabulary").get_json()
     assert [t["id"] for t in vocab["stages"]] == ["arena", "dialogue", "knowledge", "trust_and_structure"]
     assert vocab["mutual_kinds"] == ["competition", "symbiotic"]
     assert all(t["sv"] and t["en"] for key in ("dependency_kinds", "meeting_checklist") for t in vocab[key])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
@@ -31,12 +30,6 @@ CROSS = {
     "1864": "Ljusnarsberg",
     "1884": "Nora",
 }
-
-
-@pytest.fixture
-def demo(graph: Graph) -> Graph:
-    load_demo(graph)
-    return graph
 
 
 def test_the_file_refers_only_to_demo_actors_and_known_terms() -> None:
@@ -86,7 +79,7 @@ def test_cli_demo_load_includes_relationships(runner: CliRunner, cli_env: dict[s
     assert graph.read_one("MATCH (c:Challenge) RETURN count(c) AS n") == {"n": 6}
 
 
-def test_one_challenge_per_cross_municipality(demo: Graph, client: FlaskClient) -> None:
+def test_one_challenge_per_cross_municipality(demo_graph: Graph, client: FlaskClient) -> None:
     for code, name in CROSS.items():
         listed = client.get("/api/v1/challenges", query_string={"municipality": code}).get_json()
         assert len(listed) == 1, name
@@ -98,7 +91,7 @@ def test_one_challenge_per_cross_municipality(demo: Graph, client: FlaskClient) 
     assert karlskoga["skipped_stages"] == ["dialogue", "knowledge"]  # the contract came before any dialogue
 
 
-def test_two_arenas_with_meetings_and_open_checklist_items(demo: Graph, client: FlaskClient) -> None:
+def test_two_arenas_with_meetings_and_open_checklist_items(demo_graph: Graph, client: FlaskClient) -> None:
     arenas = client.get("/api/v1/arenas").get_json()
     assert len(arenas) == 2
     for arena in arenas:
@@ -108,7 +101,7 @@ def test_two_arenas_with_meetings_and_open_checklist_items(demo: Graph, client: 
         assert any(m["checklist_done"] >= 7 for m in meetings)
 
 
-def test_every_endpoint_shows_something_meaningful(demo: Graph, client: FlaskClient) -> None:
+def test_every_endpoint_shows_something_meaningful(demo_graph: Graph, client: FlaskClient) -> None:
     kumla_kommun = demo_id("kumla-kommun")
     network = client.get(f"/api/v1/actors/{kumla_kommun}/network", query_string={"depth": 2}).get_json()
     assert len(network["nodes"]) >= 10 and len(network["edges"]) >= 10

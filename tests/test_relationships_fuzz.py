@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from registry import create_app
+from registry.app import create_app
 from registry.db import Graph
 from registry.demo import load_demo
 

@@ -11,15 +11,8 @@ from flask.testing import FlaskClient
 from registry.db import Graph
 from registry.demo import load_demo
 from registry.identity import Principal, Role
-from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
 
 ADMIN = {"X-Test-Role": "admin"}
-
-
-@pytest.fixture
-def client(admin_client: FlaskClient) -> FlaskClient:  # noqa: F811
-    """Writes need a role now: this module's client is an admin. Anonymous reads use `app.test_client()`."""
-    return admin_client
 
 
 @pytest.fixture
@@ -36,8 +29,8 @@ def role_client(app: Flask) -> Iterator[FlaskClient]:
 
 
 @pytest.mark.parametrize("path", ["interest-areas", "target-groups"])
-def test_seeded_terms_are_listed_bilingually_with_hierarchy(client: FlaskClient, graph: Graph, path: str) -> None:
-    response = client.get(f"/api/v1/{path}")
+def test_seeded_terms_are_listed_bilingually_with_hierarchy(admin_client: FlaskClient, graph: Graph, path: str) -> None:
+    response = admin_client.get(f"/api/v1/{path}")
     assert response.status_code == 200
     terms = {t["id"]: t for t in response.get_json()}
     assert all(t["label_sv"] and t["label_en"] for t in terms.values())
@@ -65,14 +58,14 @@ def test_seeded_terms_are_listed_bilingually_with_hierarchy(client: FlaskClient,
         assert terms["elderly"]["label_sv"] == "Äldre 65+"
 
 
-def test_actor_counts_include_narrower_terms(client: FlaskClient, graph: Graph) -> None:
+def test_actor_counts_include_narrower_terms(admin_client: FlaskClient, graph: Graph) -> None:
     load_demo(graph)
-    terms = {t["id"]: t for t in client.get("/api/v1/interest-areas").get_json()}
+    terms = {t["id"]: t for t in admin_client.get("/api/v1/interest-areas").get_json()}
     assert terms["loneliness"]["actor_count"] >= 1
     assert terms["social-support"]["actor_count"] >= terms["loneliness"]["actor_count"]
-    one = client.get("/api/v1/interest-areas/social-support").get_json()
+    one = admin_client.get("/api/v1/interest-areas/social-support").get_json()
     assert one["actor_count"] == terms["social-support"]["actor_count"]
-    assert client.get("/api/v1/interest-areas/nothing").status_code == 404
+    assert admin_client.get("/api/v1/interest-areas/nothing").status_code == 404
 
 
 @pytest.mark.parametrize("role", [None, "reader", "coordinator", "umbrella"])
@@ -91,14 +84,14 @@ def test_only_admins_change_taxonomies(role_client: FlaskClient, graph: Graph, r
 
 
 def test_admin_adds_a_narrower_area_that_search_then_includes(
-    role_client: FlaskClient, client: FlaskClient, graph: Graph
+    role_client: FlaskClient, admin_client: FlaskClient, graph: Graph
 ) -> None:
     body = {"id": "choir", "label_sv": "Körsång", "label_en": "Choir singing", "broader": "music"}
     created = role_client.post("/api/v1/interest-areas", json=body, headers=ADMIN)
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["broader"] == "music"
     actor = {"name": "Kumla Kyrkokör", "sector": "civil", "kind": "association", "interest_areas": ["choir"]}
-    assert client.post("/api/v1/actors", json=actor).status_code == 201
+    assert admin_client.post("/api/v1/actors", json=actor).status_code == 201
     # Two levels up: choir -> music -> culture.
     found = role_client.get("/api/v1/actors?interest_area=culture").get_json()
     assert [i["name"] for i in found["items"]] == ["Kumla Kyrkokör"]
@@ -148,25 +141,25 @@ def test_delete_only_unused_leaves(role_client: FlaskClient, graph: Graph) -> No
     assert role_client.delete("/api/v1/interest-areas/other", headers=ADMIN).status_code == 404
 
 
-def test_vocabulary_has_both_languages(client: FlaskClient, graph: Graph) -> None:
-    body = client.get("/api/v1/vocabulary").get_json()
+def test_vocabulary_has_both_languages(admin_client: FlaskClient, graph: Graph) -> None:
+    body = admin_client.get("/api/v1/vocabulary").get_json()
     kinds = {k["key"]: k for k in body["kinds"]}
     assert kinds["primary-care"]["label_sv"] == "Vårdcentral"
     assert {s["key"] for s in body["sectors"]} == {"public", "civil", "private"}
     assert {"money", "premises", "volunteers", "information", "staff", "time"} <= {r["key"] for r in body["resources"]}
 
 
-def test_municipalities_and_counties_with_actor_counts(client: FlaskClient, graph: Graph) -> None:
+def test_municipalities_and_counties_with_actor_counts(admin_client: FlaskClient, graph: Graph) -> None:
     load_demo(graph)
-    municipalities = client.get("/api/v1/municipalities").get_json()
+    municipalities = admin_client.get("/api/v1/municipalities").get_json()
     assert len(municipalities) == 290
     kumla = next(m for m in municipalities if m["code"] == "1881")
-    kumla_actors = client.get("/api/v1/actors?municipality=1881&facets=false").get_json()["total"]
+    kumla_actors = admin_client.get("/api/v1/actors?municipality=1881&facets=false").get_json()["total"]
     assert kumla["actor_count"] == kumla_actors > 0
-    in_orebro = client.get("/api/v1/municipalities?county=Örebro").get_json()
+    in_orebro = admin_client.get("/api/v1/municipalities?county=Örebro").get_json()
     assert len(in_orebro) == 12 and {m["county_code"] for m in in_orebro} == {"18"}
-    assert client.get("/api/v1/municipalities?county=Narnia").status_code == 422
-    counties = {c["code"]: c for c in client.get("/api/v1/counties").get_json()}
+    assert admin_client.get("/api/v1/municipalities?county=Narnia").status_code == 422
+    counties = {c["code"]: c for c in admin_client.get("/api/v1/counties").get_json()}
     assert len(counties) == 21
     assert counties["18"]["actor_count"] == 52 and counties["18"]["municipality_count"] == 12
     assert counties["01"]["actor_count"] == 0

@@ -12,16 +12,7 @@ from graph_schema.migrate import run_statement
 from graph_schema.migrations import m0009_actor_term_mirrors
 from registry.dao.analyses import AnalysisDao
 from registry.db import Graph
-from tests.auth_support import (
-    MEMBER,
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    member_etag,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, UMBRELLA, Tokens, bearer, member_etag
 from tests.import_helpers import FIXTURES, actor_by_name, run
 
 _STATE = """
@@ -40,8 +31,8 @@ def assert_mirrors_match(graph: Graph) -> list[dict[str, Any]]:
     return rows
 
 
-def test_every_writer_keeps_the_copies(demo: Graph, app: Flask, tokens: Tokens) -> None:  # noqa: F811
-    rows = assert_mirrors_match(demo)  # the demo load: ActorDao.upsert_many (insert and upsert)
+def test_every_writer_keeps_the_copies(demo_graph: Graph, app: Flask, tokens: Tokens) -> None:
+    rows = assert_mirrors_match(demo_graph)  # the demo load: ActorDao.upsert_many (insert and upsert)
     assert any(r["areas"] and r["groups"] for r in rows)
     client = app.test_client()
     admin = bearer(tokens.admin)
@@ -71,7 +62,7 @@ def test_every_writer_keeps_the_copies(demo: Graph, app: Flask, tokens: Tokens) 
         f"/api/v1/actors/{actor_id}", json={"target_groups": []}, headers={**admin, "If-Match": changed.headers["ETag"]}
     )
     assert cleared.status_code == 200, cleared.get_json()
-    row = demo.read_one(
+    row = demo_graph.read_one(
         "MATCH (a:Actor {id: $id}) RETURN a.interest_area_ids AS a, a.target_group_ids AS g", id=actor_id
     )
     assert row == {"a": ["sports"], "g": []}
@@ -85,21 +76,21 @@ def test_every_writer_keeps_the_copies(demo: Graph, app: Flask, tokens: Tokens) 
     assert patched.status_code == 200, patched.get_json()
 
     # A register import, first load and a second one that changes nothing.
-    run(demo, FIXTURES / "kumla-utf8bom.csv", municipality="Kumla", source="kumla-register")
-    run(demo, FIXTURES / "kumla-utf8bom.csv", municipality="Kumla", source="kumla-register")
-    imported = actor_by_name(demo, "Kumla Scoutkår")
+    run(demo_graph, FIXTURES / "kumla-utf8bom.csv", municipality="Kumla", source="kumla-register")
+    run(demo_graph, FIXTURES / "kumla-utf8bom.csv", municipality="Kumla", source="kumla-register")
+    imported = actor_by_name(demo_graph, "Kumla Scoutkår")
     assert imported is not None
 
-    rows = assert_mirrors_match(demo)
+    rows = assert_mirrors_match(demo_graph)
     assert next(r for r in rows if r["id"] == MEMBER)["group_copy"] == ["adults", "newly-arrived"]
 
 
-def test_the_migration_fills_copies_that_are_missing(demo: Graph) -> None:  # noqa: F811
-    before = AnalysisDao(demo).welfare_gaps(county_code="18")
-    demo.write("MATCH (a:Actor) REMOVE a.interest_area_ids, a.target_group_ids")
-    missing = demo.read_one("MATCH (a:Actor) WHERE a.interest_area_ids IS NULL RETURN count(a) AS n")
+def test_the_migration_fills_copies_that_are_missing(demo_graph: Graph) -> None:
+    before = AnalysisDao(demo_graph).welfare_gaps(county_code="18")
+    demo_graph.write("MATCH (a:Actor) REMOVE a.interest_area_ids, a.target_group_ids")
+    missing = demo_graph.read_one("MATCH (a:Actor) WHERE a.interest_area_ids IS NULL RETURN count(a) AS n")
     assert missing is not None and missing["n"] > 0
     for statement in m0009_actor_term_mirrors.STATEMENTS:
-        run_statement(demo.driver, demo.database, statement)
-    assert_mirrors_match(demo)
-    assert AnalysisDao(demo).welfare_gaps(county_code="18") == before
+        run_statement(demo_graph.driver, demo_graph.database, statement)
+    assert_mirrors_match(demo_graph)
+    assert AnalysisDao(demo_graph).welfare_gaps(county_code="18") == before

@@ -21,10 +21,7 @@ from tests.auth_support import (
     Tokens,
     audit_count,
     bearer,
-    demo,  # noqa: F401 (fixture)
     member_etag,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
 )
 
 BASE = f"/api/v1/umbrellas/{UMBRELLA}/members"
@@ -50,11 +47,11 @@ def _patch(client: FlaskClient, token: str, body: dict[str, Any], *, member_id: 
 
 
 def test_umbrella_changes_its_members_contact_data_and_the_change_is_audited(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    before = _member_state(demo, MEMBER)
+    before = _member_state(demo_graph, MEMBER)
     etag = member_etag(client, tokens.umbrella, UMBRELLA, MEMBER)
     response = _patch(
         client,
@@ -69,11 +66,11 @@ def test_umbrella_changes_its_members_contact_data_and_the_change_is_audited(
     assert body["version"] == before["a"]["version"] + 1
     assert response.headers["ETag"] != etag
     assert body["contacts"], "the umbrella sees its member's contact persons"
-    after = _member_state(demo, MEMBER)
+    after = _member_state(demo_graph, MEMBER)
     assert after["a"]["org_number"] == before["a"]["org_number"]
     assert after["a"]["municipality_code"] == before["a"]["municipality_code"]
 
-    event = demo.read_one(
+    event = demo_graph.read_one(
         "MATCH (e:AuditEvent {action: 'actor.update'})-[:ABOUT]->(a:Actor {id: $id}) RETURN e {.*} AS e", id=MEMBER
     )
     assert event is not None
@@ -94,27 +91,27 @@ def test_umbrella_changes_its_members_contact_data_and_the_change_is_audited(
 
 
 def test_if_match_is_required_and_a_stale_tag_changes_nothing(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     missing = client.patch(f"{BASE}/{MEMBER}", json={"member_count": 1}, headers=bearer(tokens.umbrella))
     assert missing.status_code == 428
     old = member_etag(client, tokens.umbrella, UMBRELLA, MEMBER)
     assert _patch(client, tokens.umbrella, {"member_count": 1}, etag=old).status_code == 200
-    state, events = _member_state(demo, MEMBER), audit_count(demo)
+    state, events = _member_state(demo_graph, MEMBER), audit_count(demo_graph)
     stale = _patch(client, tokens.umbrella, {"member_count": 2}, etag=old)
     assert stale.status_code == 412
     assert stale.get_json()["code"] == 412
-    assert _member_state(demo, MEMBER) == state and audit_count(demo) == events
+    assert _member_state(demo_graph, MEMBER) == state and audit_count(demo_graph) == events
 
 
 def test_fields_an_umbrella_may_not_change_are_refused(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    state, events = _member_state(demo, MEMBER), audit_count(demo)
+    state, events = _member_state(demo_graph, MEMBER), audit_count(demo_graph)
     for body in ({"org_number": "802412-3456"}, {"municipality_code": "1880"}, {"name": "Nytt namn"}, {}):
         response = _patch(client, tokens.umbrella, body)
         assert response.status_code == 422, body
@@ -124,20 +121,20 @@ def test_fields_an_umbrella_may_not_change_are_refused(
     unknown = _patch(client, tokens.umbrella, {"target_groups": ["elderly", "no-such-group"]})
     assert unknown.status_code == 422
     assert unknown.get_json()["errors"]["json"]["target_groups"] == ["no-such-group"]
-    assert _member_state(demo, MEMBER) == state and audit_count(demo) == events
+    assert _member_state(demo_graph, MEMBER) == state and audit_count(demo_graph) == events
 
 
-def test_target_groups_are_replaced_by_the_given_list(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_target_groups_are_replaced_by_the_given_list(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     response = _patch(client, tokens.umbrella, {"target_groups": ["elderly", "next-of-kin"]})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["target_groups"] == ["elderly", "next-of-kin"]
-    assert _member_state(demo, MEMBER)["target_groups"] == ["elderly", "next-of-kin"]
+    assert _member_state(demo_graph, MEMBER)["target_groups"] == ["elderly", "next-of-kin"]
 
 
 def test_contacts_are_replaced_and_removed_ones_are_deleted(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     current = client.get(f"{BASE}/{MEMBER}", headers=bearer(tokens.umbrella)).get_json()["contacts"]
     assert len(current) == 2
@@ -154,41 +151,41 @@ def test_contacts_are_replaced_and_removed_ones_are_deleted(
     assert contacts[kept["name"]]["id"] == kept["id"] and contacts[kept["name"]]["role"] == "Kassör"
     new = contacts["Nyfiken Nyman"]
     assert new["id"] and new["email"] == "nyfiken@linden.example" and new["phone"] == "+46701740612"
-    assert demo.read_one("MATCH (c:ContactPerson {id: $id}) RETURN c", id=dropped["id"]) is None
-    assert dropped["name"] not in json.dumps(_member_state(demo, MEMBER), ensure_ascii=False)
+    assert demo_graph.read_one("MATCH (c:ContactPerson {id: $id}) RETURN c", id=dropped["id"]) is None
+    assert dropped["name"] not in json.dumps(_member_state(demo_graph, MEMBER), ensure_ascii=False)
 
 
-def test_another_actors_contact_cannot_be_claimed(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_another_actors_contact_cannot_be_claimed(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     foreign = client.get(f"{BASE}/{MEMBER_2}", headers=bearer(tokens.umbrella)).get_json()["contacts"][0]
-    before = _member_state(demo, MEMBER_2)
+    before = _member_state(demo_graph, MEMBER_2)
     response = _patch(client, tokens.umbrella, {"contacts": [foreign]})
     assert response.status_code == 422
     assert response.get_json()["errors"]["json"]["contacts"] == [foreign["id"]]
-    assert _member_state(demo, MEMBER_2) == before
+    assert _member_state(demo_graph, MEMBER_2) == before
 
 
 def test_a_patch_that_changes_nothing_keeps_version_and_tag(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     current = client.get(f"{BASE}/{MEMBER}", headers=bearer(tokens.umbrella))
-    events = audit_count(demo)
+    events = audit_count(demo_graph)
     same = {"member_count": current.get_json()["member_count"]}
     response = _patch(client, tokens.umbrella, same, etag=current.headers["ETag"])
     assert response.status_code == 200
     assert response.headers["ETag"] == current.headers["ETag"]
-    assert audit_count(demo) == events
+    assert audit_count(demo_graph) == events
 
 
 def test_umbrella_cannot_touch_actors_that_are_not_its_current_members(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     admin_tag = member_etag(client, tokens.admin, OTHER_UMBRELLA, OTHER_MEMBER)
-    states = {a: _member_state(demo, a) for a in (NON_MEMBER, OTHER_MEMBER, MEMBER)}
-    events = audit_count(demo)
+    states = {a: _member_state(demo_graph, a) for a in (NON_MEMBER, OTHER_MEMBER, MEMBER)}
+    events = audit_count(demo_graph)
     # Its own umbrella's path, a non-member: 403.
     response = _patch(client, tokens.umbrella, {"member_count": 5}, member_id=NON_MEMBER, etag="*")
     assert response.status_code == 403
@@ -203,11 +200,11 @@ def test_umbrella_cannot_touch_actors_that_are_not_its_current_members(
     other_headers = bearer(tokens.other_umbrella, **{"If-Match": tag})
     assert client.delete(mine_via_other, headers=other_headers).status_code == 403
     assert client.patch(mine_via_other, json={"member_count": 5}, headers=other_headers).status_code == 403
-    assert {a: _member_state(demo, a) for a in states} == states
-    assert audit_count(demo) == events
+    assert {a: _member_state(demo_graph, a) for a in states} == states
+    assert audit_count(demo_graph) == events
 
 
-def test_add_and_end_memberships(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_add_and_end_memberships(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     added = client.post(BASE, json={"member_id": NON_MEMBER, "since": "2024-03-01"}, headers=bearer(tokens.umbrella))
     assert added.status_code == 201, added.get_json()
     assert added.headers["Location"].endswith(f"{BASE}/{NON_MEMBER}")
@@ -236,7 +233,7 @@ def test_add_and_end_memberships(demo: Graph, client: FlaskClient, tokens: Token
     assert ended.get_json()["membership"]["until"] == date.today().isoformat()
     assert "contacts" not in ended.get_json(), "a former member's contact persons are no longer the umbrella's"
     # Ended, never deleted: the relationship is still there with its dates.
-    assert _member_state(demo, NON_MEMBER)["memberships"] == [[UMBRELLA, "2024-03-01", date.today().isoformat()]]
+    assert _member_state(demo_graph, NON_MEMBER)["memberships"] == [[UMBRELLA, "2024-03-01", date.today().isoformat()]]
     listed = client.get(f"{BASE}?page_size=50", headers=bearer(tokens.umbrella)).get_json()
     assert NON_MEMBER not in {m["id"] for m in listed}
     with_ended = client.get(f"{BASE}?page_size=50&include_ended=true", headers=bearer(tokens.umbrella)).get_json()
@@ -246,19 +243,19 @@ def test_add_and_end_memberships(demo: Graph, client: FlaskClient, tokens: Token
 
     # Joining again makes a new membership beside the ended one.
     assert client.post(BASE, json={"member_id": NON_MEMBER}, headers=bearer(tokens.umbrella)).status_code == 201
-    memberships = _member_state(demo, NON_MEMBER)["memberships"]
+    memberships = _member_state(demo_graph, NON_MEMBER)["memberships"]
     assert len(memberships) == 2 and [UMBRELLA, "2024-03-01", date.today().isoformat()] in memberships
     actions = [
         r["action"]
-        for r in demo.read(
+        for r in demo_graph.read(
             "MATCH (e:AuditEvent)-[:ABOUT]->(:Actor {id: $id}) RETURN e.action AS action ORDER BY e.at", id=UMBRELLA
         )
     ]
     assert actions.count("membership.add") == 2 and actions.count("membership.end") == 1
 
 
-def test_enrolment_rules(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
-    events = audit_count(demo)
+def test_enrolment_rules(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
+    events = audit_count(demo_graph)
     public = client.post(BASE, json={"member_id": PUBLIC_ACTOR}, headers=bearer(tokens.umbrella))
     assert public.status_code == 403
     itself = client.post(BASE, json={"member_id": UMBRELLA}, headers=bearer(tokens.umbrella))
@@ -267,13 +264,13 @@ def test_enrolment_rules(demo: Graph, client: FlaskClient, tokens: Tokens) -> No
     assert unknown.status_code == 404
     future = client.post(BASE, json={"member_id": NON_MEMBER, "since": "2999-01-01"}, headers=bearer(tokens.umbrella))
     assert future.status_code == 422
-    assert audit_count(demo) == events
+    assert audit_count(demo_graph) == events
     # A coordinator may record that a municipality joined (it edits relationships).
     coordinator = client.post(BASE, json={"member_id": PUBLIC_ACTOR}, headers=bearer(tokens.coordinator))
     assert coordinator.status_code == 201
 
 
-def test_unknown_umbrella_and_member(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_unknown_umbrella_and_member(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     assert client.get("/api/v1/umbrellas/no-such-umbrella/members").status_code == 404
     assert client.get(f"{BASE}/{NON_MEMBER}").status_code == 404
     response = client.patch(

@@ -16,14 +16,7 @@ from werkzeug.serving import make_server
 
 from registry.db import Graph
 from registry.identity import Role
-from tests.auth_support import (
-    MEMBER,
-    UMBRELLA,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    issue_token,
-    token_secret,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, UMBRELLA, bearer, issue_token
 
 CLIENTS = 20
 PATH = f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}"
@@ -79,9 +72,9 @@ def _version_and_events(graph: Graph) -> tuple[int, int]:
     return int(row["v"]), int(row["events"])
 
 
-def test_concurrent_edits_from_the_same_state_one_wins_the_rest_get_412(demo: Graph, server: str) -> None:  # noqa: F811
-    tokens = [issue_token(demo, Role.UMBRELLA, UMBRELLA, name=f"client {i}") for i in range(CLIENTS)]
-    version, events = _version_and_events(demo)
+def test_concurrent_edits_from_the_same_state_one_wins_the_rest_get_412(demo_graph: Graph, server: str) -> None:
+    tokens = [issue_token(demo_graph, Role.UMBRELLA, UMBRELLA, name=f"client {i}") for i in range(CLIENTS)]
+    version, events = _version_and_events(demo_graph)
     status, headers, _ = _call("GET", server + PATH, bearer(tokens[0]))
     assert status == 200
     etag = headers["ETag"]
@@ -98,14 +91,14 @@ def test_concurrent_edits_from_the_same_state_one_wins_the_rest_get_412(demo: Gr
     winners = [i for i, status in results if status == 200]
     assert len(winners) == 1
     assert sorted(status for _, status in results) == [200] + [412] * (CLIENTS - 1)
-    row = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.member_count AS n", id=MEMBER)
+    row = demo_graph.read_one("MATCH (a:Actor {id: $id}) RETURN a.member_count AS n", id=MEMBER)
     assert row == {"n": 1000 + winners[0]}
-    assert _version_and_events(demo) == (version + 1, events + 1)
+    assert _version_and_events(demo_graph) == (version + 1, events + 1)
 
 
-def test_concurrent_read_modify_write_with_retries_loses_no_update(demo: Graph, server: str) -> None:  # noqa: F811
-    tokens = [issue_token(demo, Role.UMBRELLA, UMBRELLA, name=f"client {i}") for i in range(CLIENTS)]
-    version, events = _version_and_events(demo)
+def test_concurrent_read_modify_write_with_retries_loses_no_update(demo_graph: Graph, server: str) -> None:
+    tokens = [issue_token(demo_graph, Role.UMBRELLA, UMBRELLA, name=f"client {i}") for i in range(CLIENTS)]
+    version, events = _version_and_events(demo_graph)
     start = threading.Barrier(CLIENTS)
 
     def append_tag(i: int) -> int:
@@ -124,9 +117,9 @@ def test_concurrent_read_modify_write_with_retries_loses_no_update(demo: Graph, 
         raise AssertionError(f"client {i} never got its change in")
 
     attempts = _run_all(append_tag)
-    row = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.activities AS text", id=MEMBER)
+    row = demo_graph.read_one("MATCH (a:Actor {id: $id}) RETURN a.activities AS text", id=MEMBER)
     assert row is not None
     words = row["text"].split(", ")
     assert sorted(w for w in words if w.startswith("klient-")) == sorted(f"klient-{i}" for i in range(CLIENTS))
-    assert _version_and_events(demo) == (version + CLIENTS, events + CLIENTS)
+    assert _version_and_events(demo_graph) == (version + CLIENTS, events + CLIENTS)
     assert max(attempts) > 1, "the clients did collide"

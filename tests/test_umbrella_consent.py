@@ -28,12 +28,9 @@ from tests.auth_support import (
     Tokens,
     audit_count,
     bearer,
-    demo,  # noqa: F401 (fixture)
     issue_token,
     member_etag,
     pending_membership,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
 )
 
 BASE = f"/api/v1/umbrellas/{UMBRELLA}/members"
@@ -49,10 +46,10 @@ ATTACK_LIST = (
 
 
 @pytest.fixture(autouse=True)
-def name_keys(demo: Graph) -> Graph:  # noqa: F811
+def name_keys(demo_graph: Graph) -> Graph:
     """Every actor has the name key that matching by name looks up, as after any import."""
-    ImportDao(demo).backfill_name_keys(normalize.name_key)
-    return demo
+    ImportDao(demo_graph).backfill_name_keys(normalize.name_key)
+    return demo_graph
 
 
 def _actor(graph: Graph, actor_id: str) -> dict[str, Any]:
@@ -95,11 +92,11 @@ def _sees_contacts(client: FlaskClient, token: str, actor_id: str) -> bool:
 
 # -- item 1: the takeover through POST members ---------------------------------------------------
 def test_posting_another_umbrellas_member_is_only_a_pending_claim(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    before = _actor(demo, OTHER_MEMBER)
+    before = _actor(demo_graph, OTHER_MEMBER)
     response = client.post(BASE, json={"member_id": OTHER_MEMBER}, headers=bearer(tokens.umbrella))
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -123,21 +120,21 @@ def test_posting_another_umbrellas_member_is_only_a_pending_claim(
         f"/api/v1/actors/{OTHER_MEMBER}", json=takeover, headers=bearer(tokens.umbrella, **{"If-Match": actor_tag})
     )
     assert direct.status_code == 403
-    after = _actor(demo, OTHER_MEMBER)
+    after = _actor(demo_graph, OTHER_MEMBER)
     assert after["website"] == before["website"] and after["contact_names"] == before["contact_names"]
     # The other umbrella's own membership is untouched and still gives it its rights.
     assert _sees_contacts(client, tokens.other_umbrella, OTHER_MEMBER)
 
 
 def test_an_umbrella_never_gains_rights_over_another_umbrella(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    events = audit_count(demo)
+    events = audit_count(demo_graph)
     refused = client.post(BASE, json={"member_id": OTHER_UMBRELLA}, headers=bearer(tokens.umbrella))
     assert refused.status_code == 403
-    assert audit_count(demo) == events and _membership(demo, OTHER_UMBRELLA) is None
+    assert audit_count(demo_graph) == events and _membership(demo_graph, OTHER_UMBRELLA) is None
     # A coordinator may record that one umbrella joined another (a federation), confirmed at once,
     # but that gives the first no rights over the second: not its contacts, not its edits.
     recorded = client.post(BASE, json={"member_id": OTHER_UMBRELLA}, headers=bearer(tokens.coordinator))
@@ -151,11 +148,11 @@ def test_an_umbrella_never_gains_rights_over_another_umbrella(
 
 
 def test_confirming_gives_rights_declining_ends_the_claim(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    pending_membership(demo, NON_MEMBER)
+    pending_membership(demo_graph, NON_MEMBER)
     decision = f"{BASE}/{NON_MEMBER}/decision"
     # Not the umbrella that asked, not another umbrella, not a reader.
     for token in (tokens.umbrella, tokens.other_umbrella, tokens.reader):
@@ -176,7 +173,7 @@ def test_confirming_gives_rights_declining_ends_the_claim(
     assert patched.status_code == 200
     actions = [
         r["action"]
-        for r in demo.read(
+        for r in demo_graph.read(
             "MATCH (e:AuditEvent)-[:ABOUT]->(:Actor {id: $id}) WHERE e.action STARTS WITH 'membership' "
             "RETURN e.action AS action, e.role AS role ORDER BY e.at",
             id=NON_MEMBER,
@@ -185,7 +182,7 @@ def test_confirming_gives_rights_declining_ends_the_claim(
     assert actions == ["membership.add", "membership.confirm"]
 
     # Declining: the request ends (kept, with its decision), and gives nothing.
-    pending_membership(demo, NON_MEMBER, OTHER_UMBRELLA)
+    pending_membership(demo_graph, NON_MEMBER, OTHER_UMBRELLA)
     other = f"/api/v1/umbrellas/{OTHER_UMBRELLA}/members/{NON_MEMBER}/decision"
     declined = client.post(other, json={"decision": "decline"}, headers=bearer(tokens.admin))
     assert declined.status_code == 200
@@ -196,21 +193,21 @@ def test_confirming_gives_rights_declining_ends_the_claim(
 
 
 def test_the_member_itself_may_confirm_with_its_own_token(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    pending_membership(demo, NON_MEMBER)
-    own = issue_token(demo, Role.UMBRELLA, NON_MEMBER, name="IK Sjöängen")
+    pending_membership(demo_graph, NON_MEMBER)
+    own = issue_token(demo_graph, Role.UMBRELLA, NON_MEMBER, name="IK Sjöängen")
     response = client.post(f"{BASE}/{NON_MEMBER}/decision", json={"decision": "confirm"}, headers=bearer(own))
     assert response.status_code == 200, response.get_json()
-    assert (_membership(demo, NON_MEMBER) or {})["status"] == "confirmed"
+    assert (_membership(demo_graph, NON_MEMBER) or {})["status"] == "confirmed"
 
 
-def test_existing_memberships_stay_confirmed(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_existing_memberships_stay_confirmed(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     """Memberships recorded before consent existed have no status: they count as confirmed, so
     nothing changes for current users (no migration needed)."""
-    assert "status" not in (_membership(demo, MEMBER) or {})
+    assert "status" not in (_membership(demo_graph, MEMBER) or {})
     one = client.get(f"{BASE}/{MEMBER}", headers=bearer(tokens.umbrella)).get_json()
     assert one["membership"]["status"] == "confirmed" and "contacts" in one
     assert _sees_contacts(client, tokens.umbrella, MEMBER)
@@ -218,11 +215,11 @@ def test_existing_memberships_stay_confirmed(demo: Graph, client: FlaskClient, t
 
 # -- item 1: the takeover through the member-list upload -----------------------------------------
 def test_a_list_naming_another_umbrellas_member_writes_nothing_to_it(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    before = _actor(demo, OTHER_MEMBER)
+    before = _actor(demo_graph, OTHER_MEMBER)
     assert before.get("org_number") is None
     preview = _upload(client, tokens.umbrella, ATTACK_LIST)
     assert preview.status_code == 200, preview.get_json()
@@ -230,23 +227,23 @@ def test_a_list_naming_another_umbrellas_member_writes_nothing_to_it(
     applied = _upload(client, tokens.umbrella, ATTACK_LIST, dry_run="false")
     assert applied.status_code == 200, applied.get_json()
     assert applied.get_json()["preview"]["matched"] == 1 and applied.get_json()["preview"]["created"] == 0
-    after = _actor(demo, OTHER_MEMBER)
+    after = _actor(demo_graph, OTHER_MEMBER)
     assert after.get("org_number") is None, "the list set the org number of an actor that is not its member"
     assert after["contact_names"] == before["contact_names"], "the list added a contact person"
     assert after["emails"] == before["emails"], "the list added an e-mail address"
     assert {k: after[k] for k in ("name", "sector")} == {k: before[k] for k in ("name", "sector")}
-    assert (_membership(demo, OTHER_MEMBER) or {})["status"] == "pending"
+    assert (_membership(demo_graph, OTHER_MEMBER) or {})["status"] == "pending"
     assert not _sees_contacts(client, tokens.umbrella, OTHER_MEMBER)
     # Applying the same list again changes nothing, and keeps the claim pending.
     again = _upload(client, tokens.umbrella, ATTACK_LIST, dry_run="false")
     assert again.status_code == 200
-    assert _actor(demo, OTHER_MEMBER) == after
+    assert _actor(demo_graph, OTHER_MEMBER) == after
 
 
 def test_a_list_still_updates_the_umbrellas_confirmed_members(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     listed = (
         "Medlemsorganisation;Org.nr;Kommun;E-post\n"
@@ -255,24 +252,24 @@ def test_a_list_still_updates_the_umbrellas_confirmed_members(
     applied = _upload(client, tokens.umbrella, listed, dry_run="false")
     assert applied.status_code == 200, applied.get_json()
     assert applied.get_json()["preview"]["pending"] == 0
-    assert "kansli@linden-kumla.example" in _actor(demo, MEMBER)["emails"]
-    assert (_membership(demo, MEMBER) or {}).get("status", "confirmed") == "confirmed"
+    assert "kansli@linden-kumla.example" in _actor(demo_graph, MEMBER)["emails"]
+    assert (_membership(demo_graph, MEMBER) or {}).get("status", "confirmed") == "confirmed"
 
 
-def test_an_admins_list_is_trusted(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_an_admins_list_is_trusted(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     """An admin's upload for an umbrella (like `registry import members`, run by an admin) records
     confirmed memberships and fills empty fields, as before: the admin vouches for the list."""
     applied = _upload(client, tokens.admin, ATTACK_LIST, dry_run="false")
     assert applied.status_code == 200, applied.get_json()
-    assert (_membership(demo, OTHER_MEMBER) or {})["status"] == "confirmed"
-    assert _actor(demo, OTHER_MEMBER)["org_number"] == FORGED_ORG_NUMBER
+    assert (_membership(demo_graph, OTHER_MEMBER) or {})["status"] == "confirmed"
+    assert _actor(demo_graph, OTHER_MEMBER)["org_number"] == FORGED_ORG_NUMBER
 
 
 # -- item 5: contacts only through confirmed, current memberships of civil actors -------------------
-def test_a_former_members_contacts_are_not_shown(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_a_former_members_contacts_are_not_shown(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     assert _sees_contacts(client, tokens.umbrella, MEMBER)
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    demo.write(
+    demo_graph.write(
         "MATCH (:Actor {id: $m})-[r:MEMBER_OF]->(:Actor {id: $u}) SET r.until = $until",
         m=MEMBER,
         u=UMBRELLA,
@@ -284,15 +281,15 @@ def test_a_former_members_contacts_are_not_shown(demo: Graph, client: FlaskClien
     assert MEMBER_CONTACT not in csv_export
 
 
-def test_a_membership_not_yet_begun_shows_no_contacts(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_a_membership_not_yet_begun_shows_no_contacts(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
-    ActorDao(demo).upsert_memberships(
+    ActorDao(demo_graph).upsert_memberships(
         [{"member": NON_MEMBER, "umbrella": UMBRELLA, "since": tomorrow, "role": "medlem", "source": "test"}]
     )
     assert not _sees_contacts(client, tokens.umbrella, NON_MEMBER)
 
 
-def test_a_municipality_on_the_list_shows_no_contacts(demo: Graph, client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_a_municipality_on_the_list_shows_no_contacts(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> None:
     # A coordinator recorded that the municipality joined (confirmed): still not the umbrella's.
     recorded = client.post(BASE, json={"member_id": PUBLIC_ACTOR}, headers=bearer(tokens.coordinator))
     assert recorded.status_code == 201
@@ -305,13 +302,13 @@ def test_a_municipality_on_the_list_shows_no_contacts(demo: Graph, client: Flask
 
 
 def test_a_pending_claim_is_not_shown_as_a_membership(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     """An umbrella's unconfirmed claim must not read as a fact to anyone: not in the actor's
     `member_of`, not through the `member_of` search filter, until it is confirmed."""
-    pending_membership(demo, NON_MEMBER)
+    pending_membership(demo_graph, NON_MEMBER)
 
     def listed_as_member() -> tuple[bool, bool]:
         actor = client.get(f"/api/v1/actors/{NON_MEMBER}", headers=bearer(tokens.coordinator)).get_json()

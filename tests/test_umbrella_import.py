@@ -16,28 +16,18 @@ from werkzeug.test import TestResponse
 from registry.dao.imports import ImportDao
 from registry.db import Graph
 from registry.domain import normalize
-from tests.auth_support import (
-    OTHER_UMBRELLA,
-    PUBLIC_ACTOR,
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    member_etag,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import OTHER_UMBRELLA, PUBLIC_ACTOR, UMBRELLA, Tokens, bearer, member_etag
 from tests.import_helpers import FIXTURES
 
 LISTS = FIXTURES / "members"
 
 
 @pytest.fixture(autouse=True)
-def name_keys(demo: Graph) -> Graph:  # noqa: F811
+def name_keys(demo_graph: Graph) -> Graph:
     """The graph as any earlier import leaves it: every actor has the name key that matching by
     name looks up. (A dry run writes nothing, so it cannot add keys the demo loader left out.)"""
-    ImportDao(demo).backfill_name_keys(normalize.name_key)
-    return demo
+    ImportDao(demo_graph).backfill_name_keys(normalize.name_key)
+    return demo_graph
 
 
 def _upload(
@@ -67,11 +57,11 @@ def _memberships(graph: Graph, umbrella: str) -> dict[str, dict[str, Any]]:
 
 
 def test_the_first_call_is_a_preview_that_writes_nothing(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    before = _everything(demo)
+    before = _everything(demo_graph)
     response = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2025.csv")
     assert response.status_code == 200, response.get_json()
     report = response.get_json()
@@ -91,27 +81,27 @@ def test_the_first_call_is_a_preview_that_writes_nothing(
         "sync_note": None,
     }
     assert report["counts"]["read"] == 5
-    assert _everything(demo) == before
+    assert _everything(demo_graph) == before
 
 
 def test_apply_writes_and_a_second_apply_changes_nothing(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    nodes, rels, _ = _everything(demo)
+    nodes, rels, _ = _everything(demo_graph)
     applied = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
     assert applied.status_code == 200, applied.get_json()
     report = applied.get_json()
     assert report["outcome"] == "imported" and report["dry_run"] is False
     assert report["preview"]["created"] == 2
-    members = _memberships(demo, UMBRELLA)
+    members = _memberships(demo_graph, UMBRELLA)
     assert len(members) == 13 + 2
     assert members["Nora Fiskevårdsförening"]["role"] == "stödmedlem"
-    after = _everything(demo)
+    after = _everything(demo_graph)
     assert after[0] > nodes and after[1] > rels
     # Who uploaded the list is in the umbrella's history.
-    event = demo.read_one(
+    event = demo_graph.read_one(
         "MATCH (e:AuditEvent {action: 'member.import', subject_id: $u}) RETURN e.token_id AS token, e.role AS role",
         u=UMBRELLA,
     )
@@ -124,92 +114,92 @@ def test_apply_writes_and_a_second_apply_changes_nothing(
     assert second["counts"]["unchanged"] == 5
     assert second["memberships"]["changed"] == 0
     assert second["preview"]["matched"] == 5 and second["preview"]["changed"] == 0
-    assert len(_memberships(demo, UMBRELLA)) == 13 + 2
+    assert len(_memberships(demo_graph, UMBRELLA)) == 13 + 2
 
 
 def test_sync_previews_then_ends_the_missing_memberships(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     first = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
     assert first.status_code == 200
-    actors = demo.read_one("MATCH (a:Actor) RETURN count(a) AS n")
+    actors = demo_graph.read_one("MATCH (a:Actor) RETURN count(a) AS n")
     preview = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2026.csv", sync="true")
     assert preview.status_code == 200, preview.get_json()
     # The 2026 list names four of this year's 15 members and one newcomer: eleven would end.
     assert preview.get_json()["preview"]["ended"] == 11
     assert preview.get_json()["preview"]["sync"] is True
-    assert all(r.get("until") is None for r in _memberships(demo, UMBRELLA).values())
+    assert all(r.get("until") is None for r in _memberships(demo_graph, UMBRELLA).values())
 
     applied = _upload(client, tokens.umbrella, UMBRELLA, "members/bergslagen-2026.csv", sync="true", dry_run="false")
     assert applied.status_code == 200
     assert applied.get_json()["preview"]["ended"] == 11
-    members = _memberships(demo, UMBRELLA)
+    members = _memberships(demo_graph, UMBRELLA)
     assert sum(1 for r in members.values() if r.get("until")) == 11
     assert members["Lindesbergs Schacksällskap"].get("until") is None
     # Ended, never deleted: every actor is still there, plus the newcomer.
-    assert demo.read_one("MATCH (a:Actor) RETURN count(a) AS n") == {"n": actors["n"] + 1}  # type: ignore[index]
+    assert demo_graph.read_one("MATCH (a:Actor) RETURN count(a) AS n") == {"n": actors["n"] + 1}  # type: ignore[index]
 
 
 @pytest.mark.parametrize(("token_name", "umbrella"), [("umbrella", OTHER_UMBRELLA), ("other_umbrella", UMBRELLA)])
 def test_an_umbrella_cannot_import_for_another(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     token_name: str,
     umbrella: str,
 ) -> None:
-    before = _everything(demo)
+    before = _everything(demo_graph)
     response = _upload(
         client, tokens.by_name(token_name), umbrella, "members/bergslagen-2026.csv", sync="true", dry_run="false"
     )
     assert response.status_code == 403
     assert "annan paraplyorganisation" in response.get_json()["message"]
-    assert _everything(demo) == before
+    assert _everything(demo_graph) == before
 
 
 def test_roles_without_the_right_are_refused(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    before = _everything(demo)
+    before = _everything(demo_graph)
     for token, status in ((None, 401), (tokens.reader, 403), (tokens.coordinator, 403)):
         response = _upload(client, token, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
         assert response.status_code == status
-    assert _everything(demo) == before
+    assert _everything(demo_graph) == before
     admin = _upload(client, tokens.admin, UMBRELLA, "members/bergslagen-2025.csv", dry_run="false")
     assert admin.status_code == 200 and admin.get_json()["preview"]["created"] == 2
 
 
 def test_an_upload_over_the_limit_is_413(
     app: Flask,
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     app.config["IMPORT_MAX_BYTES"] = 4096
-    before = _everything(demo)
+    before = _everything(demo_graph)
     big = b"Medlemsorganisation;Kommun\n" + b"Kumla Stor Forening;Kumla\n" * 500
     response = _upload(client, tokens.umbrella, UMBRELLA, "big.csv", body=big, dry_run="false")
     assert response.status_code == 413
     assert response.get_json()["code"] == 413 and "större än" in response.get_json()["message"]
-    assert _everything(demo) == before
+    assert _everything(demo_graph) == before
 
 
 def test_a_file_that_is_no_member_list_is_422_with_a_message(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    before = _everything(demo)
+    before = _everything(demo_graph)
     response = _upload(client, tokens.umbrella, UMBRELLA, "malformed/garbage.bin", dry_run="false")
     assert response.status_code == 422
     body = response.get_json()
     assert "inte text" in body["message"]
     assert body["errors"]["report"]["outcome"] == "failed"
-    assert _everything(demo) == before
+    assert _everything(demo_graph) == before
     no_file = client.post(
         f"/api/v1/umbrellas/{UMBRELLA}/members/import", data={"sync": "true"}, headers=bearer(tokens.umbrella)
     )
@@ -217,21 +207,23 @@ def test_a_file_that_is_no_member_list_is_422_with_a_message(
 
 
 def test_a_list_naming_a_municipality_gives_the_umbrella_no_rights_over_it(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    kumla = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.org_number AS org, a {.*} AS props", id=PUBLIC_ACTOR)
+    kumla = demo_graph.read_one(
+        "MATCH (a:Actor {id: $id}) RETURN a.org_number AS org, a {.*} AS props", id=PUBLIC_ACTOR
+    )
     assert kumla is not None
     body = f"Medlemsorganisation;Org.nr;Kommun;Hemsida\nKumla kommun;{kumla['org']};Kumla;kapad.example\n".encode()
     applied = _upload(client, tokens.umbrella, UMBRELLA, "lista.csv", body=body, dry_run="false")
     assert applied.status_code == 200
     # The row matches the municipality by its org number: it is neither enrolled nor written to.
     assert any("offentlig eller privat" in w["reason"] for w in applied.get_json()["warnings"])
-    after = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a {.*} AS props", id=PUBLIC_ACTOR)
+    after = demo_graph.read_one("MATCH (a:Actor {id: $id}) RETURN a {.*} AS props", id=PUBLIC_ACTOR)
     # Only the blocking keys every actor is given at an import's start (docs/importing.md) are new.
     assert after is not None and {k: v for k, v in after["props"].items() if k != "match_keys"} == kumla["props"]
-    enrolled = demo.read_one(
+    enrolled = demo_graph.read_one(
         "MATCH (:Actor {id: $m})-[r:MEMBER_OF]->(:Actor {id: $u}) RETURN count(r) AS n", m=PUBLIC_ACTOR, u=UMBRELLA
     )
     assert enrolled == {"n": 0}

@@ -19,14 +19,7 @@ from bench import upload_memory as hostile
 from importers.limits import UploadLimits, load_upload_limits
 from importers.readers import LimitError, ReadError, Row, check_upload, open_source
 from registry.db import Graph
-from tests.auth_support import (
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,  # noqa: F401 (fixture)
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
-)
+from tests.auth_support import UMBRELLA, Tokens, bearer
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +168,7 @@ def _nothing_written(graph: Graph) -> bool:
 def test_the_import_api_answers_413_and_422(
     graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     files: Callable[[str], Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -194,9 +187,9 @@ def test_the_import_api_answers_413_and_422(
 
 
 def test_the_umbrella_import_api_answers_413_and_422(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     files: Callable[[str], Path],
 ) -> None:
     url = f"/api/v1/umbrellas/{UMBRELLA}/members/import"
@@ -226,8 +219,8 @@ def _signed_in(app: Flask, tmp_path: Path, token: str) -> tuple[FlaskClient, str
 
 def test_the_paraply_preview_answers_413_and_422_and_keeps_no_file(
     app: Flask,
-    demo: Graph,  # noqa: F811
-    tokens: Tokens,  # noqa: F811
+    demo_graph: Graph,
+    tokens: Tokens,
     files: Callable[[str], Path],
     tmp_path: Path,
 ) -> None:
@@ -260,8 +253,8 @@ def _crash(*_: object, **__: object) -> None:
 
 def test_a_preview_that_crashes_leaves_no_file(
     app: Flask,
-    demo: Graph,  # noqa: F811
-    tokens: Tokens,  # noqa: F811
+    demo_graph: Graph,
+    tokens: Tokens,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -279,7 +272,7 @@ def test_a_preview_that_crashes_leaves_no_file(
 def test_an_api_import_that_crashes_leaves_no_file(
     graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from registry.db import Graph
-from registry.demo import demo_id, load_demo
+from registry.demo import demo_id
 from registry.identity import Role
-from tests.auth_support import admin_client, admin_token, issue_token, token_secret  # noqa: F401 (fixtures)
-
-
-@pytest.fixture
-def demo(graph: Graph) -> Graph:
-    load_demo(graph)
-    return graph
+from tests.auth_support import issue_token
 
 
 def names(html: str) -> list[str]:
     return re.findall(r'class="name" href="[^"]+">([^<]+)</a>', html)
 
 
-def test_kumla_elderly_search_lists_the_pensioners(client: FlaskClient, demo: Graph) -> None:
+def test_kumla_elderly_search_lists_the_pensioners(client: FlaskClient, demo_graph: Graph) -> None:
     response = client.get("/?area=1881&target_group=elderly&sector=civil")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -37,17 +30,17 @@ def test_kumla_elderly_search_lists_the_pensioners(client: FlaskClient, demo: Gr
     assert "/karta?area=1881&amp;target_group=elderly" in html, "the map link lands on the explorer"
 
 
-def test_page_search_equals_the_api(client: FlaskClient, demo: Graph) -> None:
+def test_page_search_equals_the_api(client: FlaskClient, demo_graph: Graph) -> None:
     page = names(client.get("/?area=18&interest_area=pensioners").get_data(as_text=True))
     api = client.get("/api/v1/actors?county=18&interest_area=pensioners&sort=name&page_size=20").get_json()
     assert page == [i["name"] for i in api["items"]]
 
 
-def test_free_text_without_accents(client: FlaskClient, demo: Graph) -> None:
+def test_free_text_without_accents(client: FlaskClient, demo_graph: Graph) -> None:
     assert "Kumla Pensionärsförening Linden" in names(client.get("/?q=pensionar").get_data(as_text=True))
 
 
-def test_english_by_switch_and_remembered(client: FlaskClient, demo: Graph) -> None:
+def test_english_by_switch_and_remembered(client: FlaskClient, demo_graph: Graph) -> None:
     english = client.get("/?lang=en")
     assert '<html lang="en">' in english.get_data(as_text=True)
     assert "Find actors" in english.get_data(as_text=True)
@@ -56,7 +49,7 @@ def test_english_by_switch_and_remembered(client: FlaskClient, demo: Graph) -> N
     assert "Sök aktörer" in client.get("/?lang=sv").get_data(as_text=True)
 
 
-def test_bad_filters_are_a_page_with_the_reason(client: FlaskClient, demo: Graph) -> None:
+def test_bad_filters_are_a_page_with_the_reason(client: FlaskClient, demo_graph: Graph) -> None:
     for query in ("/?sector=galaxy", "/?area=9999", "/?interest_area=nope"):
         response = client.get(query)
         assert response.status_code == 422, query
@@ -65,8 +58,8 @@ def test_bad_filters_are_a_page_with_the_reason(client: FlaskClient, demo: Graph
 
 def test_actor_page_hides_contacts_from_anonymous_and_shows_them_to_admins(
     client: FlaskClient,
-    admin_client: FlaskClient,  # noqa: F811
-    demo: Graph,
+    admin_client: FlaskClient,
+    demo_graph: Graph,
 ) -> None:
     url = f"/aktorer/{demo_id('kumla-pensionarsforening-linden')}"
     anonymous = client.get(url).get_data(as_text=True)
@@ -77,7 +70,7 @@ def test_actor_page_hides_contacts_from_anonymous_and_shows_them_to_admins(
     assert client.get("/aktorer/no-such-actor").status_code == 404
 
 
-def test_hostile_names_render_as_text(admin_client: FlaskClient, client: FlaskClient, graph: Graph) -> None:  # noqa: F811
+def test_hostile_names_render_as_text(admin_client: FlaskClient, client: FlaskClient, graph: Graph) -> None:
     hostile = '<img src=x onerror=alert(1)>"><script>alert(2)</script>'
     created = admin_client.post(
         "/api/v1/actors", json={"name": hostile, "sector": "civil", "kind": "association", "municipality": "1881"}
@@ -89,7 +82,7 @@ def test_hostile_names_render_as_text(admin_client: FlaskClient, client: FlaskCl
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_pages_load_nothing_from_outside(client: FlaskClient, demo: Graph) -> None:
+def test_pages_load_nothing_from_outside(client: FlaskClient, demo_graph: Graph) -> None:
     for url in ("/", f"/aktorer/{demo_id('kumla-kommun')}"):
         html = client.get(url).get_data(as_text=True)
         # Links to an actor's own website are fine; nothing may be *loaded* from elsewhere.
@@ -99,7 +92,7 @@ def test_pages_load_nothing_from_outside(client: FlaskClient, demo: Graph) -> No
     assert client.get("/static/web/web.css").status_code == 200
 
 
-def test_every_form_control_has_a_label(client: FlaskClient, demo: Graph) -> None:
+def test_every_form_control_has_a_label(client: FlaskClient, demo_graph: Graph) -> None:
     html = client.get("/").get_data(as_text=True)
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html)
     assert ids
@@ -107,7 +100,7 @@ def test_every_form_control_has_a_label(client: FlaskClient, demo: Graph) -> Non
         assert f'for="{control}"' in html, control
 
 
-def test_reader_token_sees_no_contacts_either(app: Flask, graph: Graph, demo: Graph) -> None:
+def test_reader_token_sees_no_contacts_either(app: Flask, graph: Graph, demo_graph: Graph) -> None:
     reader = issue_token(graph, Role.READER)
     html = app.test_client().get(
         f"/aktorer/{demo_id('kumla-pensionarsforening-linden')}", headers={"Authorization": f"Bearer {reader}"}
@@ -115,7 +108,7 @@ def test_reader_token_sees_no_contacts_either(app: Flask, graph: Graph, demo: Gr
     assert "Kontaktpersoner" not in html.get_data(as_text=True)
 
 
-def test_welfare_gaps_page_for_the_county(client: FlaskClient, demo: Graph) -> None:
+def test_welfare_gaps_page_for_the_county(client: FlaskClient, demo_graph: Graph) -> None:
     response = client.get("/valfardsluckor?area=18")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -125,7 +118,7 @@ def test_welfare_gaps_page_for_the_county(client: FlaskClient, demo: Graph) -> N
     assert {"none", "ok"} <= set(classes), "the demo county has both covered cells and gaps"
 
 
-def test_a_gap_cell_links_to_the_actors_behind_it(client: FlaskClient, demo: Graph) -> None:
+def test_a_gap_cell_links_to_the_actors_behind_it(client: FlaskClient, demo_graph: Graph) -> None:
     html = client.get("/valfardsluckor?area=1881").get_data(as_text=True)
     link = r"/\?area=1881&amp;interest_area=pensioners&amp;target_group=elderly&amp;sector=civil"
     match = re.search(rf'<a href="({link})"[^>]*>(\d+)</a>', html)
@@ -136,7 +129,7 @@ def test_a_gap_cell_links_to_the_actors_behind_it(client: FlaskClient, demo: Gra
     assert len(listed) == count
 
 
-def test_unknown_area_is_404_page(client: FlaskClient, demo: Graph) -> None:
+def test_unknown_area_is_404_page(client: FlaskClient, demo_graph: Graph) -> None:
     response = client.get("/valfardsluckor?area=9999")
     assert response.status_code == 404
     assert 'role="alert"' in response.get_data(as_text=True)

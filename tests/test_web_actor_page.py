@@ -13,18 +13,7 @@ from flask.testing import FlaskClient
 from registry.db import Graph
 from registry.demo import demo_id
 from registry.web.pages import RELATIONSHIP_GROUPS, relationship_group
-from tests.auth_support import (  # noqa: F401 (fixtures)
-    MEMBER,
-    NON_MEMBER,
-    PUBLIC_ACTOR,
-    UMBRELLA,
-    Tokens,
-    bearer,
-    demo,
-    member_etag,
-    token_secret,
-    tokens,
-)
+from tests.auth_support import MEMBER, NON_MEMBER, PUBLIC_ACTOR, UMBRELLA, Tokens, bearer, member_etag
 
 ITEM = re.compile(r'<li data-group="(\w+)" data-other="([^"]+)"(?: class="ended")?>(.*?)</li>', re.S)
 
@@ -39,7 +28,7 @@ def api_groups(client: FlaskClient, actor_id: str) -> Counter[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("key", ["kumla-kommun", "kumla-pensionarsforening-linden", "bergslagens-foreningsrad"])
-def test_relationships_are_grouped_as_the_api_answers(client: FlaskClient, demo: Graph, key: str) -> None:  # noqa: F811
+def test_relationships_are_grouped_as_the_api_answers(client: FlaskClient, demo_graph: Graph, key: str) -> None:
     actor_id = demo_id(key)
     expected = api_groups(client, actor_id)
     assert expected, "the demo actor has relationships"
@@ -53,7 +42,7 @@ def test_relationships_are_grouped_as_the_api_answers(client: FlaskClient, demo:
     assert html.count("Inga registrerade.") == len(empty)
 
 
-def test_kumla_kommun_shows_many_kinds_with_their_key_properties(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_kumla_kommun_shows_many_kinds_with_their_key_properties(client: FlaskClient, demo_graph: Graph) -> None:
     grouped = client.get(f"/api/v1/actors/{PUBLIC_ACTOR}/relationships").get_json()
     html = client.get(f"/aktorer/{PUBLIC_ACTOR}").get_data(as_text=True)
     items = page_items(html)
@@ -83,7 +72,7 @@ def test_kumla_kommun_shows_many_kinds_with_their_key_properties(client: FlaskCl
         assert f'href="/karta?arena={arena["other"]["id"]}"' in html
 
 
-def test_memberships_both_ways(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_memberships_both_ways(client: FlaskClient, demo_graph: Graph) -> None:
     member = client.get(f"/aktorer/{MEMBER}").get_data(as_text=True)
     text = next(body for group, other, body in page_items(member) if group == "memberships" and other == UMBRELLA)
     assert "Medlem i" in text and f'href="/aktorer/{UMBRELLA}"' in text
@@ -92,13 +81,13 @@ def test_memberships_both_ways(client: FlaskClient, demo: Graph) -> None:  # noq
     assert "Har som medlem" in text
 
 
-def test_english_group_labels(client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_english_group_labels(client: FlaskClient, demo_graph: Graph) -> None:
     html = client.get(f"/aktorer/{PUBLIC_ACTOR}?lang=en").get_data(as_text=True)
     for label in ("Dependencies", "Power (asymmetric)", "Funding", "Perceptions", "Agreements", "Memberships"):
         assert label in html
 
 
-def test_a_hostile_name_at_the_other_end_is_text(client: FlaskClient, demo: Graph, tokens: Tokens) -> None:  # noqa: F811
+def test_a_hostile_name_at_the_other_end_is_text(client: FlaskClient, demo_graph: Graph, tokens: Tokens) -> None:
     hostile = '<img src=x onerror=alert(1)>"><script>alert(2)</script>'
     created = client.post(
         "/api/v1/actors",
@@ -118,7 +107,7 @@ def test_a_hostile_name_at_the_other_end_is_text(client: FlaskClient, demo: Grap
     assert "värdering \u22121" in html
 
 
-def _change_member(client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def _change_member(client: FlaskClient, tokens: Tokens) -> None:
     path = f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}"
     tag = member_etag(client, tokens.umbrella, UMBRELLA, MEMBER)
     response = client.patch(path, json={"member_count": 77}, headers=bearer(tokens.umbrella, **{"If-Match": tag}))
@@ -139,8 +128,8 @@ def _change_member(client: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
 )
 def test_history_only_for_those_the_history_api_answers(
     client: FlaskClient,
-    demo: Graph,  # noqa: F811
-    tokens: Tokens,  # noqa: F811
+    demo_graph: Graph,
+    tokens: Tokens,
     who: str,
     actor: str,
     shown: bool,
@@ -160,8 +149,8 @@ def test_history_only_for_those_the_history_api_answers(
 
 def test_history_pages_through_every_change(
     client: FlaskClient,
-    demo: Graph,  # noqa: F811
-    tokens: Tokens,  # noqa: F811
+    demo_graph: Graph,
+    tokens: Tokens,
 ) -> None:
     """Past 50 changes the page shows the latest 50 and links to the older ones; no change is hidden."""
     headers = bearer(tokens.admin)

@@ -10,19 +10,12 @@ import pytest
 from flask.testing import FlaskClient
 
 from registry.db import Graph
-from registry.demo import demo_id, load_demo
-from tests.auth_support import admin_client, admin_token, token_secret  # noqa: F401 (fixtures)
+from registry.demo import demo_id
 from visualisations import maps
 
 ACTOR = demo_id("kumla-pensionarsforening-linden")
 ARENA = demo_id("arena-kumla-ensamhet")
 CHALLENGE = demo_id("utmaning-askersund")
-
-
-@pytest.fixture
-def demo(graph: Graph) -> Graph:
-    load_demo(graph)
-    return graph
 
 
 def frame_src(page: str) -> str | None:
@@ -57,7 +50,7 @@ def download_href(page: str) -> str:
     ],
 )
 def test_each_subject_frames_its_map_route_with_the_chosen_filters(
-    client: FlaskClient, demo: Graph, query: str, expected: str
+    client: FlaskClient, demo_graph: Graph, query: str, expected: str
 ) -> None:
     response = client.get(f"/karta?{query}")
     assert response.status_code == 200
@@ -69,7 +62,7 @@ def test_each_subject_frames_its_map_route_with_the_chosen_filters(
     assert framed.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
-def test_the_frame_shows_what_the_filters_choose(client: FlaskClient, demo: Graph) -> None:
+def test_the_frame_shows_what_the_filters_choose(client: FlaskClient, demo_graph: Graph) -> None:
     page = client.get(f"/karta?actor={ACTOR}&depth=2&types=MEMBER_OF").get_data(as_text=True)
     assert "Kumla Pensionärsförening Linden" in page
     assert re.search(r'<option value="2" selected>', page), "the chosen depth stays chosen"
@@ -90,7 +83,9 @@ def test_the_frame_shows_what_the_filters_choose(client: FlaskClient, demo: Grap
         ("subject=galaxy&area=1881", "Välj aktör, område, arena eller utmaning"),
     ],
 )
-def test_bad_values_are_a_422_page_with_the_reason(client: FlaskClient, demo: Graph, query: str, message: str) -> None:
+def test_bad_values_are_a_422_page_with_the_reason(
+    client: FlaskClient, demo_graph: Graph, query: str, message: str
+) -> None:
     response = client.get(f"/karta?{query}")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -110,7 +105,7 @@ def test_bad_values_are_a_422_page_with_the_reason(client: FlaskClient, demo: Gr
         ("challenge=no-such-challenge", "Samhällsutmaningen finns inte."),
     ],
 )
-def test_an_unknown_subject_is_a_404_page(client: FlaskClient, demo: Graph, query: str, message: str) -> None:
+def test_an_unknown_subject_is_a_404_page(client: FlaskClient, demo_graph: Graph, query: str, message: str) -> None:
     response = client.get(f"/karta?{query}")
     assert response.status_code == 404
     page = response.get_data(as_text=True)
@@ -118,13 +113,13 @@ def test_an_unknown_subject_is_a_404_page(client: FlaskClient, demo: Graph, quer
     assert frame_src(page) is None
 
 
-def test_english_labels_and_messages(client: FlaskClient, demo: Graph) -> None:
+def test_english_labels_and_messages(client: FlaskClient, demo_graph: Graph) -> None:
     page = client.get("/karta?area=18a&lang=en").get_data(as_text=True)
     assert "Map explorer" in page and "Please check these fields:" in page
     assert "Show the area&#39;s map" in page and "Depth" in page
 
 
-def test_a_name_search_links_to_the_actors_map(client: FlaskClient, demo: Graph) -> None:
+def test_a_name_search_links_to_the_actors_map(client: FlaskClient, demo_graph: Graph) -> None:
     page = client.get("/karta?subject=actor&q=linden&depth=2").get_data(as_text=True)
     assert frame_src(page) is None, "no actor chosen yet"
     links = re.findall(r'<a class="name" href="([^"]+)">([^<]+)</a>', page)
@@ -135,7 +130,7 @@ def test_a_name_search_links_to_the_actors_map(client: FlaskClient, demo: Graph)
     assert frame_src(chosen.get_data(as_text=True)) == f"/maps/actors/{ACTOR}?depth=2"
 
 
-def test_no_subject_is_an_empty_explorer(client: FlaskClient, demo: Graph) -> None:
+def test_no_subject_is_an_empty_explorer(client: FlaskClient, demo_graph: Graph) -> None:
     response = client.get("/karta")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -144,13 +139,13 @@ def test_no_subject_is_an_empty_explorer(client: FlaskClient, demo: Graph) -> No
     assert f'<option value="{ARENA}"' in page and f'<option value="{CHALLENGE}"' in page
 
 
-def test_the_area_narrows_the_arenas_and_challenges_offered(client: FlaskClient, demo: Graph) -> None:
+def test_the_area_narrows_the_arenas_and_challenges_offered(client: FlaskClient, demo_graph: Graph) -> None:
     page = client.get("/karta?area=1881").get_data(as_text=True)
     assert f'<option value="{ARENA}"' in page, "Kumla's arena"
     assert f'<option value="{CHALLENGE}"' not in page, "Askersund's challenge is elsewhere"
 
 
-def test_the_download_link_gives_an_attachment(client: FlaskClient, demo: Graph) -> None:
+def test_the_download_link_gives_an_attachment(client: FlaskClient, demo_graph: Graph) -> None:
     for query, filename in (
         ("area=1881&target_group=elderly", "karta-municipality-1881.html"),
         (f"actor={ACTOR}&depth=2", f"karta-actor-{ACTOR}.html"),
@@ -164,7 +159,7 @@ def test_the_download_link_gives_an_attachment(client: FlaskClient, demo: Graph)
         assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
 
 
-def test_the_search_pages_map_link_opens_the_explorer_with_the_area(client: FlaskClient, demo: Graph) -> None:
+def test_the_search_pages_map_link_opens_the_explorer_with_the_area(client: FlaskClient, demo_graph: Graph) -> None:
     search = client.get("/?area=1881&target_group=elderly&sector=civil").get_data(as_text=True)
     match = re.search(r'<a class="button" href="([^"]+)">Visa dessa på en karta</a>', search)
     assert match
@@ -174,7 +169,7 @@ def test_the_search_pages_map_link_opens_the_explorer_with_the_area(client: Flas
     assert frame_src(page) == "/maps/municipalities/1881?target_group=elderly"
 
 
-def test_a_hostile_name_is_text(admin_client: FlaskClient, client: FlaskClient, demo: Graph) -> None:  # noqa: F811
+def test_a_hostile_name_is_text(admin_client: FlaskClient, client: FlaskClient, demo_graph: Graph) -> None:
     hostile = '<img src=x onerror=alert(1)>"><script>alert(2)</script> Linden'
     created = admin_client.post(
         "/api/v1/actors", json={"name": hostile, "sector": "civil", "kind": "association", "municipality": "1881"}
@@ -188,7 +183,7 @@ def test_a_hostile_name_is_text(admin_client: FlaskClient, client: FlaskClient, 
 
 
 def test_past_the_cap_the_frame_says_how_to_filter(
-    client: FlaskClient, demo: Graph, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, demo_graph: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(maps, "MAX_NODES", 3)
     page = client.get("/karta?area=1881").get_data(as_text=True)
@@ -204,13 +199,13 @@ def test_past_the_cap_the_frame_says_how_to_filter(
     assert client.get(src, headers={"Accept": "application/json"}).get_json()["errors"]["max_nodes"] == 3
 
 
-def test_a_missing_subject_in_a_frame_is_a_page_too(client: FlaskClient, demo: Graph) -> None:
+def test_a_missing_subject_in_a_frame_is_a_page_too(client: FlaskClient, demo_graph: Graph) -> None:
     framed = client.get("/maps/arenas/finns-inte", headers={"Accept": "text/html"})
     assert framed.status_code == 404 and framed.mimetype == "text/html"
     assert "Arenan finns inte" in framed.get_data(as_text=True)
 
 
-def test_every_control_is_labelled_and_nothing_is_loaded_from_outside(client: FlaskClient, demo: Graph) -> None:
+def test_every_control_is_labelled_and_nothing_is_loaded_from_outside(client: FlaskClient, demo_graph: Graph) -> None:
     page = client.get(f"/karta?actor={ACTOR}&q=kumla").get_data(as_text=True)
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
     assert len(ids) >= 10

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from registry import create_app
+from registry.app import create_app
 from registry.dao.imports import ImportDao
 from registry.dao.tokens import TokenDao
 from registry.db import Graph
@@ -26,11 +26,8 @@ from tests.auth_support import (
     UMBRELLA,
     Tokens,
     bearer,
-    demo,  # noqa: F401 (fixture)
     member_etag,
     pending_membership,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
 )
 from tests.import_helpers import FIXTURES
 
@@ -39,11 +36,11 @@ _ETAG = re.compile(r'name="etag" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
-def name_keys(demo: Graph) -> Graph:  # noqa: F811
+def name_keys(demo_graph: Graph) -> Graph:
     """The graph as any earlier import leaves it: every actor has the name key that matching by
     name looks up. (A dry run writes nothing, so it cannot add keys the demo loader left out.)"""
-    ImportDao(demo).backfill_name_keys(normalize.name_key)
-    return demo
+    ImportDao(demo_graph).backfill_name_keys(normalize.name_key)
+    return demo_graph
 
 
 def _csrf(html: str) -> str:
@@ -97,7 +94,7 @@ def _member(graph: Graph, member_id: str) -> dict:
 
 
 # -- signing in -------------------------------------------------------------------------------
-def test_a_bad_token_is_refused_with_a_message(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_a_bad_token_is_refused_with_a_message(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     form = page.get("/paraply/logga-in?lang=sv")
     assert 'type="password"' in form.text and '<label for="token">' in form.text
     for presented in ("not-a-token", tokens.umbrella[:-4] + "AAAA"):
@@ -108,7 +105,7 @@ def test_a_bad_token_is_refused_with_a_message(demo: Graph, page: FlaskClient, t
     assert page.get("/paraply/").status_code == 302
 
 
-def test_only_umbrella_tokens_sign_in(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_only_umbrella_tokens_sign_in(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     form = page.get("/paraply/logga-in")
     response = page.post("/paraply/logga-in", data={"token": tokens.admin, "csrf_token": _csrf(form.text)})
     assert response.status_code == 403
@@ -116,7 +113,7 @@ def test_only_umbrella_tokens_sign_in(demo: Graph, page: FlaskClient, tokens: To
     assert page.get("/paraply/").status_code == 302
 
 
-def test_the_session_cookie_is_http_only_and_lax(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_the_session_cookie_is_http_only_and_lax(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     form = page.get("/paraply/logga-in")
     response = page.post("/paraply/logga-in", data={"token": tokens.umbrella, "csrf_token": _csrf(form.text)})
     cookie = response.headers["Set-Cookie"]
@@ -128,13 +125,15 @@ def test_the_session_cookie_is_http_only_and_lax(demo: Graph, page: FlaskClient,
 
 
 def test_a_revoked_token_ends_the_session_and_sign_out_ends_it_too(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     _sign_in(page, tokens.umbrella)
     assert page.get("/paraply/").status_code == 200
-    TokenDao(demo).revoke(tokens.umbrella.split("_")[1], who=Principal(Role.ADMIN, name="test"), channel=Channel.CLI)
+    TokenDao(demo_graph).revoke(
+        tokens.umbrella.split("_")[1], who=Principal(Role.ADMIN, name="test"), channel=Channel.CLI
+    )
     gone = page.get("/paraply/")
     assert gone.status_code == 302 and "expired=1" in gone.headers["Location"]
 
@@ -148,9 +147,9 @@ def test_a_revoked_token_ends_the_session_and_sign_out_ends_it_too(
 
 # -- CSRF ---------------------------------------------------------------------------------------
 def test_forms_without_the_csrf_token_are_400_and_change_nothing(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     page.get("/paraply/logga-in")
     assert page.post("/paraply/logga-in", data={"token": tokens.umbrella}).status_code == 400
@@ -163,13 +162,13 @@ def test_forms_without_the_csrf_token_are_400_and_change_nothing(
     assert "Formuläret har gått ut" in refused.text
     forged = page.post(f"/paraply/medlemmar/{MEMBER}", data={**fields, "csrf_token": "forged"})
     assert forged.status_code == 400
-    assert _member(demo, MEMBER).get("member_count") != 999
+    assert _member(demo_graph, MEMBER).get("member_count") != 999
 
 
 def test_the_api_needs_no_csrf_token_even_with_a_session_cookie(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     _sign_in(page, tokens.umbrella)
     etag = member_etag(page, tokens.umbrella, UMBRELLA, MEMBER)
@@ -187,9 +186,9 @@ def test_the_api_needs_no_csrf_token_even_with_a_session_cookie(
 
 
 def test_signed_in_the_actor_pages_show_the_own_members_history_and_no_one_elses(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     assert "Ändringshistorik" not in page.get(f"/aktorer/{MEMBER}").text
     _sign_in(page, tokens.umbrella)
@@ -202,9 +201,9 @@ def test_signed_in_the_actor_pages_show_the_own_members_history_and_no_one_elses
 
 # -- editing ----------------------------------------------------------------------------------
 def test_an_edit_is_saved_and_recorded_in_the_audit_trail(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     _sign_in(page, tokens.umbrella)
     fields = _member_form(page, MEMBER)
@@ -212,11 +211,11 @@ def test_an_edit_is_saved_and_recorded_in_the_audit_trail(
     fields.update(member_count="412", phones="070-174 06 40", activities="Boule och studiecirklar")
     saved = page.post(f"/paraply/medlemmar/{MEMBER}", data={**fields, "target_groups": ["elderly"]})
     assert saved.status_code == 302, saved.text
-    after = _member(demo, MEMBER)
+    after = _member(demo_graph, MEMBER)
     assert after["member_count"] == 412
     assert after["activities"] == "Boule och studiecirklar"
     assert after["phones"] == ["+46701740640"]
-    event = demo.read_one(
+    event = demo_graph.read_one(
         "MATCH (e:AuditEvent {action: 'actor.update', subject_id: $id}) "
         "RETURN e.token_id AS token, e.role AS role, e.actor_id AS umbrella, e.before AS before, e.after AS after",
         id=MEMBER,
@@ -231,7 +230,7 @@ def test_an_edit_is_saved_and_recorded_in_the_audit_trail(
     assert "Ändringarna sparades." in listed.text
 
 
-def test_removing_and_adding_contact_persons(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_removing_and_adding_contact_persons(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     _sign_in(page, tokens.umbrella)
     fields = _member_form(page, MEMBER)
     assert fields["contact-1-name"] and not fields["contact-2-name"]
@@ -239,14 +238,14 @@ def test_removing_and_adding_contact_persons(demo: Graph, page: FlaskClient, tok
         fields[f"contact-0-{key}"] = ""
     fields.update({"contact-2-name": "Ny Kontakt", "contact-2-email": "ny.kontakt@linden-kumla.example"})
     assert page.post(f"/paraply/medlemmar/{MEMBER}", data=fields).status_code == 302
-    names = demo.read_one(
+    names = demo_graph.read_one(
         "MATCH (:Actor {id: $id})-[:HAS_CONTACT]->(c) RETURN collect(c.name) AS names, collect(c.email) AS emails",
         id=MEMBER,
     )
     assert names is not None and len(names["names"]) == 2 and "Ny Kontakt" in names["names"]
 
 
-def test_invalid_input_is_shown_again_with_the_reason(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_invalid_input_is_shown_again_with_the_reason(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     _sign_in(page, tokens.umbrella)
     fields = _member_form(page, MEMBER)
     fields.update(member_count="many", postal_code="<b>1</b>")
@@ -257,9 +256,9 @@ def test_invalid_input_is_shown_again_with_the_reason(demo: Graph, page: FlaskCl
 
 
 def test_a_concurrent_edit_gives_changed_meanwhile_not_a_lost_update(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     _sign_in(page, tokens.umbrella)
     fields = _member_form(page, MEMBER)
@@ -276,29 +275,29 @@ def test_a_concurrent_edit_gives_changed_meanwhile_not_a_lost_update(
     assert response.status_code == 412
     assert "Någon annan ändrade medlemmen" in response.text
     assert "Min ändring" in response.text, "what the officer tried to save is shown, not lost"
-    after = _member(demo, MEMBER)
+    after = _member(demo_graph, MEMBER)
     assert after["member_count"] == 250 and after.get("activities") != "Min ändring"
     # The form now carries the new state's tag: saving again works.
     retry = _member_form(page, MEMBER)
     retry["activities"] = "Min ändring"
     assert page.post(f"/paraply/medlemmar/{MEMBER}", data=retry).status_code == 302
-    assert _member(demo, MEMBER)["member_count"] == 250
+    assert _member(demo_graph, MEMBER)["member_count"] == 250
 
 
-def test_another_umbrellas_member_is_403_and_unchanged(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_another_umbrellas_member_is_403_and_unchanged(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     _sign_in(page, tokens.umbrella)
     fields = _member_form(page, MEMBER)
-    before = _member(demo, OTHER_MEMBER)
+    before = _member(demo_graph, OTHER_MEMBER)
     assert page.get(f"/paraply/medlemmar/{OTHER_MEMBER}").status_code == 403
     response = page.post(f"/paraply/medlemmar/{OTHER_MEMBER}", data={**fields, "member_count": "5"})
     assert response.status_code == 403
     assert "inte medlem i er paraplyorganisation" in response.text
-    assert _member(demo, OTHER_MEMBER) == before
+    assert _member(demo_graph, OTHER_MEMBER) == before
 
 
-def test_a_hostile_member_name_renders_as_text(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_a_hostile_member_name_renders_as_text(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    demo.write("MATCH (a:Actor {id: $id}) SET a.name = $name", id=MEMBER, name=hostile)
+    demo_graph.write("MATCH (a:Actor {id: $id}) SET a.name = $name", id=MEMBER, name=hostile)
     _sign_in(page, tokens.umbrella)
     for path in ("/paraply/", f"/paraply/medlemmar/{MEMBER}"):
         html = page.get(path).text
@@ -307,12 +306,12 @@ def test_a_hostile_member_name_renders_as_text(demo: Graph, page: FlaskClient, t
 
 
 # -- the member list --------------------------------------------------------------------------
-def test_upload_shows_the_preview_then_applies(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_upload_shows_the_preview_then_applies(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     _sign_in(page, tokens.umbrella)
     listing = page.get("/paraply/")
     assert "Kumla Pensionärsförening Linden" in listing.text
     content = (FIXTURES / "members" / "bergslagen-2026.csv").read_bytes()
-    members_before = _open_members(demo)
+    members_before = _open_members(demo_graph)
     preview = page.post(
         "/paraply/medlemslista",
         data={"file": (io.BytesIO(content), "medlemmar.csv"), "sync": "on", "csrf_token": _csrf(listing.text)},
@@ -324,17 +323,17 @@ def test_upload_shows_the_preview_then_applies(demo: Graph, page: FlaskClient, t
     assert re.search(r'id="preview-created">3<', preview.text)
     assert re.search(r'id="preview-ended">11<', preview.text)
     assert "Genomför" in preview.text
-    assert _open_members(demo) == members_before
+    assert _open_members(demo_graph) == members_before
     applied = page.post("/paraply/medlemslista/genomfor", data={"csrf_token": _csrf(preview.text)})
     assert applied.status_code == 200, applied.text
     assert "är inläst" in applied.text
-    assert _open_members(demo) == 5
+    assert _open_members(demo_graph) == 5
     # The stored upload is gone: applying twice is not possible.
     twice = page.post("/paraply/medlemslista/genomfor", data={"csrf_token": _csrf(preview.text)})
     assert twice.status_code == 409
 
 
-def test_an_unreadable_upload_shows_the_reason(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_an_unreadable_upload_shows_the_reason(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     _sign_in(page, tokens.umbrella)
     listing = page.get("/paraply/")
     garbage = (FIXTURES / "malformed" / "garbage.bin").read_bytes()
@@ -349,9 +348,9 @@ def test_an_unreadable_upload_shows_the_reason(demo: Graph, page: FlaskClient, t
 
 
 def test_a_municipality_on_the_list_is_shown_but_not_editable(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     # A coordinator records that the municipality joined the umbrella.
     joined = page.post(
@@ -368,11 +367,11 @@ def test_a_municipality_on_the_list_is_shown_but_not_editable(
 
 # -- consent and sessions (issue 15) ------------------------------------------------------------
 def test_a_pending_member_is_listed_as_waiting_and_not_editable(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    pending_membership(demo, OTHER_MEMBER)
+    pending_membership(demo_graph, OTHER_MEMBER)
     _sign_in(page, tokens.umbrella)
     html = page.get("/paraply/").text
     row = html[html.index(f'id="member-{OTHER_MEMBER}"') :].split("</li>\n", 1)[0]
@@ -386,17 +385,17 @@ def test_a_pending_member_is_listed_as_waiting_and_not_editable(
     assert "Kristoffer Melin" not in actor_page and "Ändringshistorik" not in actor_page
 
 
-def test_a_former_members_actor_page_shows_no_contacts(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_a_former_members_actor_page_shows_no_contacts(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     _sign_in(page, tokens.umbrella)
     assert "Lennart Rydholm" in page.get(f"/aktorer/{MEMBER}?lang=sv").text
-    demo.write(
+    demo_graph.write(
         "MATCH (:Actor {id: $m})-[r:MEMBER_OF]->(:Actor {id: $u}) SET r.until = '2024-12-31'", m=MEMBER, u=UMBRELLA
     )
     former = page.get(f"/aktorer/{MEMBER}?lang=sv").text
     assert "Lennart Rydholm" not in former and "Ändringshistorik" not in former
 
 
-def test_a_copied_cookie_is_refused_after_sign_out(demo: Graph, page: FlaskClient, tokens: Tokens) -> None:  # noqa: F811
+def test_a_copied_cookie_is_refused_after_sign_out(demo_graph: Graph, page: FlaskClient, tokens: Tokens) -> None:
     _sign_in(page, tokens.umbrella)
     fields = _member_form(page, MEMBER)
     cookie = page.get_cookie("session")
@@ -407,12 +406,12 @@ def test_a_copied_cookie_is_refused_after_sign_out(demo: Graph, page: FlaskClien
 
     out = page.post("/paraply/logga-ut", data={"csrf_token": _csrf(page.get("/paraply/").text)})
     assert out.status_code == 302
-    before = _member(demo, MEMBER)
+    before = _member(demo_graph, MEMBER)
     assert copy.get("/paraply/").status_code == 302
     copy.set_cookie("session", cookie.value)  # the copy as it was taken, not as the refusal cleared it
     edit = copy.post(f"/paraply/medlemmar/{MEMBER}", data={**fields, "member_count": "5"})
     assert edit.status_code == 302 and "/paraply/logga-in" in edit.headers["Location"]
-    assert _member(demo, MEMBER) == before
+    assert _member(demo_graph, MEMBER) == before
     copy.set_cookie("session", cookie.value)
     assert "Ändringshistorik" not in copy.get(f"/aktorer/{MEMBER}").text
     # Signing in again starts a new session that works.
@@ -434,7 +433,7 @@ def _cookie_header(client: FlaskClient, token: str, scheme: str = "http") -> str
     return response.headers["Set-Cookie"]
 
 
-def test_the_cookie_is_secure_over_https(app: Flask, demo: Graph, tokens: Tokens) -> None:  # noqa: F811
+def test_the_cookie_is_secure_over_https(app: Flask, demo_graph: Graph, tokens: Tokens) -> None:
     plain = _cookie_header(app.test_client(), tokens.umbrella)
     assert "Secure" not in plain, "a local http run keeps working"
     assert "; Secure" in _cookie_header(app.test_client(), tokens.umbrella, "https")
@@ -446,7 +445,7 @@ def test_the_cookie_is_secure_over_https(app: Flask, demo: Graph, tokens: Tokens
     assert "; Secure" in _cookie_header(app.test_client(), tokens.umbrella)
 
 
-def test_a_trusted_proxys_https_makes_the_cookie_secure(app: Flask, demo: Graph, tokens: Tokens) -> None:  # noqa: F811
+def test_a_trusted_proxys_https_makes_the_cookie_secure(app: Flask, demo_graph: Graph, tokens: Tokens) -> None:
     behind = create_app(
         {
             **{k: app.config[k] for k in ("TESTING", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")},
@@ -470,11 +469,11 @@ def test_a_trusted_proxys_https_makes_the_cookie_secure(app: Flask, demo: Graph,
 
 
 def test_the_pages_upload_naming_another_umbrellas_member_writes_nothing_to_it(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     page: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
-    before = _member(demo, OTHER_MEMBER)
+    before = _member(demo_graph, OTHER_MEMBER)
     listed = (
         "Medlemsorganisation;Org.nr;Kommun;E-post;Kontaktperson\n"
         "IF Kåsan Karlskoga;802001-5510;Karlskoga;kapare@kapad.example;Kalle Kapare\n"
@@ -489,7 +488,7 @@ def test_the_pages_upload_naming_another_umbrellas_member_writes_nothing_to_it(
     assert re.search(r'id="preview-pending">1<', preview.text)
     applied = page.post("/paraply/medlemslista/genomfor", data={"csrf_token": _csrf(preview.text)})
     assert applied.status_code == 200, applied.text
-    assert _member(demo, OTHER_MEMBER) == before
-    contacts = demo.read("MATCH (:Actor {id: $id})-[:HAS_CONTACT]->(c) RETURN c.name AS name", id=OTHER_MEMBER)
+    assert _member(demo_graph, OTHER_MEMBER) == before
+    contacts = demo_graph.read("MATCH (:Actor {id: $id})-[:HAS_CONTACT]->(c) RETURN c.name AS name", id=OTHER_MEMBER)
     assert "Kalle Kapare" not in {c["name"] for c in contacts}
     assert "Väntar på bekräftelse" in page.get("/paraply/").text

@@ -12,18 +12,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from registry.db import Graph
 from registry.identity import Role
-from tests.auth_support import (
-    MEMBER,
-    UMBRELLA,
-    demo,  # noqa: F401 (fixture)
-    issue_token,
-    token_secret,  # noqa: F401 (fixture)
-)
+from tests.auth_support import MEMBER, UMBRELLA, issue_token
 from tests.browser.conftest import ARTIFACTS, serve
 
 
 @pytest.fixture
-def live(app: Flask, demo: Graph) -> Iterator[str]:  # noqa: F811
+def live(app: Flask, demo_graph: Graph) -> Iterator[str]:
     with serve(app) as base:
         yield base
 
@@ -31,10 +25,10 @@ def live(app: Flask, demo: Graph) -> Iterator[str]:  # noqa: F811
 def test_umbrella_signs_in_and_edits_a_member(
     chromium: webdriver.Chrome,
     live: str,
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
 ) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    token = issue_token(demo, Role.UMBRELLA, UMBRELLA, name="Bergslagens föreningsråd")
+    token = issue_token(demo_graph, Role.UMBRELLA, UMBRELLA, name="Bergslagens föreningsråd")
     chromium.get_log("browser")
     try:
         chromium.get(f"{live}/paraply/logga-in?lang=sv")
@@ -70,7 +64,7 @@ def test_umbrella_signs_in_and_edits_a_member(
         assert chromium.find_element(By.CSS_SELECTOR, "p.notice[role=status]").text == "Ändringarna sparades."
         assert "702" in chromium.find_element(By.ID, f"member-{MEMBER}").text
         chromium.save_screenshot(str(ARTIFACTS / "web-umbrella-saved.png"))
-        row = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.member_count AS n, a.activities AS a", id=MEMBER)
+        row = demo_graph.read_one("MATCH (a:Actor {id: $id}) RETURN a.member_count AS n, a.activities AS a", id=MEMBER)
         assert row == {"n": 702, "a": "Boule, stavgång och studiecirklar"}
         # No CSP violation or script error on the way.
         severe = [e for e in chromium.get_log("browser") if e.get("level") == "SEVERE"]
