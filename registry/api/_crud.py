@@ -1,8 +1,10 @@
-"""What the agreement, arena, meeting and challenge resources share: ETags on the items they answer,
-the If-Match check before a change, and adding an actor to one of them through a relationship.
+"""What the agreement, arena, meeting and challenge resources share: their ETags (flask-smorest's,
+from the item's version, `registry.api.http`), the If-Match check before a change, the one 412
+wording when a write loses a race, and adding an actor to one of them through a relationship.
 
 Each resource still spells out its own routes, schemas and DAO calls (and the writer's `by` and
 audit keywords, `writer()` / `audited()`); these helpers only take away the repetition around them.
+Views that answer an item carry `@blp.etag` (GET, POST, PATCH; not DELETE, which needs no If-Match).
 """
 
 from __future__ import annotations
@@ -11,35 +13,61 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
+from flask import jsonify, url_for
+from flask_smorest import Blueprint
 
-from registry.api.relationships import etag_header, meta_of, require_if_match, writer
+from registry.api.http import PRECONDITION_FAILED, etag_header, tag_data
+from registry.api.relationships import guard_writes, handle_domain_errors, meta_of, writer
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
+from registry.domain.relationships import StaleError
+from registry.errors import error_body
 
 Answer = tuple[dict[str, Any], int, dict[str, str]]
 
 
+def collaboration_blueprint(name: str, import_name: str, description: str, write: Any) -> Blueprint:
+    """A blueprint under /api/v1 with the collaboration model's error answers and write rule."""
+    blp = Blueprint(name, import_name, url_prefix="/api/v1", description=description)
+    handle_domain_errors(blp)
+
+    @blp.errorhandler(StaleError)
+    def stale(exc: StaleError):  # type: ignore[no-untyped-def]
+        # Someone wrote between the If-Match check and the lock: the same 412 as a stale tag.
+        return jsonify(error_body(412, PRECONDITION_FAILED)), 412
+
+    guard_writes(blp, write)
+    return blp
+
+
 @dataclass(frozen=True)
 class Tagged:
-    """A kind of versioned item: `kind` names its ETags, `endpoint` and `id_arg` where it lives."""
+    """A kind of versioned item of blueprint `blp`: `kind` names its ETags, `endpoint` and `id_arg`
+    where it lives."""
 
+    blp: Blueprint
     kind: str
     endpoint: str
     id_arg: str
 
-    def found(self, item: dict[str, Any]) -> Answer:
-        """200 with the item's ETag."""
-        return item, 200, etag_header(self.kind, item["id"], item["version"])
+    def _tag(self, item: dict[str, Any]) -> dict[str, Any]:
+        return tag_data(self.kind, item["id"], item.get("version"))
 
-    def created(self, item: dict[str, Any], **url_args: str) -> Answer:
-        """201 with the item's ETag and its address (`url_args`: the parents' ids in its URL)."""
-        location = url_for(self.endpoint, **url_args, **{self.id_arg: item["id"]})
-        return item, 201, {**etag_header(self.kind, item["id"], item["version"]), "Location": location}
+    def found(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The item, its ETag set (the view carries `@blp.etag`)."""
+        self.blp.set_etag(self._tag(item))
+        return item
+
+    def created(self, item: dict[str, Any], **url_args: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """The item with its ETag and its address (`url_args`: the parents' ids in its URL)."""
+        self.blp.set_etag(self._tag(item))
+        return item, {"Location": url_for(self.endpoint, **url_args, **{self.id_arg: item["id"]})}
 
     def if_match(self, current: dict[str, Any]) -> int:
-        """428 without If-Match, 412 when it is not `current`'s tag; the version the caller saw."""
-        return require_if_match(self.kind, current["id"], current["version"])
+        """412 when If-Match is not `current`'s tag (flask-smorest: 428 without one); the version
+        the caller saw, which the DAO checks again under its lock."""
+        self.blp.check_etag(self._tag(current))
+        return int(current.get("version") or 0)
 
 
 def add_relationship(

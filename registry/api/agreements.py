@@ -5,23 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship
+from registry.api._crud import Tagged, add_relationship, collaboration_blueprint
 from registry.api.arenas import RecordSchema
+from registry.api.http import page_window
 from registry.api.relationships import (
-    IF_MATCH,
     TEXT_LONG,
     TEXT_SHORT,
     MetaSchema,
     NodeRefSchema,
     RelationshipSchema,
     audited,
-    guard_writes,
-    handle_domain_errors,
-    page_window,
     vocabulary_field,
     writer,
 )
@@ -30,15 +26,13 @@ from registry.dao.agreements import AgreementDao
 from registry.db import get_graph
 from registry.domain.relationships import AGREEMENT_KINDS
 
-blp = Blueprint(
+blp = collaboration_blueprint(
     "agreements",
     __name__,
-    url_prefix="/api/v1",
-    description="Överenskommelser (lagrum och struktur): IOP, lokala överenskommelser, policyer, avtal och "
+    "Överenskommelser (lagrum och struktur): IOP, lokala överenskommelser, policyer, avtal och "
     "handlingsplaner. / Agreements: IOPs, local agreements, policies, contracts and action plans.",
+    Write.AGREEMENT,
 )
-handle_domain_errors(blp)
-guard_writes(blp, Write.AGREEMENT)
 
 URL = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
 
@@ -94,7 +88,7 @@ class PartyInputSchema(MetaSchema):
     actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-AGREEMENT = Tagged("agreement", "agreements.AgreementById", "agreement_id")
+AGREEMENT = Tagged(blp, "agreement", "agreements.AgreementById", "agreement_id")
 
 
 def _dao() -> AgreementDao:
@@ -121,6 +115,7 @@ class Agreements(MethodView):
         return page.items
 
     @blp.arguments(AgreementInputSchema)
+    @blp.etag
     @blp.response(201, AgreementSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Registrera en överenskommelse / Record an agreement"""
@@ -129,16 +124,15 @@ class Agreements(MethodView):
 
 @blp.route("/agreements/<agreement_id>")
 class AgreementById(MethodView):
+    @blp.etag
     @blp.response(200, AgreementSchema)
     def get(self, agreement_id: str) -> Any:
         """En överenskommelse med parter / One agreement with its parties (and ETag)"""
         return AGREEMENT.found(_dao().get(agreement_id))
 
     @blp.arguments(AgreementPatchSchema)
+    @blp.etag
     @blp.response(200, AgreementSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Överenskommelsen har ändrats / The agreement changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
     def patch(self, data: dict[str, Any], agreement_id: str) -> Any:
         """Ändra en överenskommelse / Update an agreement (If-Match required)"""
         dao = _dao()

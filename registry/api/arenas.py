@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship
+from registry.api._crud import Tagged, add_relationship, collaboration_blueprint
+from registry.api.http import page_window
 from registry.api.relationships import (
-    IF_MATCH,
     TEXT_LONG,
     TEXT_SHORT,
     LabelledTermSchema,
@@ -24,9 +23,6 @@ from registry.api.relationships import (
     NodeRefSchema,
     RelationshipSchema,
     audited,
-    guard_writes,
-    handle_domain_errors,
-    page_window,
     vocabulary_field,
     writer,
 )
@@ -36,15 +32,13 @@ from registry.dao.network import NetworkDao
 from registry.db import get_graph
 from registry.domain.relationships import CADENCES, MEETING_CHECKLIST, PARTICIPATION_ROLES
 
-blp = Blueprint(
+blp = collaboration_blueprint(
     "arenas",
     __name__,
-    url_prefix="/api/v1",
-    description="Mötesarenor, deltagare och möten med rapportens checklista. / Meeting arenas, participants and "
+    "Mötesarenor, deltagare och möten med rapportens checklista. / Meeting arenas, participants and "
     "meetings with the report's checklist.",
+    Write.ARENA,
 )
-handle_domain_errors(blp)
-guard_writes(blp, Write.ARENA)
 
 TERM_ID = fields.String(validate=validate.Length(min=1, max=100))
 
@@ -184,8 +178,8 @@ class MeetingSchema(RecordSchema):
     checklist_done = fields.Integer()
 
 
-ARENA = Tagged("arena", "arenas.ArenaById", "arena_id")
-MEETING = Tagged("meeting", "arenas.MeetingById", "meeting_id")
+ARENA = Tagged(blp, "arena", "arenas.ArenaById", "arena_id")
+MEETING = Tagged(blp, "meeting", "arenas.MeetingById", "meeting_id")
 
 
 def _dao() -> ArenaDao:
@@ -212,6 +206,7 @@ class Arenas(MethodView):
         return page.items
 
     @blp.arguments(ArenaInputSchema)
+    @blp.etag
     @blp.response(201, ArenaSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Skapa en mötesarena / Create a meeting arena"""
@@ -220,16 +215,15 @@ class Arenas(MethodView):
 
 @blp.route("/arenas/<arena_id>")
 class ArenaById(MethodView):
+    @blp.etag
     @blp.response(200, ArenaSchema)
     def get(self, arena_id: str) -> Any:
         """En mötesarena med deltagare / One arena with its participants (and ETag)"""
         return ARENA.found(_dao().get(arena_id))
 
     @blp.arguments(ArenaPatchSchema)
+    @blp.etag
     @blp.response(200, ArenaSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Arenan har ändrats / The arena changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
     def patch(self, data: dict[str, Any], arena_id: str) -> Any:
         """Ändra en mötesarena / Update a meeting arena (If-Match required)"""
         dao = _dao()
@@ -274,6 +268,7 @@ class Meetings(MethodView):
         return page.items
 
     @blp.arguments(MeetingInputSchema)
+    @blp.etag
     @blp.response(201, MeetingSchema)
     def post(self, data: dict[str, Any], arena_id: str) -> Any:
         """Registrera ett möte / Record a meeting
@@ -287,16 +282,15 @@ class Meetings(MethodView):
 
 @blp.route("/arenas/<arena_id>/meetings/<meeting_id>")
 class MeetingById(MethodView):
+    @blp.etag
     @blp.response(200, MeetingSchema)
     def get(self, arena_id: str, meeting_id: str) -> Any:
         """Ett möte med öppna checklistpunkter / One meeting with its open checklist items (and ETag)"""
         return MEETING.found(_dao().get_meeting(arena_id, meeting_id))
 
     @blp.arguments(MeetingPatchSchema)
+    @blp.etag
     @blp.response(200, MeetingSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Mötet har ändrats / The meeting changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
     def patch(self, data: dict[str, Any], arena_id: str, meeting_id: str) -> Any:
         """Ändra ett möte, t.ex. bocka av checklistan / Update a meeting, e.g. tick checklist items"""
         dao = _dao()

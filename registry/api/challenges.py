@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship
+from registry.api._crud import Tagged, add_relationship, collaboration_blueprint
 from registry.api.arenas import MunicipalityRefSchema, RecordSchema
+from registry.api.http import page_window
 from registry.api.relationships import (
-    IF_MATCH,
     TEXT_LONG,
     TEXT_SHORT,
     HistoryEntrySchema,
@@ -27,9 +26,6 @@ from registry.api.relationships import (
     NodeRefSchema,
     RelationshipSchema,
     audited,
-    guard_writes,
-    handle_domain_errors,
-    page_window,
     vocabulary_field,
     writer,
 )
@@ -39,15 +35,13 @@ from registry.dao.network import NetworkDao
 from registry.db import get_graph
 from registry.domain.relationships import ANCHORING, STAGES
 
-blp = Blueprint(
+blp = collaboration_blueprint(
     "challenges",
     __name__,
-    url_prefix="/api/v1",
-    description="Samhällsutmaningar och hur långt varje aktörs samverkan har kommit (arena, dialog, kunskap, tillit "
+    "Samhällsutmaningar och hur långt varje aktörs samverkan har kommit (arena, dialog, kunskap, tillit "
     "och struktur). / Societal challenges and how far each actor's collaboration has come.",
+    Write.CHALLENGE,
 )
-handle_domain_errors(blp)
-guard_writes(blp, Write.CHALLENGE)
 
 TERM_ID = fields.String(validate=validate.Length(min=1, max=100))
 MUNICIPALITY_CODE = fields.String(validate=validate.Regexp(r"^\d{4}$"))
@@ -124,7 +118,7 @@ class EngagementInputSchema(MetaSchema):
     stage_date = fields.Date(metadata={"description": "Dagen steget nåddes / the day the stage was reached"})
 
 
-CHALLENGE = Tagged("challenge", "challenges.ChallengeById", "challenge_id")
+CHALLENGE = Tagged(blp, "challenge", "challenges.ChallengeById", "challenge_id")
 
 
 def _dao() -> ChallengeDao:
@@ -152,6 +146,7 @@ class Challenges(MethodView):
         return page.items
 
     @blp.arguments(ChallengeInputSchema)
+    @blp.etag
     @blp.response(201, ChallengeSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Skapa en samhällsutmaning / Create a societal challenge"""
@@ -160,16 +155,15 @@ class Challenges(MethodView):
 
 @blp.route("/challenges/<challenge_id>")
 class ChallengeById(MethodView):
+    @blp.etag
     @blp.response(200, ChallengeSchema)
     def get(self, challenge_id: str) -> Any:
         """En samhällsutmaning med aktörernas steg / One challenge with each actor's stage and history"""
         return CHALLENGE.found(_dao().get(challenge_id))
 
     @blp.arguments(ChallengePatchSchema)
+    @blp.etag
     @blp.response(200, ChallengeSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Utmaningen har ändrats / The challenge changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
     def patch(self, data: dict[str, Any], challenge_id: str) -> Any:
         """Ändra en samhällsutmaning / Update a challenge (If-Match required)"""
         dao = _dao()

@@ -46,7 +46,10 @@ _DOC = "Se docs/hsds.md för mappningen / See docs/hsds.md for the mapping"
 
 class PageArgs(Schema):
     page = fields.Integer(
-        load_default=1, validate=validate.Range(1, 1_000_000), metadata={"description": "Sida (från 1) / Page (from 1)"}
+        load_default=1,
+        validate=validate.Range(min=1),
+        # Past the last page: empty `contents`, as every list answers (registry.api.http).
+        metadata={"description": "Sida (från 1) / Page (from 1)"},
     )
     per_page = fields.Integer(
         load_default=50, validate=validate.Range(1, 200), metadata={"description": "Per sida / Per page (1–200)"}

@@ -8,7 +8,6 @@ trail), and `register` for all of their blueprints.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from flask import jsonify, request, url_for
@@ -16,9 +15,9 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
 from webargs.fields import DelimitedList
-from werkzeug.http import quote_etag
 
 from graph_schema.contract import Rel as R
+from registry.api.http import IF_MATCH, etag_header, page_window, require_if_match
 from registry.api.maps import graph_file
 from registry.auth import Write, authorize, current_principal
 from registry.dao.network import MAX_DEPTH, MAX_HOPS, NetworkDao
@@ -60,15 +59,6 @@ ID = fields.String(required=True, validate=validate.Length(min=1, max=100))
 TEXT_SHORT = 500
 TEXT_LONG = 5000
 
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "ETag från senaste GET / the ETag from your last GET. Saknas: 428; inaktuell: 412. "
-    "Missing: 428; stale: 412.",
-}
-
 
 def handle_domain_errors(bp: Blueprint) -> None:
     @bp.errorhandler(CollaborationError)
@@ -90,48 +80,6 @@ def audited() -> dict[str, Any]:
 def writer() -> dict[str, Any]:
     """`audited()` and `by`, the label a created or changed item keeps of who wrote it."""
     return {"by": who(), **audited()}
-
-
-def etag(kind: str, obj_id: str, version: int | None) -> str:
-    return hashlib.sha1(f"{kind}:{obj_id}:{version or 0}".encode(), usedforsecurity=False).hexdigest()
-
-
-def etag_header(kind: str, obj_id: str, version: int | None) -> dict[str, str]:
-    return {"ETag": quote_etag(etag(kind, obj_id, version))}
-
-
-def require_if_match(kind: str, obj_id: str, version: int | None) -> int:
-    """428 without If-Match, 412 when it names another version; returns the version it matched."""
-    if not request.if_match:
-        abort(
-            428,
-            message="If-Match saknas: hämta posten och skicka med dess ETag / If-Match is missing: GET the item "
-            "and send its ETag.",
-        )
-    if not request.if_match.contains(etag(kind, obj_id, version)):
-        abort(
-            412,
-            message="Posten har ändrats sedan du hämtade den; hämta den igen / The item changed since you fetched "
-            "it; fetch it again.",
-        )
-    return int(version or 0)
-
-
-# No collection here comes near ten million items; a page beyond that is a typo or a probe, and an
-# unbounded skip would overflow the database's 64-bit integers.
-MAX_SKIP = 10_000_000
-
-
-def page_window(pagination_parameters: Any) -> tuple[int, int]:
-    """(skip, limit) of flask-smorest's pagination parameters; 422 for a page beyond any collection."""
-    skip = int(pagination_parameters.first_item)
-    if skip > MAX_SKIP:
-        abort(
-            422,
-            message="Sidan finns inte / The page is out of range.",
-            errors={"query": {"page": [f"Högst {MAX_SKIP} poster bort / at most {MAX_SKIP} items in."]}},
-        )
-    return skip, int(pagination_parameters.page_size)
 
 
 def vocabulary_field(vocab: Vocabulary, **kwargs: Any) -> fields.String:
