@@ -20,6 +20,7 @@ import os
 import secrets
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +50,20 @@ from werkzeug.wrappers import Response
 from graph_schema.refdata import municipalities, taxonomy
 from importers.readers import FORMATS
 from registry import security
-from registry.api.umbrellas import MemberPatchSchema, import_max_bytes, run_member_import, too_large_message
+from registry.api.actor_schemas import MAX_LIST
+from registry.api.http import page_shown
+from registry.api.umbrellas import (
+    MemberPatchSchema,
+    import_max_bytes,
+    member_tag,
+    run_member_import,
+    too_large_message,
+)
 from registry.auth import authorize_actor_write, authorize_member_import, current_principal, token_secret
 from registry.dao.tokens import TokenDao
-from registry.dao.umbrellas import InvalidReferenceError, StaleStateError, UmbrellaDao, UmbrellaError, state_etag
+from registry.dao.umbrellas import InvalidReferenceError, StaleStateError, UmbrellaDao, UmbrellaError
 from registry.db import get_graph
-from registry.identity import Channel, Principal, Role
+from registry.identity import Channel, Principal, Role, Writer
 from registry.tokens import TokenSecretError, matches, parse
 from registry.web import i18n
 
@@ -222,11 +231,8 @@ def sign_out() -> Response:
 def members() -> tuple[str, int]:
     umbrella_id = _umbrella_id()
     dao = UmbrellaDao(get_graph())
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
     total = dao.count_members(umbrella_id, include_ended=False)
+    page = page_shown(request.args.get("page"), total, PAGE_SIZE)
     rows = dao.members(
         umbrella_id, include_ended=False, with_contacts=True, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
@@ -284,11 +290,12 @@ def _submitted() -> dict[str, Any]:
     values["target_groups"] = form.getlist("target_groups")
     rows = form.get("contact_rows", "")
     contacts = []
-    for index in range(min(int(rows), 21) if rows.isdigit() else 0):
+    # The form never has more rows than the schema takes contacts, plus the empty ones for new persons.
+    for index in range(min(int(rows), MAX_LIST + NEW_CONTACT_ROWS) if rows.isdigit() else 0):
         contact = {k: form.get(f"contact-{index}-{k}", "").strip() for k in ("id", *_CONTACT_FIELDS)}
         if any(contact[k] for k in _CONTACT_FIELDS):
             contacts.append(contact)
-    values["contacts"] = contacts[:20]
+    values["contacts"] = contacts
     return values
 
 
@@ -332,7 +339,7 @@ def _edit_page(row: dict[str, Any], values: dict[str, Any], status: int = 200, *
         status,
         member=row,
         values=values,
-        etag=state_etag(row),
+        etag=member_tag(_principal(), _umbrella_id(), row),
         target_groups=_target_group_options(),
         new_contact_rows=NEW_CONTACT_ROWS,
         **context,
@@ -365,14 +372,16 @@ def save_member(member_id: str) -> Response | tuple[str, int]:
         authorize_actor_write(_principal(), member_id, fields=changes.keys())
     except HTTPException as exc:
         return _refusal(exc)
+    seen = request.form.get("etag", "")
+
+    def check(state: Mapping[str, Any]) -> None:
+        # The API's tag of the state the form was loaded from; under the member's lock, as the API checks.
+        if member_tag(_principal(), _umbrella_id(), dict(state)) != seen:
+            raise StaleStateError
+
     try:
         UmbrellaDao(get_graph()).update_member(
-            _umbrella_id(),
-            member_id,
-            changes,
-            if_match={request.form.get("etag", "")},
-            who=_principal(),
-            channel=Channel.API,
+            _umbrella_id(), member_id, changes, check=check, writer=Writer(_principal(), Channel.API)
         )
     except StaleStateError:
         # Someone saved this member since the form was loaded: show their version, keep nothing silently.
