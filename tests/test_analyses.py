@@ -15,6 +15,7 @@ from registry.dao.analyses import AnalysisDao, score_readiness
 from registry.dao.arenas import ArenaDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
+from registry.identity import Writer
 
 TODAY = dt.date.today()
 
@@ -173,7 +174,7 @@ def test_broker_scores_are_networkx_subset_betweenness(bridge: Graph) -> None:
 
 
 def test_an_arena_can_be_the_bridge(bridge: Graph) -> None:
-    arena = ArenaDao(bridge).create({"name": "Forum", "municipality_code": "1881"}, "t")
+    arena = ArenaDao(bridge).create({"name": "Forum", "municipality_code": "1881"}, "t", writer=Writer.cli())
     RelationshipDao(bridge).create("PARTICIPATES_IN", "p1", arena["id"], {"role": "convener"}, {}, "t")
     RelationshipDao(bridge).create("PARTICIPATES_IN", "c3", arena["id"], {"role": "member"}, {}, "t")
     result = AnalysisDao(bridge).brokers(municipality_code="1881")
@@ -280,10 +281,10 @@ def pair(graph: Graph) -> Graph:
     rels.create("DEPENDS_ON", "social", "friends", {"kind": "symbiotic", "resource": "volunteers"}, {}, "t")
     rels.create("PERCEIVES", "social", "friends", {"valence": 2}, {}, "t")
     rels.create("PERCEIVES", "friends", "social", {"valence": 1}, {}, "t")
-    agreement = AgreementDao(graph).create({"kind": "iop", "title": "IOP Vänkraft"}, "t")
+    agreement = AgreementDao(graph).create({"kind": "iop", "title": "IOP Vänkraft"}, "t", writer=Writer.cli())
     rels.create("PARTY_TO", "social", agreement["id"], {}, {}, "t")
     rels.create("PARTY_TO", "friends", agreement["id"], {}, {}, "t")
-    arena = ArenaDao(graph).create({"name": "Träffen", "municipality_code": "1881"}, "t")
+    arena = ArenaDao(graph).create({"name": "Träffen", "municipality_code": "1881"}, "t", writer=Writer.cli())
     rels.create("PARTICIPATES_IN", "social", arena["id"], {"role": "convener"}, {}, "t")
     rels.create("PARTICIPATES_IN", "friends", arena["id"], {"role": "member"}, {}, "t")
     rels.create("DEPENDS_ON", "rival", "friends", {"kind": "competition"}, {}, "t")

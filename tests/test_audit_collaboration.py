@@ -17,7 +17,7 @@ from registry.dao.arenas import ArenaDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.demo import demo_id
-from registry.identity import Channel, cli_principal
+from registry.identity import Channel, Writer, cli_principal
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,
@@ -550,7 +550,7 @@ def test_the_channel_is_the_callers(demo: Graph) -> None:  # noqa: F811
     """A write made from the command line (the CLI's admin principal) is recorded as channel cli."""
     known = _events(demo)
     arena = ArenaDao(demo).create(
-        {"name": "Kommandoradsarenan", "municipality_code": "1881"}, "cli", who=cli_principal(), channel=Channel.CLI
+        {"name": "Kommandoradsarenan", "municipality_code": "1881"}, "cli", writer=Writer(cli_principal(), Channel.CLI)
     )
     RelationshipDao(demo).create(
         R.PARTICIPATES_IN,
@@ -571,5 +571,10 @@ def test_the_channel_is_the_callers(demo: Graph) -> None:  # noqa: F811
 def test_writes_without_a_writer_stay_unaudited_for_trusted_loaders(demo: Graph) -> None:  # noqa: F811
     """The demo loader and generators write trusted data without `who`: no events, as for actors."""
     events = audit_count(demo)
-    ArenaDao(demo).create({"name": "Laddad arena", "municipality_code": "1881"}, "demo")
+    # The demo loader's path (the DAOs' other writes all take a required Writer and always audit).
+    ArenaDao(demo).upsert_many(
+        [{"id": "laddad-arena", "props": {"name": "Laddad arena", "municipality_code": "1881"}, "interest_areas": []}],
+        [],
+        "demo",
+    )
     assert audit_count(demo) == events

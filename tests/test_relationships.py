@@ -16,7 +16,7 @@ from registry.dao.challenges import ChallengeDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.domain.relationships import ConflictError, skipped_stages
-from registry.identity import Principal, Role
+from registry.identity import Principal, Role, Writer
 from tests.auth_support import coordinator_client, token_secret  # noqa: F401 (fixtures)
 
 TODAY = dt.date.today()
@@ -102,11 +102,13 @@ def test_created_by_is_the_callers_principal(actors: Graph, app: Flask, client: 
 
 
 def test_every_type_with_its_properties(actors: Graph, client: FlaskClient) -> None:
-    agreement = AgreementDao(actors).create({"kind": "iop", "title": "IOP"}, "test")
-    challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test")
+    agreement = AgreementDao(actors).create({"kind": "iop", "title": "IOP"}, "test", writer=Writer.cli())
+    challenge = ChallengeDao(actors).create(
+        {"name": "Ensamhet", "municipality_codes": ["1881"]}, "test", writer=Writer.cli()
+    )
     from registry.dao.arenas import ArenaDao
 
-    arena = ArenaDao(actors).create({"name": "Träffen", "municipality_code": "1881"}, "test")
+    arena = ArenaDao(actors).create({"name": "Träffen", "municipality_code": "1881"}, "test", writer=Writer.cli())
     cases = [
         ("FUNDS", "kommun", "forening-a", {"amount_sek": 30000, "year": 2025, "form": "association_grant"}),
         ("PERCEIVES", "forening-a", "kommun", {"valence": -2}),
@@ -181,7 +183,7 @@ def test_no_self_loops(actors: Graph, client: FlaskClient) -> None:
 
 
 def test_only_the_ends_the_contract_allows(actors: Graph, client: FlaskClient) -> None:
-    agreement = AgreementDao(actors).create({"kind": "policy", "title": "Policy"}, "test")
+    agreement = AgreementDao(actors).create({"kind": "policy", "title": "Policy"}, "test", writer=Writer.cli())
     wrong_end = post(client, type="PARTY_TO", **{"from": "kommun"}, to="forening-a")
     assert wrong_end.status_code == 422
     assert "Agreement" in wrong_end.get_json()["errors"]["to"][0]
@@ -429,7 +431,9 @@ def test_actor_relationships_are_grouped_by_type(actors: Graph, client: FlaskCli
 
 
 def test_stage_changes_are_kept_as_history(actors: Graph, client: FlaskClient) -> None:
-    challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test")
+    challenge = ChallengeDao(actors).create(
+        {"name": "Ensamhet", "municipality_codes": ["1881"]}, "test", writer=Writer.cli()
+    )
     created = post(
         client,
         type="ENGAGED_IN",

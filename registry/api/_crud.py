@@ -2,8 +2,8 @@
 from the item's version, `registry.api.http`), the If-Match check before a change, the one 412
 wording when a write loses a race, and adding an actor to one of them through a relationship.
 
-Each resource still spells out its own routes, schemas and DAO calls (and the writer's `by` and
-audit keywords, `writer()` / `audited()`); these helpers only take away the repetition around them.
+Each resource still spells out its own routes, schemas and DAO calls (with `written_by()` or
+`current_writer()`); these helpers only take away the repetition around them.
 Views that answer an item carry `@blp.etag` (GET, POST, PATCH; not DELETE, which needs no If-Match).
 """
 
@@ -17,13 +17,26 @@ from flask import jsonify, url_for
 from flask_smorest import Blueprint
 
 from registry.api.http import PRECONDITION_FAILED, etag_header, tag_data
-from registry.api.relationships import guard_writes, handle_domain_errors, meta_of, writer
+from registry.api.relationships import guard_writes, handle_domain_errors, meta_of, who, writer
+from registry.auth import current_principal
 from registry.dao.relationships import RelationshipDao
 from registry.db import get_graph
 from registry.domain.relationships import StaleError
 from registry.errors import error_body
+from registry.identity import Channel, Writer
 
 Answer = tuple[dict[str, Any], int, dict[str, str]]
+
+
+def current_writer() -> Writer:
+    """Who writes in this request, for the audit trail every DAO write records: the caller, over the API."""
+    return Writer(current_principal(), Channel.API)
+
+
+def written_by() -> dict[str, Any]:
+    """A create's or update's DAO keywords: `by`, the label the item keeps (`created_by`,
+    `updated_by`), and the `writer` its audit event names."""
+    return {"by": who(), "writer": current_writer()}
 
 
 def collaboration_blueprint(name: str, import_name: str, description: str, write: Any) -> Blueprint:

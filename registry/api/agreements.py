@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship, collaboration_blueprint
+from registry.api._crud import Tagged, add_relationship, collaboration_blueprint, current_writer, written_by
 from registry.api.arenas import RecordSchema
 from registry.api.http import page_window
 from registry.api.relationships import (
@@ -17,9 +17,7 @@ from registry.api.relationships import (
     MetaSchema,
     NodeRefSchema,
     RelationshipSchema,
-    audited,
     vocabulary_field,
-    writer,
 )
 from registry.auth import Write
 from registry.dao.agreements import AgreementDao
@@ -119,7 +117,7 @@ class Agreements(MethodView):
     @blp.response(201, AgreementSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Registrera en överenskommelse / Record an agreement"""
-        return AGREEMENT.created(_dao().create(data, **writer()))
+        return AGREEMENT.created(_dao().create(data, **written_by()))
 
 
 @blp.route("/agreements/<agreement_id>")
@@ -137,12 +135,12 @@ class AgreementById(MethodView):
         """Ändra en överenskommelse / Update an agreement (If-Match required)"""
         dao = _dao()
         version = AGREEMENT.if_match(dao.get(agreement_id))
-        return AGREEMENT.found(dao.update(agreement_id, version, data, **writer()))
+        return AGREEMENT.found(dao.update(agreement_id, version, data, **written_by()))
 
     @blp.response(204)
     def delete(self, agreement_id: str) -> None:
         """Ta bort en överenskommelse / Delete an agreement and its party relationships"""
-        _dao().delete(agreement_id, **audited())
+        _dao().delete(agreement_id, writer=current_writer())
 
 
 @blp.route("/agreements/<agreement_id>/parties")

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship, collaboration_blueprint
+from registry.api._crud import Tagged, add_relationship, collaboration_blueprint, current_writer, written_by
 from registry.api.http import page_window
 from registry.api.relationships import (
     TEXT_LONG,
@@ -22,9 +22,7 @@ from registry.api.relationships import (
     NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
-    audited,
     vocabulary_field,
-    writer,
 )
 from registry.auth import Write
 from registry.dao.arenas import ArenaDao
@@ -210,7 +208,7 @@ class Arenas(MethodView):
     @blp.response(201, ArenaSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Skapa en mötesarena / Create a meeting arena"""
-        return ARENA.created(_dao().create(data, **writer()))
+        return ARENA.created(_dao().create(data, **written_by()))
 
 
 @blp.route("/arenas/<arena_id>")
@@ -228,12 +226,12 @@ class ArenaById(MethodView):
         """Ändra en mötesarena / Update a meeting arena (If-Match required)"""
         dao = _dao()
         version = ARENA.if_match(dao.get(arena_id))
-        return ARENA.found(dao.update(arena_id, version, data, **writer()))
+        return ARENA.found(dao.update(arena_id, version, data, **written_by()))
 
     @blp.response(204)
     def delete(self, arena_id: str) -> None:
         """Ta bort en mötesarena med dess möten / Delete an arena with its meetings"""
-        _dao().delete(arena_id, **audited())
+        _dao().delete(arena_id, writer=current_writer())
 
 
 @blp.route("/arenas/<arena_id>/participants")
@@ -277,7 +275,7 @@ class Meetings(MethodView):
         som återstår. / The checklist follows the report's meeting practice; the answer shows which
         items are still open.
         """
-        return MEETING.created(_dao().create_meeting(arena_id, data, **writer()), arena_id=arena_id)
+        return MEETING.created(_dao().create_meeting(arena_id, data, **written_by()), arena_id=arena_id)
 
 
 @blp.route("/arenas/<arena_id>/meetings/<meeting_id>")
@@ -295,9 +293,9 @@ class MeetingById(MethodView):
         """Ändra ett möte, t.ex. bocka av checklistan / Update a meeting, e.g. tick checklist items"""
         dao = _dao()
         version = MEETING.if_match(dao.get_meeting(arena_id, meeting_id))
-        return MEETING.found(dao.update_meeting(arena_id, meeting_id, version, data, **writer()))
+        return MEETING.found(dao.update_meeting(arena_id, meeting_id, version, data, **written_by()))
 
     @blp.response(204)
     def delete(self, arena_id: str, meeting_id: str) -> None:
         """Ta bort ett möte / Delete a meeting"""
-        _dao().delete_meeting(arena_id, meeting_id, **audited())
+        _dao().delete_meeting(arena_id, meeting_id, writer=current_writer())

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship, collaboration_blueprint
+from registry.api._crud import Tagged, add_relationship, collaboration_blueprint, current_writer, written_by
 from registry.api.arenas import MunicipalityRefSchema, RecordSchema
 from registry.api.http import page_window
 from registry.api.relationships import (
@@ -25,9 +25,7 @@ from registry.api.relationships import (
     NetworkSchema,
     NodeRefSchema,
     RelationshipSchema,
-    audited,
     vocabulary_field,
-    writer,
 )
 from registry.auth import Write
 from registry.dao.challenges import ChallengeDao
@@ -150,7 +148,7 @@ class Challenges(MethodView):
     @blp.response(201, ChallengeSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Skapa en samhällsutmaning / Create a societal challenge"""
-        return CHALLENGE.created(_dao().create(data, **writer()))
+        return CHALLENGE.created(_dao().create(data, **written_by()))
 
 
 @blp.route("/challenges/<challenge_id>")
@@ -168,12 +166,12 @@ class ChallengeById(MethodView):
         """Ändra en samhällsutmaning / Update a challenge (If-Match required)"""
         dao = _dao()
         version = CHALLENGE.if_match(dao.get(challenge_id))
-        return CHALLENGE.found(dao.update(challenge_id, version, data, **writer()))
+        return CHALLENGE.found(dao.update(challenge_id, version, data, **written_by()))
 
     @blp.response(204)
     def delete(self, challenge_id: str) -> None:
         """Ta bort en samhällsutmaning och engagemangen i den / Delete a challenge and its engagements"""
-        _dao().delete(challenge_id, **audited())
+        _dao().delete(challenge_id, writer=current_writer())
 
 
 @blp.route("/challenges/<challenge_id>/engagements")

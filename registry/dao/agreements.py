@@ -1,8 +1,8 @@
 """Agreements (lagrum and structure): IOPs, local agreements, policies, contracts and action plans.
 
 Actors become parties through PARTY_TO relationships written by the relationships DAO; an
-agreement lists its parties and whether it is in force on a day. Given the writer (`who`), each
-write records its audit event in the same transaction; a deletion's event is also about the
+agreement lists its parties and whether it is in force on a day. Each write takes its `writer`
+(required) and records its audit event in the same transaction; a deletion's event is also about the
 parties, whose PARTY_TO relationships go with it.
 """
 
@@ -20,7 +20,7 @@ from registry.dao.audit import record_audit
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import InvalidError, NotFoundError, StaleError, is_valid_at
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 AGREEMENT_FIELDS = ("kind", "title", "description", "valid_from", "valid_to", "url")
 
@@ -115,8 +115,7 @@ class AgreementDao:
         by: str,
         *,
         agreement_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         props = {k: data[k] for k in AGREEMENT_FIELDS if data.get(k) is not None}
         _check_dates(props)
@@ -124,8 +123,16 @@ class AgreementDao:
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_CREATE, id=new_id, props=props, by=by).single(strict=True)
-            if who is not None:
-                record_audit(tx, who, channel, "agreement.create", L.AGREEMENT, new_id, None, _audit_view(row["props"]))
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "agreement.create",
+                L.AGREEMENT,
+                new_id,
+                None,
+                _audit_view(row["props"]),
+            )
 
         self.graph.write_tx(work)
         return self.get(new_id)
@@ -158,8 +165,7 @@ class AgreementDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         props = {k: changes[k] for k in AGREEMENT_FIELDS if k in changes}
 
@@ -174,33 +180,33 @@ class AgreementDao:
                 )
             _check_dates({k: v for k, v in {**now, **props}.items() if v is not None})
             row = tx.run(_UPDATE, id=agreement_id, props=props, by=by).single(strict=True)
-            if who is not None:
-                before, after = _audit_view(now), _audit_view(row["props"])
-                record_audit(tx, who, channel, "agreement.update", L.AGREEMENT, agreement_id, before, after)
+            before, after = _audit_view(now), _audit_view(row["props"])
+            record_audit(
+                tx, writer.principal, writer.channel, "agreement.update", L.AGREEMENT, agreement_id, before, after
+            )
 
         self.graph.write_tx(work)
         return self.get(agreement_id)
 
-    def delete(self, agreement_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, agreement_id: str, *, writer: Writer) -> None:
         """Deletes the agreement and the party relationships to it."""
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_DELETE, id=agreement_id).single()
             if row is None:
                 raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
-            if who is not None:
-                before = {**_audit_view(row["props"]), "parties": sorted(row["parties"])}
-                record_audit(
-                    tx,
-                    who,
-                    channel,
-                    "agreement.delete",
-                    L.AGREEMENT,
-                    agreement_id,
-                    before,
-                    None,
-                    also_about=row["parties"],
-                )
+            before = {**_audit_view(row["props"]), "parties": sorted(row["parties"])}
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "agreement.delete",
+                L.AGREEMENT,
+                agreement_id,
+                before,
+                None,
+                also_about=row["parties"],
+            )
 
         self.graph.write_tx(work)
 

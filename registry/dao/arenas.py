@@ -5,8 +5,8 @@ PARTICIPATES_IN relationship, written through the relationships DAO). A meeting 
 arena (HELD_AT), lists the actors who attended (ATTENDED) and records which checklist items were
 done, so it can show which are still open.
 
-Given the writer (`who`), each write records its audit event in the same transaction, with the
-arena's or meeting's fields and links before and after; events about a meeting are also about its
+Each write takes its `writer` (required) and records its audit event in the same transaction, with
+the arena's or meeting's fields and links before and after; events about a meeting are also about its
 arena and the actors whose attendance it added or removed, and an arena's deletion is also about
 its participants, whose PARTICIPATES_IN relationships go with it.
 """
@@ -32,7 +32,7 @@ from registry.domain.relationships import (
     StaleError,
     is_valid_at,
 )
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 _TERMS: LiteralString = f"""
 RETURN [t IN $interest_areas WHERE NOT EXISTS {{ MATCH (:{L.INTEREST_AREA} {{id: t}}) }}] AS interest_areas,
@@ -298,8 +298,7 @@ class ArenaDao:
         by: str,
         *,
         arena_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         interest_areas = list(data.get("interest_areas") or [])
         check_references(self.graph, interest_areas=interest_areas, municipality_codes=[data["municipality_code"]])
@@ -309,9 +308,8 @@ class ArenaDao:
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE_ARENA, id=new_id, props=props, by=by).consume()
             tx.run(_ARENA_LINKS, id=new_id, interest_areas=interest_areas).consume()
-            if who is not None:
-                after = _arena_fields(_arena_state(tx, new_id))
-                record_audit(tx, who, channel, "arena.create", L.ARENA, new_id, None, after)
+            after = _arena_fields(_arena_state(tx, new_id))
+            record_audit(tx, writer.principal, writer.channel, "arena.create", L.ARENA, new_id, None, after)
 
         self.graph.write_tx(work)
         return self.get(new_id)
@@ -349,8 +347,7 @@ class ArenaDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Changes the given fields (None clears an optional one); `interest_areas`, when given,
         replaces the list."""
@@ -369,31 +366,39 @@ class ArenaDao:
                 raise NotFoundError("Arenan finns inte / Arena not found.")
             if int(row["version"] or 0) != expected_version:
                 raise StaleError("Arenan har ändrats sedan du läste den / The arena changed since you read it.")
-            before = _arena_fields(_arena_state(tx, arena_id)) if who is not None else {}
+            before = _arena_fields(_arena_state(tx, arena_id))
             tx.run(_UPDATE_ARENA, id=arena_id, props=props, by=by).consume()
             if interest_areas is not None or "municipality_code" in props:
                 current = interest_areas
                 if current is None:
                     current = [r["id"] for r in tx.run(_ARENA_INTEREST_AREAS, id=arena_id).data()]
                 tx.run(_ARENA_LINKS, id=arena_id, interest_areas=current).consume()
-            if who is not None:
-                after = _arena_fields(_arena_state(tx, arena_id))
-                record_audit(tx, who, channel, "arena.update", L.ARENA, arena_id, before, after)
+            after = _arena_fields(_arena_state(tx, arena_id))
+            record_audit(tx, writer.principal, writer.channel, "arena.update", L.ARENA, arena_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(arena_id)
 
-    def delete(self, arena_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, arena_id: str, *, writer: Writer) -> None:
         """Deletes the arena with its meetings and participations."""
 
         def work(tx: ManagedTransaction) -> None:
             if tx.run(_LOCK_ARENA, id=arena_id).single() is None:
                 raise NotFoundError("Arenan finns inte / Arena not found.")
-            before = _arena_state(tx, arena_id) if who is not None else {}
+            before = _arena_state(tx, arena_id)
             tx.run(_DELETE_ARENA, id=arena_id).consume()
-            if who is not None:
-                participants = before["participants"]
-                record_audit(tx, who, channel, "arena.delete", L.ARENA, arena_id, before, None, also_about=participants)
+            participants = before["participants"]
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "arena.delete",
+                L.ARENA,
+                arena_id,
+                before,
+                None,
+                also_about=participants,
+            )
 
         self.graph.write_tx(work)
 
@@ -405,8 +410,7 @@ class ArenaDao:
         by: str,
         *,
         meeting_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         self.get(arena_id)
         participants = list(dict.fromkeys(data.get("participants") or []))
@@ -417,10 +421,11 @@ class ArenaDao:
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE_MEETING, arena=arena_id, id=new_id, props=props, by=by).consume()
             tx.run(_MEETING_PARTICIPANTS, id=new_id, participants=participants).consume()
-            if who is not None:
-                after = _meeting_state(tx, new_id)
-                about = [arena_id, *after["participants"]]
-                record_audit(tx, who, channel, "meeting.create", L.MEETING, new_id, None, after, also_about=about)
+            after = _meeting_state(tx, new_id)
+            about = [arena_id, *after["participants"]]
+            record_audit(
+                tx, writer.principal, writer.channel, "meeting.create", L.MEETING, new_id, None, after, also_about=about
+            )
 
         self.graph.write_tx(work)
         return self.get_meeting(arena_id, new_id)
@@ -445,8 +450,7 @@ class ArenaDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         participants = changes.get("participants")
         if participants:
@@ -460,39 +464,45 @@ class ArenaDao:
                 raise NotFoundError("Mötet finns inte / Meeting not found.")
             if int(row["version"] or 0) != expected_version:
                 raise StaleError("Mötet har ändrats sedan du läste det / The meeting changed since you read it.")
-            before = _meeting_state(tx, meeting_id) if who is not None else {}
+            before = _meeting_state(tx, meeting_id)
             tx.run(_UPDATE_MEETING, id=meeting_id, props=props, by=by).consume()
             if participants is not None:
                 tx.run(_MEETING_PARTICIPANTS, id=meeting_id, participants=participants).consume()
-            if who is not None:
-                after = _meeting_state(tx, meeting_id)
-                moved = sorted(set(before["participants"]) ^ set(after["participants"]))
-                record_audit(
-                    tx,
-                    who,
-                    channel,
-                    "meeting.update",
-                    L.MEETING,
-                    meeting_id,
-                    before,
-                    after,
-                    also_about=[arena_id, *moved],
-                )
+            after = _meeting_state(tx, meeting_id)
+            moved = sorted(set(before["participants"]) ^ set(after["participants"]))
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "meeting.update",
+                L.MEETING,
+                meeting_id,
+                before,
+                after,
+                also_about=[arena_id, *moved],
+            )
 
         self.graph.write_tx(work)
         return self.get_meeting(arena_id, meeting_id)
 
-    def delete_meeting(
-        self, arena_id: str, meeting_id: str, *, who: Principal | None = None, channel: Channel = Channel.API
-    ) -> None:
+    def delete_meeting(self, arena_id: str, meeting_id: str, *, writer: Writer) -> None:
         def work(tx: ManagedTransaction) -> None:
             if tx.run(_LOCK_MEETING, id=meeting_id, arena=arena_id).single() is None:
                 raise NotFoundError("Mötet finns inte / Meeting not found.")
-            before = _meeting_state(tx, meeting_id) if who is not None else {}
+            before = _meeting_state(tx, meeting_id)
             tx.run(_DELETE_MEETING, id=meeting_id, arena=arena_id).consume()
-            if who is not None:
-                about = [arena_id, *before["participants"]]
-                record_audit(tx, who, channel, "meeting.delete", L.MEETING, meeting_id, before, None, also_about=about)
+            about = [arena_id, *before["participants"]]
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "meeting.delete",
+                L.MEETING,
+                meeting_id,
+                before,
+                None,
+                also_about=about,
+            )
 
         self.graph.write_tx(work)
 

@@ -5,7 +5,7 @@ counties. Actors engage in it through ENGAGED_IN relationships (written through 
 relationships DAO) whose stage history shows how far the collaboration has come, and which
 steps of the relationship base it skipped.
 
-Given the writer (`who`), each write records its audit event in the same transaction, with the
+Each write takes its `writer` (required) and records its audit event in the same transaction, with the
 challenge's fields and links before and after; a deletion's event is also about the engaged
 actors, whose ENGAGED_IN relationships go with it.
 """
@@ -33,7 +33,7 @@ from registry.domain.relationships import (
     moved_back,
     skipped_stages,
 )
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 CHALLENGE_FIELDS = ("name", "description")
 
@@ -232,8 +232,7 @@ class ChallengeDao:
         by: str,
         *,
         challenge_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         links = self._links(data)
         if not (links["municipality_codes"] or links["county_codes"]):
@@ -247,8 +246,9 @@ class ChallengeDao:
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE, id=new_id, props=props, by=by).consume()
             tx.run(_LINKS, {"id": new_id, **links}).consume()
-            if who is not None:
-                record_audit(tx, who, channel, "challenge.create", L.CHALLENGE, new_id, None, _state(tx, new_id))
+            record_audit(
+                tx, writer.principal, writer.channel, "challenge.create", L.CHALLENGE, new_id, None, _state(tx, new_id)
+            )
 
         self.graph.write_tx(work)
         return self.get(new_id)
@@ -302,8 +302,7 @@ class ChallengeDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Changes the given fields; each list given (interest areas, target groups, area) replaces
         the one stored. The area may not become empty."""
@@ -327,36 +326,36 @@ class ChallengeDao:
                 raise StaleError(
                     "Samhällsutmaningen har ändrats sedan du läste den / The challenge changed since you read it."
                 )
-            before = _state(tx, challenge_id) if who is not None else {}
+            before = _state(tx, challenge_id)
             tx.run(_UPDATE, id=challenge_id, props=props, by=by).consume()
             tx.run(_LINKS, {"id": challenge_id, **links}).consume()
-            if who is not None:
-                after = _state(tx, challenge_id)
-                record_audit(tx, who, channel, "challenge.update", L.CHALLENGE, challenge_id, before, after)
+            after = _state(tx, challenge_id)
+            record_audit(
+                tx, writer.principal, writer.channel, "challenge.update", L.CHALLENGE, challenge_id, before, after
+            )
 
         self.graph.write_tx(work)
         return self.get(challenge_id)
 
-    def delete(self, challenge_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, challenge_id: str, *, writer: Writer) -> None:
         """Deletes the challenge and the engagements in it."""
 
         def work(tx: ManagedTransaction) -> None:
             if tx.run(_LOCK, id=challenge_id).single() is None:
                 raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
-            before = _state(tx, challenge_id, engaged=True) if who is not None else {}
+            before = _state(tx, challenge_id, engaged=True)
             tx.run(_DELETE, id=challenge_id).consume()
-            if who is not None:
-                record_audit(
-                    tx,
-                    who,
-                    channel,
-                    "challenge.delete",
-                    L.CHALLENGE,
-                    challenge_id,
-                    before,
-                    None,
-                    also_about=before["engaged"],
-                )
+            record_audit(
+                tx,
+                writer.principal,
+                writer.channel,
+                "challenge.delete",
+                L.CHALLENGE,
+                challenge_id,
+                before,
+                None,
+                also_about=before["engaged"],
+            )
 
         self.graph.write_tx(work)
 
