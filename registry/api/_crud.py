@@ -10,13 +10,16 @@ Views that answer an item carry `@blp.etag` (GET, POST, PATCH; not DELETE, which
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import jsonify, url_for
+from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema
 
-from registry.api.http import PRECONDITION_FAILED, etag_header, tag_data
+from registry.api.http import PRECONDITION_FAILED, etag_header, page_window, tag_data
 from registry.api.relationships import guard_writes, handle_domain_errors, meta_of, who, writer
 from registry.auth import current_principal
 from registry.dao.relationships import RelationshipDao
@@ -81,6 +84,86 @@ class Tagged:
         the caller saw, which the DAO checks again under its lock."""
         self.blp.check_etag(self._tag(current))
         return int(current.get("version") or 0)
+
+
+@dataclass(frozen=True)
+class Docs:
+    """The bilingual summary of each of the five routes (the OpenAPI operations' summaries)."""
+
+    list: str
+    create: str
+    read: str
+    update: str
+    delete: str
+
+
+def crud_routes(
+    blp: Blueprint,
+    kind: str,
+    path: str,
+    names: tuple[str, str],
+    dao: Callable[[], Any],
+    *,
+    query: type[Schema],
+    search: Mapping[str, str],
+    create: type[Schema],
+    update: type[Schema],
+    answer: type[Schema],
+    docs: Docs,
+) -> Tagged:
+    """Registers the five routes every agreement, arena and challenge has, the same way for each:
+    `path` lists (paged, filtered by `query`, whose arguments `search` maps to the DAO's keywords) and
+    creates; `path/<kind_id>` reads, updates (If-Match) and deletes. `names` are the two resources'
+    endpoint names (`Agreements`, `AgreementById`). Returns the kind's `Tagged`, for its other routes."""
+    id_arg = f"{kind}_id"
+    tagged = Tagged(blp, kind, f"{blp.name}.{names[1]}", id_arg)
+
+    def listed(self: MethodView, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        skip, limit = page_window(pagination_parameters)
+        page = dao().search(**{keyword: args.get(arg) for arg, keyword in search.items()}, skip=skip, limit=limit)
+        pagination_parameters.item_count = page.total
+        return page.items
+
+    def created(self: MethodView, data: dict[str, Any]) -> Any:
+        return tagged.created(dao().create(data, **written_by()))
+
+    def read(self: MethodView, **ids: str) -> Any:
+        return tagged.found(dao().get(ids[id_arg]))
+
+    def updated(self: MethodView, data: dict[str, Any], **ids: str) -> Any:
+        store = dao()
+        version = tagged.if_match(store.get(ids[id_arg]))
+        return tagged.found(store.update(ids[id_arg], version, data, **written_by()))
+
+    def deleted(self: MethodView, **ids: str) -> None:
+        dao().delete(ids[id_arg], writer=current_writer())
+
+    # flask-smorest reads the summaries from the docstrings as the decorators wrap the functions.
+    for view, doc in ((listed, docs.list), (created, docs.create), (read, docs.read)):
+        view.__doc__ = doc
+    updated.__doc__, deleted.__doc__ = docs.update, docs.delete
+    collection = type(
+        names[0],
+        (MethodView,),
+        {
+            "get": blp.arguments(query, location="query")(
+                blp.response(200, answer(many=True))(blp.paginate(page_size=50, max_page_size=200)(listed))
+            ),
+            "post": blp.arguments(create)(blp.etag(blp.response(201, answer)(created))),
+        },
+    )
+    item = type(
+        names[1],
+        (MethodView,),
+        {
+            "get": blp.etag(blp.response(200, answer)(read)),
+            "patch": blp.arguments(update)(blp.etag(blp.response(200, answer)(updated))),
+            "delete": blp.response(204)(deleted),
+        },
+    )
+    blp.route(path)(collection)
+    blp.route(f"{path}/<{id_arg}>")(item)
+    return tagged
 
 
 def add_relationship(

@@ -8,9 +8,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship, collaboration_blueprint, current_writer, written_by
+from registry.api._crud import Docs, add_relationship, collaboration_blueprint, crud_routes
 from registry.api.arenas import RecordSchema
-from registry.api.http import page_window
 from registry.api.relationships import (
     TEXT_LONG,
     TEXT_SHORT,
@@ -86,61 +85,29 @@ class PartyInputSchema(MetaSchema):
     actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-AGREEMENT = Tagged(blp, "agreement", "agreements.AgreementById", "agreement_id")
-
-
 def _dao() -> AgreementDao:
     return AgreementDao(get_graph())
 
 
-@blp.route("/agreements")
-class Agreements(MethodView):
-    @blp.arguments(AgreementQuerySchema, location="query")
-    @blp.response(200, AgreementSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Överenskommelser / List agreements (by kind, party, a party's municipality, in force on a day)"""
-        skip, limit = page_window(pagination_parameters)
-        page = _dao().search(
-            kind=args.get("kind"),
-            actor=args.get("actor"),
-            municipality_code=args.get("municipality"),
-            valid_at=args.get("valid_at"),
-            skip=skip,
-            limit=limit,
-        )
-        pagination_parameters.item_count = page.total
-        return page.items
-
-    @blp.arguments(AgreementInputSchema)
-    @blp.etag
-    @blp.response(201, AgreementSchema)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Registrera en överenskommelse / Record an agreement"""
-        return AGREEMENT.created(_dao().create(data, **written_by()))
-
-
-@blp.route("/agreements/<agreement_id>")
-class AgreementById(MethodView):
-    @blp.etag
-    @blp.response(200, AgreementSchema)
-    def get(self, agreement_id: str) -> Any:
-        """En överenskommelse med parter / One agreement with its parties (and ETag)"""
-        return AGREEMENT.found(_dao().get(agreement_id))
-
-    @blp.arguments(AgreementPatchSchema)
-    @blp.etag
-    @blp.response(200, AgreementSchema)
-    def patch(self, data: dict[str, Any], agreement_id: str) -> Any:
-        """Ändra en överenskommelse / Update an agreement (If-Match required)"""
-        dao = _dao()
-        version = AGREEMENT.if_match(dao.get(agreement_id))
-        return AGREEMENT.found(dao.update(agreement_id, version, data, **written_by()))
-
-    @blp.response(204)
-    def delete(self, agreement_id: str) -> None:
-        """Ta bort en överenskommelse / Delete an agreement and its party relationships"""
-        _dao().delete(agreement_id, writer=current_writer())
+AGREEMENT = crud_routes(
+    blp,
+    "agreement",
+    "/agreements",
+    ("Agreements", "AgreementById"),
+    _dao,
+    query=AgreementQuerySchema,
+    search={"kind": "kind", "actor": "actor", "municipality": "municipality_code", "valid_at": "valid_at"},
+    create=AgreementInputSchema,
+    update=AgreementPatchSchema,
+    answer=AgreementSchema,
+    docs=Docs(
+        list="Överenskommelser / List agreements (by kind, party, a party's municipality, in force on a day)",
+        create="Registrera en överenskommelse / Record an agreement",
+        read="En överenskommelse med parter / One agreement with its parties (and ETag)",
+        update="Ändra en överenskommelse / Update an agreement (If-Match required)",
+        delete="Ta bort en överenskommelse / Delete an agreement and its party relationships",
+    ),
+)
 
 
 @blp.route("/agreements/<agreement_id>/parties")

@@ -12,7 +12,15 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship, collaboration_blueprint, current_writer, written_by
+from registry.api._crud import (
+    Docs,
+    Tagged,
+    add_relationship,
+    collaboration_blueprint,
+    crud_routes,
+    current_writer,
+    written_by,
+)
 from registry.api.http import page_window
 from registry.api.relationships import (
     TEXT_LONG,
@@ -176,62 +184,35 @@ class MeetingSchema(RecordSchema):
     checklist_done = fields.Integer()
 
 
-ARENA = Tagged(blp, "arena", "arenas.ArenaById", "arena_id")
-MEETING = Tagged(blp, "meeting", "arenas.MeetingById", "meeting_id")
-
-
 def _dao() -> ArenaDao:
     return ArenaDao(get_graph())
 
 
-@blp.route("/arenas")
-class Arenas(MethodView):
-    @blp.arguments(ArenaQuerySchema, location="query")
-    @blp.response(200, ArenaSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Mötesarenor / List meeting arenas (by municipality, county, interest area or participant)"""
-        skip, limit = page_window(pagination_parameters)
-        page = _dao().search(
-            municipality_code=args.get("municipality"),
-            county_code=args.get("county"),
-            interest_area=args.get("interest_area"),
-            actor=args.get("actor"),
-            skip=skip,
-            limit=limit,
-        )
-        pagination_parameters.item_count = page.total
-        return page.items
-
-    @blp.arguments(ArenaInputSchema)
-    @blp.etag
-    @blp.response(201, ArenaSchema)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Skapa en mötesarena / Create a meeting arena"""
-        return ARENA.created(_dao().create(data, **written_by()))
-
-
-@blp.route("/arenas/<arena_id>")
-class ArenaById(MethodView):
-    @blp.etag
-    @blp.response(200, ArenaSchema)
-    def get(self, arena_id: str) -> Any:
-        """En mötesarena med deltagare / One arena with its participants (and ETag)"""
-        return ARENA.found(_dao().get(arena_id))
-
-    @blp.arguments(ArenaPatchSchema)
-    @blp.etag
-    @blp.response(200, ArenaSchema)
-    def patch(self, data: dict[str, Any], arena_id: str) -> Any:
-        """Ändra en mötesarena / Update a meeting arena (If-Match required)"""
-        dao = _dao()
-        version = ARENA.if_match(dao.get(arena_id))
-        return ARENA.found(dao.update(arena_id, version, data, **written_by()))
-
-    @blp.response(204)
-    def delete(self, arena_id: str) -> None:
-        """Ta bort en mötesarena med dess möten / Delete an arena with its meetings"""
-        _dao().delete(arena_id, writer=current_writer())
+ARENA = crud_routes(
+    blp,
+    "arena",
+    "/arenas",
+    ("Arenas", "ArenaById"),
+    _dao,
+    query=ArenaQuerySchema,
+    search={
+        "municipality": "municipality_code",
+        "county": "county_code",
+        "interest_area": "interest_area",
+        "actor": "actor",
+    },
+    create=ArenaInputSchema,
+    update=ArenaPatchSchema,
+    answer=ArenaSchema,
+    docs=Docs(
+        list="Mötesarenor / List meeting arenas (by municipality, county, interest area or participant)",
+        create="Skapa en mötesarena / Create a meeting arena",
+        read="En mötesarena med deltagare / One arena with its participants (and ETag)",
+        update="Ändra en mötesarena / Update a meeting arena (If-Match required)",
+        delete="Ta bort en mötesarena med dess möten / Delete an arena with its meetings",
+    ),
+)
+MEETING = Tagged(blp, "meeting", "arenas.MeetingById", "meeting_id")
 
 
 @blp.route("/arenas/<arena_id>/participants")
