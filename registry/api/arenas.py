@@ -127,44 +127,27 @@ def _checklist_fields(**kwargs: Any) -> dict[str, fields.Boolean]:
     }
 
 
-MeetingInputSchema = Schema.from_dict(
-    {
-        "date": fields.Date(required=True),
+def _meeting_fields(*, create: bool) -> dict[str, fields.Field]:
+    """A meeting's input: on create the date is required and unticked checklist items are False;
+    on update every field is optional and an absent one stays as it was."""
+    text_list = {"validate": validate.Length(max=100)}
+    return {
+        "date": fields.Date(required=create),
         "purpose": fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG)),
         "notes": fields.String(allow_none=True, validate=validate.Length(max=20000)),
-        "decisions": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
-        "next_steps": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
+        "decisions": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), **text_list),
+        "next_steps": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), **text_list),
         "participants": fields.List(
             fields.String(validate=validate.Length(min=1, max=100)),
             validate=validate.Length(max=500),
             metadata={"description": "Id:n för aktörer som deltog / ids of actors who attended"},
         ),
-        **_checklist_fields(load_default=False),
-    },
-    name="MeetingInputSchema",
-)
-MeetingPatchSchema = Schema.from_dict(
-    {
-        "date": fields.Date(),
-        "purpose": fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG)),
-        "notes": fields.String(allow_none=True, validate=validate.Length(max=20000)),
-        "decisions": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
-        "next_steps": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
-        "participants": fields.List(
-            fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=500)
-        ),
-        **_checklist_fields(),
-    },
-    name="MeetingPatchSchema",
-)
+        **(_checklist_fields(load_default=False) if create else _checklist_fields()),
+    }
+
+
+MeetingInputSchema = Schema.from_dict(_meeting_fields(create=True), name="MeetingInputSchema")
+MeetingPatchSchema = Schema.from_dict(_meeting_fields(create=False), name="MeetingPatchSchema")
 
 
 class MeetingSchema(RecordSchema):
