@@ -130,13 +130,13 @@ def _checklist_fields(**kwargs: Any) -> dict[str, fields.Boolean]:
 def _meeting_fields(*, create: bool) -> dict[str, fields.Field]:
     """A meeting's input: on create the date is required and unticked checklist items are False;
     on update every field is optional and an absent one stays as it was."""
-    text_list = {"validate": validate.Length(max=100)}
+    at_most_100 = validate.Length(max=100)
     return {
         "date": fields.Date(required=create),
         "purpose": fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG)),
         "notes": fields.String(allow_none=True, validate=validate.Length(max=20000)),
-        "decisions": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), **text_list),
-        "next_steps": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), **text_list),
+        "decisions": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), validate=at_most_100),
+        "next_steps": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), validate=at_most_100),
         "participants": fields.List(
             fields.String(validate=validate.Length(min=1, max=100)),
             validate=validate.Length(max=500),

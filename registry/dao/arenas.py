@@ -22,18 +22,18 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
-from registry.dao.audit import record_audit
+from registry.dao.items import audit, lock, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import (
     MEETING_CHECKLIST,
     InvalidError,
-    NotFoundError,
-    StaleError,
     is_valid_at,
 )
 from registry.identity import Writer
 
+ARENA_NOT_FOUND = "Arenan finns inte / Arena not found."
+MEETING_NOT_FOUND = "Mötet finns inte / Meeting not found."
 _TERMS: LiteralString = f"""
 RETURN [t IN $interest_areas WHERE NOT EXISTS {{ MATCH (:{L.INTEREST_AREA} {{id: t}}) }}] AS interest_areas,
        [t IN $target_groups WHERE NOT EXISTS {{ MATCH (:{L.TARGET_GROUP} {{id: t}}) }}] AS target_groups,
@@ -309,16 +309,13 @@ class ArenaDao:
             tx.run(_CREATE_ARENA, id=new_id, props=props, by=by).consume()
             tx.run(_ARENA_LINKS, id=new_id, interest_areas=interest_areas).consume()
             after = _arena_fields(_arena_state(tx, new_id))
-            record_audit(tx, writer.principal, writer.channel, "arena.create", L.ARENA, new_id, None, after)
+            audit(tx, writer, "arena.create", L.ARENA, new_id, None, after)
 
         self.graph.write_tx(work)
         return self.get(new_id)
 
     def get(self, arena_id: str) -> dict[str, Any]:
-        row = self.graph.read_one(_GET_ARENA, id=arena_id)
-        if row is None:
-            raise NotFoundError("Arenan finns inte / Arena not found.")
-        return _arena(row)
+        return _arena(one(self.graph, _GET_ARENA, ARENA_NOT_FOUND, id=arena_id))
 
     def search(
         self,
@@ -336,9 +333,7 @@ class ArenaDao:
             "interest_area": interest_area,
             "actor": actor,
         }
-        total_row = self.graph.read_one(_COUNT_ARENAS, **params)
-        rows = self.graph.read(_SEARCH_ARENAS, skip=skip, limit=limit, **params)
-        return Page([_arena(r) for r in rows], int(total_row["total"]) if total_row else 0)
+        return page(self.graph, _COUNT_ARENAS, _SEARCH_ARENAS, params, _arena, skip=skip, limit=limit)
 
     def update(
         self,
@@ -361,11 +356,7 @@ class ArenaDao:
         props = {k: changes[k] for k in ARENA_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK_ARENA, id=arena_id).single()
-            if row is None:
-                raise NotFoundError("Arenan finns inte / Arena not found.")
-            if int(row["version"] or 0) != expected_version:
-                raise StaleError("Arenan har ändrats sedan du läste den / The arena changed since you read it.")
+            lock_version(tx, _LOCK_ARENA, ARENA_NOT_FOUND, expected_version, id=arena_id)
             before = _arena_fields(_arena_state(tx, arena_id))
             tx.run(_UPDATE_ARENA, id=arena_id, props=props, by=by).consume()
             if interest_areas is not None or "municipality_code" in props:
@@ -374,7 +365,7 @@ class ArenaDao:
                     current = [r["id"] for r in tx.run(_ARENA_INTEREST_AREAS, id=arena_id).data()]
                 tx.run(_ARENA_LINKS, id=arena_id, interest_areas=current).consume()
             after = _arena_fields(_arena_state(tx, arena_id))
-            record_audit(tx, writer.principal, writer.channel, "arena.update", L.ARENA, arena_id, before, after)
+            audit(tx, writer, "arena.update", L.ARENA, arena_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(arena_id)
@@ -383,15 +374,13 @@ class ArenaDao:
         """Deletes the arena with its meetings and participations."""
 
         def work(tx: ManagedTransaction) -> None:
-            if tx.run(_LOCK_ARENA, id=arena_id).single() is None:
-                raise NotFoundError("Arenan finns inte / Arena not found.")
+            lock(tx, _LOCK_ARENA, ARENA_NOT_FOUND, id=arena_id)
             before = _arena_state(tx, arena_id)
             tx.run(_DELETE_ARENA, id=arena_id).consume()
             participants = before["participants"]
-            record_audit(
+            audit(
                 tx,
-                writer.principal,
-                writer.channel,
+                writer,
                 "arena.delete",
                 L.ARENA,
                 arena_id,
@@ -423,24 +412,17 @@ class ArenaDao:
             tx.run(_MEETING_PARTICIPANTS, id=new_id, participants=participants).consume()
             after = _meeting_state(tx, new_id)
             about = [arena_id, *after["participants"]]
-            record_audit(
-                tx, writer.principal, writer.channel, "meeting.create", L.MEETING, new_id, None, after, also_about=about
-            )
+            audit(tx, writer, "meeting.create", L.MEETING, new_id, None, after, also_about=about)
 
         self.graph.write_tx(work)
         return self.get_meeting(arena_id, new_id)
 
     def get_meeting(self, arena_id: str, meeting_id: str) -> dict[str, Any]:
-        row = self.graph.read_one(_GET_MEETING, arena=arena_id, id=meeting_id)
-        if row is None:
-            raise NotFoundError("Mötet finns inte / Meeting not found.")
-        return _meeting(row)
+        return _meeting(one(self.graph, _GET_MEETING, MEETING_NOT_FOUND, arena=arena_id, id=meeting_id))
 
     def meetings(self, arena_id: str, *, skip: int = 0, limit: int = 50) -> Page:
         self.get(arena_id)
-        total_row = self.graph.read_one(_COUNT_MEETINGS, arena=arena_id)
-        rows = self.graph.read(_LIST_MEETINGS, arena=arena_id, skip=skip, limit=limit)
-        return Page([_meeting(r) for r in rows], int(total_row["total"]) if total_row else 0)
+        return page(self.graph, _COUNT_MEETINGS, _LIST_MEETINGS, {"arena": arena_id}, _meeting, skip=skip, limit=limit)
 
     def update_meeting(
         self,
@@ -459,21 +441,16 @@ class ArenaDao:
         props = {k: changes[k] for k in MEETING_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK_MEETING, id=meeting_id, arena=arena_id).single()
-            if row is None:
-                raise NotFoundError("Mötet finns inte / Meeting not found.")
-            if int(row["version"] or 0) != expected_version:
-                raise StaleError("Mötet har ändrats sedan du läste det / The meeting changed since you read it.")
+            lock_version(tx, _LOCK_MEETING, MEETING_NOT_FOUND, expected_version, id=meeting_id, arena=arena_id)
             before = _meeting_state(tx, meeting_id)
             tx.run(_UPDATE_MEETING, id=meeting_id, props=props, by=by).consume()
             if participants is not None:
                 tx.run(_MEETING_PARTICIPANTS, id=meeting_id, participants=participants).consume()
             after = _meeting_state(tx, meeting_id)
             moved = sorted(set(before["participants"]) ^ set(after["participants"]))
-            record_audit(
+            audit(
                 tx,
-                writer.principal,
-                writer.channel,
+                writer,
                 "meeting.update",
                 L.MEETING,
                 meeting_id,
@@ -487,15 +464,13 @@ class ArenaDao:
 
     def delete_meeting(self, arena_id: str, meeting_id: str, *, writer: Writer) -> None:
         def work(tx: ManagedTransaction) -> None:
-            if tx.run(_LOCK_MEETING, id=meeting_id, arena=arena_id).single() is None:
-                raise NotFoundError("Mötet finns inte / Meeting not found.")
+            lock(tx, _LOCK_MEETING, MEETING_NOT_FOUND, id=meeting_id, arena=arena_id)
             before = _meeting_state(tx, meeting_id)
             tx.run(_DELETE_MEETING, id=meeting_id, arena=arena_id).consume()
             about = [arena_id, *before["participants"]]
-            record_audit(
+            audit(
                 tx,
-                writer.principal,
-                writer.channel,
+                writer,
                 "meeting.delete",
                 L.MEETING,
                 meeting_id,

@@ -21,14 +21,12 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.dao.arenas import check_references
-from registry.dao.audit import record_audit
+from registry.dao.items import audit, lock, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, parse_history, plain
 from registry.db import Graph
 from registry.domain.relationships import (
     STAGES,
     InvalidError,
-    NotFoundError,
-    StaleError,
     is_valid_at,
     moved_back,
     skipped_stages,
@@ -37,6 +35,7 @@ from registry.identity import Writer
 
 CHALLENGE_FIELDS = ("name", "description")
 
+NOT_FOUND = "Samhällsutmaningen finns inte / Challenge not found."
 _CREATE: LiteralString = f"""
 CREATE (c:{L.CHALLENGE} {{id: $id}})
 SET c += $props, c.version = 1, c.created_at = datetime(), c.created_by = $by
@@ -246,9 +245,7 @@ class ChallengeDao:
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE, id=new_id, props=props, by=by).consume()
             tx.run(_LINKS, {"id": new_id, **links}).consume()
-            record_audit(
-                tx, writer.principal, writer.channel, "challenge.create", L.CHALLENGE, new_id, None, _state(tx, new_id)
-            )
+            audit(tx, writer, "challenge.create", L.CHALLENGE, new_id, None, _state(tx, new_id))
 
         self.graph.write_tx(work)
         return self.get(new_id)
@@ -268,10 +265,7 @@ class ChallengeDao:
         return links
 
     def get(self, challenge_id: str) -> dict[str, Any]:
-        row = self.graph.read_one(_GET, id=challenge_id)
-        if row is None:
-            raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
-        return _challenge(row)
+        return _challenge(one(self.graph, _GET, NOT_FOUND, id=challenge_id))
 
     def search(
         self,
@@ -291,9 +285,7 @@ class ChallengeDao:
             "target_group": target_group,
             "actor": actor,
         }
-        total_row = self.graph.read_one(_COUNT, **params)
-        rows = self.graph.read(_SEARCH, skip=skip, limit=limit, **params)
-        return Page([_challenge(r) for r in rows], int(total_row["total"]) if total_row else 0)
+        return page(self.graph, _COUNT, _SEARCH, params, _challenge, skip=skip, limit=limit)
 
     def update(
         self,
@@ -319,20 +311,12 @@ class ChallengeDao:
         props = {k: changes[k] for k in CHALLENGE_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK, id=challenge_id).single()
-            if row is None:
-                raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
-            if int(row["version"] or 0) != expected_version:
-                raise StaleError(
-                    "Samhällsutmaningen har ändrats sedan du läste den / The challenge changed since you read it."
-                )
+            lock_version(tx, _LOCK, NOT_FOUND, expected_version, id=challenge_id)
             before = _state(tx, challenge_id)
             tx.run(_UPDATE, id=challenge_id, props=props, by=by).consume()
             tx.run(_LINKS, {"id": challenge_id, **links}).consume()
             after = _state(tx, challenge_id)
-            record_audit(
-                tx, writer.principal, writer.channel, "challenge.update", L.CHALLENGE, challenge_id, before, after
-            )
+            audit(tx, writer, "challenge.update", L.CHALLENGE, challenge_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(challenge_id)
@@ -341,14 +325,12 @@ class ChallengeDao:
         """Deletes the challenge and the engagements in it."""
 
         def work(tx: ManagedTransaction) -> None:
-            if tx.run(_LOCK, id=challenge_id).single() is None:
-                raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
+            lock(tx, _LOCK, NOT_FOUND, id=challenge_id)
             before = _state(tx, challenge_id, engaged=True)
             tx.run(_DELETE, id=challenge_id).consume()
-            record_audit(
+            audit(
                 tx,
-                writer.principal,
-                writer.channel,
+                writer,
                 "challenge.delete",
                 L.CHALLENGE,
                 challenge_id,

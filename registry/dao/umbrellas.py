@@ -235,6 +235,23 @@ def _lock(tx: ManagedTransaction, actor_id: str) -> None:
         raise ActorNotFoundError(actor_id)
 
 
+def _locked_member(tx: ManagedTransaction, umbrella_id: str, member_id: str) -> dict[str, Any]:
+    """Takes the member's write lock and reads its current state; NotAMemberError without one."""
+    _lock(tx, member_id)
+    before = _member(tx, umbrella_id, member_id, include_ended=False)
+    if before is None:
+        raise NotAMemberError(member_id)
+    return before
+
+
+def _unlocked(tx: ManagedTransaction, umbrella_id: str, member_id: str, *, include_ended: bool) -> dict[str, Any]:
+    """Releases the member's lock and reads the state a write left (the membership just written)."""
+    tx.run(_UNLOCK, id=member_id).consume()
+    after = _member(tx, umbrella_id, member_id, include_ended=include_ended)
+    assert after is not None
+    return after
+
+
 def _member(tx: ManagedTransaction, umbrella_id: str, member_id: str, *, include_ended: bool) -> dict[str, Any] | None:
     record = tx.run(
         _ONE, umbrella_id=umbrella_id, member_id=member_id, include_ended=include_ended, with_contacts=True
@@ -330,10 +347,7 @@ class UmbrellaDao:
         member whose state, read under its lock, passes `check`; returns the new state."""
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            _lock(tx, member_id)
-            before = _member(tx, umbrella_id, member_id, include_ended=False)
-            if before is None:
-                raise NotAMemberError(member_id)
+            before = _locked_member(tx, umbrella_id, member_id)
             check(before)
             props = {k: changes[k] for k in MEMBER_PROPERTIES if k in changes}
             if props:
@@ -347,9 +361,7 @@ class UmbrellaDao:
                 tx.run(_SET_TARGET_GROUPS, id=member_id, ids=wanted).consume()
             if "contacts" in changes:
                 tx.run(_SET_CONTACTS, id=member_id, contacts=_contacts(before, changes["contacts"])).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            changed = _member(tx, umbrella_id, member_id, include_ended=False)
-            assert changed is not None
+            changed = _unlocked(tx, umbrella_id, member_id, include_ended=False)
             old, new = _public(before, changes.keys()), _public(changed, changes.keys())
             if old == new:
                 # Nothing really changed: no new version, no audit event, the caller's tag stays valid.
@@ -391,9 +403,7 @@ class UmbrellaDao:
                 status=status,
                 requested_by=writer.principal.name,
             ).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            after = _member(tx, umbrella_id, member_id, include_ended=False)
-            assert after is not None
+            after = _unlocked(tx, umbrella_id, member_id, include_ended=False)
             _audit_membership(tx, writer, "membership.add", umbrella_id, member_id, None, after)
             return after
 
@@ -413,10 +423,7 @@ class UmbrellaDao:
         already decided."""
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            _lock(tx, member_id)
-            before = _member(tx, umbrella_id, member_id, include_ended=False)
-            if before is None:
-                raise NotAMemberError(member_id)
+            before = _locked_member(tx, umbrella_id, member_id)
             if before["membership"]["status"] != S.PENDING:
                 raise NotPendingError(before["membership"]["status"])
             status = S.CONFIRMED if confirm else S.DECLINED
@@ -428,9 +435,7 @@ class UmbrellaDao:
                 decided_by=writer.principal.name,
                 today=today,
             ).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            after = _member(tx, umbrella_id, member_id, include_ended=True)
-            assert after is not None
+            after = _unlocked(tx, umbrella_id, member_id, include_ended=True)
             action = "membership.confirm" if confirm else "membership.decline"
             _audit_membership(tx, writer, action, umbrella_id, member_id, before, after)
             return after
@@ -449,18 +454,13 @@ class UmbrellaDao:
         """Ends the current membership on `until` if the member's state passes `check` under its lock."""
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            _lock(tx, member_id)
-            before = _member(tx, umbrella_id, member_id, include_ended=False)
-            if before is None:
-                raise NotAMemberError(member_id)
+            before = _locked_member(tx, umbrella_id, member_id)
             check(before)
             since = before["membership"].get("since")
             if since and str(since) > until:
                 raise InvalidReferenceError("until", [until])
             tx.run(_END, member_id=member_id, umbrella_id=umbrella_id, until=until).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            after = _member(tx, umbrella_id, member_id, include_ended=True)
-            assert after is not None
+            after = _unlocked(tx, umbrella_id, member_id, include_ended=True)
             _audit_membership(tx, writer, "membership.end", umbrella_id, member_id, before, after)
             return after
 
