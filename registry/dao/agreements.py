@@ -16,7 +16,7 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.dao.items import audit, lock, lock_version, one, page
+from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import InvalidError, is_valid_at
@@ -45,10 +45,7 @@ WHERE ($kind IS NULL OR g.kind = $kind)
 """
 _COUNT: LiteralString = f"{_SEARCH_WHERE} RETURN count(g) AS total"
 _SEARCH: LiteralString = f"{_SEARCH_WHERE} WITH g ORDER BY g.title, g.id SKIP $skip LIMIT $limit {_VIEW}"
-_LOCK: LiteralString = (
-    f"MATCH (g:{L.AGREEMENT} {{id: $id}}) SET g.lock_ = true REMOVE g.lock_ "
-    "RETURN properties(g) AS props, g.version AS version"
-)
+_LOCK = lock_statement(f"MATCH (g:{L.AGREEMENT} {{id: $id}})", "g", "properties(g) AS props, g.version AS version")
 _UPDATE: LiteralString = f"""
 MATCH (g:{L.AGREEMENT} {{id: $id}})
 SET g += $props, g.version = g.version + 1, g.updated_at = datetime(), g.updated_by = $by

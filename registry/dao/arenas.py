@@ -22,7 +22,7 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
-from registry.dao.items import audit, lock, lock_version, one, page
+from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import (
@@ -130,9 +130,7 @@ _SEARCH_ARENAS: LiteralString = (
     f"{_SEARCH_ARENAS_WHERE} WITH ar ORDER BY ar.name, ar.id SKIP $skip LIMIT $limit {_ARENA_VIEW}"
 )
 
-_LOCK_ARENA: LiteralString = (
-    f"MATCH (ar:{L.ARENA} {{id: $id}}) SET ar.lock_ = true REMOVE ar.lock_ RETURN ar.version AS version"
-)
+_LOCK_ARENA = lock_statement(f"MATCH (ar:{L.ARENA} {{id: $id}})", "ar", "ar.version AS version")
 _UPDATE_ARENA: LiteralString = f"""
 MATCH (ar:{L.ARENA} {{id: $id}})
 SET ar += $props, ar.version = ar.version + 1, ar.updated_at = datetime(), ar.updated_by = $by
@@ -176,10 +174,9 @@ MATCH (mt:{L.MEETING})-[:{R.HELD_AT}]->(ar:{L.ARENA} {{id: $arena}})
 WITH mt, ar ORDER BY mt.date DESC, mt.id SKIP $skip LIMIT $limit
 {_MEETING_VIEW}
 """
-_LOCK_MEETING: LiteralString = f"""
-MATCH (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(:{L.ARENA} {{id: $arena}})
-SET mt.lock_ = true REMOVE mt.lock_ RETURN mt.version AS version
-"""
+_LOCK_MEETING = lock_statement(
+    f"MATCH (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(:{L.ARENA} {{id: $arena}})", "mt", "mt.version AS version"
+)
 _UPDATE_MEETING: LiteralString = f"""
 MATCH (mt:{L.MEETING} {{id: $id}})
 SET mt += $props, mt.version = mt.version + 1, mt.updated_at = datetime(), mt.updated_by = $by

@@ -21,7 +21,7 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.dao.arenas import check_references
-from registry.dao.items import audit, lock, lock_version, one, page
+from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, parse_history, plain
 from registry.db import Graph
 from registry.domain.relationships import (
@@ -112,9 +112,7 @@ WHERE ($municipality IS NULL OR EXISTS {{ (c)-[:{R.IN_AREA}]->(:{L.MUNICIPALITY}
 _COUNT: LiteralString = f"{_SEARCH_WHERE} RETURN count(c) AS total"
 _SEARCH: LiteralString = f"{_SEARCH_WHERE} WITH c ORDER BY c.name, c.id SKIP $skip LIMIT $limit {_VIEW}"
 
-_LOCK: LiteralString = (
-    f"MATCH (c:{L.CHALLENGE} {{id: $id}}) SET c.lock_ = true REMOVE c.lock_ RETURN c.version AS version"
-)
+_LOCK = lock_statement(f"MATCH (c:{L.CHALLENGE} {{id: $id}})", "c", "c.version AS version")
 _UPDATE: LiteralString = f"""
 MATCH (c:{L.CHALLENGE} {{id: $id}})
 SET c += $props, c.version = c.version + 1, c.updated_at = datetime(), c.updated_by = $by

@@ -3,9 +3,8 @@ take an item's write lock and check the version the caller saw (the registry's o
 idiom: lock first, then compare, then write, all in one transaction), and record the audit event
 of a write, always, with the writer every write takes.
 
-The lock statements stay with each DAO (they name its label); each sets and removes a property on
-the item, which takes Neo4j's write lock on it until the transaction ends, and returns the item's
-`version`.
+Each DAO's lock statement comes from `lock_statement`: it sets and removes a property on the item,
+which takes Neo4j's write lock on it until the transaction ends (nothing is left behind to undo).
 """
 
 from __future__ import annotations
@@ -23,6 +22,11 @@ from registry.identity import Writer
 
 # The API answers a lost race with its one 412 wording (registry.api._crud); this is for other callers.
 STALE = "Posten har ändrats sedan du läste den / The item changed since you read it."
+
+
+def lock_statement(match: LiteralString, var: LiteralString, returns: LiteralString) -> LiteralString:
+    """`match` (which binds `var`), then the write lock on `var`, then `RETURN returns`."""
+    return f"{match} SET {var}.lock_ = true REMOVE {var}.lock_ RETURN {returns}"
 
 
 def one(graph: Graph, query: LiteralString, not_found: str, **params: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import MembershipStatus as S
 from graph_schema.contract import Rel as R
 from registry.dao.audit import record_audit
+from registry.dao.items import lock_statement
 from registry.dao.term_mirrors import target_group_mirror
 from registry.db import Graph
 from registry.identity import Writer
@@ -159,8 +160,8 @@ RETURN a.kind = 'umbrella'
 # Taking the member's write lock first: a property set and removed in the same transaction
 # leaves nothing behind, and every later read in it sees the latest committed state. (Setting a
 # property to its own value would lock too, but it reads the value before the lock is held.)
-_LOCK: LiteralString = f"MATCH (m:{L.ACTOR} {{id: $id}}) SET m._lock = true RETURN m.id AS id"
-_UNLOCK: LiteralString = f"MATCH (m:{L.ACTOR} {{id: $id}}) REMOVE m._lock"
+# The member's write lock (registry.dao.items' idiom): held until the write's transaction ends.
+_LOCK = lock_statement(f"MATCH (m:{L.ACTOR} {{id: $id}})", "m", "m.id AS id")
 
 _KNOWN_TARGET_GROUPS: LiteralString = f"MATCH (t:{L.TARGET_GROUP}) WHERE t.id IN $ids RETURN collect(t.id) AS ids"
 
@@ -244,9 +245,8 @@ def _locked_member(tx: ManagedTransaction, umbrella_id: str, member_id: str) -> 
     return before
 
 
-def _unlocked(tx: ManagedTransaction, umbrella_id: str, member_id: str, *, include_ended: bool) -> dict[str, Any]:
-    """Releases the member's lock and reads the state a write left (the membership just written)."""
-    tx.run(_UNLOCK, id=member_id).consume()
+def _written(tx: ManagedTransaction, umbrella_id: str, member_id: str, *, include_ended: bool) -> dict[str, Any]:
+    """The state a write left (the membership just written), read in its transaction."""
     after = _member(tx, umbrella_id, member_id, include_ended=include_ended)
     assert after is not None
     return after
@@ -361,7 +361,7 @@ class UmbrellaDao:
                 tx.run(_SET_TARGET_GROUPS, id=member_id, ids=wanted).consume()
             if "contacts" in changes:
                 tx.run(_SET_CONTACTS, id=member_id, contacts=_contacts(before, changes["contacts"])).consume()
-            changed = _unlocked(tx, umbrella_id, member_id, include_ended=False)
+            changed = _written(tx, umbrella_id, member_id, include_ended=False)
             old, new = _public(before, changes.keys()), _public(changed, changes.keys())
             if old == new:
                 # Nothing really changed: no new version, no audit event, the caller's tag stays valid.
@@ -403,7 +403,7 @@ class UmbrellaDao:
                 status=status,
                 requested_by=writer.principal.name,
             ).consume()
-            after = _unlocked(tx, umbrella_id, member_id, include_ended=False)
+            after = _written(tx, umbrella_id, member_id, include_ended=False)
             _audit_membership(tx, writer, "membership.add", umbrella_id, member_id, None, after)
             return after
 
@@ -435,7 +435,7 @@ class UmbrellaDao:
                 decided_by=writer.principal.name,
                 today=today,
             ).consume()
-            after = _unlocked(tx, umbrella_id, member_id, include_ended=True)
+            after = _written(tx, umbrella_id, member_id, include_ended=True)
             action = "membership.confirm" if confirm else "membership.decline"
             _audit_membership(tx, writer, action, umbrella_id, member_id, before, after)
             return after
@@ -460,7 +460,7 @@ class UmbrellaDao:
             if since and str(since) > until:
                 raise InvalidReferenceError("until", [until])
             tx.run(_END, member_id=member_id, umbrella_id=umbrella_id, until=until).consume()
-            after = _unlocked(tx, umbrella_id, member_id, include_ended=True)
+            after = _written(tx, umbrella_id, member_id, include_ended=True)
             _audit_membership(tx, writer, "membership.end", umbrella_id, member_id, before, after)
             return after
 
