@@ -87,6 +87,12 @@ class TermArgs(PageArgs):
     top_only = fields.Boolean(load_default=False, metadata={"description": "Bara översta nivån / Top level only"})
 
 
+def _listed(items: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """The asked-for page of a list held in memory (past the end: empty, as every list answers)."""
+    start = (args["page"] - 1) * args["per_page"]
+    return _paged(len(items), args, items[start : start + args["per_page"]])
+
+
 def _paged(total: int, args: dict[str, Any], contents: list[dict[str, Any]]) -> dict[str, Any]:
     pages = math.ceil(total / args["per_page"]) if total else 0
     return {
@@ -217,8 +223,7 @@ class Services(MethodView):
         if args.get("organization_id") is not None:
             view = ActorDao(get_graph()).get(str(args["organization_id"]))
             contents = [_service(view)] if view is not None and not view.get("archived") else []
-            selected = contents[(args["page"] - 1) * args["per_page"] :][: args["per_page"]]
-            return _paged(len(contents), args, selected)
+            return _listed(contents, args)
         return _page_of(args, _service)
 
 
@@ -237,9 +242,7 @@ class Taxonomies(MethodView):
     @blp.response(200, **_PAGED)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Registrets taxonomier / The registry's taxonomies (interest areas, target groups)"""
-        items = [t.to_hsds() for t in mapping.TAXONOMIES.values()]
-        start = (args["page"] - 1) * args["per_page"]
-        return _paged(len(items), args, items[start : start + args["per_page"]])
+        return _listed([t.to_hsds() for t in mapping.TAXONOMIES.values()], args)
 
 
 @blp.route("/taxonomies/<taxonomy_id>")
@@ -272,8 +275,7 @@ class TaxonomyTerms(MethodView):
             needle = fold(args["search"])
             terms = [t for t in terms if needle in fold(f"{t['code']} {t['description']}")]
         terms.sort(key=lambda t: (t["taxonomy"], t["code"]))
-        start = (args["page"] - 1) * args["per_page"]
-        return _paged(len(terms), args, terms[start : start + args["per_page"]])
+        return _listed(terms, args)
 
 
 @blp.route("/taxonomy_terms/<term_id>")
