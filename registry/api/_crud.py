@@ -1,10 +1,12 @@
-"""What the agreement, arena, meeting and challenge resources share: their ETags (flask-smorest's,
-from the item's version, `registry.api.http`), the If-Match check before a change, the one 412
-wording when a write loses a race, and adding an actor to one of them through a relationship.
+"""What the agreement, arena, meeting and challenge resources share: their five routes (list,
+create, read, update, delete: `crud_routes`), their ETags (flask-smorest's, from the item's version,
+`registry.api.http`), the If-Match check before a change, the one 412 wording when a write loses a
+race, who writes (`written_by()`, `current_writer()`), and adding an actor to one of them through a
+relationship.
 
-Each resource still spells out its own routes, schemas and DAO calls (with `written_by()` or
-`current_writer()`); these helpers only take away the repetition around them.
-Views that answer an item carry `@blp.etag` (GET, POST, PATCH; not DELETE, which needs no If-Match).
+Each resource keeps its schemas and its own further routes (parties, participants, meetings,
+engagements, networks). Views that answer an item carry `@blp.etag` (GET, POST, PATCH; not DELETE,
+which needs no If-Match).
 """
 
 from __future__ import annotations
