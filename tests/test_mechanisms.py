@@ -48,7 +48,7 @@ def versioned(demo: Graph, client: FlaskClient, tokens: Tokens) -> dict[str, str
     arena_id = arena.get_json()["id"]
     meeting = _made(client, coordinator, f"/api/v1/arenas/{arena_id}/meetings", {"date": "2025-09-10"})
     agreement = _made(client, coordinator, "/api/v1/agreements", {"kind": "iop", "title": "IOP"})
-    challenge = _made(client, coordinator, "/api/v1/challenges", {"name": "Ensamhet"})
+    challenge = _made(client, coordinator, "/api/v1/challenges", {"name": "Ensamhet", "municipality_codes": ["1881"]})
     party = _made(client, coordinator, f"/api/v1/agreements/{agreement.get_json()['id']}/parties", {"actor": MEMBER})
     return {
         "arena": arena.headers["Location"],
