@@ -24,6 +24,14 @@ DATABASE_UNAVAILABLE = (
 )
 # Seconds a client should wait before trying again after a 503.
 RETRY_AFTER = 10
+# The one wording of a missing and of a stale If-Match, whichever resource and mechanism answers.
+PRECONDITION_REQUIRED = (
+    "If-Match saknas: hämta posten och skicka med dess ETag / If-Match is missing: GET the item and send its ETag."
+)
+PRECONDITION_FAILED = (
+    "Posten har ändrats sedan du hämtade den; hämta den igen / The item changed since you fetched it; fetch it again."
+)
+_DEFAULT_MESSAGES = {428: PRECONDITION_REQUIRED, 412: PRECONDITION_FAILED}
 
 
 def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
@@ -34,11 +42,12 @@ def error_body(code: int, message: str, errors: Any = None) -> dict[str, Any]:
 
 
 class RegistryApi(Api):
-    """flask-smorest's Api, with a message in every error (it omits one when abort() gave none)."""
+    """flask-smorest's Api, with a message in every error (it omits one when abort() gave none); its
+    own 428 and 412 (from `blp.etag`/`check_etag`) in the registry's words."""
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[no-untyped-def, override]
         payload, code, headers = super().handle_http_exception(error)
-        payload.setdefault("message", error.description or HTTPStatus(code).phrase)
+        payload.setdefault("message", _DEFAULT_MESSAGES.get(code or 0) or error.description or HTTPStatus(code).phrase)
         return payload, code, headers
 
 

@@ -21,7 +21,7 @@ from registry.dao.tokens import TokenDao
 from registry.dao.umbrellas import UmbrellaDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
-from registry.identity import Channel, Principal, Role
+from registry.identity import Channel, Principal, Role, Writer
 from registry.tokens import SECRET_ENV, digest, generate
 
 TEST_SECRET = "test-secret-for-the-token-hmac-0123456789"
@@ -139,7 +139,12 @@ def pending_membership(graph: Graph, member_id: str = NON_MEMBER, umbrella_id: s
     """`umbrella_id`'s own request to enrol `member_id`, not yet confirmed (as POST members makes it)."""
     requester = Principal(Role.UMBRELLA, token_id="test", actor_id=umbrella_id, name="test umbrella")
     UmbrellaDao(graph).add_member(
-        umbrella_id, member_id, since="2024-01-01", role="medlem", status=MembershipStatus.PENDING, who=requester
+        umbrella_id,
+        member_id,
+        since="2024-01-01",
+        role="medlem",
+        status=MembershipStatus.PENDING,
+        writer=Writer(requester, Channel.API),
     )
 
 

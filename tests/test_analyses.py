@@ -177,7 +177,7 @@ def test_broker_scores_are_networkx_subset_betweenness(bridge: Graph) -> None:
 
 
 def test_an_arena_can_be_the_bridge(bridge: Graph) -> None:
-    arena = ArenaDao(bridge).create({"name": "Forum", "municipality_code": "1881"}, "t")
+    arena = ArenaDao(bridge).create({"name": "Forum", "municipality_code": "1881"}, "t", writer=Writer.cli())
     RelationshipDao(bridge).create("PARTICIPATES_IN", "p1", arena["id"], {"role": "convener"}, {}, WRITER)
     RelationshipDao(bridge).create("PARTICIPATES_IN", "c3", arena["id"], {"role": "member"}, {}, WRITER)
     result = AnalysisDao(bridge).brokers(municipality_code="1881")
@@ -284,10 +284,10 @@ def pair(graph: Graph) -> Graph:
     rels.create("DEPENDS_ON", "social", "friends", {"kind": "symbiotic", "resource": "volunteers"}, {}, WRITER)
     rels.create("PERCEIVES", "social", "friends", {"valence": 2}, {}, WRITER)
     rels.create("PERCEIVES", "friends", "social", {"valence": 1}, {}, WRITER)
-    agreement = AgreementDao(graph).create({"kind": "iop", "title": "IOP Vänkraft"}, "t")
+    agreement = AgreementDao(graph).create({"kind": "iop", "title": "IOP Vänkraft"}, "t", writer=Writer.cli())
     rels.create("PARTY_TO", "social", agreement["id"], {}, {}, WRITER)
     rels.create("PARTY_TO", "friends", agreement["id"], {}, {}, WRITER)
-    arena = ArenaDao(graph).create({"name": "Träffen", "municipality_code": "1881"}, "t")
+    arena = ArenaDao(graph).create({"name": "Träffen", "municipality_code": "1881"}, "t", writer=Writer.cli())
     rels.create("PARTICIPATES_IN", "social", arena["id"], {"role": "convener"}, {}, WRITER)
     rels.create("PARTICIPATES_IN", "friends", arena["id"], {"role": "member"}, {}, WRITER)
     rels.create("DEPENDS_ON", "rival", "friends", {"kind": "competition"}, {}, WRITER)

@@ -148,7 +148,7 @@ def test_limit_cuts_and_says_how_many_there_were(chain: Graph) -> None:
 
 
 def test_area_network(chain: Graph) -> None:
-    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t")
+    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t", writer=Writer.cli())
     RelationshipDao(chain).create("PARTICIPATES_IN", "b", arena["id"], {"role": "member"}, {}, WRITER)
     dao = NetworkDao(chain)
     kumla = dao.area(municipality_code="1881")
@@ -168,8 +168,10 @@ def test_area_network(chain: Graph) -> None:
 
 
 def test_arena_and_challenge_networks(chain: Graph) -> None:
-    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t")
-    challenge = ChallengeDao(chain).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "t")
+    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t", writer=Writer.cli())
+    challenge = ChallengeDao(chain).create(
+        {"name": "Ensamhet", "municipality_codes": ["1881"]}, "t", writer=Writer.cli()
+    )
     rels = RelationshipDao(chain)
     rels.create("PARTICIPATES_IN", "a", arena["id"], {"role": "convener"}, {}, WRITER)
     rels.create("PARTICIPATES_IN", "b", arena["id"], {"role": "member"}, {}, WRITER)
@@ -202,7 +204,7 @@ def test_shortest_paths_find_who_can_introduce_us(chain: Graph) -> None:
     assert [ids(p) for p in paths] == [["a", "b", "c", "d"]]
     assert [e.type for e in paths[0].edges] == ["DEPENDS_ON", "DEPENDS_ON", "FUNDS"]
     assert dao.paths("a", "d", max_hops=2) == []
-    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t")
+    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t", writer=Writer.cli())
     RelationshipDao(chain).create("PARTICIPATES_IN", "a", arena["id"], {"role": "member"}, {}, WRITER)
     RelationshipDao(chain).create("PARTICIPATES_IN", "d", arena["id"], {"role": "member"}, {}, WRITER)
     via_arena = dao.paths("a", "d")
@@ -256,8 +258,10 @@ def test_paths_api(chain: Graph, client: FlaskClient) -> None:
 
 
 def test_arena_and_challenge_network_api(chain: Graph, client: FlaskClient) -> None:
-    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t")
-    challenge = ChallengeDao(chain).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "t")
+    arena = ArenaDao(chain).create({"name": "Forum", "municipality_code": "1881"}, "t", writer=Writer.cli())
+    challenge = ChallengeDao(chain).create(
+        {"name": "Ensamhet", "municipality_codes": ["1881"]}, "t", writer=Writer.cli()
+    )
     assert client.get(f"/api/v1/arenas/{arena['id']}/network").get_json()["nodes"][0]["label"] == "Arena"
     assert client.get(f"/api/v1/challenges/{challenge['id']}/network").get_json()["nodes"][0]["label"] == "Challenge"
     assert client.get("/api/v1/arenas/nope/network").status_code == 404

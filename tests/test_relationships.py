@@ -104,7 +104,7 @@ def test_every_type_with_its_properties(actors: Graph, coordinator_client: Flask
     challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test")
     from registry.dao.arenas import ArenaDao
 
-    arena = ArenaDao(actors).create({"name": "Träffen", "municipality_code": "1881"}, "test")
+    arena = ArenaDao(actors).create({"name": "Träffen", "municipality_code": "1881"}, "test", writer=Writer.cli())
     cases = [
         ("FUNDS", "kommun", "forening-a", {"amount_sek": 30000, "year": 2025, "form": "association_grant"}),
         ("PERCEIVES", "forening-a", "kommun", {"valence": -2}),

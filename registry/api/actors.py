@@ -25,6 +25,7 @@ from registry.api.actor_schemas import (
     ActorSearchArgsSchema,
     ActorSummarySchema,
 )
+from registry.api.http import page_window, tag_data
 from registry.auth import (
     Write,
     authorize,
@@ -104,7 +105,7 @@ def present(view: dict[str, Any], principal: Principal) -> dict[str, Any]:
 
 def _etag_data(view: dict[str, Any], principal: Principal) -> dict[str, Any]:
     # The representation differs per caller (contacts or not), so the tag does too.
-    return {"id": view["id"], "version": view.get("version"), "contacts": contacts_visible(view, principal)}
+    return {**tag_data("actor", view["id"], view.get("version")), "contacts": contacts_visible(view, principal)}
 
 
 def _summary(item: dict[str, Any]) -> dict[str, Any]:
@@ -244,11 +245,12 @@ class Actors(MethodView):
         """
         f = build_filter(args)
         sort = args.get("sort") or ("relevance" if f.text else "distance" if f.near else "name")
+        skip, limit = page_window(pagination_parameters)
         result = ActorDao(get_graph()).search(
             f,
             sort=sort,
-            skip=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            skip=skip,
+            limit=limit,
             facets=args["facets"],
         )
         pagination_parameters.item_count = result.total

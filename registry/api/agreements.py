@@ -5,38 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship
+from registry.api._crud import Docs, add_relationship, collaboration_blueprint, crud_routes
 from registry.api.arenas import RecordSchema
 from registry.api.relationship_schemas import MetaSchema, NodeRefSchema, RelationshipSchema
-from registry.api.toolkit import (
-    IF_MATCH,
-    TEXT_LONG,
-    TEXT_SHORT,
-    audited,
-    guard_writes,
-    handle_domain_errors,
-    page_window,
-    vocabulary_field,
-    writer,
-)
+from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field
 from registry.auth import Write
 from registry.dao.agreements import AgreementDao
 from registry.db import get_graph
 from registry.domain.relationships import AGREEMENT_KINDS
 
-blp = Blueprint(
+blp = collaboration_blueprint(
     "agreements",
     __name__,
-    url_prefix="/api/v1",
-    description="Överenskommelser (lagrum och struktur): IOP, lokala överenskommelser, policyer, avtal och "
+    "Överenskommelser (lagrum och struktur): IOP, lokala överenskommelser, policyer, avtal och "
     "handlingsplaner. / Agreements: IOPs, local agreements, policies, contracts and action plans.",
+    Write.AGREEMENT,
 )
-handle_domain_errors(blp)
-guard_writes(blp, Write.AGREEMENT)
 
 URL = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
 
@@ -92,61 +79,29 @@ class PartyInputSchema(MetaSchema):
     actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-AGREEMENT = Tagged("agreement", "agreements.AgreementById", "agreement_id")
-
-
 def _dao() -> AgreementDao:
     return AgreementDao(get_graph())
 
 
-@blp.route("/agreements")
-class Agreements(MethodView):
-    @blp.arguments(AgreementQuerySchema, location="query")
-    @blp.response(200, AgreementSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Överenskommelser / List agreements (by kind, party, a party's municipality, in force on a day)"""
-        skip, limit = page_window(pagination_parameters)
-        page = _dao().search(
-            kind=args.get("kind"),
-            actor=args.get("actor"),
-            municipality_code=args.get("municipality"),
-            valid_at=args.get("valid_at"),
-            skip=skip,
-            limit=limit,
-        )
-        pagination_parameters.item_count = page.total
-        return page.items
-
-    @blp.arguments(AgreementInputSchema)
-    @blp.response(201, AgreementSchema)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Registrera en överenskommelse / Record an agreement"""
-        return AGREEMENT.created(_dao().create(data, **writer()))
-
-
-@blp.route("/agreements/<agreement_id>")
-class AgreementById(MethodView):
-    @blp.response(200, AgreementSchema)
-    def get(self, agreement_id: str) -> Any:
-        """En överenskommelse med parter / One agreement with its parties (and ETag)"""
-        return AGREEMENT.found(_dao().get(agreement_id))
-
-    @blp.arguments(AgreementPatchSchema)
-    @blp.response(200, AgreementSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Överenskommelsen har ändrats / The agreement changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
-    def patch(self, data: dict[str, Any], agreement_id: str) -> Any:
-        """Ändra en överenskommelse / Update an agreement (If-Match required)"""
-        dao = _dao()
-        version = AGREEMENT.if_match(dao.get(agreement_id))
-        return AGREEMENT.found(dao.update(agreement_id, version, data, **writer()))
-
-    @blp.response(204)
-    def delete(self, agreement_id: str) -> None:
-        """Ta bort en överenskommelse / Delete an agreement and its party relationships"""
-        _dao().delete(agreement_id, **audited())
+AGREEMENT = crud_routes(
+    blp,
+    "agreement",
+    "/agreements",
+    ("Agreements", "AgreementById"),
+    _dao,
+    query=AgreementQuerySchema,
+    search={"kind": "kind", "actor": "actor", "municipality": "municipality_code", "valid_at": "valid_at"},
+    create=AgreementInputSchema,
+    update=AgreementPatchSchema,
+    answer=AgreementSchema,
+    docs=Docs(
+        list="Överenskommelser / List agreements (by kind, party, a party's municipality, in force on a day)",
+        create="Registrera en överenskommelse / Record an agreement",
+        read="En överenskommelse med parter / One agreement with its parties (and ETag)",
+        update="Ändra en överenskommelse / Update an agreement (If-Match required)",
+        delete="Ta bort en överenskommelse / Delete an agreement and its party relationships",
+    ),
+)
 
 
 @blp.route("/agreements/<agreement_id>/parties")

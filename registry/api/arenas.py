@@ -9,11 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship
+from registry.api._crud import (
+    Docs,
+    Tagged,
+    add_relationship,
+    collaboration_blueprint,
+    crud_routes,
+    written_by,
+)
+from registry.api.http import page_window
 from registry.api.relationship_schemas import (
     LabelledTermSchema,
     MetaSchema,
@@ -21,32 +28,20 @@ from registry.api.relationship_schemas import (
     NodeRefSchema,
     RelationshipSchema,
 )
-from registry.api.toolkit import (
-    IF_MATCH,
-    TEXT_LONG,
-    TEXT_SHORT,
-    audited,
-    guard_writes,
-    handle_domain_errors,
-    page_window,
-    vocabulary_field,
-    writer,
-)
-from registry.auth import Write
+from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field
+from registry.auth import Write, current_writer
 from registry.dao.arenas import ArenaDao
 from registry.dao.network import NetworkDao
 from registry.db import get_graph
 from registry.domain.relationships import CADENCES, MEETING_CHECKLIST, PARTICIPATION_ROLES
 
-blp = Blueprint(
+blp = collaboration_blueprint(
     "arenas",
     __name__,
-    url_prefix="/api/v1",
-    description="Mötesarenor, deltagare och möten med rapportens checklista. / Meeting arenas, participants and "
+    "Mötesarenor, deltagare och möten med rapportens checklista. / Meeting arenas, participants and "
     "meetings with the report's checklist.",
+    Write.ARENA,
 )
-handle_domain_errors(blp)
-guard_writes(blp, Write.ARENA)
 
 TERM_ID = fields.String(validate=validate.Length(min=1, max=100))
 
@@ -129,44 +124,27 @@ def _checklist_fields(**kwargs: Any) -> dict[str, fields.Boolean]:
     }
 
 
-MeetingInputSchema = Schema.from_dict(
-    {
-        "date": fields.Date(required=True),
+def _meeting_fields(*, create: bool) -> dict[str, fields.Field]:
+    """A meeting's input: on create the date is required and unticked checklist items are False;
+    on update every field is optional and an absent one stays as it was."""
+    at_most_100 = validate.Length(max=100)
+    return {
+        "date": fields.Date(required=create),
         "purpose": fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG)),
         "notes": fields.String(allow_none=True, validate=validate.Length(max=20000)),
-        "decisions": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
-        "next_steps": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
+        "decisions": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), validate=at_most_100),
+        "next_steps": fields.List(fields.String(validate=validate.Length(max=TEXT_LONG)), validate=at_most_100),
         "participants": fields.List(
             fields.String(validate=validate.Length(min=1, max=100)),
             validate=validate.Length(max=500),
             metadata={"description": "Id:n för aktörer som deltog / ids of actors who attended"},
         ),
-        **_checklist_fields(load_default=False),
-    },
-    name="MeetingInputSchema",
-)
-MeetingPatchSchema = Schema.from_dict(
-    {
-        "date": fields.Date(),
-        "purpose": fields.String(allow_none=True, validate=validate.Length(max=TEXT_LONG)),
-        "notes": fields.String(allow_none=True, validate=validate.Length(max=20000)),
-        "decisions": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
-        "next_steps": fields.List(
-            fields.String(validate=validate.Length(max=TEXT_LONG)), validate=validate.Length(max=100)
-        ),
-        "participants": fields.List(
-            fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=500)
-        ),
-        **_checklist_fields(),
-    },
-    name="MeetingPatchSchema",
-)
+        **(_checklist_fields(load_default=False) if create else _checklist_fields()),
+    }
+
+
+MeetingInputSchema = Schema.from_dict(_meeting_fields(create=True), name="MeetingInputSchema")
+MeetingPatchSchema = Schema.from_dict(_meeting_fields(create=False), name="MeetingPatchSchema")
 
 
 class MeetingSchema(RecordSchema):
@@ -186,62 +164,35 @@ class MeetingSchema(RecordSchema):
     checklist_done = fields.Integer()
 
 
-ARENA = Tagged("arena", "arenas.ArenaById", "arena_id")
-MEETING = Tagged("meeting", "arenas.MeetingById", "meeting_id")
-
-
 def _dao() -> ArenaDao:
     return ArenaDao(get_graph())
 
 
-@blp.route("/arenas")
-class Arenas(MethodView):
-    @blp.arguments(ArenaQuerySchema, location="query")
-    @blp.response(200, ArenaSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Mötesarenor / List meeting arenas (by municipality, county, interest area or participant)"""
-        skip, limit = page_window(pagination_parameters)
-        page = _dao().search(
-            municipality_code=args.get("municipality"),
-            county_code=args.get("county"),
-            interest_area=args.get("interest_area"),
-            actor=args.get("actor"),
-            skip=skip,
-            limit=limit,
-        )
-        pagination_parameters.item_count = page.total
-        return page.items
-
-    @blp.arguments(ArenaInputSchema)
-    @blp.response(201, ArenaSchema)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Skapa en mötesarena / Create a meeting arena"""
-        return ARENA.created(_dao().create(data, **writer()))
-
-
-@blp.route("/arenas/<arena_id>")
-class ArenaById(MethodView):
-    @blp.response(200, ArenaSchema)
-    def get(self, arena_id: str) -> Any:
-        """En mötesarena med deltagare / One arena with its participants (and ETag)"""
-        return ARENA.found(_dao().get(arena_id))
-
-    @blp.arguments(ArenaPatchSchema)
-    @blp.response(200, ArenaSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Arenan har ändrats / The arena changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
-    def patch(self, data: dict[str, Any], arena_id: str) -> Any:
-        """Ändra en mötesarena / Update a meeting arena (If-Match required)"""
-        dao = _dao()
-        version = ARENA.if_match(dao.get(arena_id))
-        return ARENA.found(dao.update(arena_id, version, data, **writer()))
-
-    @blp.response(204)
-    def delete(self, arena_id: str) -> None:
-        """Ta bort en mötesarena med dess möten / Delete an arena with its meetings"""
-        _dao().delete(arena_id, **audited())
+ARENA = crud_routes(
+    blp,
+    "arena",
+    "/arenas",
+    ("Arenas", "ArenaById"),
+    _dao,
+    query=ArenaQuerySchema,
+    search={
+        "municipality": "municipality_code",
+        "county": "county_code",
+        "interest_area": "interest_area",
+        "actor": "actor",
+    },
+    create=ArenaInputSchema,
+    update=ArenaPatchSchema,
+    answer=ArenaSchema,
+    docs=Docs(
+        list="Mötesarenor / List meeting arenas (by municipality, county, interest area or participant)",
+        create="Skapa en mötesarena / Create a meeting arena",
+        read="En mötesarena med deltagare / One arena with its participants (and ETag)",
+        update="Ändra en mötesarena / Update a meeting arena (If-Match required)",
+        delete="Ta bort en mötesarena med dess möten / Delete an arena with its meetings",
+    ),
+)
+MEETING = Tagged(blp, "meeting", "arenas.MeetingById", "meeting_id")
 
 
 @blp.route("/arenas/<arena_id>/participants")
@@ -276,6 +227,7 @@ class Meetings(MethodView):
         return page.items
 
     @blp.arguments(MeetingInputSchema)
+    @blp.etag
     @blp.response(201, MeetingSchema)
     def post(self, data: dict[str, Any], arena_id: str) -> Any:
         """Registrera ett möte / Record a meeting
@@ -284,28 +236,27 @@ class Meetings(MethodView):
         som återstår. / The checklist follows the report's meeting practice; the answer shows which
         items are still open.
         """
-        return MEETING.created(_dao().create_meeting(arena_id, data, **writer()), arena_id=arena_id)
+        return MEETING.created(_dao().create_meeting(arena_id, data, **written_by()), arena_id=arena_id)
 
 
 @blp.route("/arenas/<arena_id>/meetings/<meeting_id>")
 class MeetingById(MethodView):
+    @blp.etag
     @blp.response(200, MeetingSchema)
     def get(self, arena_id: str, meeting_id: str) -> Any:
         """Ett möte med öppna checklistpunkter / One meeting with its open checklist items (and ETag)"""
         return MEETING.found(_dao().get_meeting(arena_id, meeting_id))
 
     @blp.arguments(MeetingPatchSchema)
+    @blp.etag
     @blp.response(200, MeetingSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Mötet har ändrats / The meeting changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
     def patch(self, data: dict[str, Any], arena_id: str, meeting_id: str) -> Any:
         """Ändra ett möte, t.ex. bocka av checklistan / Update a meeting, e.g. tick checklist items"""
         dao = _dao()
         version = MEETING.if_match(dao.get_meeting(arena_id, meeting_id))
-        return MEETING.found(dao.update_meeting(arena_id, meeting_id, version, data, **writer()))
+        return MEETING.found(dao.update_meeting(arena_id, meeting_id, version, data, **written_by()))
 
     @blp.response(204)
     def delete(self, arena_id: str, meeting_id: str) -> None:
         """Ta bort ett möte / Delete a meeting"""
-        _dao().delete_meeting(arena_id, meeting_id, **audited())
+        _dao().delete_meeting(arena_id, meeting_id, writer=current_writer())

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
-from registry.api._crud import Tagged, add_relationship
+from registry.api._crud import Docs, add_relationship, collaboration_blueprint, crud_routes
 from registry.api.arenas import MunicipalityRefSchema, RecordSchema
 from registry.api.relationship_schemas import (
     HistoryEntrySchema,
@@ -24,32 +23,20 @@ from registry.api.relationship_schemas import (
     NodeRefSchema,
     RelationshipSchema,
 )
-from registry.api.toolkit import (
-    IF_MATCH,
-    TEXT_LONG,
-    TEXT_SHORT,
-    audited,
-    guard_writes,
-    handle_domain_errors,
-    page_window,
-    vocabulary_field,
-    writer,
-)
+from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field
 from registry.auth import Write
 from registry.dao.challenges import ChallengeDao
 from registry.dao.network import NetworkDao
 from registry.db import get_graph
 from registry.domain.relationships import ANCHORING, STAGES
 
-blp = Blueprint(
+blp = collaboration_blueprint(
     "challenges",
     __name__,
-    url_prefix="/api/v1",
-    description="Samhällsutmaningar och hur långt varje aktörs samverkan har kommit (arena, dialog, kunskap, tillit "
+    "Samhällsutmaningar och hur långt varje aktörs samverkan har kommit (arena, dialog, kunskap, tillit "
     "och struktur). / Societal challenges and how far each actor's collaboration has come.",
+    Write.CHALLENGE,
 )
-handle_domain_errors(blp)
-guard_writes(blp, Write.CHALLENGE)
 
 TERM_ID = fields.String(validate=validate.Length(min=1, max=100))
 MUNICIPALITY_CODE = fields.String(validate=validate.Regexp(r"^\d{4}$"))
@@ -126,62 +113,35 @@ class EngagementInputSchema(MetaSchema):
     stage_date = fields.Date(metadata={"description": "Dagen steget nåddes / the day the stage was reached"})
 
 
-CHALLENGE = Tagged("challenge", "challenges.ChallengeById", "challenge_id")
-
-
 def _dao() -> ChallengeDao:
     return ChallengeDao(get_graph())
 
 
-@blp.route("/challenges")
-class Challenges(MethodView):
-    @blp.arguments(ChallengeQuerySchema, location="query")
-    @blp.response(200, ChallengeSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=200)
-    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Samhällsutmaningar / List societal challenges (by area, interest area, target group or actor)"""
-        skip, limit = page_window(pagination_parameters)
-        page = _dao().search(
-            municipality_code=args.get("municipality"),
-            county_code=args.get("county"),
-            interest_area=args.get("interest_area"),
-            target_group=args.get("target_group"),
-            actor=args.get("actor"),
-            skip=skip,
-            limit=limit,
-        )
-        pagination_parameters.item_count = page.total
-        return page.items
-
-    @blp.arguments(ChallengeInputSchema)
-    @blp.response(201, ChallengeSchema)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Skapa en samhällsutmaning / Create a societal challenge"""
-        return CHALLENGE.created(_dao().create(data, **writer()))
-
-
-@blp.route("/challenges/<challenge_id>")
-class ChallengeById(MethodView):
-    @blp.response(200, ChallengeSchema)
-    def get(self, challenge_id: str) -> Any:
-        """En samhällsutmaning med aktörernas steg / One challenge with each actor's stage and history"""
-        return CHALLENGE.found(_dao().get(challenge_id))
-
-    @blp.arguments(ChallengePatchSchema)
-    @blp.response(200, ChallengeSchema)
-    @blp.doc(parameters=[IF_MATCH])
-    @blp.alt_response(412, description="Utmaningen har ändrats / The challenge changed (stale ETag).")
-    @blp.alt_response(428, description="If-Match saknas / If-Match is missing.")
-    def patch(self, data: dict[str, Any], challenge_id: str) -> Any:
-        """Ändra en samhällsutmaning / Update a challenge (If-Match required)"""
-        dao = _dao()
-        version = CHALLENGE.if_match(dao.get(challenge_id))
-        return CHALLENGE.found(dao.update(challenge_id, version, data, **writer()))
-
-    @blp.response(204)
-    def delete(self, challenge_id: str) -> None:
-        """Ta bort en samhällsutmaning och engagemangen i den / Delete a challenge and its engagements"""
-        _dao().delete(challenge_id, **audited())
+CHALLENGE = crud_routes(
+    blp,
+    "challenge",
+    "/challenges",
+    ("Challenges", "ChallengeById"),
+    _dao,
+    query=ChallengeQuerySchema,
+    search={
+        "municipality": "municipality_code",
+        "county": "county_code",
+        "interest_area": "interest_area",
+        "target_group": "target_group",
+        "actor": "actor",
+    },
+    create=ChallengeInputSchema,
+    update=ChallengePatchSchema,
+    answer=ChallengeSchema,
+    docs=Docs(
+        list="Samhällsutmaningar / List societal challenges (by area, interest area, target group or actor)",
+        create="Skapa en samhällsutmaning / Create a societal challenge",
+        read="En samhällsutmaning med aktörernas steg / One challenge with each actor's stage and history",
+        update="Ändra en samhällsutmaning / Update a challenge (If-Match required)",
+        delete="Ta bort en samhällsutmaning och engagemangen i den / Delete a challenge and its engagements",
+    ),
+)
 
 
 @blp.route("/challenges/<challenge_id>/engagements")

@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
+from registry.api.http import page_window
 from registry.auth import authorize_history, can_see_contacts_of, current_principal
 from registry.dao.audit import AuditDao
 from registry.dao.umbrellas import UmbrellaDao
@@ -36,7 +37,7 @@ class WhoSchema(Schema):
     by = fields.String(allow_none=True, metadata={"description": "Tokenens namn eller cli:<användare> / Label"})
 
 
-class HistoryEntrySchema(Schema):
+class ChangeEventSchema(Schema):
     id = fields.String()
     at = fields.String(metadata={"description": "Tidpunkt (UTC) / When (UTC)"})
     action = fields.String(metadata={"example": "actor.update"})
@@ -64,7 +65,7 @@ def _without_contacts(values: dict[str, Any] | None) -> dict[str, Any] | None:
 
 @blp.route("/<actor_id>/history")
 class History(MethodView):
-    @blp.response(200, HistoryEntrySchema(many=True))
+    @blp.response(200, ChangeEventSchema(many=True))
     @blp.paginate()
     @blp.alt_response(401, description="Ingen eller ogiltig token / No or invalid token")
     @blp.alt_response(403, description="Fel roll, eller inte er medlem / Wrong role, or not your member")
@@ -83,7 +84,8 @@ class History(MethodView):
             abort(404, message="Aktören finns inte / Actor not found.")
         pagination_parameters.item_count = total
         contacts = can_see_contacts_of(principal, actor_id)
-        entries = audit.history(actor_id, skip=pagination_parameters.first_item, limit=pagination_parameters.page_size)
+        skip, limit = page_window(pagination_parameters)
+        entries = audit.history(actor_id, skip=skip, limit=limit)
         result = []
         for entry in entries:
             row = asdict(entry)

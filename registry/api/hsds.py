@@ -46,7 +46,10 @@ _DOC = "Se docs/hsds.md för mappningen / See docs/hsds.md for the mapping"
 
 class PageArgs(Schema):
     page = fields.Integer(
-        load_default=1, validate=validate.Range(1, 1_000_000), metadata={"description": "Sida (från 1) / Page (from 1)"}
+        load_default=1,
+        validate=validate.Range(min=1),
+        # Past the last page: empty `contents`, as every list answers (registry.api.http).
+        metadata={"description": "Sida (från 1) / Page (from 1)"},
     )
     per_page = fields.Integer(
         load_default=50, validate=validate.Range(1, 200), metadata={"description": "Per sida / Per page (1–200)"}
@@ -82,6 +85,12 @@ class TermArgs(PageArgs):
     taxonomy_id = fields.UUID(metadata={"description": "Termer i taxonomin / Terms of this taxonomy"})
     parent_id = fields.UUID(metadata={"description": "Termer under termen / Terms under this term"})
     top_only = fields.Boolean(load_default=False, metadata={"description": "Bara översta nivån / Top level only"})
+
+
+def _listed(items: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """The asked-for page of a list held in memory (past the end: empty, as every list answers)."""
+    start = (args["page"] - 1) * args["per_page"]
+    return _paged(len(items), args, items[start : start + args["per_page"]])
 
 
 def _paged(total: int, args: dict[str, Any], contents: list[dict[str, Any]]) -> dict[str, Any]:
@@ -214,8 +223,7 @@ class Services(MethodView):
         if args.get("organization_id") is not None:
             view = ActorDao(get_graph()).get(str(args["organization_id"]))
             contents = [_service(view)] if view is not None and not view.get("archived") else []
-            selected = contents[(args["page"] - 1) * args["per_page"] :][: args["per_page"]]
-            return _paged(len(contents), args, selected)
+            return _listed(contents, args)
         return _page_of(args, _service)
 
 
@@ -234,9 +242,7 @@ class Taxonomies(MethodView):
     @blp.response(200, **_PAGED)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Registrets taxonomier / The registry's taxonomies (interest areas, target groups)"""
-        items = [t.to_hsds() for t in mapping.TAXONOMIES.values()]
-        start = (args["page"] - 1) * args["per_page"]
-        return _paged(len(items), args, items[start : start + args["per_page"]])
+        return _listed([t.to_hsds() for t in mapping.TAXONOMIES.values()], args)
 
 
 @blp.route("/taxonomies/<taxonomy_id>")
@@ -269,8 +275,7 @@ class TaxonomyTerms(MethodView):
             needle = fold(args["search"])
             terms = [t for t in terms if needle in fold(f"{t['code']} {t['description']}")]
         terms.sort(key=lambda t: (t["taxonomy"], t["code"]))
-        start = (args["page"] - 1) * args["per_page"]
-        return _paged(len(terms), args, terms[start : start + args["per_page"]])
+        return _listed(terms, args)
 
 
 @blp.route("/taxonomy_terms/<term_id>")

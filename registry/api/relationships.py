@@ -32,7 +32,7 @@ from registry.api.relationship_schemas import (
 )
 from registry.api.toolkit import (
     IF_MATCH,
-    api_writer,
+    current_writer,
     etag_header,
     guard_writes,
     handle_domain_errors,
@@ -126,7 +126,7 @@ class Relationships(MethodView):
         properties, meta = _split(data)
         stage_date = properties.pop("stage_date", None)
         item = _dao().create(
-            data["type"], data["from_"], data["to"], properties, meta, api_writer(), stage_date=stage_date
+            data["type"], data["from_"], data["to"], properties, meta, current_writer(), stage_date=stage_date
         )
         headers = {
             **etag_header("relationship", item["id"], item["version"]),
@@ -164,7 +164,7 @@ class RelationshipById(MethodView):
             except ValidationError as exc:
                 abort(422, message="Ogiltiga egenskaper / Invalid properties.", errors={"json": exc.messages})
         stage_date = properties.pop("stage_date", None)
-        item = dao.update(rel_id, version, properties, meta, api_writer(), stage_date=stage_date)
+        item = dao.update(rel_id, version, properties, meta, current_writer(), stage_date=stage_date)
         return item, 200, etag_header("relationship", rel_id, item["version"])
 
     @blp.response(204)
@@ -174,7 +174,7 @@ class RelationshipById(MethodView):
         Att avsluta (POST …/end) bevarar historiken och är oftast rätt; ta bort det som var fel.
         / Ending keeps history and is usually right; delete what was recorded by mistake.
         """
-        _dao().delete(rel_id, api_writer())
+        _dao().delete(rel_id, current_writer())
 
 
 @blp.route("/relationships/<rel_id>/end")
@@ -184,7 +184,7 @@ class EndRelationship(MethodView):
     @blp.alt_response(409, description="Redan avslutad / Already ended.")
     def post(self, data: dict[str, Any], rel_id: str) -> Any:
         """Avsluta en relation / End a relationship (sets valid_to, default today)"""
-        item = _dao().end(rel_id, data.get("valid_to") or dt.date.today(), api_writer())
+        item = _dao().end(rel_id, data.get("valid_to") or dt.date.today(), current_writer())
         return item, 200, etag_header("relationship", rel_id, item["version"])
 
 

@@ -7,8 +7,9 @@ without, 412 when someone changed the member meanwhile: GET again and retry).
 
 from __future__ import annotations
 
+import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -18,16 +19,20 @@ from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.datastructures import FileStorage
+from werkzeug.http import quote_etag
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import MembershipStatus
 from importers import engine
 from importers.engine import ImportOptions
 from importers.readers import FORMATS
+from registry.api.actor_schemas import ActorPatchSchema, ContactSchema
+from registry.api.http import PRECONDITION_FAILED, PRECONDITION_REQUIRED, page_window
 from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema, save_upload
 from registry.auth import (
+    UMBRELLA_EDITABLE_FIELDS,
     Write,
     authorize_actor_write,
     authorize_member_import,
@@ -50,10 +55,8 @@ from registry.dao.umbrellas import (
     StaleStateError,
     UmbrellaDao,
     UmbrellaError,
-    state_etag,
 )
 from registry.db import get_graph
-from registry.domain import normalize
 from registry.identity import Channel, Principal, Writer
 
 STATUSES = (MembershipStatus.PENDING, MembershipStatus.CONFIRMED, MembershipStatus.DECLINED)
@@ -67,37 +70,7 @@ blp = Blueprint(
 
 
 # -- schemas ---------------------------------------------------------------------------------
-class ContactSchema(Schema):
-    id = fields.String(metadata={"description": "Utelämna för en ny kontakt / Omit for a new contact"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    role = fields.String(allow_none=True, validate=validate.Length(max=200))
-    email = fields.String(allow_none=True, validate=validate.Length(max=254))
-    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
-
-    @post_load
-    def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        errors: dict[str, list[str]] = {}
-        if data.get("email"):
-            try:
-                found = normalize.emails(data["email"])
-            except ValueError as exc:
-                errors["email"] = [str(exc)]
-            else:
-                if len(found) != 1:
-                    errors["email"] = ["en adress per kontakt / one address per contact"]
-                else:
-                    data["email"] = found[0]
-        if data.get("phone"):
-            try:
-                data["phone"] = normalize.phone(data["phone"])
-            except ValueError as exc:
-                errors["phone"] = [str(exc)]
-        if errors:
-            raise ValidationError(errors)
-        return data
-
-
-class MembershipSchema(Schema):
+class MembershipRecordSchema(Schema):
     since = fields.String(allow_none=True)
     until = fields.String(allow_none=True)
     role = fields.String(allow_none=True)
@@ -138,7 +111,7 @@ class MemberSchema(Schema):
             "Personal data: only for coordinators, admins and the member's own umbrella"
         },
     )
-    membership = fields.Nested(MembershipSchema)
+    membership = fields.Nested(MembershipRecordSchema)
 
 
 class MemberListArgs(Schema):
@@ -155,47 +128,14 @@ class MemberListArgs(Schema):
     )
 
 
-class MemberPatchSchema(Schema):
-    """The fields an umbrella may change; anything else (name, org number, seat) is refused (422)."""
+class MemberPatchSchema(ActorPatchSchema):
+    """The actor write (`ActorPatchSchema`: the same fields, limits and normalising) narrowed to the
+    fields an umbrella may change, `UMBRELLA_EDITABLE_FIELDS`; anything else (name, org number,
+    seat) is an unknown field here (422), and `authorize_actor_write` checks the same set."""
 
-    emails = fields.List(fields.String(validate=validate.Length(max=254)), validate=validate.Length(max=20))
-    phones = fields.List(fields.String(validate=validate.Length(max=40)), validate=validate.Length(max=20))
-    website = fields.String(allow_none=True, validate=validate.Length(max=500))
-    street_address = fields.String(allow_none=True, validate=validate.Length(max=200))
-    postal_code = fields.String(allow_none=True, validate=validate.Length(max=20))
-    locality = fields.String(allow_none=True, validate=validate.Length(max=100))
-    activities = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    member_count = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000))
-    target_groups = fields.List(fields.String(validate=validate.Length(max=100)), validate=validate.Length(max=50))
-    contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
-
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
-        if not data:
-            raise ValidationError("Inget att ändra / Nothing to change.")
-
-    @post_load
-    def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        errors: dict[str, list[str]] = {}
-
-        def normalised(name: str, fn: Any) -> None:
-            if data.get(name) is None:
-                return
-            try:
-                data[name] = fn(data[name])
-            except ValueError as exc:
-                errors[name] = [str(exc)]
-
-        normalised("emails", normalize.emails)
-        normalised("phones", lambda values: [normalize.phone(v) for v in values])
-        normalised("website", normalize.website)
-        normalised("postal_code", normalize.postal_code)
-        for name in ("street_address", "locality", "activities"):
-            if isinstance(data.get(name), str):
-                data[name] = data[name].strip() or None
-        if errors:
-            raise ValidationError(errors)
-        return data
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("only", sorted(UMBRELLA_EDITABLE_FIELDS))
+        super().__init__(**kwargs)
 
 
 class MemberAddSchema(Schema):
@@ -315,21 +255,34 @@ def _present(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> dic
     return shown
 
 
+def _tag_data(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> Any:
+    """What a member's ETag is computed from: what this caller may see of it (its version, data,
+    contacts where shown, and the membership, which changes without a new version), so a tag never
+    hints at hidden data; JSON-safe for flask-smorest's hash."""
+    return json.loads(json.dumps(_present(principal, umbrella_id, row), sort_keys=True, default=str))
+
+
+def member_tag(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> str:
+    """The member's ETag for this caller, unquoted (the page keeps it in its form)."""
+    return blp._generate_etag(_tag_data(principal, umbrella_id, row))
+
+
 def _etag_headers(principal: Principal, umbrella_id: str, row: dict[str, Any]) -> dict[str, str]:
-    """The tag of what this caller may see: the full state for those who may write (they all see
-    contact persons), the public part for everyone else, so a tag never hints at hidden data."""
-    return {"ETag": f'"{state_etag(_present(principal, umbrella_id, row))}"'}
+    # A DELETE answers the ended membership with its tag too, which `blp.etag` sets only for GET,
+    # POST, PUT and PATCH: the header is set here, with flask-smorest's tag all the same.
+    return {"ETag": quote_etag(member_tag(principal, umbrella_id, row))}
 
 
-def _if_match() -> frozenset[str]:
+def _if_match(principal: Principal, umbrella_id: str) -> Callable[[Mapping[str, Any]], None]:
+    """The check a member write runs under the member's lock: 428 without If-Match (before any
+    lock is taken), 412 when it is not the tag of the state found."""
     if not request.if_match:
-        abort(
-            428,
-            message="Skicka If-Match med ETag från senaste GET / Send If-Match with the ETag of your last GET.",
-        )
-    if request.if_match.star_tag:
-        return frozenset({"*"})
-    return frozenset(request.if_match.as_set())
+        abort(428, message=PRECONDITION_REQUIRED)
+
+    def check(state: Mapping[str, Any]) -> None:
+        blp.check_etag(_tag_data(principal, umbrella_id, dict(state)))
+
+    return check
 
 
 def _umbrella_must_exist(umbrella_id: str) -> None:
@@ -339,11 +292,7 @@ def _umbrella_must_exist(umbrella_id: str) -> None:
 
 def _fail(exc: UmbrellaError) -> NoReturn:
     if isinstance(exc, StaleStateError):
-        abort(
-            412,
-            message="Medlemmen har ändrats sedan din GET: hämta igen och försök på nytt / "
-            "The member changed since your GET: fetch it again and retry.",
-        )
+        abort(412, message=PRECONDITION_FAILED)
     if isinstance(exc, ActorNotFoundError):
         abort(404, message="Aktören finns inte / Actor not found.")
     if isinstance(exc, NotAMemberError):
@@ -378,13 +327,14 @@ class Members(MethodView):
         include_ended = bool(args["include_ended"])
         status = args.get("status")
         pagination_parameters.item_count = dao.count_members(umbrella_id, include_ended=include_ended, status=status)
+        skip, limit = page_window(pagination_parameters)
         rows = dao.members(
             umbrella_id,
             include_ended=include_ended,
             status=status,
             with_contacts=can_see_contacts(principal, umbrella_ids=frozenset({umbrella_id})),
-            skip=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            skip=skip,
+            limit=limit,
         )
         return [_present(principal, umbrella_id, row) for row in rows]
 
@@ -417,8 +367,7 @@ class Members(MethodView):
                 since=since.isoformat(),
                 role=data.get("role"),
                 status=membership_status(principal),
-                who=principal,
-                channel=Channel.API,
+                writer=Writer(principal, Channel.API),
             )
         except UmbrellaError as exc:
             _fail(exc)
@@ -451,10 +400,10 @@ class Member(MethodView):
         principal = current_principal()
         authorize_umbrella(principal, umbrella_id, Write.ACTOR_UPDATE)
         authorize_actor_write(principal, member_id, fields=changes.keys())
-        if_match = _if_match()
+        check = _if_match(principal, umbrella_id)
         try:
             row = _dao().update_member(
-                umbrella_id, member_id, changes, if_match=if_match, who=principal, channel=Channel.API
+                umbrella_id, member_id, changes, check=check, writer=Writer(principal, Channel.API)
             )
         except UmbrellaError as exc:
             _fail(exc)
@@ -473,10 +422,10 @@ class Member(MethodView):
         until = args.get("until") or date.today()
         if until > date.today():
             abort(422, message="Slutdatum i framtiden / End date in the future.", errors={"query": {"until": []}})
-        if_match = _if_match()
+        check = _if_match(principal, umbrella_id)
         try:
             row = _dao().end_member(
-                umbrella_id, member_id, until=until.isoformat(), if_match=if_match, who=principal, channel=Channel.API
+                umbrella_id, member_id, until=until.isoformat(), check=check, writer=Writer(principal, Channel.API)
             )
         except UmbrellaError as exc:
             _fail(exc)
@@ -507,8 +456,7 @@ class MemberDecision(MethodView):
                 member_id,
                 confirm=data["decision"] == "confirm",
                 today=date.today().isoformat(),
-                who=principal,
-                channel=Channel.API,
+                writer=Writer(principal, Channel.API),
             )
         except UmbrellaError as exc:
             _fail(exc)

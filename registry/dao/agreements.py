@@ -1,8 +1,8 @@
 """Agreements (lagrum and structure): IOPs, local agreements, policies, contracts and action plans.
 
 Actors become parties through PARTY_TO relationships written by the relationships DAO; an
-agreement lists its parties and whether it is in force on a day. Given the writer (`who`), each
-write records its audit event in the same transaction; a deletion's event is also about the
+agreement lists its parties and whether it is in force on a day. Each write takes its `writer`
+(required) and records its audit event in the same transaction; a deletion's event is also about the
 parties, whose PARTY_TO relationships go with it.
 """
 
@@ -16,12 +16,13 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.dao.audit import record_audit
+from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
-from registry.domain.relationships import InvalidError, NotFoundError, StaleError, is_valid_at
-from registry.identity import Channel, Principal
+from registry.domain.relationships import InvalidError, is_valid_at
+from registry.identity import Writer
 
+NOT_FOUND = "Överenskommelsen finns inte / Agreement not found."
 AGREEMENT_FIELDS = ("kind", "title", "description", "valid_from", "valid_to", "url")
 
 _CREATE: LiteralString = f"""
@@ -44,9 +45,7 @@ WHERE ($kind IS NULL OR g.kind = $kind)
 """
 _COUNT: LiteralString = f"{_SEARCH_WHERE} RETURN count(g) AS total"
 _SEARCH: LiteralString = f"{_SEARCH_WHERE} WITH g ORDER BY g.title, g.id SKIP $skip LIMIT $limit {_VIEW}"
-_LOCK: LiteralString = (
-    f"MATCH (g:{L.AGREEMENT} {{id: $id}}) SET g.lock_ = true REMOVE g.lock_ RETURN properties(g) AS props"
-)
+_LOCK = lock_statement(f"MATCH (g:{L.AGREEMENT} {{id: $id}})", "g", "properties(g) AS props, g.version AS version")
 _UPDATE: LiteralString = f"""
 MATCH (g:{L.AGREEMENT} {{id: $id}})
 SET g += $props, g.version = g.version + 1, g.updated_at = datetime(), g.updated_by = $by
@@ -115,8 +114,7 @@ class AgreementDao:
         by: str,
         *,
         agreement_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         props = {k: data[k] for k in AGREEMENT_FIELDS if data.get(k) is not None}
         _check_dates(props)
@@ -124,17 +122,21 @@ class AgreementDao:
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_CREATE, id=new_id, props=props, by=by).single(strict=True)
-            if who is not None:
-                record_audit(tx, who, channel, "agreement.create", L.AGREEMENT, new_id, None, _audit_view(row["props"]))
+            audit(
+                tx,
+                writer,
+                "agreement.create",
+                L.AGREEMENT,
+                new_id,
+                None,
+                _audit_view(row["props"]),
+            )
 
         self.graph.write_tx(work)
         return self.get(new_id)
 
     def get(self, agreement_id: str) -> dict[str, Any]:
-        row = self.graph.read_one(_GET, id=agreement_id)
-        if row is None:
-            raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
-        return _agreement(row)
+        return _agreement(one(self.graph, _GET, NOT_FOUND, id=agreement_id))
 
     def search(
         self,
@@ -147,9 +149,7 @@ class AgreementDao:
         limit: int = 50,
     ) -> Page:
         params = {"kind": kind, "actor": actor, "municipality": municipality_code, "at": valid_at}
-        total_row = self.graph.read_one(_COUNT, **params)
-        rows = self.graph.read(_SEARCH, skip=skip, limit=limit, **params)
-        return Page([_agreement(r) for r in rows], int(total_row["total"]) if total_row else 0)
+        return page(self.graph, _COUNT, _SEARCH, params, _agreement, skip=skip, limit=limit)
 
     def update(
         self,
@@ -158,49 +158,36 @@ class AgreementDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         props = {k: changes[k] for k in AGREEMENT_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK, id=agreement_id).single()
-            if row is None:
-                raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
-            now = plain(row["props"])
-            if int(now.get("version") or 0) != expected_version:
-                raise StaleError(
-                    "Överenskommelsen har ändrats sedan du läste den / The agreement changed since you read it."
-                )
+            now = plain(lock_version(tx, _LOCK, NOT_FOUND, expected_version, id=agreement_id)["props"])
             _check_dates({k: v for k, v in {**now, **props}.items() if v is not None})
             row = tx.run(_UPDATE, id=agreement_id, props=props, by=by).single(strict=True)
-            if who is not None:
-                before, after = _audit_view(now), _audit_view(row["props"])
-                record_audit(tx, who, channel, "agreement.update", L.AGREEMENT, agreement_id, before, after)
+            before, after = _audit_view(now), _audit_view(row["props"])
+            audit(tx, writer, "agreement.update", L.AGREEMENT, agreement_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(agreement_id)
 
-    def delete(self, agreement_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, agreement_id: str, *, writer: Writer) -> None:
         """Deletes the agreement and the party relationships to it."""
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_DELETE, id=agreement_id).single()
-            if row is None:
-                raise NotFoundError("Överenskommelsen finns inte / Agreement not found.")
-            if who is not None:
-                before = {**_audit_view(row["props"]), "parties": sorted(row["parties"])}
-                record_audit(
-                    tx,
-                    who,
-                    channel,
-                    "agreement.delete",
-                    L.AGREEMENT,
-                    agreement_id,
-                    before,
-                    None,
-                    also_about=row["parties"],
-                )
+            row = lock(tx, _DELETE, NOT_FOUND, id=agreement_id)
+            before = {**_audit_view(row["props"]), "parties": sorted(row["parties"])}
+            audit(
+                tx,
+                writer,
+                "agreement.delete",
+                L.AGREEMENT,
+                agreement_id,
+                before,
+                None,
+                also_about=row["parties"],
+            )
 
         self.graph.write_tx(work)
 

@@ -5,8 +5,8 @@ PARTICIPATES_IN relationship, written through the relationships DAO). A meeting 
 arena (HELD_AT), lists the actors who attended (ATTENDED) and records which checklist items were
 done, so it can show which are still open.
 
-Given the writer (`who`), each write records its audit event in the same transaction, with the
-arena's or meeting's fields and links before and after; events about a meeting are also about its
+Each write takes its `writer` (required) and records its audit event in the same transaction, with
+the arena's or meeting's fields and links before and after; events about a meeting are also about its
 arena and the actors whose attendance it added or removed, and an arena's deletion is also about
 its participants, whose PARTICIPATES_IN relationships go with it.
 """
@@ -22,18 +22,18 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
-from registry.dao.audit import record_audit
+from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import (
     MEETING_CHECKLIST,
     InvalidError,
-    NotFoundError,
-    StaleError,
     is_valid_at,
 )
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
+ARENA_NOT_FOUND = "Arenan finns inte / Arena not found."
+MEETING_NOT_FOUND = "Mötet finns inte / Meeting not found."
 _TERMS: LiteralString = f"""
 RETURN [t IN $interest_areas WHERE NOT EXISTS {{ MATCH (:{L.INTEREST_AREA} {{id: t}}) }}] AS interest_areas,
        [t IN $target_groups WHERE NOT EXISTS {{ MATCH (:{L.TARGET_GROUP} {{id: t}}) }}] AS target_groups,
@@ -130,9 +130,7 @@ _SEARCH_ARENAS: LiteralString = (
     f"{_SEARCH_ARENAS_WHERE} WITH ar ORDER BY ar.name, ar.id SKIP $skip LIMIT $limit {_ARENA_VIEW}"
 )
 
-_LOCK_ARENA: LiteralString = (
-    f"MATCH (ar:{L.ARENA} {{id: $id}}) SET ar.lock_ = true REMOVE ar.lock_ RETURN ar.version AS version"
-)
+_LOCK_ARENA = lock_statement(f"MATCH (ar:{L.ARENA} {{id: $id}})", "ar", "ar.version AS version")
 _UPDATE_ARENA: LiteralString = f"""
 MATCH (ar:{L.ARENA} {{id: $id}})
 SET ar += $props, ar.version = ar.version + 1, ar.updated_at = datetime(), ar.updated_by = $by
@@ -176,10 +174,9 @@ MATCH (mt:{L.MEETING})-[:{R.HELD_AT}]->(ar:{L.ARENA} {{id: $arena}})
 WITH mt, ar ORDER BY mt.date DESC, mt.id SKIP $skip LIMIT $limit
 {_MEETING_VIEW}
 """
-_LOCK_MEETING: LiteralString = f"""
-MATCH (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(:{L.ARENA} {{id: $arena}})
-SET mt.lock_ = true REMOVE mt.lock_ RETURN mt.version AS version
-"""
+_LOCK_MEETING = lock_statement(
+    f"MATCH (mt:{L.MEETING} {{id: $id}})-[:{R.HELD_AT}]->(:{L.ARENA} {{id: $arena}})", "mt", "mt.version AS version"
+)
 _UPDATE_MEETING: LiteralString = f"""
 MATCH (mt:{L.MEETING} {{id: $id}})
 SET mt += $props, mt.version = mt.version + 1, mt.updated_at = datetime(), mt.updated_by = $by
@@ -298,8 +295,7 @@ class ArenaDao:
         by: str,
         *,
         arena_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         interest_areas = list(data.get("interest_areas") or [])
         check_references(self.graph, interest_areas=interest_areas, municipality_codes=[data["municipality_code"]])
@@ -309,18 +305,14 @@ class ArenaDao:
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE_ARENA, id=new_id, props=props, by=by).consume()
             tx.run(_ARENA_LINKS, id=new_id, interest_areas=interest_areas).consume()
-            if who is not None:
-                after = _arena_fields(_arena_state(tx, new_id))
-                record_audit(tx, who, channel, "arena.create", L.ARENA, new_id, None, after)
+            after = _arena_fields(_arena_state(tx, new_id))
+            audit(tx, writer, "arena.create", L.ARENA, new_id, None, after)
 
         self.graph.write_tx(work)
         return self.get(new_id)
 
     def get(self, arena_id: str) -> dict[str, Any]:
-        row = self.graph.read_one(_GET_ARENA, id=arena_id)
-        if row is None:
-            raise NotFoundError("Arenan finns inte / Arena not found.")
-        return _arena(row)
+        return _arena(one(self.graph, _GET_ARENA, ARENA_NOT_FOUND, id=arena_id))
 
     def search(
         self,
@@ -338,9 +330,7 @@ class ArenaDao:
             "interest_area": interest_area,
             "actor": actor,
         }
-        total_row = self.graph.read_one(_COUNT_ARENAS, **params)
-        rows = self.graph.read(_SEARCH_ARENAS, skip=skip, limit=limit, **params)
-        return Page([_arena(r) for r in rows], int(total_row["total"]) if total_row else 0)
+        return page(self.graph, _COUNT_ARENAS, _SEARCH_ARENAS, params, _arena, skip=skip, limit=limit)
 
     def update(
         self,
@@ -349,8 +339,7 @@ class ArenaDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Changes the given fields (None clears an optional one); `interest_areas`, when given,
         replaces the list."""
@@ -364,36 +353,38 @@ class ArenaDao:
         props = {k: changes[k] for k in ARENA_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK_ARENA, id=arena_id).single()
-            if row is None:
-                raise NotFoundError("Arenan finns inte / Arena not found.")
-            if int(row["version"] or 0) != expected_version:
-                raise StaleError("Arenan har ändrats sedan du läste den / The arena changed since you read it.")
-            before = _arena_fields(_arena_state(tx, arena_id)) if who is not None else {}
+            lock_version(tx, _LOCK_ARENA, ARENA_NOT_FOUND, expected_version, id=arena_id)
+            before = _arena_fields(_arena_state(tx, arena_id))
             tx.run(_UPDATE_ARENA, id=arena_id, props=props, by=by).consume()
             if interest_areas is not None or "municipality_code" in props:
                 current = interest_areas
                 if current is None:
                     current = [r["id"] for r in tx.run(_ARENA_INTEREST_AREAS, id=arena_id).data()]
                 tx.run(_ARENA_LINKS, id=arena_id, interest_areas=current).consume()
-            if who is not None:
-                after = _arena_fields(_arena_state(tx, arena_id))
-                record_audit(tx, who, channel, "arena.update", L.ARENA, arena_id, before, after)
+            after = _arena_fields(_arena_state(tx, arena_id))
+            audit(tx, writer, "arena.update", L.ARENA, arena_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(arena_id)
 
-    def delete(self, arena_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, arena_id: str, *, writer: Writer) -> None:
         """Deletes the arena with its meetings and participations."""
 
         def work(tx: ManagedTransaction) -> None:
-            if tx.run(_LOCK_ARENA, id=arena_id).single() is None:
-                raise NotFoundError("Arenan finns inte / Arena not found.")
-            before = _arena_state(tx, arena_id) if who is not None else {}
+            lock(tx, _LOCK_ARENA, ARENA_NOT_FOUND, id=arena_id)
+            before = _arena_state(tx, arena_id)
             tx.run(_DELETE_ARENA, id=arena_id).consume()
-            if who is not None:
-                participants = before["participants"]
-                record_audit(tx, who, channel, "arena.delete", L.ARENA, arena_id, before, None, also_about=participants)
+            participants = before["participants"]
+            audit(
+                tx,
+                writer,
+                "arena.delete",
+                L.ARENA,
+                arena_id,
+                before,
+                None,
+                also_about=participants,
+            )
 
         self.graph.write_tx(work)
 
@@ -405,8 +396,7 @@ class ArenaDao:
         by: str,
         *,
         meeting_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         self.get(arena_id)
         participants = list(dict.fromkeys(data.get("participants") or []))
@@ -417,25 +407,19 @@ class ArenaDao:
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE_MEETING, arena=arena_id, id=new_id, props=props, by=by).consume()
             tx.run(_MEETING_PARTICIPANTS, id=new_id, participants=participants).consume()
-            if who is not None:
-                after = _meeting_state(tx, new_id)
-                about = [arena_id, *after["participants"]]
-                record_audit(tx, who, channel, "meeting.create", L.MEETING, new_id, None, after, also_about=about)
+            after = _meeting_state(tx, new_id)
+            about = [arena_id, *after["participants"]]
+            audit(tx, writer, "meeting.create", L.MEETING, new_id, None, after, also_about=about)
 
         self.graph.write_tx(work)
         return self.get_meeting(arena_id, new_id)
 
     def get_meeting(self, arena_id: str, meeting_id: str) -> dict[str, Any]:
-        row = self.graph.read_one(_GET_MEETING, arena=arena_id, id=meeting_id)
-        if row is None:
-            raise NotFoundError("Mötet finns inte / Meeting not found.")
-        return _meeting(row)
+        return _meeting(one(self.graph, _GET_MEETING, MEETING_NOT_FOUND, arena=arena_id, id=meeting_id))
 
     def meetings(self, arena_id: str, *, skip: int = 0, limit: int = 50) -> Page:
         self.get(arena_id)
-        total_row = self.graph.read_one(_COUNT_MEETINGS, arena=arena_id)
-        rows = self.graph.read(_LIST_MEETINGS, arena=arena_id, skip=skip, limit=limit)
-        return Page([_meeting(r) for r in rows], int(total_row["total"]) if total_row else 0)
+        return page(self.graph, _COUNT_MEETINGS, _LIST_MEETINGS, {"arena": arena_id}, _meeting, skip=skip, limit=limit)
 
     def update_meeting(
         self,
@@ -445,8 +429,7 @@ class ArenaDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         participants = changes.get("participants")
         if participants:
@@ -455,44 +438,43 @@ class ArenaDao:
         props = {k: changes[k] for k in MEETING_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK_MEETING, id=meeting_id, arena=arena_id).single()
-            if row is None:
-                raise NotFoundError("Mötet finns inte / Meeting not found.")
-            if int(row["version"] or 0) != expected_version:
-                raise StaleError("Mötet har ändrats sedan du läste det / The meeting changed since you read it.")
-            before = _meeting_state(tx, meeting_id) if who is not None else {}
+            lock_version(tx, _LOCK_MEETING, MEETING_NOT_FOUND, expected_version, id=meeting_id, arena=arena_id)
+            before = _meeting_state(tx, meeting_id)
             tx.run(_UPDATE_MEETING, id=meeting_id, props=props, by=by).consume()
             if participants is not None:
                 tx.run(_MEETING_PARTICIPANTS, id=meeting_id, participants=participants).consume()
-            if who is not None:
-                after = _meeting_state(tx, meeting_id)
-                moved = sorted(set(before["participants"]) ^ set(after["participants"]))
-                record_audit(
-                    tx,
-                    who,
-                    channel,
-                    "meeting.update",
-                    L.MEETING,
-                    meeting_id,
-                    before,
-                    after,
-                    also_about=[arena_id, *moved],
-                )
+            after = _meeting_state(tx, meeting_id)
+            moved = sorted(set(before["participants"]) ^ set(after["participants"]))
+            audit(
+                tx,
+                writer,
+                "meeting.update",
+                L.MEETING,
+                meeting_id,
+                before,
+                after,
+                also_about=[arena_id, *moved],
+            )
 
         self.graph.write_tx(work)
         return self.get_meeting(arena_id, meeting_id)
 
-    def delete_meeting(
-        self, arena_id: str, meeting_id: str, *, who: Principal | None = None, channel: Channel = Channel.API
-    ) -> None:
+    def delete_meeting(self, arena_id: str, meeting_id: str, *, writer: Writer) -> None:
         def work(tx: ManagedTransaction) -> None:
-            if tx.run(_LOCK_MEETING, id=meeting_id, arena=arena_id).single() is None:
-                raise NotFoundError("Mötet finns inte / Meeting not found.")
-            before = _meeting_state(tx, meeting_id) if who is not None else {}
+            lock(tx, _LOCK_MEETING, MEETING_NOT_FOUND, id=meeting_id, arena=arena_id)
+            before = _meeting_state(tx, meeting_id)
             tx.run(_DELETE_MEETING, id=meeting_id, arena=arena_id).consume()
-            if who is not None:
-                about = [arena_id, *before["participants"]]
-                record_audit(tx, who, channel, "meeting.delete", L.MEETING, meeting_id, before, None, also_about=about)
+            about = [arena_id, *before["participants"]]
+            audit(
+                tx,
+                writer,
+                "meeting.delete",
+                L.MEETING,
+                meeting_id,
+                before,
+                None,
+                also_about=about,
+            )
 
         self.graph.write_tx(work)
 

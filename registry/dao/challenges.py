@@ -5,7 +5,7 @@ counties. Actors engage in it through ENGAGED_IN relationships (written through 
 relationships DAO) whose stage history shows how far the collaboration has come, and which
 steps of the relationship base it skipped.
 
-Given the writer (`who`), each write records its audit event in the same transaction, with the
+Each write takes its `writer` (required) and records its audit event in the same transaction, with the
 challenge's fields and links before and after; a deletion's event is also about the engaged
 actors, whose ENGAGED_IN relationships go with it.
 """
@@ -21,22 +21,21 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.dao.arenas import check_references
-from registry.dao.audit import record_audit
+from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
 from registry.dao.relationships import Page, node_summary, parse_history, plain
 from registry.db import Graph
 from registry.domain.relationships import (
     STAGES,
     InvalidError,
-    NotFoundError,
-    StaleError,
     is_valid_at,
     moved_back,
     skipped_stages,
 )
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 CHALLENGE_FIELDS = ("name", "description")
 
+NOT_FOUND = "Samhällsutmaningen finns inte / Challenge not found."
 _CREATE: LiteralString = f"""
 CREATE (c:{L.CHALLENGE} {{id: $id}})
 SET c += $props, c.version = 1, c.created_at = datetime(), c.created_by = $by
@@ -113,9 +112,7 @@ WHERE ($municipality IS NULL OR EXISTS {{ (c)-[:{R.IN_AREA}]->(:{L.MUNICIPALITY}
 _COUNT: LiteralString = f"{_SEARCH_WHERE} RETURN count(c) AS total"
 _SEARCH: LiteralString = f"{_SEARCH_WHERE} WITH c ORDER BY c.name, c.id SKIP $skip LIMIT $limit {_VIEW}"
 
-_LOCK: LiteralString = (
-    f"MATCH (c:{L.CHALLENGE} {{id: $id}}) SET c.lock_ = true REMOVE c.lock_ RETURN c.version AS version"
-)
+_LOCK = lock_statement(f"MATCH (c:{L.CHALLENGE} {{id: $id}})", "c", "c.version AS version")
 _UPDATE: LiteralString = f"""
 MATCH (c:{L.CHALLENGE} {{id: $id}})
 SET c += $props, c.version = c.version + 1, c.updated_at = datetime(), c.updated_by = $by
@@ -232,8 +229,7 @@ class ChallengeDao:
         by: str,
         *,
         challenge_id: str | None = None,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         links = self._links(data)
         if not (links["municipality_codes"] or links["county_codes"]):
@@ -247,8 +243,7 @@ class ChallengeDao:
         def work(tx: ManagedTransaction) -> None:
             tx.run(_CREATE, id=new_id, props=props, by=by).consume()
             tx.run(_LINKS, {"id": new_id, **links}).consume()
-            if who is not None:
-                record_audit(tx, who, channel, "challenge.create", L.CHALLENGE, new_id, None, _state(tx, new_id))
+            audit(tx, writer, "challenge.create", L.CHALLENGE, new_id, None, _state(tx, new_id))
 
         self.graph.write_tx(work)
         return self.get(new_id)
@@ -268,10 +263,7 @@ class ChallengeDao:
         return links
 
     def get(self, challenge_id: str) -> dict[str, Any]:
-        row = self.graph.read_one(_GET, id=challenge_id)
-        if row is None:
-            raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
-        return _challenge(row)
+        return _challenge(one(self.graph, _GET, NOT_FOUND, id=challenge_id))
 
     def search(
         self,
@@ -291,9 +283,7 @@ class ChallengeDao:
             "target_group": target_group,
             "actor": actor,
         }
-        total_row = self.graph.read_one(_COUNT, **params)
-        rows = self.graph.read(_SEARCH, skip=skip, limit=limit, **params)
-        return Page([_challenge(r) for r in rows], int(total_row["total"]) if total_row else 0)
+        return page(self.graph, _COUNT, _SEARCH, params, _challenge, skip=skip, limit=limit)
 
     def update(
         self,
@@ -302,8 +292,7 @@ class ChallengeDao:
         changes: dict[str, Any],
         by: str,
         *,
-        who: Principal | None = None,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Changes the given fields; each list given (interest areas, target groups, area) replaces
         the one stored. The area may not become empty."""
@@ -320,43 +309,33 @@ class ChallengeDao:
         props = {k: changes[k] for k in CHALLENGE_FIELDS if k in changes}
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK, id=challenge_id).single()
-            if row is None:
-                raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
-            if int(row["version"] or 0) != expected_version:
-                raise StaleError(
-                    "Samhällsutmaningen har ändrats sedan du läste den / The challenge changed since you read it."
-                )
-            before = _state(tx, challenge_id) if who is not None else {}
+            lock_version(tx, _LOCK, NOT_FOUND, expected_version, id=challenge_id)
+            before = _state(tx, challenge_id)
             tx.run(_UPDATE, id=challenge_id, props=props, by=by).consume()
             tx.run(_LINKS, {"id": challenge_id, **links}).consume()
-            if who is not None:
-                after = _state(tx, challenge_id)
-                record_audit(tx, who, channel, "challenge.update", L.CHALLENGE, challenge_id, before, after)
+            after = _state(tx, challenge_id)
+            audit(tx, writer, "challenge.update", L.CHALLENGE, challenge_id, before, after)
 
         self.graph.write_tx(work)
         return self.get(challenge_id)
 
-    def delete(self, challenge_id: str, *, who: Principal | None = None, channel: Channel = Channel.API) -> None:
+    def delete(self, challenge_id: str, *, writer: Writer) -> None:
         """Deletes the challenge and the engagements in it."""
 
         def work(tx: ManagedTransaction) -> None:
-            if tx.run(_LOCK, id=challenge_id).single() is None:
-                raise NotFoundError("Samhällsutmaningen finns inte / Challenge not found.")
-            before = _state(tx, challenge_id, engaged=True) if who is not None else {}
+            lock(tx, _LOCK, NOT_FOUND, id=challenge_id)
+            before = _state(tx, challenge_id, engaged=True)
             tx.run(_DELETE, id=challenge_id).consume()
-            if who is not None:
-                record_audit(
-                    tx,
-                    who,
-                    channel,
-                    "challenge.delete",
-                    L.CHALLENGE,
-                    challenge_id,
-                    before,
-                    None,
-                    also_about=before["engaged"],
-                )
+            audit(
+                tx,
+                writer,
+                "challenge.delete",
+                L.CHALLENGE,
+                challenge_id,
+                before,
+                None,
+                also_about=before["engaged"],
+            )
 
         self.graph.write_tx(work)
 

@@ -5,19 +5,18 @@ member list) is `pending` and gives it no rights until an admin, a coordinator o
 confirms it (`decide_member`). What gives an umbrella rights over an actor is one predicate,
 `GRANTS`, used by every check (`registry.auth`) and by every answer that decides on contact persons.
 
-Writes are compare-and-set: each transaction first takes the member's write lock, then reads
-its current state, compares that state's tag with the caller's `If-Match`, and only then
-changes it, so of concurrent edits made from the same state exactly one wins and the others
-get `StaleStateError` (412), never a silently lost update. A membership is never deleted: ending it
+Writes are compare-and-set, the registry's one write-lock idiom (as `ActorDao.update`): each
+transaction first takes the member's write lock, then reads its current state and hands it to
+the caller's `check` (the API's `check_etag`, the page's form tag), and only then changes it, so
+of concurrent edits made from the same state exactly one wins and the others get 412, never a
+silently lost update. A membership is never deleted: ending it
 sets `until`, so the history of who belonged when stays in the graph.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
@@ -26,9 +25,10 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import MembershipStatus as S
 from graph_schema.contract import Rel as R
 from registry.dao.audit import record_audit
+from registry.dao.items import lock_statement
 from registry.dao.term_mirrors import target_group_mirror
 from registry.db import Graph
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 # Properties of a member an umbrella may set directly (contacts and target groups are links).
 MEMBER_PROPERTIES = (
@@ -60,9 +60,10 @@ class AlreadyMemberError(UmbrellaError):
 
 
 class StaleStateError(UmbrellaError):
-    def __init__(self, current_etag: str) -> None:
+    """The member changed since the caller read it: a `StateCheck` raises it to refuse the write."""
+
+    def __init__(self) -> None:
         super().__init__("stale")
-        self.current_etag = current_etag
 
 
 class NotPendingError(UmbrellaError):
@@ -159,8 +160,8 @@ RETURN a.kind = 'umbrella'
 # Taking the member's write lock first: a property set and removed in the same transaction
 # leaves nothing behind, and every later read in it sees the latest committed state. (Setting a
 # property to its own value would lock too, but it reads the value before the lock is held.)
-_LOCK: LiteralString = f"MATCH (m:{L.ACTOR} {{id: $id}}) SET m._lock = true RETURN m.id AS id"
-_UNLOCK: LiteralString = f"MATCH (m:{L.ACTOR} {{id: $id}}) REMOVE m._lock"
+# The member's write lock (registry.dao.items' idiom): held until the write's transaction ends.
+_LOCK = lock_statement(f"MATCH (m:{L.ACTOR} {{id: $id}})", "m", "m.id AS id")
 
 _KNOWN_TARGET_GROUPS: LiteralString = f"MATCH (t:{L.TARGET_GROUP}) WHERE t.id IN $ids RETURN collect(t.id) AS ids"
 
@@ -225,23 +226,30 @@ SET r.until = $until
 """
 
 
-def state_etag(state: Mapping[str, Any]) -> str:
-    """The tag of a member's full state (its data, contacts and membership): any change, through
-    any channel, gives a new tag, so no writer needs to remember to bump a counter."""
-    # `grants` is derived (from the membership and the actor), not part of what a writer changes.
-    tagged = {k: v for k, v in state.items() if k != "grants"}
-    return hashlib.sha256(json.dumps(tagged, sort_keys=True, default=str).encode()).hexdigest()[:32]
-
-
-def _check_tag(state: Mapping[str, Any], if_match: Collection[str]) -> None:
-    current = state_etag(state)
-    if "*" not in if_match and current not in if_match:
-        raise StaleStateError(current)
+# What a write checks under the member's lock before it changes anything (the caller's If-Match:
+# `registry.api.umbrellas`, or the page's form tag); it raises to refuse.
+StateCheck = Callable[[Mapping[str, Any]], None]
 
 
 def _lock(tx: ManagedTransaction, actor_id: str) -> None:
     if tx.run(_LOCK, id=actor_id).single() is None:
         raise ActorNotFoundError(actor_id)
+
+
+def _locked_member(tx: ManagedTransaction, umbrella_id: str, member_id: str) -> dict[str, Any]:
+    """Takes the member's write lock and reads its current state; NotAMemberError without one."""
+    _lock(tx, member_id)
+    before = _member(tx, umbrella_id, member_id, include_ended=False)
+    if before is None:
+        raise NotAMemberError(member_id)
+    return before
+
+
+def _written(tx: ManagedTransaction, umbrella_id: str, member_id: str, *, include_ended: bool) -> dict[str, Any]:
+    """The state a write left (the membership just written), read in its transaction."""
+    after = _member(tx, umbrella_id, member_id, include_ended=include_ended)
+    assert after is not None
+    return after
 
 
 def _member(tx: ManagedTransaction, umbrella_id: str, member_id: str, *, include_ended: bool) -> dict[str, Any] | None:
@@ -332,19 +340,15 @@ class UmbrellaDao:
         member_id: str,
         changes: Mapping[str, Any],
         *,
-        if_match: Collection[str],
-        who: Principal,
-        channel: Channel = Channel.API,
+        check: StateCheck,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Applies `changes` (keys of MEMBER_PROPERTIES, `target_groups`, `contacts`) to a current
-        member whose state still has a tag in `if_match`; returns the new state."""
+        member whose state, read under its lock, passes `check`; returns the new state."""
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            _lock(tx, member_id)
-            before = _member(tx, umbrella_id, member_id, include_ended=False)
-            if before is None:
-                raise NotAMemberError(member_id)
-            _check_tag(before, if_match)
+            before = _locked_member(tx, umbrella_id, member_id)
+            check(before)
             props = {k: changes[k] for k in MEMBER_PROPERTIES if k in changes}
             if props:
                 tx.run(_SET_PROPERTIES, id=member_id, props=props).consume()
@@ -357,15 +361,13 @@ class UmbrellaDao:
                 tx.run(_SET_TARGET_GROUPS, id=member_id, ids=wanted).consume()
             if "contacts" in changes:
                 tx.run(_SET_CONTACTS, id=member_id, contacts=_contacts(before, changes["contacts"])).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            changed = _member(tx, umbrella_id, member_id, include_ended=False)
-            assert changed is not None
+            changed = _written(tx, umbrella_id, member_id, include_ended=False)
             old, new = _public(before, changes.keys()), _public(changed, changes.keys())
             if old == new:
                 # Nothing really changed: no new version, no audit event, the caller's tag stays valid.
                 return changed
             tx.run(_BUMP_VERSION, id=member_id).consume()
-            record_audit(tx, who, channel, "actor.update", L.ACTOR, member_id, old, new)
+            record_audit(tx, writer.principal, writer.channel, "actor.update", L.ACTOR, member_id, old, new)
             after = _member(tx, umbrella_id, member_id, include_ended=False)
             assert after is not None
             return after
@@ -380,8 +382,7 @@ class UmbrellaDao:
         since: str | None,
         role: str | None,
         status: str,
-        who: Principal,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Records a membership with `status` (pending for an umbrella's own request, confirmed when
         an admin or coordinator records it); 409 while the actor has an open one (pending included)."""
@@ -398,14 +399,12 @@ class UmbrellaDao:
                 umbrella_id=umbrella_id,
                 since=since,
                 role=role,
-                source=str(channel),
+                source=str(writer.channel),
                 status=status,
-                requested_by=who.name,
+                requested_by=writer.principal.name,
             ).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            after = _member(tx, umbrella_id, member_id, include_ended=False)
-            assert after is not None
-            _audit_membership(tx, who, channel, "membership.add", umbrella_id, member_id, None, after)
+            after = _written(tx, umbrella_id, member_id, include_ended=False)
+            _audit_membership(tx, writer, "membership.add", umbrella_id, member_id, None, after)
             return after
 
         return self.graph.write_tx(work)
@@ -417,29 +416,28 @@ class UmbrellaDao:
         *,
         confirm: bool,
         today: str,
-        who: Principal,
-        channel: Channel = Channel.API,
+        writer: Writer,
     ) -> dict[str, Any]:
         """Confirms or declines a pending membership (declining ends it on `today`); returns the
         member's state. NotAMemberError without an open membership, NotPendingError when it is
         already decided."""
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            _lock(tx, member_id)
-            before = _member(tx, umbrella_id, member_id, include_ended=False)
-            if before is None:
-                raise NotAMemberError(member_id)
+            before = _locked_member(tx, umbrella_id, member_id)
             if before["membership"]["status"] != S.PENDING:
                 raise NotPendingError(before["membership"]["status"])
             status = S.CONFIRMED if confirm else S.DECLINED
             tx.run(
-                _DECIDE, member_id=member_id, umbrella_id=umbrella_id, status=status, decided_by=who.name, today=today
+                _DECIDE,
+                member_id=member_id,
+                umbrella_id=umbrella_id,
+                status=status,
+                decided_by=writer.principal.name,
+                today=today,
             ).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            after = _member(tx, umbrella_id, member_id, include_ended=True)
-            assert after is not None
+            after = _written(tx, umbrella_id, member_id, include_ended=True)
             action = "membership.confirm" if confirm else "membership.decline"
-            _audit_membership(tx, who, channel, action, umbrella_id, member_id, before, after)
+            _audit_membership(tx, writer, action, umbrella_id, member_id, before, after)
             return after
 
         return self.graph.write_tx(work)
@@ -450,24 +448,20 @@ class UmbrellaDao:
         member_id: str,
         *,
         until: str,
-        if_match: Collection[str],
-        who: Principal,
-        channel: Channel = Channel.API,
+        check: StateCheck,
+        writer: Writer,
     ) -> dict[str, Any]:
+        """Ends the current membership on `until` if the member's state passes `check` under its lock."""
+
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            _lock(tx, member_id)
-            before = _member(tx, umbrella_id, member_id, include_ended=False)
-            if before is None:
-                raise NotAMemberError(member_id)
-            _check_tag(before, if_match)
+            before = _locked_member(tx, umbrella_id, member_id)
+            check(before)
             since = before["membership"].get("since")
             if since and str(since) > until:
                 raise InvalidReferenceError("until", [until])
             tx.run(_END, member_id=member_id, umbrella_id=umbrella_id, until=until).consume()
-            tx.run(_UNLOCK, id=member_id).consume()
-            after = _member(tx, umbrella_id, member_id, include_ended=True)
-            assert after is not None
-            _audit_membership(tx, who, channel, "membership.end", umbrella_id, member_id, before, after)
+            after = _written(tx, umbrella_id, member_id, include_ended=True)
+            _audit_membership(tx, writer, "membership.end", umbrella_id, member_id, before, after)
             return after
 
         return self.graph.write_tx(work)
@@ -475,8 +469,7 @@ class UmbrellaDao:
 
 def _audit_membership(
     tx: ManagedTransaction,
-    who: Principal,
-    channel: Channel,
+    writer: Writer,
     action: str,
     umbrella_id: str,
     member_id: str,
@@ -486,8 +479,8 @@ def _audit_membership(
     """A membership event is about the member and its umbrella both, so each one's history shows it."""
     record_audit(
         tx,
-        who,
-        channel,
+        writer.principal,
+        writer.channel,
         action,
         L.ACTOR,
         member_id,

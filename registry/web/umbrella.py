@@ -2,71 +2,64 @@
 members with their contact persons, edits them, and uploads its member list (preview, then apply).
 
 The page writes through the same data-access layer, schema, ETag check and authorisation rules
-as `registry/api/umbrellas.py`, so a page edit and an API edit are one and the same write. The
-sign-in keeps only the token's id and its session generation in Flask's signed session cookie
-(HTTP-only, SameSite=Lax, Secure over HTTPS or when SESSION_COOKIE_SECURE is set); every request
-looks the token up again, so a revoked token ends the session at once, and signing out bumps the
-token's generation, so a copy of the cookie made before is refused too (it ends the token's other
-page sessions as well: the simple rule that needs no session store). Every form
-carries a CSRF token (Flask-WTF); the JSON API is exempt, as it takes bearer tokens, not cookies.
+as `registry/api/umbrellas.py`, so a page edit and an API edit are one and the same write. Its
+session and the CSRF protection of its forms are the app's (`registry.web.sessions`); what is
+the page's own is the member list, the edit form and the staging of an uploaded list between
+its preview and "Apply".
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-import os
 import secrets
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import flask_smorest
 from flask import (
     Blueprint,
     Flask,
     current_app,
     g,
-    has_request_context,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask.wrappers import Request
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from itsdangerous import URLSafeTimedSerializer
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from graph_schema.refdata import municipalities, taxonomy
 from importers.readers import FORMATS
 from registry import security
-from registry.api.umbrellas import MemberPatchSchema, import_max_bytes, run_member_import, too_large_message
-from registry.auth import authorize_actor_write, authorize_member_import, current_principal, token_secret
+from registry.api.actor_schemas import MAX_LIST
+from registry.api.http import page_shown
+from registry.api.umbrellas import (
+    MemberPatchSchema,
+    import_max_bytes,
+    member_tag,
+    run_member_import,
+    too_large_message,
+)
+from registry.auth import authorize_actor_write, authorize_member_import, token_secret
 from registry.dao.tokens import TokenDao
-from registry.dao.umbrellas import InvalidReferenceError, StaleStateError, UmbrellaDao, UmbrellaError, state_etag
+from registry.dao.umbrellas import InvalidReferenceError, StaleStateError, UmbrellaDao, UmbrellaError
 from registry.db import get_graph
-from registry.identity import Channel, Principal, Role
+from registry.identity import Channel, Principal, Role, Writer
 from registry.tokens import TokenSecretError, matches, parse
-from registry.web import i18n
+from registry.web import i18n, sessions
+
+# The officers' pages adopt a signed-in umbrella's session (registry.web); kept importable from here.
+adopt_session = sessions.adopt_session
 
 bp = Blueprint("umbrella_page", __name__, url_prefix="/paraply", template_folder="templates")
-csrf = CSRFProtect()
 
-SESSION_TOKEN = "umbrella_token"  # noqa: S105 (the name of a session key, not a secret)
-SESSION_SINCE = "umbrella_since"
-SESSION_GENERATION = "umbrella_generation"
 SESSION_UPLOAD = "umbrella_upload"
-# A session ends after this long even if the browser stays open (a shared office computer).
-SESSION_SECONDS = 8 * 3600
 # A previewed upload waits this long for "Apply"; older ones are removed.
 UPLOAD_SECONDS = 3600
 PAGE_SIZE = 50
@@ -77,69 +70,14 @@ _TEXT_FIELDS = ("website", "street_address", "postal_code", "locality", "activit
 _CONTACT_FIELDS = ("name", "role", "email", "phone")
 
 
-# -- sessions --------------------------------------------------------------------------------
-def _ensure_secret_key(app: Flask) -> bool:
-    """Without a SECRET_KEY of its own, the app signs sessions and CSRF tokens with a key derived
-    from the token secret: every worker and host that can check tokens can check sessions, and a
-    new token secret ends every session along with every token. False when there is no secret."""
-    if not app.secret_key:
-        try:
-            secret = token_secret()
-        except TokenSecretError:
-            return False
-        app.secret_key = hmac.new(secret, b"registry web sessions", hashlib.sha256).hexdigest()
-    return True
-
-
-class _DerivedKeySessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the key from `_ensure_secret_key`, derived only when a
-    request brings a session cookie or something is stored: API calls never load the secret here."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if not app.secret_key and request.cookies.get(self.get_cookie_name(app)) is None:
-            return self.session_class()
-        return super().open_session(app, request)
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        return super().get_signing_serializer(app) if _ensure_secret_key(app) else None
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        # Over HTTPS the cookie never travels in clear text; behind a proxy, `is_secure` follows its
-        # X-Forwarded-Proto only when REGISTRY_TRUSTED_PROXIES says there is one (see `init_app`).
-        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
-
-
-def _session_principal() -> Principal | None:
-    """The umbrella this browser signed in as, if its token still exists, is not revoked and the
-    session is not too old; otherwise the session is cleared."""
-    token_id = session.get(SESSION_TOKEN)
-    if not token_id:
-        return None
-    stored = TokenDao(get_graph()).find(str(token_id))
-    fresh = time.time() - float(session.get(SESSION_SINCE, 0)) < SESSION_SECONDS
-    if (
-        stored is None
-        or stored.revoked
-        or stored.role != Role.UMBRELLA
-        or not stored.actor_id
-        or not fresh
-        # A session from before the token's last sign-out (a copied cookie, say) is over.
-        or session.get(SESSION_GENERATION) != stored.session_generation
-    ):
-        _forget_upload()
-        session.clear()
-        return None
-    return Principal(Role.UMBRELLA, token_id=stored.id, actor_id=stored.actor_id, name=stored.name)
-
-
 @bp.before_request
 def _require_sign_in() -> Response | tuple[str, int] | None:
-    if not _ensure_secret_key(current_app):
+    if not sessions.ensure_secret_key(current_app):
         return _page("web/umbrella_sign_in.html", 503, error=i18n.t("umbrella.signin.unavailable"), form=False)
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return None
-    had_session = bool(session.get(SESSION_TOKEN))
-    principal = _session_principal()
+    had_session = sessions.has_session()
+    principal = sessions.session_principal()
     if principal is None:
         return redirect(url_for("umbrella_page.sign_in_form", expired=1 if had_session else None))
     # The page acts as the token: rules, audit trail and `Cache-Control: no-store` follow from it.
@@ -154,7 +92,7 @@ def _principal() -> Principal:
 
 def _umbrella_id() -> str:
     umbrella_id = _principal().actor_id
-    assert umbrella_id is not None  # _session_principal only accepts umbrella tokens bound to one
+    assert umbrella_id is not None  # sessions.session_principal only accepts umbrella tokens bound to one
     return umbrella_id
 
 
@@ -178,7 +116,7 @@ def _refusal(exc: HTTPException) -> tuple[str, int]:
 # -- signing in and out ----------------------------------------------------------------------
 @bp.get("/logga-in")
 def sign_in_form() -> Response | tuple[str, int]:
-    if _session_principal() is not None:
+    if sessions.session_principal() is not None:
         return redirect(url_for("umbrella_page.members"))
     message = i18n.t("umbrella.signin.expired") if request.args.get("expired") else None
     return _page("web/umbrella_sign_in.html", error=message)
@@ -200,11 +138,7 @@ def sign_in() -> Response | tuple[str, int]:
         return _page("web/umbrella_sign_in.html", 401, error=i18n.t("umbrella.signin.invalid"))
     if stored.role != Role.UMBRELLA or not stored.actor_id:
         return _page("web/umbrella_sign_in.html", 403, error=i18n.t("umbrella.signin.not_umbrella", role=stored.role))
-    _forget_upload()
-    session.clear()  # a fresh session (and CSRF token) for the signed-in umbrella
-    session[SESSION_TOKEN] = stored.id
-    session[SESSION_SINCE] = int(time.time())
-    session[SESSION_GENERATION] = stored.session_generation
+    sessions.start_session(stored)
     return redirect(url_for("umbrella_page.members"))
 
 
@@ -212,8 +146,7 @@ def sign_in() -> Response | tuple[str, int]:
 def sign_out() -> Response:
     # Clearing this browser's cookie alone would leave any copy of it valid until it expires.
     TokenDao(get_graph()).end_sessions(_principal().token_id or "")
-    _forget_upload()
-    session.clear()
+    sessions.end_session()
     return redirect(url_for("umbrella_page.sign_in_form"))
 
 
@@ -222,11 +155,8 @@ def sign_out() -> Response:
 def members() -> tuple[str, int]:
     umbrella_id = _umbrella_id()
     dao = UmbrellaDao(get_graph())
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
     total = dao.count_members(umbrella_id, include_ended=False)
+    page = page_shown(request.args.get("page"), total, PAGE_SIZE)
     rows = dao.members(
         umbrella_id, include_ended=False, with_contacts=True, skip=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
@@ -284,11 +214,12 @@ def _submitted() -> dict[str, Any]:
     values["target_groups"] = form.getlist("target_groups")
     rows = form.get("contact_rows", "")
     contacts = []
-    for index in range(min(int(rows), 21) if rows.isdigit() else 0):
+    # The form never has more rows than the schema takes contacts, plus the empty ones for new persons.
+    for index in range(min(int(rows), MAX_LIST + NEW_CONTACT_ROWS) if rows.isdigit() else 0):
         contact = {k: form.get(f"contact-{index}-{k}", "").strip() for k in ("id", *_CONTACT_FIELDS)}
         if any(contact[k] for k in _CONTACT_FIELDS):
             contacts.append(contact)
-    values["contacts"] = contacts[:20]
+    values["contacts"] = contacts
     return values
 
 
@@ -332,7 +263,7 @@ def _edit_page(row: dict[str, Any], values: dict[str, Any], status: int = 200, *
         status,
         member=row,
         values=values,
-        etag=state_etag(row),
+        etag=member_tag(_principal(), _umbrella_id(), row),
         target_groups=_target_group_options(),
         new_contact_rows=NEW_CONTACT_ROWS,
         **context,
@@ -365,14 +296,16 @@ def save_member(member_id: str) -> Response | tuple[str, int]:
         authorize_actor_write(_principal(), member_id, fields=changes.keys())
     except HTTPException as exc:
         return _refusal(exc)
+    seen = request.form.get("etag", "")
+
+    def check(state: Mapping[str, Any]) -> None:
+        # The API's tag of the state the form was loaded from; under the member's lock, as the API checks.
+        if member_tag(_principal(), _umbrella_id(), dict(state)) != seen:
+            raise StaleStateError
+
     try:
         UmbrellaDao(get_graph()).update_member(
-            _umbrella_id(),
-            member_id,
-            changes,
-            if_match={request.form.get("etag", "")},
-            who=_principal(),
-            channel=Channel.API,
+            _umbrella_id(), member_id, changes, check=check, writer=Writer(_principal(), Channel.API)
         )
     except StaleStateError:
         # Someone saved this member since the form was loaded: show their version, keep nothing silently.
@@ -503,53 +436,10 @@ def _limit_upload_size() -> tuple[str, int] | None:
     return None
 
 
-def _protect_forms() -> None:
-    """CSRF on every form the app serves. The JSON API (flask-smorest blueprints) is exempt: it
-    authenticates by bearer token, which a browser never sends on its own to another site."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True) or not request.endpoint:
-        return
-    if request.method not in current_app.config["WTF_CSRF_METHODS"]:
-        return
-    blueprint = current_app.blueprints.get(request.blueprint or "")
-    if isinstance(blueprint, flask_smorest.Blueprint):
-        return
-    if not _ensure_secret_key(current_app):
-        raise CSRFError(i18n.t("umbrella.signin.unavailable"))
-    csrf.protect()
-
-
-def _csrf_failed(exc: CSRFError) -> tuple[str, int]:
-    return _error(400, i18n.t("umbrella.csrf"))
-
-
-def adopt_session() -> None:
-    """A `before_request` hook for the officers' pages (read-only GETs): a signed-in umbrella is who
-    is calling, so its members' actor pages show their contact persons and history, as the API
-    does for its token. Never on the JSON API, which a cookie must not authorise (it has no CSRF
-    protection, by design)."""
-    if current_principal().is_authenticated or not session.get(SESSION_TOKEN):
-        return
-    principal = _session_principal()
-    if principal is not None:
-        g.principal = principal
-
-
 def init_app(app: Flask) -> None:
-    """Registers the page, the session signing and the CSRF protection of every form."""
-    app.session_interface = _DerivedKeySessions()
-    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
-        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    if os.environ.get("SESSION_COOKIE_SECURE", "").strip().lower() in ("1", "true", "yes"):
-        app.config["SESSION_COOKIE_SECURE"] = True
-    # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto (only the scheme) for this many hops.
-    proxies = str(app.config.get("REGISTRY_TRUSTED_PROXIES") or os.environ.get("REGISTRY_TRUSTED_PROXIES", "0"))
-    if proxies.strip().isdigit() and int(proxies) > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=int(proxies), x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
-    # CSRFProtect's own hook would guard the API too; `_protect_forms` decides per blueprint instead.
-    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
-    csrf.init_app(app)
+    """Registers the page, after the app's sessions and CSRF protection (`registry.web.sessions`)."""
+    # Before the CSRF check reads the form: a too large upload is refused unread.
     app.before_request(_limit_upload_size)
-    app.before_request(_protect_forms)
-    app.register_error_handler(CSRFError, _csrf_failed)
+    sessions.init_app(app)
+    sessions.on_session_end(_forget_upload)
     app.register_blueprint(bp)
