@@ -122,6 +122,9 @@ class ImportOptions:
     checkpoint: Checkpoint | None = None
     # How far the file may expand when read (importers.readers); unset: the upload limits.
     limits: UploadLimits | None = None
+    # Reads the server secret (erased people are recognised by keyed hashes), only when someone was
+    # erased: `load_secret`, what the CLI reads; the API passes the app's (`registry.auth.token_secret`).
+    read_secret: Callable[[], bytes] = load_secret
     # Who the audit trail names: the caller says (the API its caller); unset, the operator at the command line.
     writer: Writer = field(default_factory=Writer.importer)
 
@@ -318,7 +321,7 @@ class _Import:
         if not hashes:
             return
         try:
-            secret = load_secret()
+            secret = self.options.read_secret()
         except TokenSecretError as exc:
             raise ImportFailedError(
                 f"serverhemligheten behövs för att känna igen raderade personer / the server secret is needed "

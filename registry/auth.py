@@ -38,7 +38,7 @@ from registry.dao.umbrellas import MEMBER_PROPERTIES, UmbrellaDao
 from registry.db import get_graph
 from registry.errors import error_body
 from registry.identity import ANONYMOUS, TOKEN_ROLES, Channel, Principal, Role, Writer
-from registry.tokens import TokenSecretError, load_secret, matches, parse
+from registry.tokens import SECRET_ENV, TokenSecretError, load_secret, matches, parse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -324,8 +324,10 @@ def token_secret() -> bytes:
     `registry.tokens.TokenSecretError`."""
     cached: bytes | None = current_app.extensions.get("registry.token_secret")
     if cached is None:
-        configured = current_app.config.get("REGISTRY_TOKEN_SECRET")
-        cached = configured.encode() if isinstance(configured, str) and configured else load_secret()
+        configured = current_app.config.get(SECRET_ENV)
+        # One reader (`load_secret`) for the app's config, the environment and the secret file alike,
+        # so a configured secret is held to the same rules (length) as one in the environment.
+        cached = load_secret({SECRET_ENV: configured} if isinstance(configured, str) and configured else None)
         current_app.extensions["registry.token_secret"] = cached
     return cached
 

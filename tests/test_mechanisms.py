@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_smorest import Blueprint
 
-from registry import create_app
 from registry.api.http import MAX_SKIP, tag_data
+from registry.app import create_app
 from registry.db import Graph
 from registry.domain.relationships import StaleError
 from registry.errors import PRECONDITION_FAILED, PRECONDITION_REQUIRED
@@ -24,10 +24,7 @@ from tests.auth_support import (
     UMBRELLA,
     Tokens,
     bearer,
-    demo,  # noqa: F401 (fixture)
     member_etag,
-    token_secret,  # noqa: F401 (fixture)
-    tokens,  # noqa: F401 (fixture)
 )
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -41,7 +38,7 @@ def _made(client: FlaskClient, token: str, path: str, body: dict[str, Any]) -> A
 
 
 @pytest.fixture
-def versioned(demo: Graph, client: FlaskClient, tokens: Tokens) -> dict[str, str]:  # noqa: F811
+def versioned(demo_graph: Graph, client: FlaskClient, tokens: Tokens) -> dict[str, str]:
     """One item of each kind that takes If-Match, by the path that changes it."""
     coordinator = tokens.coordinator
     arena = _made(client, coordinator, "/api/v1/arenas", {"name": "Forum", "municipality_code": "1881"})
@@ -77,7 +74,7 @@ _CHANGES = {
 def test_one_if_match_rule_and_wording_everywhere(
     versioned: dict[str, str],
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     kind: str,
 ) -> None:
     body, role = _CHANGES[kind]
@@ -111,7 +108,7 @@ def test_a_versioned_item_s_tag_is_flask_smorest_s_of_its_kind_id_and_version(
 def test_a_write_that_loses_the_race_under_the_lock_is_the_same_412(
     versioned: dict[str, str],
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The tag matched, but someone wrote before the DAO took its lock: the DAO's StaleError is
@@ -145,7 +142,7 @@ _LISTS = [
 def test_a_page_past_the_end_is_an_empty_page_everywhere(
     versioned: dict[str, str],
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
     path: str,
     page: int,
 ) -> None:
@@ -161,7 +158,7 @@ def test_a_page_past_the_end_is_an_empty_page_everywhere(
 
 
 @pytest.mark.parametrize("page", [1000, 10**9])
-def test_hsds_pages_past_the_end_are_empty_too(demo: Graph, client: FlaskClient, page: int) -> None:  # noqa: F811
+def test_hsds_pages_past_the_end_are_empty_too(demo_graph: Graph, client: FlaskClient, page: int) -> None:
     response = client.get(f"/api/hsds/v3/organizations?page={page}&per_page=10")
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
@@ -170,9 +167,9 @@ def test_hsds_pages_past_the_end_are_empty_too(demo: Graph, client: FlaskClient,
 
 # -- one actor-write schema -------------------------------------------------------------------
 def test_the_umbrella_api_takes_the_actor_api_s_limits(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     client: FlaskClient,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     activities = "Boule, studiecirklar och gympa. " * 200  # 6,400 characters: over the old 4,000
     url = f"/api/v1/umbrellas/{UMBRELLA}/members/{MEMBER}"
@@ -217,15 +214,15 @@ def _form(page: FlaskClient, member_id: str) -> dict[str, Any]:
 
 
 def test_the_umbrella_page_saves_a_member_with_long_activities(
-    demo: Graph,  # noqa: F811
+    demo_graph: Graph,
     app: Flask,
-    tokens: Tokens,  # noqa: F811
+    tokens: Tokens,
 ) -> None:
     """Activities of more than 4,000 characters (the actor API allows 10,000) no longer make the
     page refuse every save of that member: changing a phone number works."""
     activities = "Vi spelar boule, sjunger i kör och ordnar studiecirklar för seniorer. " * 70
     assert len(activities.strip()) > 4_000
-    demo.write("MATCH (a:Actor {id: $id}) SET a.activities = $text", id=MEMBER, text=activities.strip())
+    demo_graph.write("MATCH (a:Actor {id: $id}) SET a.activities = $text", id=MEMBER, text=activities.strip())
     page = app.test_client()
     _sign_in(page, tokens.umbrella)
     fields = _form(page, MEMBER)
@@ -233,7 +230,7 @@ def test_the_umbrella_page_saves_a_member_with_long_activities(
     fields["phones"] = "070-174 06 41"
     saved = page.post(f"/paraply/medlemmar/{MEMBER}", data=fields)
     assert saved.status_code == 302, saved.text[:500]
-    after = demo.read_one("MATCH (a:Actor {id: $id}) RETURN a.phones AS phones, a.activities AS a", id=MEMBER)
+    after = demo_graph.read_one("MATCH (a:Actor {id: $id}) RETURN a.phones AS phones, a.activities AS a", id=MEMBER)
     assert after is not None
     assert after["phones"] == ["+46701740641"] and after["a"] == activities.strip()
 

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from registry.auth import current_writer, require_role
+from registry.auth import current_writer, require_role, token_secret
 from registry.dao.gdpr import GdprDao
 from registry.db import get_graph
 from registry.domain import normalize
@@ -97,7 +97,7 @@ class Erase(MethodView):
     @blp.response(200, ErasureSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Radera en person överallt; historiken redigeras / Erase a person everywhere; history is redacted"""
-        return GdprDao(get_graph()).erase(
+        return GdprDao(get_graph(), token_secret()).erase(
             data.get("email"),
             phone=data.get("phone"),
             name=data.get("name"),

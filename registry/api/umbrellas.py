@@ -44,6 +44,7 @@ from registry.auth import (
     current_principal,
     forget_granted_members,
     membership_status,
+    token_secret,
 )
 from registry.dao.audit import record_audit
 from registry.dao.umbrellas import (
@@ -516,6 +517,7 @@ def run_member_import(
             dry_run=dry_run,
             display_name=upload.filename or path.name,
             writer=Writer.importer(current_principal()),
+            read_secret=token_secret,
         )
         report = engine.run_import(get_graph(), options)
     data = report.to_json()

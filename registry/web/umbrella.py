@@ -46,12 +46,12 @@ from registry.api.umbrellas import (
     run_member_import,
     too_large_message,
 )
-from registry.auth import authorize_actor_write, authorize_member_import, token_secret
+from registry.auth import authorize_actor_write, authorize_member_import, check_token
 from registry.dao.tokens import TokenDao
 from registry.dao.umbrellas import InvalidReferenceError, StaleStateError, UmbrellaDao, UmbrellaError
 from registry.db import get_graph
 from registry.identity import Channel, Principal, Role, Writer
-from registry.tokens import TokenSecretError, matches, parse
+from registry.tokens import TokenSecretError
 from registry.web import i18n, sessions
 
 # The officers' pages adopt a signed-in umbrella's session (registry.web); kept importable from here.
@@ -124,16 +124,14 @@ def sign_in_form() -> Response | tuple[str, int]:
 
 @bp.post("/logga-in")
 def sign_in() -> Response | tuple[str, int]:
-    presented = request.form.get("token", "").strip()
-    token_id = parse(presented)
-    stored = TokenDao(get_graph()).find(token_id) if token_id else None
     try:
-        valid = stored is not None and not stored.revoked and matches(token_secret(), presented, stored.hash)
+        check = check_token(request.form.get("token", "").strip())
     except TokenSecretError:
         return _page("web/umbrella_sign_in.html", 503, error=i18n.t("umbrella.signin.unavailable"))
-    if stored is None or not valid:
+    stored = check.stored
+    if stored is None or not check.valid:
         # Limited only once the token is known not to be valid: a valid one always signs in.
-        if security.count_auth_failure(stored.id if stored is not None else None) is not None:
+        if security.count_auth_failure(check.failed_token_id) is not None:
             return _page("web/umbrella_sign_in.html", 429, error=i18n.t("umbrella.signin.too_many"))
         return _page("web/umbrella_sign_in.html", 401, error=i18n.t("umbrella.signin.invalid"))
     if stored.role != Role.UMBRELLA or not stored.actor_id:
