@@ -540,7 +540,7 @@ def test_the_channel_is_the_callers(demo_graph: Graph) -> None:
     """A write made from the command line (the CLI's admin principal) is recorded as channel cli."""
     known = _events(demo_graph)
     arena = ArenaDao(demo_graph).create(
-        {"name": "Kommandoradsarenan", "municipality_code": "1881"}, "cli", who=cli_principal(), channel=Channel.CLI
+        {"name": "Kommandoradsarenan", "municipality_code": "1881"}, "cli", writer=Writer(cli_principal(), Channel.CLI)
     )
     RelationshipDao(demo_graph).create(
         R.PARTICIPATES_IN,
@@ -559,5 +559,10 @@ def test_the_channel_is_the_callers(demo_graph: Graph) -> None:
 def test_writes_without_a_writer_stay_unaudited_for_trusted_loaders(demo_graph: Graph) -> None:
     """The demo loader and generators write trusted data without `who`: no events, as for actors."""
     events = audit_count(demo_graph)
-    ArenaDao(demo_graph).create({"name": "Laddad arena", "municipality_code": "1881"}, "demo")
+    # The demo loader's path (the DAOs' other writes all take a required Writer and always audit).
+    ArenaDao(demo_graph).upsert_many(
+        [{"id": "laddad-arena", "props": {"name": "Laddad arena", "municipality_code": "1881"}, "interest_areas": []}],
+        [],
+        "demo",
+    )
     assert audit_count(demo_graph) == events
