@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph_schema.contract import Label as L
-from graph_schema.relationship_types import BY_TYPE, DECLARED, STAGE_MAP_TERMS, EdgeLook
+from graph_schema.relationship_types import BY_TYPE, DECLARED, EdgeLook
+from graph_schema.vocabulary import STAGES
+from registry.domain.actor import KINDS, SECTORS
 from registry.domain.network import NetworkEdge, NetworkNode
 
 
@@ -24,27 +26,10 @@ class Term:
         return self.sv if self.sv == self.en else f"{self.sv} / {self.en}"
 
 
-SECTOR_TERMS: dict[str, Term] = {
-    "public": Term("Offentlig", "Public"),
-    "civil": Term("Civilsamhälle", "Civil society"),
-    "private": Term("Privat", "Private"),
-}
+# The map says what the domain says: its vocabularies, not copies that drift from them.
+SECTOR_TERMS: dict[str, Term] = {key: Term(t.sv, t.en) for key, t in SECTORS.items()}
 UMBRELLA = "umbrella"
-
-KIND_TERMS: dict[str, Term] = {
-    "municipality": Term("Kommun", "Municipality"),
-    "region": Term("Region", "Region"),
-    "municipal-department": Term("Kommunal förvaltning", "Municipal department"),
-    "primary-care": Term("Vårdcentral", "Primary-care centre"),
-    "association": Term("Förening", "Association"),
-    UMBRELLA: Term("Paraplyorganisation", "Umbrella organisation"),
-    "study-association": Term("Studieförbund", "Study association"),
-    "faith-community": Term("Trossamfund", "Faith community"),
-    "foundation": Term("Stiftelse", "Foundation"),
-    "cooperative": Term("Kooperativ", "Cooperative"),
-    "company": Term("Företag", "Company"),
-    "other": Term("Övrigt", "Other"),
-}
+KIND_TERMS: dict[str, Term] = {key: Term(t.sv, t.en) for key, t in KINDS.items()}
 
 LABEL_TERMS: dict[str, Term] = {
     L.ACTOR: Term("Aktör", "Actor"),
@@ -125,7 +110,7 @@ def node_style(node: NetworkNode) -> NodeStyle:
 
 # -- edges ------------------------------------------------------------------------------
 # Each declared relationship type brings its styles (graph_schema.relationship_types).
-STAGE_TERMS: dict[str, Term] = {stage: Term(sv, en) for stage, (sv, en) in STAGE_MAP_TERMS.items()}
+STAGE_TERMS: dict[str, Term] = {t.id: Term(t.sv, t.en) for t in STAGES}
 
 
 @dataclass(frozen=True)
