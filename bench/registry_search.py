@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import json
 import math
 import os
 import random
@@ -39,18 +38,17 @@ from pathlib import Path
 from typing import Any, LiteralString
 from urllib.parse import urlencode
 
+from bench.database import open_database, save_results, wipe, write_in_chunks
 from bench.generator import actors
 from graph_schema.contract import Label as L
 from graph_schema.migrate import migrate
 from graph_schema.refdata import counties, municipalities
-from registry.config import PROJECT_ROOT, LocalNeo4jSettings
+from registry.config import PROJECT_ROOT
 from registry.dao.actors import ActorDao, search_query
 from registry.db import Graph
 from registry.demo import to_record
 from registry.domain.actor import ActorFilter, text_query
-from registry.localdb import LocalNeo4j
 
-PASSWORD = "registry-bench-password"  # noqa: S105 (a loopback-only benchmark database)
 WORDS = ("pensionär", "idrott", "kultur", "hembygd", "kör", "seniorer", "byalag", "anhörig", "scout", "fotboll")
 AREAS = ("sports", "culture", "pensioners", "social-support", "children-youth", "health", "local-development")
 SCENARIOS = ("municipality+interest_area", "county+q", "near+radius")
@@ -87,25 +85,11 @@ def _records(n: int, seed: int) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def load(graph: Graph, n: int, seed: int, batch: int = 1000) -> float:
+def load(graph: Graph, n: int, seed: int) -> float:
     started = time.perf_counter()
-    # CALL ... IN TRANSACTIONS needs an auto-commit transaction: session.run, not execute_query.
-    with graph.driver.session(database=graph.database) as session:
-        session.run(_WIPE).consume()
-    dao = ActorDao(graph)
-    chunk: list[dict[str, Any]] = []
-    done = 0
-    for record in _records(n, seed):
-        chunk.append(record)
-        if len(chunk) == batch:
-            dao.insert_many(chunk)
-            done += len(chunk)
-            chunk = []
-            print(f"\r  loaded {done}/{n}", end="", file=sys.stderr, flush=True)
-    if chunk:
-        dao.insert_many(chunk)
+    wipe(graph, _WIPE)
+    write_in_chunks(_records(n, seed), ActorDao(graph).insert_many, n, "loaded")
     graph.driver.execute_query("CALL db.awaitIndexes(600)", database_=graph.database)
-    print(file=sys.stderr)
     return time.perf_counter() - started
 
 
@@ -248,17 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     args = parser.parse_args(argv)
 
-    uri = os.environ.get("NEO4J_URI")
-    local = None
-    if uri:
-        user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"]
-    else:
-        home = PROJECT_ROOT / "var" / "bench" / f"neo4j-{args.bolt_port}"
-        settings = LocalNeo4jSettings(home, args.bolt_port, "1g", "1g", home / "import")
-        local = LocalNeo4j(settings, "neo4j", PASSWORD)
-        local.start()
-        uri, user, password = settings.uri, "neo4j", PASSWORD
-    graph = Graph(uri, user, password, os.environ.get("NEO4J_DATABASE", "neo4j"))
+    db = open_database(args.bolt_port)
+    graph = db.graph()
     migrate(graph.driver, graph.database)
     count = graph.read_one(_ACTOR_COUNT)
     load_seconds = None
@@ -268,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {load_seconds} s", file=sys.stderr)
 
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
-    env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password}
+    env = db.env()
     server = subprocess.Popen(
         [
             gunicorn,
@@ -319,12 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.wait(timeout=30)
         graph.close()
-        if local is not None and args.stop:
-            local.stop()
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"registry-search-{args.actors}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(results, indent=2))
+        db.finish(stop=args.stop)
+    save_results(args.out, f"registry-search-{args.actors}.json", results)
     return 0
 
 
