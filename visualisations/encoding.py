@@ -47,11 +47,12 @@ SECTOR_COLOURS: dict[str, str] = {
     "private": "#8d6e63",
 }
 UNKNOWN_COLOUR = "#9e9e9e"
-LABEL_COLOURS: dict[str, str] = {
-    L.ARENA: "#e9c46a",
-    L.CHALLENGE: "#f4a261",
-    L.AGREEMENT: "#cfd8dc",
-    L.MUNICIPALITY: "#b0bec5",
+# Other nodes: (shape, colour) by label; boxes fit their label.
+LABEL_LOOKS: dict[str, tuple[str, str]] = {
+    L.ARENA: ("box", "#e9c46a"),
+    L.CHALLENGE: ("ellipse", "#f4a261"),
+    L.AGREEMENT: ("box", "#cfd8dc"),
+    L.MUNICIPALITY: ("database", "#b0bec5"),
 }
 
 # Shapes whose label sits outside them, so size can carry degree or betweenness.
@@ -68,12 +69,6 @@ KIND_SHAPES: dict[str, str] = {
     "cooperative": "hexagon",
     "company": "dot",
     "other": "dot",
-}
-LABEL_SHAPES: dict[str, str] = {
-    L.ARENA: "box",
-    L.CHALLENGE: "ellipse",
-    L.AGREEMENT: "box",
-    L.MUNICIPALITY: "database",
 }
 # What the legend draws for a shape (a character in the node's colour).
 SHAPE_SYMBOLS: dict[str, str] = {
@@ -104,8 +99,8 @@ def node_style(node: NetworkNode) -> NodeStyle:
         sector_key = UMBRELLA if kind == UMBRELLA else (node.sector or "")
         colour = SECTOR_COLOURS.get(sector_key, UNKNOWN_COLOUR)
         return NodeStyle(f"{sector_key or 'unknown'}:{kind}", KIND_SHAPES[kind], colour, True)
-    shape = LABEL_SHAPES.get(node.label, "box")
-    return NodeStyle(node.label, shape, LABEL_COLOURS.get(node.label, UNKNOWN_COLOUR), False)
+    shape, colour = LABEL_LOOKS.get(node.label, ("box", UNKNOWN_COLOUR))
+    return NodeStyle(node.label, shape, colour, False)
 
 
 # -- edges ------------------------------------------------------------------------------
