@@ -6,6 +6,7 @@ NEO4J_URI's database when set, else the benchmark's own local Neo4j in `var/benc
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -47,6 +48,14 @@ class BenchDatabase:
     def finish(self, *, stop: bool) -> None:
         if self.local is not None and stop:
             self.local.stop()
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, bolt_port: int, reload_help: str) -> None:
+    """The options every benchmark on a loaded graph takes: its Neo4j, reloading, stopping, where figures go."""
+    parser.add_argument("--bolt-port", type=int, default=bolt_port, help="local Neo4j for the benchmark")
+    parser.add_argument("--reload", action="store_true", help=reload_help)
+    parser.add_argument("--stop", action="store_true", help="stop the benchmark's local Neo4j at the end")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
 
 
 def open_database(bolt_port: int, heap: str = "1g", pagecache: str = "1g") -> BenchDatabase:

@@ -34,7 +34,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, LiteralString
 
-from bench.database import open_database, save_results
+from bench.database import add_database_arguments, open_database, save_results
 from bench.registry_search import load
 from graph_schema.contract import Label as L
 from graph_schema.migrate import migrate
@@ -114,11 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=[], help="also export only this many (memory vs N)")
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--bolt-port", type=int, default=7726)
-    parser.add_argument("--reload", action="store_true")
-    parser.add_argument("--stop", action="store_true", help="stop the benchmark's local Neo4j at the end")
+    add_database_arguments(parser, 7726, "reload even if the actor count matches")
     parser.add_argument("--child", choices=FORMS, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.actors)))

@@ -34,11 +34,10 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, LiteralString
 from urllib.parse import urlencode
 
-from bench.database import open_database, save_results, wipe, write_in_chunks
+from bench.database import add_database_arguments, open_database, save_results, wipe, write_in_chunks
 from bench.generator import actors
 from graph_schema.contract import Label as L
 from graph_schema.migrate import migrate
@@ -220,16 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--actors", type=int, default=25_000)
     parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--bolt-port", type=int, default=7690, help="local Neo4j for the benchmark")
+    add_database_arguments(parser, 7690, "reload even if the actor count matches")
     parser.add_argument("--http-port", type=int, default=5790)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument("--requests", type=int, default=1000, help="HTTP requests per scenario")
     parser.add_argument("--raw", type=int, default=200, help="raw driver queries per scenario")
-    parser.add_argument("--reload", action="store_true", help="reload even if the actor count matches")
-    parser.add_argument("--stop", action="store_true", help="stop the benchmark's local Neo4j at the end")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     args = parser.parse_args(argv)
 
     db = open_database(args.bolt_port)

@@ -23,10 +23,9 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, LiteralString
 
-from bench.database import open_database, progress, save_results, wipe, write_in_chunks
+from bench.database import add_database_arguments, open_database, progress, save_results, wipe, write_in_chunks
 from bench.generator import actors
 from bench.relationships_generator import Dataset, generate, iter_rows
 from graph_schema.contract import Label as L
@@ -34,7 +33,6 @@ from graph_schema.contract import Rel as R
 from graph_schema.migrate import migrate
 from graph_schema.refdata import counties, municipalities
 from registry.app import create_app
-from registry.config import PROJECT_ROOT
 from registry.dao.actors import ActorDao
 from registry.dao.analyses import AnalysisDao
 from registry.dao.arenas import ArenaDao
@@ -228,14 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--actors", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--bolt-port", type=int, default=7901, help="local Neo4j for the benchmark")
+    add_database_arguments(parser, 7901, "reload even if the counts look right")
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="2g")
     parser.add_argument("--rounds", type=int, default=25, help="rounds of the ego queries")
     parser.add_argument("--analysis-rounds", type=int, default=7, help="rounds of each welfare-gap and broker area")
-    parser.add_argument("--reload", action="store_true", help="reload even if the counts look right")
-    parser.add_argument("--stop", action="store_true", help="stop the benchmark's local Neo4j at the end")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     args = parser.parse_args(argv)
 
     db = open_database(args.bolt_port, args.heap, args.pagecache)
