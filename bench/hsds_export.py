@@ -34,15 +34,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, LiteralString
 
-from bench.registry_search import PASSWORD, load
+from bench.database import add_database_arguments, open_database, save_results
+from bench.registry_search import load
 from graph_schema.contract import Label as L
 from graph_schema.migrate import migrate
-from registry.config import PROJECT_ROOT, LocalNeo4jSettings
+from registry.config import PROJECT_ROOT
 from registry.dao.actors import ActorDao
 from registry.db import Graph
 from registry.domain.actor import ActorFilter
 from registry.identity import ANONYMOUS
-from registry.localdb import LocalNeo4j
 
 FORMS = ("json", "hsds", "hsds-tabular")
 _ACTOR_COUNT: LiteralString = f"MATCH (a:{L.ACTOR}) RETURN count(a) AS n"
@@ -114,29 +114,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=[], help="also export only this many (memory vs N)")
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--bolt-port", type=int, default=7726)
-    parser.add_argument("--reload", action="store_true")
-    parser.add_argument("--stop", action="store_true", help="stop the benchmark's local Neo4j at the end")
+    add_database_arguments(parser, 7726, "reload even if the actor count matches")
     parser.add_argument("--child", choices=FORMS, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.actors)))
         return 0
 
-    uri = os.environ.get("NEO4J_URI")
-    local = None
-    if uri:
-        user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"]
-    else:
-        home = PROJECT_ROOT / "var" / "bench" / f"neo4j-{args.bolt_port}"
-        settings = LocalNeo4jSettings(home, args.bolt_port, "1g", "1g", home / "import")
-        local = LocalNeo4j(settings, "neo4j", PASSWORD)
-        local.start()
-        uri, user, password = settings.uri, "neo4j", PASSWORD
-    database = os.environ.get("NEO4J_DATABASE", "neo4j")
-    graph = Graph(uri, user, password, database)
-    env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password, "NEO4J_DATABASE": database}
+    db = open_database(args.bolt_port)
+    graph = db.graph()
+    env = db.env()
     results: dict[str, Any] = {"actors": args.actors, "seed": args.seed, "runs": args.runs, "sizes": {}}
     try:
         migrate(graph.driver, graph.database)
@@ -170,12 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({size: summary}, indent=2), file=sys.stderr)
     finally:
         graph.close()
-        if local is not None and args.stop:
-            local.stop()
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"hsds-export-{args.actors}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(results, indent=2))
+        db.finish(stop=args.stop)
+    save_results(args.out, f"hsds-export-{args.actors}.json", results)
     return 0
 
 

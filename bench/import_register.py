@@ -31,9 +31,11 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, LiteralString
 
+from bench.database import PASSWORD
 from bench.generator import actors, write_csv
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
@@ -43,7 +45,6 @@ from registry.db import Graph
 from registry.localdb import LocalNeo4j
 
 OUT = PROJECT_ROOT / "var" / "bench"
-PASSWORD = "registry-bench-password"  # noqa: S105 (a throwaway local database)
 
 # The same rows as the importer writes them, without its normalisation and resolution.
 LOAD_CSV: LiteralString = f"""
@@ -196,6 +197,13 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+# Each side: its key in the results, its --only value, its database's name, its run and its log name.
+_SIDES: tuple[tuple[str, str, str, Callable[[FreshNeo4j, Path, int], dict[str, Any]], str], ...] = (
+    ("importer", "importer", "import", run_importer, "importer"),
+    ("load_csv", "load-csv", "loadcsv", run_load_csv, "LOAD CSV"),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, nargs="+", default=[25_000, 250_000])
@@ -214,18 +222,13 @@ def main(argv: list[str] | None = None) -> int:
         result: dict[str, Any] = {"rows": rows}
         sides: dict[str, list[dict[str, Any]]] = {"importer": [], "load_csv": []}
         for _ in range(args.repeat):
-            if args.only != "load-csv":
-                load = _loadavg()
-                with FreshNeo4j(f"import-{rows}", args.port, args.heap, args.pagecache) as db:
-                    measured = run_importer(db, csv_path, rows)
-                sides["importer"].append({**measured, "loadavg_before": load, "loadavg_after": _loadavg()})
-                print(f"  importer: {sides['importer'][-1]}", file=sys.stderr)
-            if args.only != "importer":
-                load = _loadavg()
-                with FreshNeo4j(f"loadcsv-{rows}", args.port, args.heap, args.pagecache) as db:
-                    measured = run_load_csv(db, csv_path, rows)
-                sides["load_csv"].append({**measured, "loadavg_before": load, "loadavg_after": _loadavg()})
-                print(f"  LOAD CSV: {sides['load_csv'][-1]}", file=sys.stderr)
+            for side, option, home, run, shown in _SIDES:
+                if args.only in (None, option):
+                    load = _loadavg()
+                    with FreshNeo4j(f"{home}-{rows}", args.port, args.heap, args.pagecache) as db:
+                        measured = run(db, csv_path, rows)
+                    sides[side].append({**measured, "loadavg_before": load, "loadavg_after": _loadavg()})
+                    print(f"  {shown}: {sides[side][-1]}", file=sys.stderr)
         for side, runs in sides.items():
             if runs:
                 result[side] = _median(runs)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import json
 import math
 import os
 import random
@@ -35,22 +34,20 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, LiteralString
 from urllib.parse import urlencode
 
+from bench.database import add_database_arguments, open_database, save_results, wipe, write_in_chunks
 from bench.generator import actors
 from graph_schema.contract import Label as L
 from graph_schema.migrate import migrate
 from graph_schema.refdata import counties, municipalities
-from registry.config import PROJECT_ROOT, LocalNeo4jSettings
+from registry.config import PROJECT_ROOT
 from registry.dao.actors import ActorDao, search_query
 from registry.db import Graph
 from registry.demo import to_record
 from registry.domain.actor import ActorFilter, text_query
-from registry.localdb import LocalNeo4j
 
-PASSWORD = "registry-bench-password"  # noqa: S105 (a loopback-only benchmark database)
 WORDS = ("pensionär", "idrott", "kultur", "hembygd", "kör", "seniorer", "byalag", "anhörig", "scout", "fotboll")
 AREAS = ("sports", "culture", "pensioners", "social-support", "children-youth", "health", "local-development")
 SCENARIOS = ("municipality+interest_area", "county+q", "near+radius")
@@ -87,25 +84,11 @@ def _records(n: int, seed: int) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def load(graph: Graph, n: int, seed: int, batch: int = 1000) -> float:
+def load(graph: Graph, n: int, seed: int) -> float:
     started = time.perf_counter()
-    # CALL ... IN TRANSACTIONS needs an auto-commit transaction: session.run, not execute_query.
-    with graph.driver.session(database=graph.database) as session:
-        session.run(_WIPE).consume()
-    dao = ActorDao(graph)
-    chunk: list[dict[str, Any]] = []
-    done = 0
-    for record in _records(n, seed):
-        chunk.append(record)
-        if len(chunk) == batch:
-            dao.insert_many(chunk)
-            done += len(chunk)
-            chunk = []
-            print(f"\r  loaded {done}/{n}", end="", file=sys.stderr, flush=True)
-    if chunk:
-        dao.insert_many(chunk)
+    wipe(graph, _WIPE)
+    write_in_chunks(_records(n, seed), ActorDao(graph).insert_many, n, "loaded")
     graph.driver.execute_query("CALL db.awaitIndexes(600)", database_=graph.database)
-    print(file=sys.stderr)
     return time.perf_counter() - started
 
 
@@ -236,29 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--actors", type=int, default=25_000)
     parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--bolt-port", type=int, default=7690, help="local Neo4j for the benchmark")
+    add_database_arguments(parser, 7690, "reload even if the actor count matches")
     parser.add_argument("--http-port", type=int, default=5790)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument("--requests", type=int, default=1000, help="HTTP requests per scenario")
     parser.add_argument("--raw", type=int, default=200, help="raw driver queries per scenario")
-    parser.add_argument("--reload", action="store_true", help="reload even if the actor count matches")
-    parser.add_argument("--stop", action="store_true", help="stop the benchmark's local Neo4j at the end")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     args = parser.parse_args(argv)
 
-    uri = os.environ.get("NEO4J_URI")
-    local = None
-    if uri:
-        user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"]
-    else:
-        home = PROJECT_ROOT / "var" / "bench" / f"neo4j-{args.bolt_port}"
-        settings = LocalNeo4jSettings(home, args.bolt_port, "1g", "1g", home / "import")
-        local = LocalNeo4j(settings, "neo4j", PASSWORD)
-        local.start()
-        uri, user, password = settings.uri, "neo4j", PASSWORD
-    graph = Graph(uri, user, password, os.environ.get("NEO4J_DATABASE", "neo4j"))
+    db = open_database(args.bolt_port)
+    graph = db.graph()
     migrate(graph.driver, graph.database)
     count = graph.read_one(_ACTOR_COUNT)
     load_seconds = None
@@ -268,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {load_seconds} s", file=sys.stderr)
 
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
-    env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password}
+    env = db.env()
     server = subprocess.Popen(
         [
             gunicorn,
@@ -319,12 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.wait(timeout=30)
         graph.close()
-        if local is not None and args.stop:
-            local.stop()
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"registry-search-{args.actors}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(results, indent=2))
+        db.finish(stop=args.stop)
+    save_results(args.out, f"registry-search-{args.actors}.json", results)
     return 0
 
 

@@ -18,15 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any, LiteralString
 
+from bench.database import add_database_arguments, open_database, progress, save_results, wipe, write_in_chunks
 from bench.generator import actors
 from bench.relationships_generator import Dataset, generate, iter_rows
 from graph_schema.contract import Label as L
@@ -34,7 +33,6 @@ from graph_schema.contract import Rel as R
 from graph_schema.migrate import migrate
 from graph_schema.refdata import counties, municipalities
 from registry.app import create_app
-from registry.config import PROJECT_ROOT, LocalNeo4jSettings
 from registry.dao.actors import ActorDao
 from registry.dao.analyses import AnalysisDao
 from registry.dao.arenas import ArenaDao
@@ -43,9 +41,6 @@ from registry.dao.network import NetworkDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.demo import to_record
-from registry.localdb import LocalNeo4j
-
-PASSWORD = "registry-bench-password"  # noqa: S105 (a loopback-only benchmark database)
 
 _COUNTS: LiteralString = f"""
 RETURN COUNT {{ (:{L.ACTOR}) }} AS actors,
@@ -66,29 +61,18 @@ RETURN a.id AS id, a.municipality_code AS municipality, degree
 """
 
 
-def _progress(label: str, done: int, total: int) -> None:
-    print(f"\r  {label} {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+def _records(n: int, seed: int) -> Iterator[dict[str, Any]]:
+    for actor in actors(n, seed):
+        record = to_record(actor)
+        record["props"]["sources"] = ["bench"]
+        yield record
 
 
 def load(graph: Graph, n: int, seed: int) -> dict[str, Any]:
     started = time.perf_counter()
-    with graph.driver.session(database=graph.database) as session:
-        session.run(_WIPE).consume()
+    wipe(graph, _WIPE)
     actor_dao = ActorDao(graph)
-    chunk: list[dict[str, Any]] = []
-    done = 0
-    for actor in actors(n, seed):
-        record = to_record(actor)
-        record["props"]["sources"] = ["bench"]
-        chunk.append(record)
-        if len(chunk) == 1000:
-            actor_dao.upsert_many(chunk)
-            done += len(chunk)
-            chunk = []
-            _progress("actors", done, n)
-    if chunk:
-        actor_dao.upsert_many(chunk)
-    print(file=sys.stderr)
+    write_in_chunks(_records(n, seed), actor_dao.upsert_many, n, "actors")
     actors_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -107,7 +91,7 @@ def load(graph: Graph, n: int, seed: int) -> dict[str, Any]:
     for rel_type, rows in iter_rows(data, 10_000):
         rel_dao.upsert_many(rel_type, rows)
         done += len(rows)
-        _progress("relationships", done, total)
+        progress("relationships", done, total)
     print(file=sys.stderr)
     graph.driver.execute_query("CALL db.awaitIndexes(600)", database_=graph.database)
     return {
@@ -242,28 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--actors", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--bolt-port", type=int, default=7901, help="local Neo4j for the benchmark")
+    add_database_arguments(parser, 7901, "reload even if the counts look right")
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="2g")
     parser.add_argument("--rounds", type=int, default=25, help="rounds of the ego queries")
     parser.add_argument("--analysis-rounds", type=int, default=7, help="rounds of each welfare-gap and broker area")
-    parser.add_argument("--reload", action="store_true", help="reload even if the counts look right")
-    parser.add_argument("--stop", action="store_true", help="stop the benchmark's local Neo4j at the end")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
     args = parser.parse_args(argv)
 
-    uri = os.environ.get("NEO4J_URI")
-    local = None
-    if uri:
-        user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"]
-    else:
-        home = PROJECT_ROOT / "var" / "bench" / f"neo4j-{args.bolt_port}"
-        settings = LocalNeo4jSettings(home, args.bolt_port, args.heap, args.pagecache, home / "import")
-        local = LocalNeo4j(settings, "neo4j", PASSWORD)
-        local.start()
-        uri, user, password = settings.uri, "neo4j", PASSWORD
-    database = os.environ.get("NEO4J_DATABASE", "neo4j")
-    graph = Graph(uri, user, password, database)
+    db = open_database(args.bolt_port, args.heap, args.pagecache)
+    graph = db.graph()
     migrate(graph.driver, graph.database)
     counts = graph.read_one(_COUNTS) or {}
     results: dict[str, Any] = {"actors": args.actors, "seed": args.seed, "heap": args.heap, "pagecache": args.pagecache}
@@ -273,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = graph.read_one(_COUNTS) or {}
     results["graph"] = counts
     print(f"graph: {counts}", file=sys.stderr)
-    app = create_app({"NEO4J_URI": uri, "NEO4J_USER": user, "NEO4J_PASSWORD": password, "NEO4J_DATABASE": database})
+    app = create_app(db.config())
     try:
         results["ego_depth2"] = bench_ego(graph, app.test_client(), args.actors, args.rounds, args.seed)
         ego = results["ego_depth2"]
@@ -298,11 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         app.extensions["graph"].close()
         graph.close()
-        if local is not None and args.stop:
-            local.stop()
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"relationships-{args.actors}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        db.finish(stop=args.stop)
+    save_results(args.out, f"relationships-{args.actors}.json", results, ensure_ascii=False, show=False)
     print(json.dumps({k: v for k, v in results.items() if k != "load"}, indent=2, ensure_ascii=False)[:4000])
     return 0
 

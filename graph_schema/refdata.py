@@ -13,6 +13,7 @@ import functools
 import math
 import statistics
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import LiteralString
@@ -82,13 +83,17 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
+def _fold_index(names: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """Each of a place's names, folded, to its code."""
+    return {fold(name): code for code, all_names in names for name in all_names}
+
+
 @functools.cache
 def _municipality_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for m in municipalities().values():
-        for key in (m.code, m.name, m.official_name, m.official_name.removesuffix(" kommun")):
-            index[fold(key)] = m.code
-    return index
+    return _fold_index(
+        (m.code, (m.code, m.name, m.official_name, m.official_name.removesuffix(" kommun")))
+        for m in municipalities().values()
+    )
 
 
 def find_municipality(code_or_name: str) -> Municipality | None:
@@ -99,11 +104,7 @@ def find_municipality(code_or_name: str) -> Municipality | None:
 
 @functools.cache
 def _county_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for c in counties().values():
-        for key in (c.code, c.name, c.short_name):
-            index[fold(key)] = c.code
-    return index
+    return _fold_index((c.code, (c.code, c.name, c.short_name)) for c in counties().values())
 
 
 def find_county(code_or_name: str) -> County | None:
@@ -387,23 +388,15 @@ def taxonomy() -> dict[str, tuple[Term, ...]]:
     }
 
 
-_SEED_INTEREST_AREAS: LiteralString = f"""
+def _seed_terms(label: LiteralString) -> LiteralString:
+    """Interest areas and target groups are seeded alike, each under its own label."""
+    return f"""
 UNWIND $rows AS row
-MERGE (t:{L.INTEREST_AREA} {{id: row.id}})
+MERGE (t:{label} {{id: row.id}})
 ON CREATE SET t.label_sv = row.sv, t.label_en = row.en, t.seeded = true
 SET t.search_words = row.words
 WITH t, row WHERE row.broader IS NOT NULL
-MATCH (b:{L.INTEREST_AREA} {{id: row.broader}})
-MERGE (t)-[:{R.BROADER}]->(b)
-"""
-
-_SEED_TARGET_GROUPS: LiteralString = f"""
-UNWIND $rows AS row
-MERGE (t:{L.TARGET_GROUP} {{id: row.id}})
-ON CREATE SET t.label_sv = row.sv, t.label_en = row.en, t.seeded = true
-SET t.search_words = row.words
-WITH t, row WHERE row.broader IS NOT NULL
-MATCH (b:{L.TARGET_GROUP} {{id: row.broader}})
+MATCH (b:{label} {{id: row.broader}})
 MERGE (t)-[:{R.BROADER}]->(b)
 """
 
@@ -414,8 +407,8 @@ def seed_taxonomy(driver: Driver, database: str) -> int:
     created = 0
     terms = taxonomy()
     steps: tuple[tuple[LiteralString, tuple[Term, ...]], ...] = (
-        (_SEED_INTEREST_AREAS, terms["interest_areas"]),
-        (_SEED_TARGET_GROUPS, terms["target_groups"]),
+        (_seed_terms(L.INTEREST_AREA), terms["interest_areas"]),
+        (_seed_terms(L.TARGET_GROUP), terms["target_groups"]),
     )
     for query, rows in steps:
         # Parents first, so a child's MATCH on its broader term finds it within one UNWIND.

@@ -147,14 +147,6 @@ _STAGE_COLOURS: Final = {
     "knowledge": "#2171b5",
     "trust_and_structure": "#08306b",
 }
-# The map's own words for the stages (shorter than the vocabulary's where a map is tight).
-STAGE_MAP_TERMS: Final = {
-    "arena": ("Arena för möten", "Meeting arena"),
-    "dialogue": ("Samtal och dialog", "Conversation and dialogue"),
-    "knowledge": ("Kunskap", "Knowledge"),
-    "trust_and_structure": ("Tillit och struktur", "Trust and structure"),
-}
-
 # In the order the actor page shows them, which is also the order of the maps' type filter.
 DECLARED: Final[tuple[RelationshipType, ...]] = (
     RelationshipType(
@@ -334,8 +326,8 @@ DECLARED: Final[tuple[RelationshipType, ...]] = (
         MapLook(
             (
                 *(
-                    EdgeLook(f"stage:{stage}", f"Steg: {sv}", f"Stage: {en}", _STAGE_COLOURS[stage], "to")
-                    for stage, (sv, en) in STAGE_MAP_TERMS.items()
+                    EdgeLook(f"stage:{t.id}", f"Steg: {t.sv}", f"Stage: {t.en}", _STAGE_COLOURS[t.id], "to")
+                    for t in v.STAGES
                 ),
                 EdgeLook("engaged", "Engagerad i utmaning", "Engaged in challenge", "#6baed6", "to"),
             ),

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Unpack
 
 from graph_schema.refdata import taxonomy
-from importers.vocabulary import CATEGORY, DERIVED, STATED, Derivation, Provenance, Rule, Vocabulary, shipped
+from importers.vocabulary import CATEGORY, DERIVED, STATED, Derivation, FreeTexts, Provenance, Rule, Vocabulary, shipped
 from registry.domain.normalize import fold
 
 _GROUP_STEMS: tuple[tuple[str, str], ...] = (
@@ -101,13 +102,7 @@ class CategoryMapper:
         return areas, groups
 
     def derive(
-        self,
-        *,
-        categories: Sequence[str] = (),
-        activities: Sequence[str] = (),
-        name: str | None = None,
-        description: str | None = None,
-        target_groups: Sequence[str] = (),
+        self, *, categories: Sequence[str] = (), target_groups: Sequence[str] = (), **texts: Unpack[FreeTexts]
     ) -> tuple[Derivation, tuple[str, ...]]:
         """The row's terms with provenance, and the words of its target-group column that matched nothing."""
         mapped: list[tuple[str, Provenance, list[str]]] = []
@@ -123,7 +118,7 @@ class CategoryMapper:
                 mapped.append((text, Provenance(CATEGORY, "category", text, "taxonomy"), [self._area_labels[folded]]))
             else:
                 free.append(text)
-        derivation = self.rule_set.derive(categories=free, activities=activities, name=name, description=description)
+        derivation = self.rule_set.derive(categories=free, **texts)
         if mapped:
             # An exact category also stands for an interest area, so a fallback guess gives way to it.
             fallbacks = {r.id for r in self.rule_set.rules if r.fallback}

@@ -250,7 +250,7 @@ def test_node_colour_by_sector_umbrella_apart_and_shape_by_kind() -> None:
     assert groups["Paraplyet"]["shape"] == "star"
     assert groups["Arenan"]["shape"] == "box"
     assert groups["Paraplyet"]["term"] == "Paraplyorganisation / Umbrella organisation"
-    assert "Offentlig / Public" in groups["Kommunen"]["term"]
+    assert "Offentlig sektor / Public sector" in groups["Kommunen"]["term"]
 
 
 def test_edge_encoding_follows_the_collaboration_model() -> None:
@@ -293,7 +293,7 @@ def test_legend_is_in_swedish_and_english_and_lists_what_is_drawn() -> None:
     html = render_map(network, title="x")
     legend = html.split('<aside id="legend"')[1].split("</aside>")[0]
     assert "Teckenförklaring / Legend" in legend
-    assert "Kommun / Municipality · Offentlig / Public" in legend
+    assert "Kommun / Municipality · Offentlig sektor / Public sector" in legend
     assert "Makt / Power" in legend
     assert "Finansiering" not in legend  # only what the map shows
     assert "Storlek: antal relationer. / Size: number of relationships." in legend

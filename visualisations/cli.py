@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -89,83 +90,57 @@ def map_group() -> None:
     """Relationskartor som HTML-filer / Relationship maps as HTML files."""
 
 
-@map_group.command("actor")
-@click.argument("actor_id")
-@click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Antal steg / Hops")
-@_filters
-@_output
-@click.pass_obj
-def map_actor(
-    settings: Settings,
-    actor_id: str,
-    depth: int,
-    types: tuple[str, ...],
-    valid_at: datetime | None,
-    output: Path,
-    size_by: SizeBy,
+def _map_command(
+    name: str,
+    argument: str,
+    make: Callable[..., Subject],
+    help_text: str,
+    *options: Callable[[Callable], Callable],  # type: ignore[type-arg]
 ) -> None:
-    """Karta runt en aktör / Map around an actor (ego map)."""
-    _write(
-        settings,
-        output,
-        size_by,
-        lambda graph: actor_map(graph, actor_id, depth=depth, types=list(types) or None, valid_at=_day(valid_at)),
-    )
+    """`registry map NAME ID`: the subject's id, its own options (in the order given), then the output's."""
+
+    def command(settings: Settings, output: Path, size_by: SizeBy, **given: Any) -> None:
+        subject_id = given.pop(argument)
+        if "types" in given:
+            given["types"] = list(given["types"]) or None
+        if "valid_at" in given:
+            given["valid_at"] = _day(given["valid_at"])
+        _write(settings, output, size_by, lambda graph: make(graph, subject_id, **given))
+
+    wrapped = _output(click.pass_obj(command))
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    map_group.command(name, help=help_text)(click.argument(argument)(wrapped))
 
 
-def _area_command(name: str, make: Callable[..., Subject], help_text: str) -> None:
-    """`registry map municipality|county CODE`: the two area maps take the same options."""
-
-    @map_group.command(name, help=help_text)
-    @click.argument("code")
-    @_area_filters
-    @_filters
-    @_output
-    @click.pass_obj
-    def command(
-        settings: Settings,
-        code: str,
-        interest_area: str | None,
-        target_group: str | None,
-        types: tuple[str, ...],
-        valid_at: datetime | None,
-        output: Path,
-        size_by: SizeBy,
-    ) -> None:
-        _write(
-            settings,
-            output,
-            size_by,
-            lambda graph: make(
-                graph,
-                code,
-                interest_area=interest_area,
-                target_group=target_group,
-                types=list(types) or None,
-                valid_at=_day(valid_at),
-            ),
-        )
-
-
-_area_command(
-    "municipality", municipality_map, "Områdeskarta för en kommun (SCB-kod) / Area map of a municipality (SCB code)."
+_map_command(
+    "actor",
+    "actor_id",
+    actor_map,
+    "Karta runt en aktör / Map around an actor (ego map).",
+    click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Antal steg / Hops"),
+    _filters,
 )
-_area_command("county", county_map, "Områdeskarta för ett län (SCB-kod) / Area map of a county (SCB code).")
-
-
-@map_group.command("arena")
-@click.argument("arena_id")
-@_output
-@click.pass_obj
-def map_arena(settings: Settings, arena_id: str, output: Path, size_by: SizeBy) -> None:
-    """Karta över en mötesarena / Map of a meeting arena."""
-    _write(settings, output, size_by, lambda graph: arena_map(graph, arena_id))
-
-
-@map_group.command("challenge")
-@click.argument("challenge_id")
-@_output
-@click.pass_obj
-def map_challenge(settings: Settings, challenge_id: str, output: Path, size_by: SizeBy) -> None:
-    """Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage."""
-    _write(settings, output, size_by, lambda graph: challenge_map(graph, challenge_id))
+_map_command(
+    "municipality",
+    "code",
+    municipality_map,
+    "Områdeskarta för en kommun (SCB-kod) / Area map of a municipality (SCB code).",
+    _area_filters,
+    _filters,
+)
+_map_command(
+    "county",
+    "code",
+    county_map,
+    "Områdeskarta för ett län (SCB-kod) / Area map of a county (SCB code).",
+    _area_filters,
+    _filters,
+)
+_map_command("arena", "arena_id", arena_map, "Karta över en mötesarena / Map of a meeting arena.")
+_map_command(
+    "challenge",
+    "challenge_id",
+    challenge_map,
+    "Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage.",
+)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph_schema.contract import Label as L
-from graph_schema.relationship_types import BY_TYPE, DECLARED, STAGE_MAP_TERMS, EdgeLook
+from graph_schema.relationship_types import BY_TYPE, DECLARED, EdgeLook
+from graph_schema.vocabulary import STAGES
+from registry.domain.actor import KINDS, SECTORS
 from registry.domain.network import NetworkEdge, NetworkNode
 
 
@@ -24,27 +26,10 @@ class Term:
         return self.sv if self.sv == self.en else f"{self.sv} / {self.en}"
 
 
-SECTOR_TERMS: dict[str, Term] = {
-    "public": Term("Offentlig", "Public"),
-    "civil": Term("Civilsamhälle", "Civil society"),
-    "private": Term("Privat", "Private"),
-}
+# The map says what the domain says: its vocabularies, not copies that drift from them.
+SECTOR_TERMS: dict[str, Term] = {key: Term(t.sv, t.en) for key, t in SECTORS.items()}
 UMBRELLA = "umbrella"
-
-KIND_TERMS: dict[str, Term] = {
-    "municipality": Term("Kommun", "Municipality"),
-    "region": Term("Region", "Region"),
-    "municipal-department": Term("Kommunal förvaltning", "Municipal department"),
-    "primary-care": Term("Vårdcentral", "Primary-care centre"),
-    "association": Term("Förening", "Association"),
-    UMBRELLA: Term("Paraplyorganisation", "Umbrella organisation"),
-    "study-association": Term("Studieförbund", "Study association"),
-    "faith-community": Term("Trossamfund", "Faith community"),
-    "foundation": Term("Stiftelse", "Foundation"),
-    "cooperative": Term("Kooperativ", "Cooperative"),
-    "company": Term("Företag", "Company"),
-    "other": Term("Övrigt", "Other"),
-}
+KIND_TERMS: dict[str, Term] = {key: Term(t.sv, t.en) for key, t in KINDS.items()}
 
 LABEL_TERMS: dict[str, Term] = {
     L.ACTOR: Term("Aktör", "Actor"),
@@ -62,11 +47,12 @@ SECTOR_COLOURS: dict[str, str] = {
     "private": "#8d6e63",
 }
 UNKNOWN_COLOUR = "#9e9e9e"
-LABEL_COLOURS: dict[str, str] = {
-    L.ARENA: "#e9c46a",
-    L.CHALLENGE: "#f4a261",
-    L.AGREEMENT: "#cfd8dc",
-    L.MUNICIPALITY: "#b0bec5",
+# Other nodes: (shape, colour) by label; boxes fit their label.
+LABEL_LOOKS: dict[str, tuple[str, str]] = {
+    L.ARENA: ("box", "#e9c46a"),
+    L.CHALLENGE: ("ellipse", "#f4a261"),
+    L.AGREEMENT: ("box", "#cfd8dc"),
+    L.MUNICIPALITY: ("database", "#b0bec5"),
 }
 
 # Shapes whose label sits outside them, so size can carry degree or betweenness.
@@ -83,12 +69,6 @@ KIND_SHAPES: dict[str, str] = {
     "cooperative": "hexagon",
     "company": "dot",
     "other": "dot",
-}
-LABEL_SHAPES: dict[str, str] = {
-    L.ARENA: "box",
-    L.CHALLENGE: "ellipse",
-    L.AGREEMENT: "box",
-    L.MUNICIPALITY: "database",
 }
 # What the legend draws for a shape (a character in the node's colour).
 SHAPE_SYMBOLS: dict[str, str] = {
@@ -119,13 +99,13 @@ def node_style(node: NetworkNode) -> NodeStyle:
         sector_key = UMBRELLA if kind == UMBRELLA else (node.sector or "")
         colour = SECTOR_COLOURS.get(sector_key, UNKNOWN_COLOUR)
         return NodeStyle(f"{sector_key or 'unknown'}:{kind}", KIND_SHAPES[kind], colour, True)
-    shape = LABEL_SHAPES.get(node.label, "box")
-    return NodeStyle(node.label, shape, LABEL_COLOURS.get(node.label, UNKNOWN_COLOUR), False)
+    shape, colour = LABEL_LOOKS.get(node.label, ("box", UNKNOWN_COLOUR))
+    return NodeStyle(node.label, shape, colour, False)
 
 
 # -- edges ------------------------------------------------------------------------------
 # Each declared relationship type brings its styles (graph_schema.relationship_types).
-STAGE_TERMS: dict[str, Term] = {stage: Term(sv, en) for stage, (sv, en) in STAGE_MAP_TERMS.items()}
+STAGE_TERMS: dict[str, Term] = {t.id: Term(t.sv, t.en) for t in STAGES}
 
 
 @dataclass(frozen=True)

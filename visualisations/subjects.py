@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from graph_schema.refdata import counties, municipalities
 from graph_schema.relationship_types import DECLARED, type_names
@@ -24,38 +24,6 @@ from visualisations import maps
 MAP_TYPES: tuple[str, ...] = type_names(
     (*(d for d in DECLARED if d.ends_at_actor), *(d for d in DECLARED if not d.ends_at_actor))
 )
-
-
-class NetworkSource(Protocol):
-    """The network queries maps are drawn from (implemented by NetworkDao)."""
-
-    def ego(
-        self,
-        actor_id: str,
-        depth: int = 1,
-        types: list[str] | None = None,
-        valid_at: date | None = None,
-        limit: int = 2000,
-    ) -> Network: ...
-
-    def area(
-        self,
-        municipality_code: str | None = None,
-        county_code: str | None = None,
-        interest_area: str | None = None,
-        target_group: str | None = None,
-        types: list[str] | None = None,
-        valid_at: date | None = None,
-        limit: int = 2000,
-    ) -> Network: ...
-
-    def arena(self, arena_id: str) -> Network: ...
-
-    def challenge(self, challenge_id: str) -> Network: ...
-
-
-def network_source(graph: Graph) -> NetworkSource:
-    return NetworkDao(graph)
 
 
 class SubjectNotFoundError(Exception):
@@ -92,6 +60,16 @@ def _name_of(network: Network, node_id: str) -> str | None:
     return next((n.name for n in network.nodes if n.id == node_id), None)
 
 
+def _named(query: Callable[[NetworkDao], Network], graph: Graph, node_id: str, missing: str) -> tuple[Network, str]:
+    """The network around one node and the node's name; `missing` when the node does not exist."""
+    dao = NetworkDao(graph)
+    network = _ask(lambda: query(dao))
+    name = _name_of(network, node_id)
+    if name is None:
+        raise SubjectNotFoundError(missing)
+    return network, name
+
+
 def actor_map(
     graph: Graph,
     actor_id: str,
@@ -100,19 +78,19 @@ def actor_map(
     types: list[str] | None = None,
     valid_at: date | None = None,
 ) -> Subject:
-    source = network_source(graph)
-    network = _ask(lambda: source.ego(actor_id, depth=depth, types=types, valid_at=valid_at, limit=maps.MAX_NODES))
-    name = _name_of(network, actor_id)
-    if name is None:
-        raise SubjectNotFoundError("Aktören finns inte / Actor not found")
+    network, name = _named(
+        lambda dao: dao.ego(actor_id, depth=depth, types=types, valid_at=valid_at, limit=maps.MAX_NODES),
+        graph,
+        actor_id,
+        "Aktören finns inte / Actor not found",
+    )
     suffix = f" (djup {depth} / depth {depth})"
     return Subject(network, f"Relationskarta: {name} / Relationship map: {name}{suffix}", f"actor-{actor_id}")
 
 
 def _area_map(graph: Graph, title: str, slug: str, **area: Any) -> Subject:
     """The map of a municipality's or a county's actors (`area`: the network query's filters)."""
-    source = network_source(graph)
-    network = _ask(lambda: source.area(**area, limit=maps.MAX_NODES))
+    network = _ask(lambda: NetworkDao(graph).area(**area, limit=maps.MAX_NODES))
     return Subject(network, f"Områdeskarta: {title} / Area map: {title}", slug)
 
 
@@ -140,20 +118,14 @@ def county_map(graph: Graph, code: str, **filters: Unpack[AreaFilters]) -> Subje
 
 
 def arena_map(graph: Graph, arena_id: str) -> Subject:
-    source = network_source(graph)
-    network = _ask(lambda: source.arena(arena_id))
-    name = _name_of(network, arena_id)
-    if name is None:
-        raise SubjectNotFoundError("Arenan finns inte / Arena not found")
+    network, name = _named(lambda dao: dao.arena(arena_id), graph, arena_id, "Arenan finns inte / Arena not found")
     return Subject(network, f"Arenakarta: {name} / Arena map: {name}", f"arena-{arena_id}")
 
 
 def challenge_map(graph: Graph, challenge_id: str) -> Subject:
-    source = network_source(graph)
-    network = _ask(lambda: source.challenge(challenge_id))
-    name = _name_of(network, challenge_id)
-    if name is None:
-        raise SubjectNotFoundError("Utmaningen finns inte / Challenge not found")
+    network, name = _named(
+        lambda dao: dao.challenge(challenge_id), graph, challenge_id, "Utmaningen finns inte / Challenge not found"
+    )
     return Subject(
         network,
         f"Utmaningskarta: {name} / Challenge map: {name} (steg per aktör / stage per actor)",

@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 FIELDS = ("category", "activities", "name", "description")
 
@@ -74,6 +74,14 @@ def compile_pattern(source: str) -> Pattern:
     after = r"\w*" if ends_open else _ENDINGS + r"(?!\w)"
     literal = core.split()[0] if " " in core else core
     return Pattern(source, re.compile(before + body + after), literal, case_sensitive, starts_inside)
+
+
+class FreeTexts(TypedDict, total=False):
+    """A row's texts beside its categories, which rules read for terms."""
+
+    activities: Sequence[str]
+    name: str | None
+    description: str | None
 
 
 @dataclass(frozen=True)
@@ -287,20 +295,13 @@ class Vocabulary:
                 self._cache[key] = found
         return found
 
-    def derive(
-        self,
-        *,
-        categories: Sequence[str] = (),
-        activities: Sequence[str] = (),
-        name: str | None = None,
-        description: str | None = None,
-    ) -> Derivation:
+    def derive(self, *, categories: Sequence[str] = (), **free: Unpack[FreeTexts]) -> Derivation:
         """Every term the texts say, with its provenance; `unless` rules see all the texts."""
         texts: list[tuple[str, str]] = [("category", c) for c in categories if c.strip()]
-        texts += [("activities", a) for a in activity_items(activities)]
-        if name:
+        texts += [("activities", a) for a in activity_items(free.get("activities", ()))]
+        if name := free.get("name"):
             texts.append(("name", name))
-        if description:
+        if description := free.get("description"):
             texts.append(("description", description))
         everything = [(t, t.lower()) for _, t in texts]
         result = Derivation()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from graph_schema.contract import NODES, Label
 from graph_schema.refdata import municipalities
 from registry.dao.actors import ActorDao, WriteResult
 from registry.db import Graph
@@ -20,22 +21,11 @@ from registry.domain import normalize
 
 __all__ = ["DEMO_NAMESPACE", "demo_id", "load_demo", "load_demo_records"]
 
-_PROPERTIES = (
-    "name",
-    "alt_names",
-    "sector",
-    "kind",
-    "description",
-    "activities",
-    "street_address",
-    "locality",
-    "founded_year",
-    "member_count",
-    "national_affiliation",
-    "resources_offered",
-    "resources_needed",
-    "goals",
+# The demo's fields are the contract's actor properties; these are normalised or set by `to_record`.
+_NORMALISED = frozenset(
+    {"org_number", "postal_code", "website", "emails", "phones", "municipality_code", "county_code"}
 )
+_PROPERTIES = frozenset(NODES[Label.ACTOR].properties) - _NORMALISED
 
 
 def load_demo_records() -> list[dict[str, Any]]:
@@ -45,7 +35,7 @@ def load_demo_records() -> list[dict[str, Any]]:
 
 
 def to_record(actor: dict[str, Any]) -> dict[str, Any]:
-    props: dict[str, Any] = {k: actor[k] for k in _PROPERTIES if k in actor}
+    props: dict[str, Any] = {k: v for k, v in actor.items() if k in _PROPERTIES}
     code = actor["municipality"]
     props["municipality_code"] = code
     props["county_code"] = municipalities()[code].county_code
