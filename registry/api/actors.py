@@ -7,7 +7,7 @@ import io
 import itertools
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Response, current_app, stream_with_context, url_for
@@ -106,6 +106,20 @@ def present(view: dict[str, Any], principal: Principal) -> dict[str, Any]:
 def _etag_data(view: dict[str, Any], principal: Principal) -> dict[str, Any]:
     # The representation differs per caller (contacts or not), so the tag does too.
     return {**tag_data("actor", view["id"], view.get("version")), "contacts": contacts_visible(view, principal)}
+
+
+def _answer(view: dict[str, Any] | None, principal: Principal) -> dict[str, Any]:
+    """The actor as `principal` may see it, its ETag set; 404 when it is gone."""
+    if view is None:
+        abort(404, message=NOT_FOUND)
+        raise AssertionError
+    blp.set_etag(_etag_data(view, principal))
+    return present(view, principal)
+
+
+def _answers_actor(view: Callable[..., Any]) -> Any:
+    """What a route answering one actor declares: the actor with its ETag, or 404."""
+    return blp.etag(blp.response(200, ActorSchema)(blp.alt_response(404, description=NOT_FOUND)(view)))
 
 
 def _summary(item: dict[str, Any]) -> dict[str, Any]:
@@ -346,22 +360,14 @@ class ActorExport(MethodView):
 
 @blp.route("/<actor_id>")
 class Actor(MethodView):
-    @blp.etag
-    @blp.response(200, ActorSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
+    @_answers_actor
     def get(self, actor_id: str) -> dict[str, Any]:
         """Visa en aktör / Read an actor
 
         Svaret har en `ETag`; skicka den som `If-Match` när du ändrar. / The answer carries an
         `ETag`; send it as `If-Match` when you edit.
         """
-        view = ActorDao(get_graph()).get(actor_id)
-        if view is None:
-            abort(404, message=NOT_FOUND)
-            raise AssertionError
-        principal = current_principal()
-        blp.set_etag(_etag_data(view, principal))
-        return present(view, principal)
+        return _answer(ActorDao(get_graph()).get(actor_id), current_principal())
 
     @blp.etag
     @blp.arguments(ActorPatchSchema)
@@ -399,11 +405,7 @@ class Actor(MethodView):
         except DuplicateOrgNumberError as exc:
             _duplicate(exc)
             raise
-        if view is None:
-            abort(404, message=NOT_FOUND)
-            raise AssertionError
-        blp.set_etag(_etag_data(view, principal))
-        shown = present(view, principal)
+        shown = _answer(view, principal)
         shown["warnings"] = list(write.warnings)
         return shown
 
@@ -423,9 +425,7 @@ class Actor(MethodView):
 
 @blp.route("/<actor_id>/restore")
 class ActorRestore(MethodView):
-    @blp.etag
-    @blp.response(200, ActorSchema)
-    @blp.alt_response(404, description=NOT_FOUND)
+    @_answers_actor
     def post(self, actor_id: str) -> dict[str, Any]:
         """Återställ en arkiverad aktör / Restore an archived actor"""
         principal = current_principal()
@@ -433,12 +433,7 @@ class ActorRestore(MethodView):
         dao = ActorDao(get_graph())
         if dao.set_archived(actor_id, False, writer=current_writer()) is None:
             abort(404, message=NOT_FOUND)
-        view = dao.get(actor_id)
-        if view is None:
-            abort(404, message=NOT_FOUND)
-            raise AssertionError
-        blp.set_etag(_etag_data(view, principal))
-        return present(view, principal)
+        return _answer(dao.get(actor_id), principal)
 
 
 # -- export formats ---------------------------------------------------------------------------------

@@ -9,8 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
 from registry.api._crud import Docs, add_relationship, collaboration_blueprint, crud_routes
-from registry.api.arenas import RecordSchema
-from registry.api.relationship_schemas import MetaSchema, NodeRefSchema, RelationshipSchema
+from registry.api.relationship_schemas import MetaSchema, NodeRefSchema, RecordSchema, RelationshipSchema
 from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field
 from registry.auth import Write
 from registry.dao.agreements import AgreementDao

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from registry.api.http import page_window, paged_get, query_get
 from registry.api.relationship_schemas import LabelledTermSchema, NodeRefSchema
-from registry.api.toolkit import handle_domain_errors, page_window
+from registry.api.toolkit import handle_domain_errors
 from registry.dao.analyses import AnalysisDao
 from registry.db import get_graph
 
@@ -113,33 +113,31 @@ class WelfareGapsSchema(Schema):
     cells = fields.List(fields.Nested(GapCellSchema))
 
 
-@blp.route("/welfare-gaps")
-class WelfareGaps(MethodView):
-    @blp.arguments(WelfareGapQuerySchema, location="query")
-    @blp.response(200, WelfareGapsSchema)
-    def get(self, args: dict[str, Any]) -> Any:
-        """Välfärdsluckor / Welfare gaps for a municipality or county
+@blp.route("/welfare-gaps", endpoint="WelfareGaps")
+@query_get(blp, WelfareGapQuerySchema, WelfareGapsSchema)
+def welfare_gaps(args: dict[str, Any]) -> Any:
+    """Välfärdsluckor / Welfare gaps for a municipality or county
 
-        För varje verksamhetsområde × målgrupp: antalet civila aktörer (säte eller verksamma i området;
-        smalare termer räknas till bredare). För en kommun jämförs varje ruta med medianen av länets
-        kommuner: `none` = ingen här fast länet har några, `none_in_county` = ingen i hela länet,
-        `far_below` = färre än `ratio` × medianen. För ett län räknas länet som helhet och de kommuner
-        som saknar eller ligger långt under listas per ruta. / For every interest area × target group:
-        the number of civil actors seated or active in the area (narrower terms count toward broader
-        ones). For a municipality each cell is compared with the median of the county's
-        municipalities: `none` = none here though the county has some, `none_in_county` = none in the
-        county, `far_below` = fewer than `ratio` × the median. For a county the county as a whole is
-        counted and the municipalities with none or far fewer are listed per cell.
-        """
-        return AnalysisDao(get_graph()).welfare_gaps(
-            args.get("municipality"),
-            args.get("county"),
-            ratio=args["ratio"],
-            only_gaps=args["only_gaps"],
-            interest_area=args.get("interest_area"),
-            target_group=args.get("target_group"),
-            min_share=args["min_share"],
-        )
+    För varje verksamhetsområde × målgrupp: antalet civila aktörer (säte eller verksamma i området;
+    smalare termer räknas till bredare). För en kommun jämförs varje ruta med medianen av länets
+    kommuner: `none` = ingen här fast länet har några, `none_in_county` = ingen i hela länet,
+    `far_below` = färre än `ratio` × medianen. För ett län räknas länet som helhet och de kommuner
+    som saknar eller ligger långt under listas per ruta. / For every interest area × target group:
+    the number of civil actors seated or active in the area (narrower terms count toward broader
+    ones). For a municipality each cell is compared with the median of the county's
+    municipalities: `none` = none here though the county has some, `none_in_county` = none in the
+    county, `far_below` = fewer than `ratio` × the median. For a county the county as a whole is
+    counted and the municipalities with none or far fewer are listed per cell.
+    """
+    return AnalysisDao(get_graph()).welfare_gaps(
+        args.get("municipality"),
+        args.get("county"),
+        ratio=args["ratio"],
+        only_gaps=args["only_gaps"],
+        interest_area=args.get("interest_area"),
+        target_group=args.get("target_group"),
+        min_share=args["min_share"],
+    )
 
 
 # -- brokers ----------------------------------------------------------------------------------
@@ -177,28 +175,26 @@ class BrokersSchema(Schema):
     bridging_arenas_and_agreements = fields.List(fields.Nested(BridgeNodeSchema))
 
 
-@blp.route("/brokers")
-class Brokers(MethodView):
-    @blp.arguments(BrokerQuerySchema, location="query")
-    @blp.response(200, BrokersSchema)
-    def get(self, args: dict[str, Any]) -> Any:
-        """Brobyggare / Brokers between public and civil actors
+@blp.route("/brokers", endpoint="Brokers")
+@query_get(blp, BrokerQuerySchema, BrokersSchema)
+def brokers(args: dict[str, Any]) -> Any:
+    """Brobyggare / Brokers between public and civil actors
 
-        Grafen: områdets aktörer, deras arenor, överenskommelser och utmaningar, och alla relationer
-        som gäller (beroenden, finansiering, uppfattningar, medlemskap, deltagande), utan riktning.
-        Varje aktör rangordnas efter betweenness (igraph, normerat som networkx
-        `betweenness_centrality_subset`) räknat bara på kortaste vägar från offentliga till civila
-        aktörer: hur ofta ligger den mellan de två sidorna? I stora kommuner används ett fast
-        slumpurval av offentliga startpunkter så att svaret kommer inom ungefär en sekund;
-        `sampled_sources` anger hur många. / The area's actors with their arenas, agreements and
-        challenges and all valid relationships, undirected; each actor ranked by betweenness counted
-        only on shortest paths from public to civil actors (igraph, normalised as networkx's
-        `betweenness_centrality_subset`). In large municipalities a fixed-seed sample of public
-        sources keeps the answer near a second; `sampled_sources` says how many were used.
-        """
-        return AnalysisDao(get_graph()).brokers(
-            args.get("municipality"), args.get("county"), limit=args["limit"], valid_at=args.get("valid_at")
-        )
+    Grafen: områdets aktörer, deras arenor, överenskommelser och utmaningar, och alla relationer
+    som gäller (beroenden, finansiering, uppfattningar, medlemskap, deltagande), utan riktning.
+    Varje aktör rangordnas efter betweenness (igraph, normerat som networkx
+    `betweenness_centrality_subset`) räknat bara på kortaste vägar från offentliga till civila
+    aktörer: hur ofta ligger den mellan de två sidorna? I stora kommuner används ett fast
+    slumpurval av offentliga startpunkter så att svaret kommer inom ungefär en sekund;
+    `sampled_sources` anger hur många. / The area's actors with their arenas, agreements and
+    challenges and all valid relationships, undirected; each actor ranked by betweenness counted
+    only on shortest paths from public to civil actors (igraph, normalised as networkx's
+    `betweenness_centrality_subset`). In large municipalities a fixed-seed sample of public
+    sources keeps the answer near a second; `sampled_sources` says how many were used.
+    """
+    return AnalysisDao(get_graph()).brokers(
+        args.get("municipality"), args.get("county"), limit=args["limit"], valid_at=args.get("valid_at")
+    )
 
 
 # -- isolated ---------------------------------------------------------------------------------
@@ -213,31 +209,28 @@ class IsolatedActorSchema(NodeRefSchema):
     memberships = fields.Integer(metadata={"description": "Medlemskap (räknas inte) / memberships (not counted)"})
 
 
-@blp.route("/isolated")
-class Isolated(MethodView):
-    @blp.arguments(IsolatedQuerySchema, location="query")
-    @blp.response(200, IsolatedActorSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=500)
-    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Isolerade aktörer / Isolated actors in an area
+@blp.route("/isolated", endpoint="Isolated")
+@paged_get(blp, IsolatedQuerySchema, IsolatedActorSchema)
+def isolated(args: dict[str, Any], pagination_parameters: Any) -> Any:
+    """Isolerade aktörer / Isolated actors in an area
 
-        Aktörer (säte eller verksamma i området) utan någon samverkansrelation som gäller:
-        inga beroenden, ingen finansiering, inga uppfattningar, inga överenskommelser, arenor,
-        utmaningar eller möten. Läge och medlemskap räknas inte. Antalet aktörer i området står i
-        huvudet `X-Area-Actors`. / Actors with no valid collaboration relationship; location and
-        memberships do not count. The number of actors in the area is in the `X-Area-Actors` header.
-        """
-        skip, limit = page_window(pagination_parameters)
-        result = AnalysisDao(get_graph()).isolated(
-            args.get("municipality"),
-            args.get("county"),
-            sector=args.get("sector"),
-            skip=skip,
-            limit=limit,
-            valid_at=args.get("valid_at"),
-        )
-        pagination_parameters.item_count = result["total"]
-        return result["items"], 200, {"X-Area-Actors": str(result["actors_in_area"])}
+    Aktörer (säte eller verksamma i området) utan någon samverkansrelation som gäller:
+    inga beroenden, ingen finansiering, inga uppfattningar, inga överenskommelser, arenor,
+    utmaningar eller möten. Läge och medlemskap räknas inte. Antalet aktörer i området står i
+    huvudet `X-Area-Actors`. / Actors with no valid collaboration relationship; location and
+    memberships do not count. The number of actors in the area is in the `X-Area-Actors` header.
+    """
+    skip, limit = page_window(pagination_parameters)
+    result = AnalysisDao(get_graph()).isolated(
+        args.get("municipality"),
+        args.get("county"),
+        sector=args.get("sector"),
+        skip=skip,
+        limit=limit,
+        valid_at=args.get("valid_at"),
+    )
+    pagination_parameters.item_count = result["total"]
+    return result["items"], 200, {"X-Area-Actors": str(result["actors_in_area"])}
 
 
 # -- power ------------------------------------------------------------------------------------
@@ -305,26 +298,24 @@ class PowerSchema(Schema):
     money = fields.Nested(MoneySchema)
 
 
-@blp.route("/power")
-class Power(MethodView):
-    @blp.arguments(PowerQuerySchema, location="query")
-    @blp.response(200, PowerSchema)
-    def get(self, args: dict[str, Any]) -> Any:
-        """Makt och pengar / Power and money in an area
+@blp.route("/power", endpoint="Power")
+@query_get(blp, PowerQuerySchema, PowerSchema)
+def power(args: dict[str, Any]) -> Any:
+    """Makt och pengar / Power and money in an area
 
-        Maktberoenden (DEPENDS_ON med kind `power`) som rör områdets aktörer: vem har makt över vem,
-        med vilken resurs och hur starkt (1–5), summerat per maktinnehavare; och finansiering (FUNDS):
-        hur mycket pengar som går från vem till vem, per form och mottagarsektor. / Power dependencies
-        touching the area's actors, summed per holder by strength; and funding flows by funder,
-        recipient, form and recipient sector.
-        """
-        return AnalysisDao(get_graph()).power(
-            args.get("municipality"),
-            args.get("county"),
-            year=args.get("year"),
-            limit=args["limit"],
-            valid_at=args.get("valid_at"),
-        )
+    Maktberoenden (DEPENDS_ON med kind `power`) som rör områdets aktörer: vem har makt över vem,
+    med vilken resurs och hur starkt (1–5), summerat per maktinnehavare; och finansiering (FUNDS):
+    hur mycket pengar som går från vem till vem, per form och mottagarsektor. / Power dependencies
+    touching the area's actors, summed per holder by strength; and funding flows by funder,
+    recipient, form and recipient sector.
+    """
+    return AnalysisDao(get_graph()).power(
+        args.get("municipality"),
+        args.get("county"),
+        year=args.get("year"),
+        limit=args["limit"],
+        valid_at=args.get("valid_at"),
+    )
 
 
 # -- readiness --------------------------------------------------------------------------------
@@ -380,23 +371,21 @@ class ReadinessSchema(Schema):
     opportunity = fields.Nested(ScoreSchema)
 
 
-@blp.route("/readiness")
-class Readiness(MethodView):
-    @blp.arguments(ReadinessQuerySchema, location="query")
-    @blp.response(200, ReadinessSchema)
-    def get(self, args: dict[str, Any]) -> Any:
-        """Beredskap för samverkan (heuristik) / Readiness of a pair to collaborate (a heuristic)
+@blp.route("/readiness", endpoint="Readiness")
+@query_get(blp, ReadinessQuerySchema, ReadinessSchema)
+def readiness(args: dict[str, Any]) -> Any:
+    """Beredskap för samverkan (heuristik) / Readiness of a pair to collaborate (a heuristic)
 
-        EN HEURISTIK, INTE EN MÄTNING. Vilja och möjlighet enligt modellens fem faktorer, var och en
-        från −1 (hindrar) till +1 (stöder) och förklarad i ord: mål (gemensamma verksamhetsområden och
-        målgrupper), resurser (den ena erbjuder vad den andra behöver), beroendeförhållanden
-        (ömsesidigt +, konkurrens −, makt − om det inte synliggörs), uppfattningar (hur de ser
-        varandra, −2…+2) och lagrum (gemensamma överenskommelser, finansiering). Vilja = medel av mål,
-        beroenden och uppfattningar; möjlighet = medel av resurser, lagrum och relationsbasen
-        (gemensamma arenor och utmaningar). / A HEURISTIC, NOT A MEASUREMENT. Willingness and
-        opportunity from the model's five factors, each scored −1…+1 and explained in words: goals,
-        resources, dependency relations, perceptions and legal framework. Willingness is the mean of
-        goals, dependency and perceptions; opportunity the mean of resources, legal framework and the
-        relationship base (shared arenas and challenges).
-        """
-        return AnalysisDao(get_graph()).readiness(args["a"], args["b"], valid_at=args.get("valid_at"))
+    EN HEURISTIK, INTE EN MÄTNING. Vilja och möjlighet enligt modellens fem faktorer, var och en
+    från −1 (hindrar) till +1 (stöder) och förklarad i ord: mål (gemensamma verksamhetsområden och
+    målgrupper), resurser (den ena erbjuder vad den andra behöver), beroendeförhållanden
+    (ömsesidigt +, konkurrens −, makt − om det inte synliggörs), uppfattningar (hur de ser
+    varandra, −2…+2) och lagrum (gemensamma överenskommelser, finansiering). Vilja = medel av mål,
+    beroenden och uppfattningar; möjlighet = medel av resurser, lagrum och relationsbasen
+    (gemensamma arenor och utmaningar). / A HEURISTIC, NOT A MEASUREMENT. Willingness and
+    opportunity from the model's five factors, each scored −1…+1 and explained in words: goals,
+    resources, dependency relations, perceptions and legal framework. Willingness is the mean of
+    goals, dependency and perceptions; opportunity the mean of resources, legal framework and the
+    relationship base (shared arenas and challenges).
+    """
+    return AnalysisDao(get_graph()).readiness(args["a"], args["b"], valid_at=args.get("valid_at"))

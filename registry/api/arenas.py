@@ -26,6 +26,7 @@ from registry.api.relationship_schemas import (
     MetaSchema,
     NetworkSchema,
     NodeRefSchema,
+    RecordSchema,
     RelationshipSchema,
 )
 from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field
@@ -77,14 +78,6 @@ class ParticipantSchema(Schema):
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
     current = fields.Boolean()
-
-
-class RecordSchema(Schema):
-    version = fields.Integer(allow_none=True)
-    created_at = fields.DateTime(allow_none=True)
-    created_by = fields.String(allow_none=True)
-    updated_at = fields.DateTime(allow_none=True)
-    updated_by = fields.String(allow_none=True)
 
 
 class ArenaSchema(RecordSchema):

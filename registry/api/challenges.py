@@ -14,13 +14,14 @@ from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
 from registry.api._crud import Docs, add_relationship, collaboration_blueprint, crud_routes
-from registry.api.arenas import MunicipalityRefSchema, RecordSchema
+from registry.api.arenas import MunicipalityRefSchema
 from registry.api.relationship_schemas import (
     HistoryEntrySchema,
     LabelledTermSchema,
     MetaSchema,
     NetworkSchema,
     NodeRefSchema,
+    RecordSchema,
     RelationshipSchema,
 )
 from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field

@@ -13,7 +13,7 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import url_for
 from flask.views import MethodView
@@ -41,6 +41,7 @@ blp = Blueprint(
 
 NOT_FOUND = "Finns inte / Not found."
 HSDS_VERSION = "3.0"
+_T = TypeVar("_T")
 _DOC = "Se docs/hsds.md för mappningen / See docs/hsds.md for the mapping"
 
 
@@ -160,11 +161,20 @@ def _actor(kind: str | None, object_id: str) -> dict[str, Any]:
         uuid.UUID(object_id)
     except ValueError:
         actor_id = None
-    view = ActorDao(get_graph()).get(actor_id) if actor_id else None
-    if view is None:
+    return _found(ActorDao(get_graph()).get(actor_id) if actor_id else None)
+
+
+def _found(found: _T | None) -> _T:
+    """What a single-object route found, or its 404."""
+    if found is None:
         abort(404, message=NOT_FOUND)
         raise AssertionError
-    return view
+    return found
+
+
+def _one(view: Callable[..., Any]) -> Any:
+    """What every single-object route declares: the object (HSDS form), or 404."""
+    return blp.response(200, description=_DOC)(blp.alt_response(404, description=NOT_FOUND)(view))
 
 
 def _organization(view: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
@@ -207,8 +217,7 @@ class Organizations(MethodView):
 
 @blp.route("/organizations/<organization_id>")
 class Organization(MethodView):
-    @blp.response(200, description=_DOC)
-    @blp.alt_response(404, description=NOT_FOUND)
+    @_one
     def get(self, organization_id: str) -> dict[str, Any]:
         """En organisation med tjänster och platser / One organization with its services and locations"""
         return _organization(_actor(None, organization_id))
@@ -229,8 +238,7 @@ class Services(MethodView):
 
 @blp.route("/services/<service_id>")
 class Service(MethodView):
-    @blp.response(200, description=_DOC)
-    @blp.alt_response(404, description=NOT_FOUND)
+    @_one
     def get(self, service_id: str) -> dict[str, Any]:
         """En tjänst / One service"""
         return _service(_actor("service", service_id))
@@ -247,15 +255,10 @@ class Taxonomies(MethodView):
 
 @blp.route("/taxonomies/<taxonomy_id>")
 class TaxonomyById(MethodView):
-    @blp.response(200, description=_DOC)
-    @blp.alt_response(404, description=NOT_FOUND)
+    @_one
     def get(self, taxonomy_id: str) -> dict[str, Any]:
         """En taxonomi / One taxonomy"""
-        taxonomy = mapping.TAXONOMY_BY_ID.get(taxonomy_id)
-        if taxonomy is None:
-            abort(404, message=NOT_FOUND)
-            raise AssertionError
-        return taxonomy.to_hsds()
+        return _found(mapping.TAXONOMY_BY_ID.get(taxonomy_id)).to_hsds()
 
 
 @blp.route("/taxonomy_terms")
@@ -280,12 +283,7 @@ class TaxonomyTerms(MethodView):
 
 @blp.route("/taxonomy_terms/<term_id>")
 class TaxonomyTerm(MethodView):
-    @blp.response(200, description=_DOC)
-    @blp.alt_response(404, description=NOT_FOUND)
+    @_one
     def get(self, term_id: str) -> dict[str, Any]:
         """En taxonomiterm / One taxonomy term"""
-        found = _terms_by_id().get(term_id)
-        if found is None:
-            abort(404, message=NOT_FOUND)
-            raise AssertionError
-        return mapping.taxonomy_term(*found)
+        return mapping.taxonomy_term(*_found(_terms_by_id().get(term_id)))

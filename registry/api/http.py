@@ -17,10 +17,12 @@ paging rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
 from flask_smorest import Blueprint, abort
+from marshmallow import Schema
 from werkzeug.http import quote_etag
 
 from registry.errors import PRECONDITION_FAILED, PRECONDITION_REQUIRED
@@ -33,6 +35,8 @@ __all__ = [
     "etag_header",
     "page_shown",
     "page_window",
+    "paged_get",
+    "query_get",
     "require_if_match",
     "tag",
     "tag_data",
@@ -71,6 +75,30 @@ def require_if_match(kind: str, obj_id: str, version: int | None) -> int:
     if tag(kind, obj_id, version) not in request.if_match:
         abort(412, message=PRECONDITION_FAILED)
     return int(version or 0)
+
+
+_View = Callable[..., Any]
+
+
+def query_get(blp: Blueprint, query: type[Schema], answer: Schema | type[Schema]) -> Callable[[_View], Any]:
+    """A GET that reads `query` from the query string and answers `answer` with 200."""
+
+    def wrap(view: _View) -> Any:
+        return blp.arguments(query, location="query")(blp.response(200, answer)(view))
+
+    return wrap
+
+
+def paged_get(
+    blp: Blueprint, query: type[Schema], answer: type[Schema], *, page_size: int = 50, max_page_size: int = 500
+) -> Callable[[_View], Any]:
+    """A GET listing of `answer` items filtered by `query`, in flask-smorest's pages (`page_window`)."""
+
+    def wrap(view: _View) -> Any:
+        paged = blp.paginate(page_size=page_size, max_page_size=max_page_size)(view)
+        return query_get(blp, query, answer(many=True))(paged)
+
+    return wrap
 
 
 # No collection here comes near a billion items: a skip beyond this is past the end whatever the

@@ -169,18 +169,16 @@ def _map_get(args_schema: type[Schema], not_found: str) -> Callable[[_View], Any
     return wrap
 
 
-def _area(make: Callable[..., Subject], code: str, args: dict[str, Any]) -> Response:
+def _filtered(make: Callable[..., Subject], subject_id: str, args: dict[str, Any], **options: Any) -> Response:
+    """A map `make` draws around one subject, with the query's relationship filters (types, valid_at)."""
     return _render(
-        lambda: make(
-            get_graph(),
-            code,
-            interest_area=args["interest_area"],
-            target_group=args["target_group"],
-            types=args.get("types"),
-            valid_at=args["valid_at"],
-        ),
+        lambda: make(get_graph(), subject_id, types=args.get("types"), valid_at=args["valid_at"], **options),
         args,
     )
+
+
+def _area(make: Callable[..., Subject], code: str, args: dict[str, Any]) -> Response:
+    return _filtered(make, code, args, interest_area=args["interest_area"], target_group=args["target_group"])
 
 
 @blp.route("/actors/<string:actor_id>")
@@ -188,16 +186,7 @@ class ActorMap(MethodView):
     @_map_get(ActorMapArgs, "Aktören finns inte / Actor not found")
     def get(self, args: dict[str, Any], actor_id: str):  # type: ignore[no-untyped-def]
         """Relationskarta runt en aktör / Relationship map around an actor (ego map)"""
-        return _render(
-            lambda: actor_map(
-                get_graph(),
-                actor_id,
-                depth=args["depth"],
-                types=args.get("types"),
-                valid_at=args["valid_at"],
-            ),
-            args,
-        )
+        return _filtered(actor_map, actor_id, args, depth=args["depth"])
 
 
 @blp.route("/municipalities/<string:code>")

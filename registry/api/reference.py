@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import request
 from flask.views import MethodView
@@ -32,6 +33,8 @@ blp = Blueprint(
 )
 
 TERM_NOT_FOUND = "Termen finns inte / Term not found."
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 _TAXONOMY_ENDPOINTS = frozenset(
@@ -134,97 +137,95 @@ def _delete(kind: Kind, term_id: str) -> None:
 _ADMIN_ONLY = "Bara för administratörer / Admins only"
 
 
-@blp.route("/interest-areas")
-class InterestAreas(MethodView):
-    @blp.response(200, TermSchema(many=True))
-    def get(self) -> list[dict[str, Any]]:
-        """Verksamhetsområden / Interest areas
+def _doc(text: str) -> Callable[[_F], _F]:
+    """Set a view's docstring before flask-smorest's decorators copy it into the OpenAPI summary."""
+
+    def decorate(func: _F) -> _F:
+        func.__doc__ = text
+        return func
+
+    return decorate
+
+
+def _taxonomy_routes(kind: Kind, path: str, collection: str, item: str, docs: dict[str, str]) -> None:
+    """The four routes of one taxonomy; `collection` and `item` name the endpoints (reference.<name>)."""
+
+    class Collection(MethodView):
+        @blp.response(200, TermSchema(many=True))
+        @_doc(docs["list"])
+        def get(self) -> list[dict[str, Any]]:
+            return _list(kind)
+
+        @blp.arguments(TermCreateSchema)
+        @blp.response(201, TermSchema)
+        @blp.alt_response(401, description=_ADMIN_ONLY)
+        @blp.alt_response(403, description=_ADMIN_ONLY)
+        @blp.alt_response(409, description="Id:t finns redan / The id exists")
+        @_doc(docs["create"])
+        def post(self, data: dict[str, Any]) -> dict[str, Any]:
+            return _create(kind, data)
+
+    class Item(MethodView):
+        @blp.response(200, TermSchema)
+        @blp.alt_response(404, description=TERM_NOT_FOUND)
+        @_doc(docs["get"])
+        def get(self, term_id: str) -> dict[str, Any]:
+            return _get(kind, term_id)
+
+        @blp.arguments(TermPatchSchema)
+        @blp.response(200, TermSchema)
+        @blp.alt_response(401, description=_ADMIN_ONLY)
+        @blp.alt_response(403, description=_ADMIN_ONLY)
+        @blp.alt_response(404, description=TERM_NOT_FOUND)
+        @_doc("Byt etiketter eller överordnad term (admin) / Change labels or the broader term (admin)")
+        def patch(self, data: dict[str, Any], term_id: str) -> dict[str, Any]:
+            return _update(kind, term_id, data)
+
+        @blp.response(204)
+        @blp.alt_response(401, description=_ADMIN_ONLY)
+        @blp.alt_response(403, description=_ADMIN_ONLY)
+        @blp.alt_response(404, description=TERM_NOT_FOUND)
+        @blp.alt_response(409, description="Termen används / The term is in use")
+        @_doc(docs["delete"])
+        def delete(self, term_id: str) -> None:
+            _delete(kind, term_id)
+
+    Collection.__name__ = Collection.__qualname__ = collection
+    Item.__name__ = Item.__qualname__ = item
+    blp.route(path)(Collection)
+    blp.route(f"{path}/<term_id>")(Item)
+
+
+_taxonomy_routes(
+    "interest_areas",
+    "/interest-areas",
+    "InterestAreas",
+    "InterestArea",
+    {
+        "list": """Verksamhetsområden / Interest areas
 
         Hierarkiska: `broader` är den överordnade termen; `actor_count` räknar underordnade
         termers aktörer också. / Hierarchical: `broader` is the parent; `actor_count` includes
         the actors of narrower terms.
-        """
-        return _list("interest_areas")
-
-    @blp.arguments(TermCreateSchema)
-    @blp.response(201, TermSchema)
-    @blp.alt_response(401, description=_ADMIN_ONLY)
-    @blp.alt_response(403, description=_ADMIN_ONLY)
-    @blp.alt_response(409, description="Id:t finns redan / The id exists")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Lägg till ett verksamhetsområde (admin) / Add an interest area (admin)"""
-        return _create("interest_areas", data)
-
-
-@blp.route("/interest-areas/<term_id>")
-class InterestArea(MethodView):
-    @blp.response(200, TermSchema)
-    @blp.alt_response(404, description=TERM_NOT_FOUND)
-    def get(self, term_id: str) -> dict[str, Any]:
-        """Ett verksamhetsområde / One interest area"""
-        return _get("interest_areas", term_id)
-
-    @blp.arguments(TermPatchSchema)
-    @blp.response(200, TermSchema)
-    @blp.alt_response(401, description=_ADMIN_ONLY)
-    @blp.alt_response(403, description=_ADMIN_ONLY)
-    @blp.alt_response(404, description=TERM_NOT_FOUND)
-    def patch(self, data: dict[str, Any], term_id: str) -> dict[str, Any]:
-        """Byt etiketter eller överordnad term (admin) / Change labels or the broader term (admin)"""
-        return _update("interest_areas", term_id, data)
-
-    @blp.response(204)
-    @blp.alt_response(401, description=_ADMIN_ONLY)
-    @blp.alt_response(403, description=_ADMIN_ONLY)
-    @blp.alt_response(404, description=TERM_NOT_FOUND)
-    @blp.alt_response(409, description="Termen används / The term is in use")
-    def delete(self, term_id: str) -> None:
-        """Ta bort ett oanvänt verksamhetsområde utan underordnade termer (admin) / Delete an unused leaf (admin)"""
-        _delete("interest_areas", term_id)
-
-
-@blp.route("/target-groups")
-class TargetGroups(MethodView):
-    @blp.response(200, TermSchema(many=True))
-    def get(self) -> list[dict[str, Any]]:
-        """Målgrupper / Target groups
+        """,
+        "create": "Lägg till ett verksamhetsområde (admin) / Add an interest area (admin)",
+        "get": "Ett verksamhetsområde / One interest area",
+        "delete": "Ta bort ett oanvänt verksamhetsområde utan underordnade termer (admin) / "
+        "Delete an unused leaf (admin)",
+    },
+)
+_taxonomy_routes(
+    "target_groups",
+    "/target-groups",
+    "TargetGroups",
+    "TargetGroup",
+    {
+        "list": """Målgrupper / Target groups
 
         Hierarkiska som verksamhetsområdena. / Hierarchical like the interest areas.
-        """
-        return _list("target_groups")
-
-    @blp.arguments(TermCreateSchema)
-    @blp.response(201, TermSchema)
-    @blp.alt_response(401, description=_ADMIN_ONLY)
-    @blp.alt_response(403, description=_ADMIN_ONLY)
-    @blp.alt_response(409, description="Id:t finns redan / The id exists")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Lägg till en målgrupp (admin) / Add a target group (admin)"""
-        return _create("target_groups", data)
-
-
-@blp.route("/target-groups/<term_id>")
-class TargetGroup(MethodView):
-    @blp.response(200, TermSchema)
-    @blp.alt_response(404, description=TERM_NOT_FOUND)
-    def get(self, term_id: str) -> dict[str, Any]:
-        """En målgrupp / One target group"""
-        return _get("target_groups", term_id)
-
-    @blp.arguments(TermPatchSchema)
-    @blp.response(200, TermSchema)
-    @blp.alt_response(401, description=_ADMIN_ONLY)
-    @blp.alt_response(403, description=_ADMIN_ONLY)
-    @blp.alt_response(404, description=TERM_NOT_FOUND)
-    def patch(self, data: dict[str, Any], term_id: str) -> dict[str, Any]:
-        """Byt etiketter eller överordnad term (admin) / Change labels or the broader term (admin)"""
-        return _update("target_groups", term_id, data)
-
-    @blp.response(204)
-    @blp.alt_response(401, description=_ADMIN_ONLY)
-    @blp.alt_response(403, description=_ADMIN_ONLY)
-    @blp.alt_response(404, description=TERM_NOT_FOUND)
-    @blp.alt_response(409, description="Termen används / The term is in use")
-    def delete(self, term_id: str) -> None:
-        """Ta bort en oanvänd målgrupp utan underordnade termer (admin) / Delete an unused leaf (admin)"""
-        _delete("target_groups", term_id)
+        """,
+        "create": "Lägg till en målgrupp (admin) / Add a target group (admin)",
+        "get": "En målgrupp / One target group",
+        "delete": "Ta bort en oanvänd målgrupp utan underordnade termer (admin) / Delete an unused leaf (admin)",
+    },
+)

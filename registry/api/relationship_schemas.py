@@ -22,6 +22,11 @@ from registry.domain.relationships import (
 )
 
 
+def day(description: str) -> fields.Date:
+    """A query or request date, documented (both languages) for the OpenAPI page."""
+    return fields.Date(metadata={"description": description})
+
+
 class LabelledTermSchema(Schema):
     id = fields.String(required=True)
     sv = fields.String(required=True)
@@ -35,6 +40,16 @@ class NodeRefSchema(Schema):
     sector = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
     municipality_code = fields.String(allow_none=True)
+
+
+class RecordSchema(Schema):
+    """Who made and last changed a stored item (relationship, arena, agreement, challenge), and when."""
+
+    version = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+    created_by = fields.String(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+    updated_by = fields.String(allow_none=True)
 
 
 # -- relationship schemas ----------------------------------------------------------------------
@@ -148,12 +163,7 @@ class RelationshipPatchSchema(MetaSchema):
 
 
 class EndSchema(Schema):
-    valid_to = fields.Date(
-        metadata={
-            "description": "Första dag relationen inte gäller (standard i dag) / first day it no longer holds "
-            "(default today)"
-        }
-    )
+    valid_to = day("Första dag relationen inte gäller (standard i dag) / first day it no longer holds (default today)")
 
 
 class HistoryEntrySchema(Schema):
@@ -162,7 +172,7 @@ class HistoryEntrySchema(Schema):
     by = fields.String(allow_none=True)
 
 
-class RelationshipSchema(Schema):
+class RelationshipSchema(RecordSchema):
     id = fields.String(allow_none=True, metadata={"description": "null för medlemskap / null for memberships"})
     type = fields.String(required=True)
     from_ = fields.Nested(NodeRefSchema, data_key="from", attribute="from")
@@ -174,11 +184,6 @@ class RelationshipSchema(Schema):
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
     note = fields.String(allow_none=True)
-    created_by = fields.String(allow_none=True)
-    created_at = fields.DateTime(allow_none=True)
-    updated_by = fields.String(allow_none=True)
-    updated_at = fields.DateTime(allow_none=True)
-    version = fields.Integer(allow_none=True)
     current = fields.Boolean(metadata={"description": "Gäller i dag / holds today"})
     history = fields.List(fields.Nested(HistoryEntrySchema))
     skipped_stages = fields.List(fields.String())
@@ -210,15 +215,13 @@ class RelationshipQuerySchema(Schema):
         validate=validate.Regexp(r"^(public|civil|private)-(public|civil|private)$"),
         metadata={"description": "Sektorpar från→till, t.ex. / sector pair from→to, e.g. `public-civil`"},
     )
-    valid_at = fields.Date(metadata={"description": "Bara relationer som gäller denna dag / only those valid that day"})
+    valid_at = day("Bara relationer som gäller denna dag / only those valid that day")
 
 
 class ActorRelationshipsQuerySchema(Schema):
-    valid_at = fields.Date(
-        metadata={
-            "description": "Bara relationer som gäller denna dag; utan: alla, även avslutade / only those valid "
-            "that day; without it: all, ended ones included"
-        }
+    valid_at = day(
+        "Bara relationer som gäller denna dag; utan: alla, även avslutade / only those valid "
+        "that day; without it: all, ended ones included"
     )
 
 
@@ -232,12 +235,7 @@ class NetworkQuerySchema(Schema):
             + ", ".join(NETWORK_TYPES.ids)
         },
     )
-    valid_at = fields.Date(
-        metadata={
-            "description": "Relationer som gäller denna dag (standard i dag) / relationships "
-            "valid on this day (default today)"
-        }
-    )
+    valid_at = day("Relationer som gäller denna dag (standard i dag) / relationships valid on this day (default today)")
     limit = fields.Integer(load_default=2000, validate=validate.Range(1, 5000))
     format = fields.String(
         load_default="json",

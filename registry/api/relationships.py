@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError
 
+from registry.api.http import paged_get
 from registry.api.maps import graph_file
 from registry.api.relationship_schemas import (
     ActorRelationshipsQuerySchema,
@@ -84,9 +85,7 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 @blp.route("/relationships")
 class Relationships(MethodView):
-    @blp.arguments(RelationshipQuerySchema, location="query")
-    @blp.response(200, RelationshipSchema(many=True))
-    @blp.paginate(page_size=50, max_page_size=500)
+    @paged_get(blp, RelationshipQuerySchema, RelationshipSchema)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Relationer med filter / List relationships with filters
 
