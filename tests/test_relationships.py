@@ -100,8 +100,8 @@ def test_created_by_is_the_callers_principal(actors: Graph, app: Flask, coordina
 
 
 def test_every_type_with_its_properties(actors: Graph, coordinator_client: FlaskClient) -> None:
-    agreement = AgreementDao(actors).create({"kind": "iop", "title": "IOP"}, "test")
-    challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test")
+    agreement = AgreementDao(actors).create({"kind": "iop", "title": "IOP"}, "test", writer=WRITER)
+    challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test", writer=WRITER)
     from registry.dao.arenas import ArenaDao
 
     arena = ArenaDao(actors).create({"name": "Träffen", "municipality_code": "1881"}, "test", writer=Writer.cli())
@@ -179,7 +179,7 @@ def test_no_self_loops(actors: Graph, coordinator_client: FlaskClient) -> None:
 
 
 def test_only_the_ends_the_contract_allows(actors: Graph, coordinator_client: FlaskClient) -> None:
-    agreement = AgreementDao(actors).create({"kind": "policy", "title": "Policy"}, "test")
+    agreement = AgreementDao(actors).create({"kind": "policy", "title": "Policy"}, "test", writer=WRITER)
     wrong_end = post(coordinator_client, type="PARTY_TO", **{"from": "kommun"}, to="forening-a")
     assert wrong_end.status_code == 422
     assert "Agreement" in wrong_end.get_json()["errors"]["to"][0]
@@ -478,7 +478,7 @@ def test_actor_relationships_are_grouped_by_type(actors: Graph, coordinator_clie
 
 
 def test_stage_changes_are_kept_as_history(actors: Graph, coordinator_client: FlaskClient) -> None:
-    challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test")
+    challenge = ChallengeDao(actors).create({"name": "Ensamhet", "municipality_codes": ["1881"]}, "test", writer=WRITER)
     created = post(
         coordinator_client,
         type="ENGAGED_IN",
