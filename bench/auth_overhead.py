@@ -22,7 +22,7 @@ from registry.app import create_app
 from registry.dao.tokens import TokenDao
 from registry.db import Graph
 from registry.demo import demo_id, load_demo
-from registry.identity import Channel, Principal, Role
+from registry.identity import Channel, Principal, Role, Writer
 from registry.tokens import digest, generate, matches
 
 SECRET = "bench-secret-for-the-token-hmac-0123456789"  # noqa: S105 (a throwaway bench key)
@@ -38,8 +38,7 @@ def _token(graph: Graph, role: Role, actor_id: str | None = None) -> str:
         role=str(role),
         actor_id=actor_id,
         name="bench",
-        who=Principal(Role.ADMIN, name="bench"),
-        channel=Channel.CLI,
+        writer=Writer(Principal(Role.ADMIN, name="bench"), Channel.CLI),
     )
     return new.plaintext
 

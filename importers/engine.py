@@ -605,9 +605,7 @@ class _Import:
         self.dao.write_records(tx, run_id, writes.records)
         self.dao.write_reviews(tx, run_id, writes.reviews)
         changes = self.dao.write_memberships(tx, writes.memberships)
-        self.dao.write_audit(
-            tx, self.writer.principal, run_id, [*writes.audit, *membership_audit_rows(changes)], self.writer.channel
-        )
+        self.dao.write_audit(tx, self.writer, run_id, [*writes.audit, *membership_audit_rows(changes)])
         if self.options.checkpoint:
             self.options.checkpoint("in-transaction", writes.number)
         return len(changes)

@@ -147,7 +147,7 @@ def decide(
                 ],
             )
             audit.extend(membership_audit_rows(changes))
-        ImportDao.write_audit(tx, writer.principal, None, audit, writer.channel)
+        ImportDao.write_audit(tx, writer, None, audit)
         return Decision(item_id, wanted, target)
 
     return graph.write_tx(work)
@@ -201,7 +201,7 @@ def undo(graph: Graph, item_id: str, *, writer: Writer) -> Decision:
             if changed.changed:
                 ImportDao.write_actors(tx, [changed.to_row()])
         ReviewDao.undo(tx, item_id, actor_id=target, by=writer.principal.name)
-        ImportDao.write_audit(tx, writer.principal, None, audit, writer.channel)
+        ImportDao.write_audit(tx, writer, None, audit)
         return Decision(item_id, "rejected", target)
 
     return graph.write_tx(work)

@@ -7,7 +7,7 @@ import click
 from registry.cli_support import fail, open_graph
 from registry.config import Settings
 from registry.dao.tokens import TokenDao
-from registry.identity import TOKEN_ROLES, Channel, Role, cli_principal
+from registry.identity import TOKEN_ROLES, Role, Writer
 from registry.tokens import TokenSecretError, digest, generate, load_secret, parse
 
 
@@ -45,8 +45,7 @@ def create(settings: Settings, role: str, actor_id: str | None, name: str | None
             role=role,
             actor_id=actor_id,
             name=name,
-            who=cli_principal(),
-            channel=Channel.CLI,
+            writer=Writer.cli(),
         )
     scope = f" for {actor['name']} ({actor_id})" if actor is not None else ""
     click.echo(f"Created token {new.id} ({role}{scope}). It is shown only now; keep it secret:", err=True)
@@ -78,7 +77,7 @@ def revoke(settings: Settings, token: str) -> None:
     """Revoke a token by its id (or the whole token); it stops working at once."""
     token_id = parse(token) or token.strip()
     with open_graph(settings) as graph:
-        row = TokenDao(graph).revoke(token_id, who=cli_principal(), channel=Channel.CLI)
+        row = TokenDao(graph).revoke(token_id, writer=Writer.cli())
     if row is None:
         fail(f"no token with id {token_id}")
     click.echo(f"Revoked token {token_id}." if row["was_active"] else f"Token {token_id} was already revoked.")

@@ -51,8 +51,7 @@ def issue_token(graph: Graph, role: Role, actor_id: str | None = None, name: str
         role=str(role),
         actor_id=actor_id,
         name=name or f"test {role}",
-        who=SETUP,
-        channel=Channel.CLI,
+        writer=Writer(SETUP, Channel.CLI),
     )
     return new.plaintext
 

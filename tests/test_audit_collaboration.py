@@ -17,7 +17,7 @@ from registry.dao.arenas import ArenaDao
 from registry.dao.relationships import RelationshipDao
 from registry.db import Graph
 from registry.demo import demo_id
-from registry.identity import Channel, Writer, cli_principal
+from registry.identity import Writer
 from tests.auth_support import MEMBER, NON_MEMBER, PUBLIC_ACTOR, Tokens, audit_count, bearer
 from tests.test_auth_matrix import AGREEMENT, ARENA, CHALLENGE, ENGAGEMENT, MEETING, RELATIONSHIP
 
@@ -540,7 +540,7 @@ def test_the_channel_is_the_callers(demo_graph: Graph) -> None:
     """A write made from the command line (the CLI's admin principal) is recorded as channel cli."""
     known = _events(demo_graph)
     arena = ArenaDao(demo_graph).create(
-        {"name": "Kommandoradsarenan", "municipality_code": "1881"}, "cli", writer=Writer(cli_principal(), Channel.CLI)
+        {"name": "Kommandoradsarenan", "municipality_code": "1881"}, "cli", writer=Writer.cli()
     )
     RelationshipDao(demo_graph).create(
         R.PARTICIPATES_IN,
@@ -559,10 +559,6 @@ def test_the_channel_is_the_callers(demo_graph: Graph) -> None:
 def test_writes_without_a_writer_stay_unaudited_for_trusted_loaders(demo_graph: Graph) -> None:
     """The demo loader and generators write trusted data without `who`: no events, as for actors."""
     events = audit_count(demo_graph)
-    # The demo loader's path (the DAOs' other writes all take a required Writer and always audit).
-    ArenaDao(demo_graph).upsert_many(
-        [{"id": "laddad-arena", "props": {"name": "Laddad arena", "municipality_code": "1881"}, "interest_areas": []}],
-        [],
-        "demo",
-    )
+    row = {"id": "laddad-arena", "props": {"name": "Laddad arena", "municipality_code": "1881"}, "interest_areas": []}
+    ArenaDao(demo_graph).upsert_many([row], [], "demo")
     assert audit_count(demo_graph) == events

@@ -17,7 +17,7 @@ from registry.dao.imports import ImportDao
 from registry.dao.tokens import TokenDao
 from registry.db import Graph
 from registry.domain import normalize
-from registry.identity import Channel, Principal, Role
+from registry.identity import Channel, Principal, Role, Writer
 from tests.auth_support import (
     MEMBER,
     NON_MEMBER,
@@ -132,7 +132,7 @@ def test_a_revoked_token_ends_the_session_and_sign_out_ends_it_too(
     _sign_in(page, tokens.umbrella)
     assert page.get("/paraply/").status_code == 200
     TokenDao(demo_graph).revoke(
-        tokens.umbrella.split("_")[1], who=Principal(Role.ADMIN, name="test"), channel=Channel.CLI
+        tokens.umbrella.split("_")[1], writer=Writer(Principal(Role.ADMIN, name="test"), Channel.CLI)
     )
     gone = page.get("/paraply/")
     assert gone.status_code == 302 and "expired=1" in gone.headers["Location"]

@@ -22,6 +22,7 @@ from graph_schema.contract import Rel as R
 from graph_schema.refdata import DERIVED_PRECISIONS, locate
 from registry.dao.actor_search import SearchResult, match_query, search_query, without_point_query
 from registry.dao.audit import record_audit
+from registry.dao.items import link_each, lock_statement
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
@@ -119,21 +120,9 @@ CALL (a, row) {{
   MATCH (m:{L.MUNICIPALITY} {{code: row.municipality}})
   CREATE (a)-[:{R.LOCATED_IN}]->(m)
 }}
-CALL (a, row) {{
-  UNWIND row.active_in AS code
-  MATCH (m:{L.MUNICIPALITY} {{code: code}})
-  CREATE (a)-[:{R.ACTIVE_IN}]->(m)
-}}
-CALL (a, row) {{
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  CREATE (a)-[:{R.WORKS_ON}]->(t)
-}}
-CALL (a, row) {{
-  UNWIND row.target_groups AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  CREATE (a)-[:{R.SERVES}]->(t)
-}}
+{link_each("a", "row.active_in", L.MUNICIPALITY, "code", R.ACTIVE_IN, scope="a, row", verb="CREATE")}
+{link_each("a", "row.interest_areas", L.INTEREST_AREA, "id", R.WORKS_ON, scope="a, row", verb="CREATE")}
+{link_each("a", "row.target_groups", L.TARGET_GROUP, "id", R.SERVES, scope="a, row", verb="CREATE")}
 {interest_area_mirror("a")}{target_group_mirror("a")}CALL (a, row) {{
   UNWIND row.contacts AS contact
   CREATE (c:{L.CONTACT_PERSON})
@@ -161,18 +150,13 @@ WITH a, row
     + "RETURN a.id AS id"
 )
 
-# Setting the version first takes the actor's write lock, and Cypher reads `a.version` for the
-# increment after taking it: two concurrent editors are serialised here, and the second one
-# sees the first one's version and fails its If-Match check.
-_LOCK: LiteralString = f"""
-MATCH (a:{L.ACTOR} {{id: $id}})
-SET a.version = a.version + 1
-RETURN a.version - 1 AS version
-"""
+# The actor's write lock (registry.dao.items), then the version it guards: two concurrent editors
+# are serialised here, and the second one sees the first one's version and fails its If-Match check.
+_LOCK = lock_statement(f"MATCH (a:{L.ACTOR} {{id: $id}})", "a", "a.version AS version")
 
 _SET_PROPS: LiteralString = f"""
 MATCH (a:{L.ACTOR} {{id: $id}})
-SET a += $props, a.updated_at = datetime()
+SET a += $props, a.updated_at = datetime(), a.version = a.version + 1
 """
 
 _ARCHIVE: LiteralString = f"""

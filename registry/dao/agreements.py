@@ -16,10 +16,9 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
-from registry.dao.relationships import Page, node_summary, plain
-from registry.db import Graph
-from registry.domain.relationships import InvalidError, is_valid_at
+from registry.dao.items import ItemDao, Reads, audit, check_dates, created_count, lock, lock_statement, lock_version
+from registry.dao.relationships import node_summary, plain
+from registry.domain.relationships import is_valid_at
 from registry.identity import Writer
 
 NOT_FOUND = "Överenskommelsen finns inte / Agreement not found."
@@ -67,15 +66,6 @@ RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created
 """
 
 
-def _check_dates(props: dict[str, Any]) -> None:
-    valid_from, valid_to = props.get("valid_from"), props.get("valid_to")
-    if valid_from is not None and valid_to is not None and valid_to <= valid_from:
-        raise InvalidError(
-            "Slutdatum måste komma efter startdatum / valid_to must be after valid_from.",
-            {"valid_to": ["Måste vara efter valid_from / Must be after valid_from."]},
-        )
-
-
 def _audit_view(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in plain(props).items() if k in AGREEMENT_FIELDS}
 
@@ -104,9 +94,17 @@ def _agreement(row: dict[str, Any], today: dt.date | None = None) -> dict[str, A
     }
 
 
-class AgreementDao:
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+class AgreementDao(ItemDao):
+    """Agreements: `get`, `search(kind=, actor=, municipality_code=, valid_at=)` and the writes."""
+
+    reads = Reads(
+        NOT_FOUND,
+        _GET,
+        _COUNT,
+        _SEARCH,
+        _agreement,
+        {"kind": "kind", "actor": "actor", "municipality_code": "municipality", "valid_at": "at"},
+    )
 
     def create(
         self,
@@ -117,39 +115,15 @@ class AgreementDao:
         writer: Writer,
     ) -> dict[str, Any]:
         props = {k: data[k] for k in AGREEMENT_FIELDS if data.get(k) is not None}
-        _check_dates(props)
+        check_dates(props)
         new_id = agreement_id or str(uuid.uuid4())
 
         def work(tx: ManagedTransaction) -> None:
             row = tx.run(_CREATE, id=new_id, props=props, by=by).single(strict=True)
-            audit(
-                tx,
-                writer,
-                "agreement.create",
-                L.AGREEMENT,
-                new_id,
-                None,
-                _audit_view(row["props"]),
-            )
+            audit(tx, writer, "agreement.create", L.AGREEMENT, new_id, None, _audit_view(row["props"]))
 
         self.graph.write_tx(work)
         return self.get(new_id)
-
-    def get(self, agreement_id: str) -> dict[str, Any]:
-        return _agreement(one(self.graph, _GET, NOT_FOUND, id=agreement_id))
-
-    def search(
-        self,
-        *,
-        kind: str | None = None,
-        actor: str | None = None,
-        municipality_code: str | None = None,
-        valid_at: dt.date | None = None,
-        skip: int = 0,
-        limit: int = 50,
-    ) -> Page:
-        params = {"kind": kind, "actor": actor, "municipality": municipality_code, "at": valid_at}
-        return page(self.graph, _COUNT, _SEARCH, params, _agreement, skip=skip, limit=limit)
 
     def update(
         self,
@@ -164,7 +138,7 @@ class AgreementDao:
 
         def work(tx: ManagedTransaction) -> None:
             now = plain(lock_version(tx, _LOCK, NOT_FOUND, expected_version, id=agreement_id)["props"])
-            _check_dates({k: v for k, v in {**now, **props}.items() if v is not None})
+            check_dates({k: v for k, v in {**now, **props}.items() if v is not None})
             row = tx.run(_UPDATE, id=agreement_id, props=props, by=by).single(strict=True)
             before, after = _audit_view(now), _audit_view(row["props"])
             audit(tx, writer, "agreement.update", L.AGREEMENT, agreement_id, before, after)
@@ -178,20 +152,11 @@ class AgreementDao:
         def work(tx: ManagedTransaction) -> None:
             row = lock(tx, _DELETE, NOT_FOUND, id=agreement_id)
             before = {**_audit_view(row["props"]), "parties": sorted(row["parties"])}
-            audit(
-                tx,
-                writer,
-                "agreement.delete",
-                L.AGREEMENT,
-                agreement_id,
-                before,
-                None,
-                also_about=row["parties"],
-            )
+            parties = row["parties"]
+            audit(tx, writer, "agreement.delete", L.AGREEMENT, agreement_id, before, None, also_about=parties)
 
         self.graph.write_tx(work)
 
     def upsert_many(self, rows: list[dict[str, Any]], by: str) -> int:
         """Trusted agreements (demo data) merged by id; returns how many were new."""
-        result = self.graph.write(_UPSERT, rows=rows, by=by)
-        return int(result[0]["created"]) if result else 0
+        return created_count(self.graph, _UPSERT, rows=rows, by=by)

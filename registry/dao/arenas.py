@@ -22,8 +22,20 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.refdata import counties, municipalities
-from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
-from registry.dao.relationships import Page, node_summary, plain
+from registry.dao.items import (
+    ItemDao,
+    Page,
+    Reads,
+    audit,
+    created_count,
+    link_each,
+    lock,
+    lock_statement,
+    lock_version,
+    one,
+    page,
+)
+from registry.dao.relationships import node_summary, plain
 from registry.db import Graph
 from registry.domain.relationships import (
     MEETING_CHECKLIST,
@@ -40,6 +52,15 @@ RETURN [t IN $interest_areas WHERE NOT EXISTS {{ MATCH (:{L.INTEREST_AREA} {{id:
        [a IN $actors WHERE NOT EXISTS {{ MATCH (x:{L.ACTOR} {{id: a}}) WHERE NOT coalesce(x.archived, false) }}]
          AS actors
 """
+
+
+# The search keywords arenas and challenges share -> their statements' parameters.
+AREA_FILTERS = {
+    "municipality_code": "municipality",
+    "county_code": "county",
+    "interest_area": "interest_area",
+    "actor": "actor",
+}
 
 
 def check_references(
@@ -94,12 +115,7 @@ CALL (ar) {{
   MATCH (m:{L.MUNICIPALITY} {{code: ar.municipality_code}})
   MERGE (ar)-[:{R.LOCATED_IN}]->(m)
 }}
-CALL (ar) {{
-  UNWIND $interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (ar)-[:{R.CONCERNS}]->(t)
-}}
-"""
+{link_each("ar", "$interest_areas", L.INTEREST_AREA, "id", R.CONCERNS)}"""
 
 _ARENA_VIEW: LiteralString = f"""
 RETURN properties(ar) AS props,
@@ -284,9 +300,15 @@ def _meeting(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class ArenaDao:
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+# A meeting is read with its arena's id too (`$arena`), and listed by arena.
+_MEETINGS = Reads(MEETING_NOT_FOUND, _GET_MEETING, _COUNT_MEETINGS, _LIST_MEETINGS, _meeting, {"arena": "arena"})
+
+
+class ArenaDao(ItemDao):
+    """Arenas: `get`, `search(municipality_code=, county_code=, interest_area=, actor=)` and the
+    writes; and their meetings."""
+
+    reads = Reads(ARENA_NOT_FOUND, _GET_ARENA, _COUNT_ARENAS, _SEARCH_ARENAS, _arena, AREA_FILTERS)
 
     # -- arenas ---------------------------------------------------------------------------
     def create(
@@ -310,27 +332,6 @@ class ArenaDao:
 
         self.graph.write_tx(work)
         return self.get(new_id)
-
-    def get(self, arena_id: str) -> dict[str, Any]:
-        return _arena(one(self.graph, _GET_ARENA, ARENA_NOT_FOUND, id=arena_id))
-
-    def search(
-        self,
-        *,
-        municipality_code: str | None = None,
-        county_code: str | None = None,
-        interest_area: str | None = None,
-        actor: str | None = None,
-        skip: int = 0,
-        limit: int = 50,
-    ) -> Page:
-        params = {
-            "municipality": municipality_code,
-            "county": county_code,
-            "interest_area": interest_area,
-            "actor": actor,
-        }
-        return page(self.graph, _COUNT_ARENAS, _SEARCH_ARENAS, params, _arena, skip=skip, limit=limit)
 
     def update(
         self,
@@ -375,16 +376,7 @@ class ArenaDao:
             before = _arena_state(tx, arena_id)
             tx.run(_DELETE_ARENA, id=arena_id).consume()
             participants = before["participants"]
-            audit(
-                tx,
-                writer,
-                "arena.delete",
-                L.ARENA,
-                arena_id,
-                before,
-                None,
-                also_about=participants,
-            )
+            audit(tx, writer, "arena.delete", L.ARENA, arena_id, before, None, also_about=participants)
 
         self.graph.write_tx(work)
 
@@ -415,11 +407,11 @@ class ArenaDao:
         return self.get_meeting(arena_id, new_id)
 
     def get_meeting(self, arena_id: str, meeting_id: str) -> dict[str, Any]:
-        return _meeting(one(self.graph, _GET_MEETING, MEETING_NOT_FOUND, arena=arena_id, id=meeting_id))
+        return _meeting(one(self.graph, _MEETINGS.get, MEETING_NOT_FOUND, arena=arena_id, id=meeting_id))
 
     def meetings(self, arena_id: str, *, skip: int = 0, limit: int = 50) -> Page:
         self.get(arena_id)
-        return page(self.graph, _COUNT_MEETINGS, _LIST_MEETINGS, {"arena": arena_id}, _meeting, skip=skip, limit=limit)
+        return page(self.graph, _MEETINGS, {"arena": arena_id}, skip=skip, limit=limit)
 
     def update_meeting(
         self,
@@ -465,24 +457,15 @@ class ArenaDao:
             before = _meeting_state(tx, meeting_id)
             tx.run(_DELETE_MEETING, id=meeting_id, arena=arena_id).consume()
             about = [arena_id, *before["participants"]]
-            audit(
-                tx,
-                writer,
-                "meeting.delete",
-                L.MEETING,
-                meeting_id,
-                before,
-                None,
-                also_about=about,
-            )
+            audit(tx, writer, "meeting.delete", L.MEETING, meeting_id, before, None, also_about=about)
 
         self.graph.write_tx(work)
 
     def upsert_many(self, arenas: list[dict[str, Any]], meetings: list[dict[str, Any]], by: str) -> int:
         """Trusted arenas and meetings (demo data) merged by id; returns how many arenas were new."""
-        result = self.graph.write(_UPSERT_ARENAS, rows=arenas, by=by)
+        created = created_count(self.graph, _UPSERT_ARENAS, rows=arenas, by=by)
         self.graph.write(_UPSERT_MEETINGS, rows=meetings, by=by)
-        return int(result[0]["created"]) if result else 0
+        return created
 
 
 _UPSERT_ARENAS: LiteralString = f"""
@@ -496,11 +479,7 @@ CALL (ar) {{
   MATCH (m:{L.MUNICIPALITY} {{code: ar.municipality_code}})
   MERGE (ar)-[:{R.LOCATED_IN}]->(m)
 }}
-CALL (ar, row) {{
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (ar)-[:{R.CONCERNS}]->(t)
-}}
+{link_each("ar", "row.interest_areas", L.INTEREST_AREA, "id", R.CONCERNS, scope="ar, row")}
 RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created
 """
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from typing import Any, Concatenate, LiteralString, ParamSpec
 
 from neo4j import ManagedTransaction
 
@@ -30,6 +30,8 @@ from graph_schema.contract import Rel as R
 from graph_schema.relationship_types import WRITABLE
 from registry.db import Graph
 from registry.identity import Channel, Principal
+
+_P = ParamSpec("_P")
 
 _CREATE: LiteralString = f"""
 CREATE (e:{L.AUDIT_EVENT} {{
@@ -167,6 +169,16 @@ def record_audit(
     return event_id
 
 
+def _in_own_transaction(
+    write: Callable[Concatenate[ManagedTransaction, _P], str | None],
+) -> Callable[Concatenate[AuditDao, _P], str | None]:
+    def run(self: AuditDao, /, *args: _P.args, **kwargs: _P.kwargs) -> str | None:
+        return self.graph.write_tx(lambda tx: write(tx, *args, **kwargs))
+
+    run.__doc__ = f"`{write.__name__}` in a transaction of its own."
+    return run
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     id: str
@@ -188,24 +200,9 @@ class AuditDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def record(
-        self,
-        who: Principal,
-        channel: Channel,
-        action: str,
-        subject_label: str,
-        subject_id: str,
-        before: Mapping[str, Any] | None = None,
-        after: Mapping[str, Any] | None = None,
-        *,
-        also_about: Iterable[str] = (),
-    ) -> str | None:
-        """`record_audit` in a transaction of its own, for writes that have none to share."""
-        return self.graph.write_tx(
-            lambda tx: record_audit(
-                tx, who, channel, action, subject_label, subject_id, before, after, also_about=also_about
-            )
-        )
+    # `record_audit`'s arguments after the transaction, in a transaction of its own (for writes that
+    # have none to share).
+    record = _in_own_transaction(record_audit)
 
     def history(self, actor_id: str, *, skip: int = 0, limit: int = 50) -> list[AuditEntry]:
         rows = self.graph.read(_HISTORY, id=actor_id, skip=skip, limit=limit)

@@ -20,10 +20,9 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.dao.arenas import check_references
-from registry.dao.items import audit, lock, lock_statement, lock_version, one, page
-from registry.dao.relationships import Page, node_summary, parse_history, plain
-from registry.db import Graph
+from registry.dao.arenas import AREA_FILTERS, check_references
+from registry.dao.items import ItemDao, Reads, audit, created_count, link_each, lock, lock_statement, lock_version
+from registry.dao.relationships import node_summary, parse_history, plain
 from registry.domain.relationships import (
     STAGES,
     InvalidError,
@@ -49,36 +48,18 @@ CALL (c) {{
   OPTIONAL MATCH (c)-[old:{R.CONCERNS}]->()
   DELETE old
 }}
-CALL (c) {{
-  UNWIND coalesce($interest_areas, []) AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (c)-[:{R.CONCERNS}]->(t)
-}}
-CALL (c) {{
+{link_each("c", "coalesce($interest_areas, [])", L.INTEREST_AREA, "id", R.CONCERNS)}CALL (c) {{
   WITH c WHERE $target_groups IS NOT NULL
   OPTIONAL MATCH (c)-[old:{R.AFFECTS}]->()
   DELETE old
 }}
-CALL (c) {{
-  UNWIND coalesce($target_groups, []) AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  MERGE (c)-[:{R.AFFECTS}]->(t)
-}}
-CALL (c) {{
+{link_each("c", "coalesce($target_groups, [])", L.TARGET_GROUP, "id", R.AFFECTS)}CALL (c) {{
   WITH c WHERE $municipality_codes IS NOT NULL OR $county_codes IS NOT NULL
   OPTIONAL MATCH (c)-[old:{R.IN_AREA}]->()
   DELETE old
 }}
-CALL (c) {{
-  UNWIND coalesce($municipality_codes, []) AS code
-  MATCH (m:{L.MUNICIPALITY} {{code: code}})
-  MERGE (c)-[:{R.IN_AREA}]->(m)
-}}
-CALL (c) {{
-  UNWIND coalesce($county_codes, []) AS code
-  MATCH (k:{L.COUNTY} {{code: code}})
-  MERGE (c)-[:{R.IN_AREA}]->(k)
-}}
+{link_each("c", "coalesce($municipality_codes, [])", L.MUNICIPALITY, "code", R.IN_AREA)}
+{link_each("c", "coalesce($county_codes, [])", L.COUNTY, "code", R.IN_AREA)}
 RETURN c.id AS id
 """
 
@@ -126,21 +107,9 @@ WITH row, old IS NULL AS created
 MERGE (c:{L.CHALLENGE} {{id: row.id}})
 ON CREATE SET c += row.props, c.version = 1, c.created_at = datetime(), c.created_by = $by
 WITH c, row, created
-CALL (c, row) {{
-  UNWIND row.interest_areas AS term
-  MATCH (t:{L.INTEREST_AREA} {{id: term}})
-  MERGE (c)-[:{R.CONCERNS}]->(t)
-}}
-CALL (c, row) {{
-  UNWIND row.target_groups AS term
-  MATCH (t:{L.TARGET_GROUP} {{id: term}})
-  MERGE (c)-[:{R.AFFECTS}]->(t)
-}}
-CALL (c, row) {{
-  UNWIND row.municipality_codes AS code
-  MATCH (m:{L.MUNICIPALITY} {{code: code}})
-  MERGE (c)-[:{R.IN_AREA}]->(m)
-}}
+{link_each("c", "row.interest_areas", L.INTEREST_AREA, "id", R.CONCERNS, scope="c, row")}
+{link_each("c", "row.target_groups", L.TARGET_GROUP, "id", R.AFFECTS, scope="c, row")}
+{link_each("c", "row.municipality_codes", L.MUNICIPALITY, "code", R.IN_AREA, scope="c, row")}
 RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created
 """
 
@@ -219,9 +188,11 @@ def _challenge(row: dict[str, Any], today: dt.date | None = None) -> dict[str, A
     }
 
 
-class ChallengeDao:
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+class ChallengeDao(ItemDao):
+    """Challenges: `get`, `search(municipality_code=, county_code=, interest_area=, target_group=,
+    actor=)` and the writes."""
+
+    reads = Reads(NOT_FOUND, _GET, _COUNT, _SEARCH, _challenge, {**AREA_FILTERS, "target_group": "target_group"})
 
     def create(
         self,
@@ -261,29 +232,6 @@ class ChallengeDao:
             county_codes=links["county_codes"],
         )
         return links
-
-    def get(self, challenge_id: str) -> dict[str, Any]:
-        return _challenge(one(self.graph, _GET, NOT_FOUND, id=challenge_id))
-
-    def search(
-        self,
-        *,
-        municipality_code: str | None = None,
-        county_code: str | None = None,
-        interest_area: str | None = None,
-        target_group: str | None = None,
-        actor: str | None = None,
-        skip: int = 0,
-        limit: int = 50,
-    ) -> Page:
-        params = {
-            "municipality": municipality_code,
-            "county": county_code,
-            "interest_area": interest_area,
-            "target_group": target_group,
-            "actor": actor,
-        }
-        return page(self.graph, _COUNT, _SEARCH, params, _challenge, skip=skip, limit=limit)
 
     def update(
         self,
@@ -326,20 +274,11 @@ class ChallengeDao:
             lock(tx, _LOCK, NOT_FOUND, id=challenge_id)
             before = _state(tx, challenge_id, engaged=True)
             tx.run(_DELETE, id=challenge_id).consume()
-            audit(
-                tx,
-                writer,
-                "challenge.delete",
-                L.CHALLENGE,
-                challenge_id,
-                before,
-                None,
-                also_about=before["engaged"],
-            )
+            engaged = before["engaged"]
+            audit(tx, writer, "challenge.delete", L.CHALLENGE, challenge_id, before, None, also_about=engaged)
 
         self.graph.write_tx(work)
 
     def upsert_many(self, rows: list[dict[str, Any]], by: str) -> int:
         """Trusted challenges (demo data) merged by id; returns how many were new."""
-        result = self.graph.write(_UPSERT, rows=rows, by=by)
-        return int(result[0]["created"]) if result else 0
+        return created_count(self.graph, _UPSERT, rows=rows, by=by)

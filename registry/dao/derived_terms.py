@@ -131,7 +131,7 @@ class DerivedTermsDao:
             if rows:
                 tx.run(_WRITE, rows=rows).consume()
             tx.run(_STAMP, ids=stamp, version=version).consume()
-            ImportDao.write_audit(tx, writer.principal, None, audit, writer.channel)
+            ImportDao.write_audit(tx, writer, None, audit)
 
         self.graph.write_tx(work)
 

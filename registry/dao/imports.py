@@ -20,7 +20,7 @@ from graph_schema.contract import Rel as R
 from registry.dao.audit import changed_fields
 from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
 from registry.db import Graph
-from registry.identity import Channel, Principal, Writer
+from registry.identity import Writer
 
 _CANDIDATE: LiteralString = """a {
   .id, .name, .org_number, .municipality_code, .county_code, .website, .emails, .phones
@@ -593,12 +593,11 @@ class ImportDao:
     @staticmethod
     def write_audit(
         tx: ManagedTransaction,
-        who: Principal,
+        writer: Writer,
         run_id: str | None,
         rows: list[dict[str, Any]],
-        channel: Channel = Channel.IMPORT,
     ) -> None:
-        """Audit events of import writes (channel `import` unless told), one statement per batch.
+        """Audit events of import writes (`writer` names who and through which channel), one statement per batch.
 
         Each row: `id`, `action`, `subject_id` (an actor), `before`/`after` (JSON texts of the
         changed fields, as `registry.dao.audit.changed_fields` keeps them) and `about` (the
@@ -608,11 +607,11 @@ class ImportDao:
             tx.run(
                 _WRITE_AUDIT,
                 rows=rows,
-                channel=str(channel),
-                token_id=who.token_id,
-                role=str(who.role),
-                actor_id=who.actor_id,
-                by=who.name,
+                channel=str(writer.channel),
+                token_id=writer.principal.token_id,
+                role=str(writer.principal.role),
+                actor_id=writer.principal.actor_id,
+                by=writer.principal.name,
                 subject_label=L.ACTOR,
                 run=run_id,
             ).consume()
@@ -637,7 +636,7 @@ class ImportDao:
         def work(tx: ManagedTransaction) -> int:
             ended = [r.data() for r in tx.run(_END_MEMBERSHIPS, umbrella=umbrella_id, keep=keep, today=today)]
             rows = [{**r, "umbrella": umbrella_id} for r in ended]
-            self.write_audit(tx, writer.principal, run_id, membership_audit_rows(rows), writer.channel)
+            self.write_audit(tx, writer, run_id, membership_audit_rows(rows))
             return len(ended)
 
         return self.graph.write_tx(work)

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, LiteralString
 
 import neo4j.time
@@ -27,7 +26,7 @@ from graph_schema.contract import RELATIONSHIPS
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from graph_schema.relationship_types import BY_TYPE, NETWORK, WRITABLE, RelationshipType
-from registry.dao.audit import record_audit
+from registry.dao.items import Page, audit, check_dates, created_count, lock, lock_statement, lock_version
 from registry.db import Graph
 from registry.domain.relationships import (
     MUTUAL_KINDS,
@@ -38,7 +37,6 @@ from registry.domain.relationships import (
     ConflictError,
     InvalidError,
     NotFoundError,
-    StaleError,
     moved_back,
     skipped_stages,
 )
@@ -105,6 +103,10 @@ def plain(value: Any) -> Any:
     return value
 
 
+NOT_FOUND = "Relationen finns inte / Relationship not found."
+STALE = "Relationen har ändrats sedan du läste den / The relationship changed since you read it."
+
+
 def written_by(writer: Writer) -> str:
     """What `created_by` / `updated_by` record: the role and token over the API (as before the
     writer was required), the CLI user's name on the command line."""
@@ -133,15 +135,17 @@ RETURN nid AS id, head(labels(n)) AS label, coalesce(n.archived, false) AS archi
 # transactions could each create one of a mutual pair (a->b, b->a) and each see no twin. Writing
 # to both ends first (in id order, so two writers never wait on each other crosswise) serialises
 # creations between the same two nodes; the twin check after it then sees the other's commit.
-_LOCK_ENDS: LiteralString = f"""
+_LOCK_ENDS = lock_statement(
+    f"""
 UNWIND $ids AS nid
 CALL (nid) {{
   {_END_BY_ID}
 }}
 WITH n ORDER BY n.id
-SET n._lock = true
-REMOVE n._lock
-"""
+""",
+    "n",
+    "n.id AS id",
+)
 
 _RETURN_REL: LiteralString = f"""
 RETURN r.id AS id, type(r) AS type, properties(r) AS props,
@@ -179,8 +183,8 @@ RETURN r.id AS id LIMIT 1
 
 
 def _lock_query(rel: LiteralString) -> LiteralString:
-    # A property write takes the relationship's lock, so the version read next is the latest.
-    return f"MATCH ()-[r:{rel} {{id: $id}}]->() SET r.lock_ = true REMOVE r.lock_ RETURN properties(r) AS props"
+    # The write lock (registry.dao.items), so the version read next is the latest.
+    return lock_statement(f"MATCH ()-[r:{rel} {{id: $id}}]->()", "r", "properties(r) AS props, r.version AS version")
 
 
 def _update_query(rel: LiteralString) -> LiteralString:
@@ -324,21 +328,6 @@ def audit_view(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in plain(props).items() if k not in _NOT_AUDITED}
 
 
-def _check_dates(props: dict[str, Any]) -> None:
-    valid_from, valid_to = props.get("valid_from"), props.get("valid_to")
-    if valid_from is not None and valid_to is not None and valid_to <= valid_from:
-        raise InvalidError(
-            "Slutdatum måste komma efter startdatum / valid_to must be after valid_from.",
-            {"valid_to": ["Måste vara efter valid_from / Must be after valid_from."]},
-        )
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-
-
 class RelationshipDao:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
@@ -347,7 +336,7 @@ class RelationshipDao:
     def get(self, rel_id: str) -> dict[str, Any]:
         row = self.graph.read_one(_BY_ID, id=rel_id)
         if row is None:
-            raise NotFoundError("Relationen finns inte / Relationship not found.")
+            raise NotFoundError(NOT_FOUND)
         return relationship_from_row(row)
 
     def search(
@@ -429,7 +418,7 @@ class RelationshipDao:
             )
         by = written_by(writer)
         props = {k: v for k, v in {**properties, **meta}.items() if v is not None}
-        _check_dates(props)
+        check_dates(props)
         rel_id = rel_id or str(uuid.uuid4())
         if BY_TYPE[rel_type].stage_history:
             props["history"] = [history_entry(props["stage"], stage_date or dt.date.today(), by)]
@@ -458,18 +447,7 @@ class RelationshipDao:
             self._refuse_duplicate(tx, rel_type, rel_id)
             if row is not None:
                 after = {"from": from_id, "to": to_id, **audit_view(row["props"])}
-                principal, channel = writer.principal, writer.channel
-                record_audit(
-                    tx,
-                    principal,
-                    channel,
-                    "relationship.create",
-                    rel_type,
-                    rel_id,
-                    None,
-                    after,
-                    also_about=[from_id, to_id],
-                )
+                audit(tx, writer, "relationship.create", rel_type, rel_id, None, after, also_about=[from_id, to_id])
 
         self.graph.write_tx(work)
         return self.get(rel_id)
@@ -509,16 +487,10 @@ class RelationshipDao:
         by = written_by(writer)
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_LOCK[rel_type], id=rel_id).single()
-            if row is None:
-                raise NotFoundError("Relationen finns inte / Relationship not found.")
-            now = plain(row["props"])
-            if int(now.get("version") or 0) != expected_version:
-                raise StaleError(
-                    "Relationen har ändrats sedan du läste den / The relationship changed since you read it."
-                )
+            locked = lock_version(tx, _LOCK[rel_type], NOT_FOUND, expected_version, stale=STALE, id=rel_id)
+            now = plain(locked["props"])
             merged = {**now, **changes}
-            _check_dates({k: v for k, v in merged.items() if v is not None})
+            check_dates({k: v for k, v in merged.items() if v is not None})
             update = dict(changes)
             stage = changes.get("stage")
             if BY_TYPE[rel_type].stage_history and stage is not None and stage != now.get("stage"):
@@ -530,7 +502,7 @@ class RelationshipDao:
             self._refuse_duplicate(tx, rel_type, rel_id)
             ends = [row["from_id"], row["to_id"]]
             before, after = audit_view(now), audit_view(row["props"])
-            record_audit(tx, writer.principal, writer.channel, action, rel_type, rel_id, before, after, also_about=ends)
+            audit(tx, writer, action, rel_type, rel_id, before, after, also_about=ends)
 
         self.graph.write_tx(work)
         return self.get(rel_id)
@@ -547,22 +519,10 @@ class RelationshipDao:
         rel_type = self.get(rel_id)["type"]
 
         def work(tx: ManagedTransaction) -> None:
-            row = tx.run(_DELETE[rel_type], id=rel_id).single()
-            if row is None:
-                raise NotFoundError("Relationen finns inte / Relationship not found.")
-            ends = [row["from_id"], row["to_id"]]
+            row = lock(tx, _DELETE[rel_type], NOT_FOUND, id=rel_id)
             before = {"from": row["from_id"], "to": row["to_id"], **audit_view(row["props"])}
-            record_audit(
-                tx,
-                writer.principal,
-                writer.channel,
-                "relationship.delete",
-                rel_type,
-                rel_id,
-                before,
-                None,
-                also_about=ends,
-            )
+            ends = [row["from_id"], row["to_id"]]
+            audit(tx, writer, "relationship.delete", rel_type, rel_id, before, None, also_about=ends)
 
         self.graph.write_tx(work)
 
@@ -572,8 +532,7 @@ class RelationshipDao:
         spec = RELATIONSHIPS[rel_type]
         start, end = sorted(spec.start)[0], sorted(spec.end)[0]
         query = _upsert_query(LABELS[start], TYPES[rel_type], LABELS[end])
-        result = self.graph.write(query, rows=rows)
-        return int(result[0]["created"]) if result else 0
+        return created_count(self.graph, query, rows=rows)
 
 
 def _upsert_query(start: LiteralString, rel: LiteralString, end: LiteralString) -> LiteralString:

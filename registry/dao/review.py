@@ -16,6 +16,7 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
+from registry.dao.items import lock_statement
 from registry.db import Graph
 
 STATUSES = ("pending", "merged", "accepted", "rejected", "unsure")
@@ -54,45 +55,51 @@ RETURN count(r) AS total
 
 _GET: LiteralString = f"MATCH (r:{L.REVIEW_ITEM} {{id: $id}})" + _ITEM
 
-# Setting the status first takes the item's write lock, so two people deciding the same item at
-# once are serialised: the second sees the first one's decision.
-_LOCK: LiteralString = f"""
-MATCH (r:{L.REVIEW_ITEM} {{id: $id}})
-SET r.status = r.status
+# The item's write lock (registry.dao.items), so two people deciding the same item at once are
+# serialised: the second sees the first one's decision.
+_LOCK = lock_statement(
+    f"MATCH (r:{L.REVIEW_ITEM} {{id: $id}})",
+    "r",
+    "r.status AS status, s.key AS record_key, s.source AS source, s.fields AS fields, a.id AS candidate_id, "
+    "d.id AS actor_id, r.previous_key AS previous_key",
+    then=f"""
 WITH r
 OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
 OPTIONAL MATCH (r)-[:{R.CANDIDATE}]->(a:{L.ACTOR})
 OPTIONAL MATCH (s)-[:{R.DESCRIBES}]->(d:{L.ACTOR})
-RETURN r.status AS status, s.key AS record_key, s.source AS source, s.fields AS fields, a.id AS candidate_id,
-  d.id AS actor_id, r.previous_key AS previous_key
+""",
+)
+
+# The record then describes actor `a` and no other.
+_DESCRIBES_ONLY: LiteralString = f"""
+WITH s, a
+CALL (s, a) {{
+  OPTIONAL MATCH (s)-[old:{R.DESCRIBES}]->(x:{L.ACTOR}) WHERE x <> a
+  DELETE old
+}}
+MERGE (s)-[:{R.DESCRIBES}]->(a)
 """
 
-_DECIDE: LiteralString = f"""
+_DECIDE: LiteralString = (
+    f"""
 MATCH (r:{L.REVIEW_ITEM} {{id: $id}})
 MATCH (r)-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
 MATCH (a:{L.ACTOR} {{id: $actor_id}})
 SET r.status = $status, r.decided_at = datetime(), r.decided_by = $by
-WITH s, a
-CALL (s, a) {{
-  OPTIONAL MATCH (s)-[old:{R.DESCRIBES}]->(x:{L.ACTOR}) WHERE x <> a
-  DELETE old
-}}
-MERGE (s)-[:{R.DESCRIBES}]->(a)
 """
+    + _DESCRIBES_ONLY
+)
 
 # Undoing a merge: the item becomes a negative judgement, and the record describes its own actor.
-_UNDO: LiteralString = f"""
+_UNDO: LiteralString = (
+    f"""
 MATCH (r:{L.REVIEW_ITEM} {{id: $id}})-[:{R.CANDIDATE}]->(s:{L.SOURCE_RECORD})
 MATCH (a:{L.ACTOR} {{id: $actor_id}})
 SET r.undone_from = r.status, r.status = 'rejected', r.decided_at = datetime(), r.decided_by = $by,
     r.undone_at = datetime()
-WITH s, a
-CALL (s, a) {{
-  OPTIONAL MATCH (s)-[old:{R.DESCRIBES}]->(x:{L.ACTOR}) WHERE x <> a
-  DELETE old
-}}
-MERGE (s)-[:{R.DESCRIBES}]->(a)
 """
+    + _DESCRIBES_ONLY
+)
 
 # A record a rename continued: its successor record holds the register's claims from now on.
 _REMOVE_RECORD: LiteralString = f"""

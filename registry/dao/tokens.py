@@ -9,9 +9,9 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
-from registry.dao.audit import record_audit
+from registry.dao.items import audit
 from registry.db import Graph
-from registry.identity import Channel, Principal
+from registry.identity import Writer
 
 _CREATE: LiteralString = f"""
 CREATE (t:{L.API_TOKEN} {{id: $id, hash: $hash, role: $role, actor_id: $actor_id, name: $name,
@@ -94,29 +94,21 @@ class TokenDao:
         role: str,
         actor_id: str | None,
         name: str | None,
-        who: Principal,
-        channel: Channel,
+        writer: Writer,
     ) -> None:
         """Stores a new token's hash, and its creation in the audit trail, in one transaction."""
 
         def work(tx: ManagedTransaction) -> None:
+            by = writer.principal.name
             tx.run(
-                _CREATE, id=token_id, hash=token_hash, role=role, actor_id=actor_id, name=name, created_by=who.name
+                _CREATE, id=token_id, hash=token_hash, role=role, actor_id=actor_id, name=name, created_by=by
             ).consume()
-            record_audit(
-                tx,
-                who,
-                channel,
-                "token.create",
-                L.API_TOKEN,
-                token_id,
-                None,
-                {"role": role, "actor_id": actor_id, "name": name},
-            )
+            after = {"role": role, "actor_id": actor_id, "name": name}
+            audit(tx, writer, "token.create", L.API_TOKEN, token_id, None, after)
 
         self.graph.write_tx(work)
 
-    def revoke(self, token_id: str, *, who: Principal, channel: Channel) -> dict[str, Any] | None:
+    def revoke(self, token_id: str, *, writer: Writer) -> dict[str, Any] | None:
         """Marks the token revoked (kept, so the history that names it stays readable); None if unknown."""
 
         def work(tx: ManagedTransaction) -> dict[str, Any] | None:
@@ -124,9 +116,8 @@ class TokenDao:
             if record is None:
                 return None
             if record["was_active"]:
-                record_audit(
-                    tx, who, channel, "token.revoke", L.API_TOKEN, token_id, {"revoked": False}, {"revoked": True}
-                )
+                before, after = {"revoked": False}, {"revoked": True}
+                audit(tx, writer, "token.revoke", L.API_TOKEN, token_id, before, after)
             return record.data()
 
         return self.graph.write_tx(work)
