@@ -14,20 +14,9 @@ from registry.cli_support import fail, open_graph
 from registry.config import Settings
 from registry.dao.hsds import HsdsDao
 from registry.db import Graph
-from visualisations import SIZE_BY, SizeBy
+from visualisations import SIZE_BY, SizeBy, subjects
 from visualisations.graphfile import format_for, write_graph_file
 from visualisations.maps import MapSummary, MapTooLargeError, write_map
-from visualisations.subjects import (
-    MAP_TYPES,
-    MapQueryError,
-    Subject,
-    SubjectNotFoundError,
-    actor_map,
-    arena_map,
-    challenge_map,
-    county_map,
-    municipality_map,
-)
 
 
 def _output(function: Callable) -> Callable:  # type: ignore[type-arg]
@@ -50,7 +39,7 @@ def _filters(function: Callable) -> Callable:  # type: ignore[type-arg]
         "--type",
         "types",
         multiple=True,
-        type=click.Choice(MAP_TYPES),
+        type=click.Choice(subjects.MAP_TYPES),
         help="Bara denna relationstyp (kan upprepas) / Only this relationship type (repeatable)",
     )(function)
     return click.option(
@@ -70,7 +59,7 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Graph], Subject]) -> None:
+def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Graph], subjects.Subject]) -> None:
     with open_graph(settings) as graph:
         try:
             subject = make(graph)
@@ -80,7 +69,7 @@ def _write(settings: Settings, output: Path, size_by: SizeBy, make: Callable[[Gr
                 summary = MapSummary(len(subject.network.nodes), len(subject.network.edges), physics=False)
             else:
                 summary = write_map(subject.network, output, title=subject.title, size_by=size_by)
-        except (SubjectNotFoundError, MapQueryError, MapTooLargeError) as exc:
+        except (subjects.SubjectNotFoundError, subjects.MapQueryError, MapTooLargeError) as exc:
             fail(str(exc))
     click.echo(f"{output}: {summary.nodes} noder / nodes, {summary.edges} relationer / relationships")
 
@@ -93,7 +82,7 @@ def map_group() -> None:
 def _map_command(
     name: str,
     argument: str,
-    make: Callable[..., Subject],
+    make: Callable[..., subjects.Subject],
     help_text: str,
     *options: Callable[[Callable], Callable],  # type: ignore[type-arg]
 ) -> None:
@@ -116,7 +105,7 @@ def _map_command(
 _map_command(
     "actor",
     "actor_id",
-    actor_map,
+    subjects.actor_map,
     "Karta runt en aktör / Map around an actor (ego map).",
     click.option("--depth", type=click.IntRange(1, 3), default=1, show_default=True, help="Antal steg / Hops"),
     _filters,
@@ -124,7 +113,7 @@ _map_command(
 _map_command(
     "municipality",
     "code",
-    municipality_map,
+    subjects.municipality_map,
     "Områdeskarta för en kommun (SCB-kod) / Area map of a municipality (SCB code).",
     _area_filters,
     _filters,
@@ -132,15 +121,15 @@ _map_command(
 _map_command(
     "county",
     "code",
-    county_map,
+    subjects.county_map,
     "Områdeskarta för ett län (SCB-kod) / Area map of a county (SCB code).",
     _area_filters,
     _filters,
 )
-_map_command("arena", "arena_id", arena_map, "Karta över en mötesarena / Map of a meeting arena.")
+_map_command("arena", "arena_id", subjects.arena_map, "Karta över en mötesarena / Map of a meeting arena.")
 _map_command(
     "challenge",
     "challenge_id",
-    challenge_map,
+    subjects.challenge_map,
     "Karta över en samhällsutmaning med varje aktörs steg / Map of a challenge with each actor's stage.",
 )
