@@ -43,7 +43,7 @@ from tqdm import tqdm
 
 from graph_schema.refdata import find_municipality
 from importers import resolve
-from importers.batch import NOT_CIVIL, Batch, BatchResult, Writes
+from importers.batch import NOT_CIVIL, Batch, BatchResult, CandidateFeatures, Writes
 from importers.categories import CategoryMapper
 from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
 from importers.identity import IdlessRows, MunicipalityInference, find_renames, seat_basis
@@ -197,6 +197,7 @@ class _Import:
         # batches, by id and by name key / "#" + org number.
         self.planned: dict[str, ActorState] = {}
         self.planned_keys: dict[str, set[str]] = defaultdict(set)
+        self.candidate_features = CandidateFeatures()
         self.writer = options.writer
         self.suppression: Suppression | None = None
         # Members listed, members waiting for review, and memberships changed, over all batches.

@@ -232,6 +232,7 @@ def website_key(url: str | None) -> str | None:
     return host + path
 
 
+@functools.lru_cache(maxsize=65536)
 def _shared_host(host: str) -> bool:
     domains = vocabulary().shared_domains
     labels = host.split(".")
@@ -265,6 +266,11 @@ class Features:
 
     def blocking_keys(self) -> list[str]:
         """The keys this record or actor is found by (stored on actors as `match_keys`)."""
+        return list(self._blocking_keys)
+
+    @functools.cached_property
+    def _blocking_keys(self) -> tuple[str, ...]:
+        # Computed once: a candidate's features are kept over batches (importers.batch).
         county = self.county or "-"
         keys = [f"n:{self.key}"] if self.key else []
         # Words that only say what kind of association it is ("idrottsförening") are in thousands of
@@ -279,7 +285,7 @@ class Features:
         keys += [f"e:{e}" for e in sorted(self.emails)]
         keys += [f"p:{p}" for p in sorted(self.phones)]
         keys += [f"w:{w}" for w in sorted(self.sites)]
-        return keys
+        return tuple(keys)
 
 
 def features(
@@ -467,6 +473,7 @@ def score(record: Features, candidate: Features, *, source: str | None = None) -
     return Match(candidate.id, max(0.0, min(total, 100.0)), tuple(reasons), contact)
 
 
+@functools.lru_cache(maxsize=65536)
 def _kind_word(token: str) -> bool:
     return any(token.endswith(ending) for ending in vocabulary().kind_endings)
 

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask, g, request
 from flask.testing import FlaskClient
+from neo4j import ManagedTransaction
 
 from bench.generator import VARIANT_KINDS, actors, variants
 from bench.resolution import LABELLED, _key, import_labelled, labelled_truth, predicted, scores
 from importers import resolve
+from importers.batch import CandidateFeatures, _query
 from importers.records import derived_id
 from registry.cli import main
+from registry.dao.imports import ImportDao
 from registry.db import Graph
 from registry.identity import Principal, Role
 from tests.import_helpers import FIXTURES, actor_by_name, counts, run
@@ -285,3 +289,31 @@ def test_unsure_leaves_the_record_alone_and_the_item_open(graph: Graph, app: Fla
     assert client.post(f"/api/v1/reviews/{item}/undo").status_code == 409
     assert client.post(f"/api/v1/reviews/{item}/reject").status_code == 200
     assert json.loads(json.dumps(client.get(f"/api/v1/reviews/{item}").get_json()))["judgement"] == "negative"
+
+
+def test_candidate_features_are_kept_while_the_actors_version_stands(graph: Graph) -> None:
+    """The importer keeps candidates' features over batches, and reads an actor anew once it changed."""
+    run(graph, THREE / "kumla.csv", municipality="Kumla")
+    reads: list[list[str]] = []
+
+    class CountingDao(ImportDao):
+        @staticmethod
+        def candidates(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
+            if ids:  # an empty list costs no query
+                reads.append(sorted(ids))
+            return ImportDao.candidates(tx, ids)
+
+    dao, kept = CountingDao(graph), CandidateFeatures()
+    club = resolve.features("new", {"name": "Kumla Hallsbergs Brukshundklubb", "municipality_code": "1881"})
+    found = graph.read_tx(lambda tx: dao.match_candidates(tx, [_query(club.blocking_keys())], limit=10))
+    club_id = actor_by_name(graph, "Kumla Hallsbergs Brukshundklubb")["id"]
+    assert club_id in found
+    first = graph.read_tx(lambda tx: kept.read(tx, dao, found))
+    assert reads == [sorted(found)] and first[club_id].text == club.text
+    again = graph.read_tx(lambda tx: kept.read(tx, dao, found))
+    assert again == first and len(reads) == 1
+    graph.write("MATCH (a:Actor {id: $id}) SET a.name = 'Kumla Brukshundklubb', a.version = a.version + 1", id=club_id)
+    found = graph.read_tx(lambda tx: dao.match_candidates(tx, [_query(club.blocking_keys())], limit=10))
+    third = graph.read_tx(lambda tx: kept.read(tx, dao, found))
+    assert reads[-1] == [club_id]
+    assert third[club_id].text != first[club_id].text

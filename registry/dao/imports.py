@@ -101,13 +101,22 @@ _SET_PROVENANCE: LiteralString = """ON CREATE SET w.how = p.how, w.field = p.fie
 # Entity resolution's candidates beyond `_LOOKUP`: the actors sharing one of a record's blocking
 # keys (importers.resolve), one keyword full-text query per record, each limited so a common key
 # (a frequent name word in a county) cannot make a batch read thousands of actors; Lucene ranks
-# the rare keys (an exact e-mail, a whole name key) first. Only what scoring reads comes back:
-# the importer reads the whole state of the few actors it merges into (`_STATES`).
-_MATCH_CANDIDATES: LiteralString = f"""
+# the rare keys (an exact e-mail, a whole name key) first. Only ids and versions come back: the
+# same candidates recur batch after batch, and the importer keeps their features by version,
+# reading with `_CANDIDATES` only those it has not seen as they are now.
+_MATCH_CANDIDATES: LiteralString = """
 UNWIND $queries AS q
-CALL db.index.fulltext.queryNodes('actor_match', q, {{limit: $limit}}) YIELD node
+CALL db.index.fulltext.queryNodes('actor_match', q, {limit: $limit}) YIELD node
 WITH DISTINCT node AS a
-RETURN a.id AS id, a {{
+RETURN a.id AS id, a.version AS version
+"""
+
+# What scoring reads of candidate actors: the importer reads the whole state of the few actors it
+# merges into (`_STATES`).
+_CANDIDATES: LiteralString = f"""
+UNWIND $ids AS id
+MATCH (a:{L.ACTOR} {{id: id}})
+RETURN a.id AS id, a.version AS version, a {{
   .name, .org_number, .municipality_code, .locality, .emails, .phones, .website, .sources, .sector
 }} AS props,
   [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
@@ -533,12 +542,19 @@ class ImportDao:
         return {k["key"]: k for k in row["known"]}, [_with_props(state, props) for state in row["states"]]
 
     @staticmethod
-    def match_candidates(tx: ManagedTransaction, queries: list[str], *, limit: int) -> list[dict[str, Any]]:
-        """The actors the full-text `queries` find (at most `limit` a query): id, the `props` scoring
-        reads, `active_in` and `contact_names`."""
+    def match_candidates(tx: ManagedTransaction, queries: list[str], *, limit: int) -> dict[str, int | None]:
+        """The actors the full-text `queries` find (at most `limit` a query), by id: their versions."""
         if not queries:
+            return {}
+        return {r["id"]: r["version"] for r in tx.run(_MATCH_CANDIDATES, queries=queries, limit=limit)}
+
+    @staticmethod
+    def candidates(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
+        """Candidate actors as scoring reads them: id, version, the `props` scoring reads,
+        `active_in` and `contact_names`."""
+        if not ids:
             return []
-        return [r.data() for r in tx.run(_MATCH_CANDIDATES, queries=queries, limit=limit)]
+        return [r.data() for r in tx.run(_CANDIDATES, ids=ids)]
 
     @staticmethod
     def judged_apart(tx: ManagedTransaction, keys: list[str]) -> dict[str, set[str]]:
