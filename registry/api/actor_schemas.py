@@ -331,16 +331,13 @@ class SourceSchema(Schema):
     )
 
 
-class ActorSchema(Schema):
-    """An actor as the caller may see it: contact persons only for callers allowed to see them."""
+class StatedFieldsSchema(Schema):
+    """What a register or the association itself states, as every actor answer shows it (the actor
+    API's `ActorSchema` and an umbrella's member list, registry.api.umbrellas)."""
 
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    alt_names = fields.List(fields.String())
     sector = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
     org_number = fields.String(allow_none=True)
-    description = fields.String(allow_none=True)
     activities = fields.String(allow_none=True)
     website = fields.String(allow_none=True)
     emails = fields.List(fields.String())
@@ -348,6 +345,16 @@ class ActorSchema(Schema):
     street_address = fields.String(allow_none=True)
     postal_code = fields.String(allow_none=True)
     locality = fields.String(allow_none=True)
+    member_count = fields.Integer(allow_none=True)
+
+
+class ActorSchema(StatedFieldsSchema):
+    """An actor as the caller may see it: contact persons only for callers allowed to see them."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    alt_names = fields.List(fields.String())
+    description = fields.String(allow_none=True)
     municipality = fields.Nested(PlaceSchema, allow_none=True)
     county = fields.Nested(PlaceSchema, allow_none=True)
     active_in = fields.List(fields.Nested(PlaceSchema))
@@ -358,7 +365,6 @@ class ActorSchema(Schema):
         metadata={"description": "Hur exakt punkten är / how exact the point is (postal_code: postnumrets ort)"},
     )
     founded_year = fields.Integer(allow_none=True)
-    member_count = fields.Integer(allow_none=True)
     national_affiliation = fields.String(allow_none=True)
     resources_offered = fields.List(fields.String())
     resources_needed = fields.List(fields.String())

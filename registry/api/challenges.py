@@ -13,17 +13,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from graph_schema.contract import Rel as R
+from registry.api import relationship_schemas as schemas
 from registry.api._crud import Docs, add_relationship, collaboration_blueprint, crud_routes
 from registry.api.arenas import MunicipalityRefSchema
-from registry.api.relationship_schemas import (
-    HistoryEntrySchema,
-    LabelledTermSchema,
-    MetaSchema,
-    NetworkSchema,
-    NodeRefSchema,
-    RecordSchema,
-    RelationshipSchema,
-)
 from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field
 from registry.auth import Write
 from registry.dao.challenges import ChallengeDao
@@ -64,14 +56,14 @@ class ChallengePatchSchema(Schema):
 
 class EngagementSchema(Schema):
     relationship_id = fields.String(allow_none=True)
-    actor = fields.Nested(NodeRefSchema)
+    actor = fields.Nested(schemas.NodeRefSchema)
     stage = fields.String(allow_none=True)
     anchored = fields.List(fields.String())
     since = fields.Date(allow_none=True)
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
     current = fields.Boolean()
-    history = fields.List(fields.Nested(HistoryEntrySchema))
+    history = fields.List(fields.Nested(schemas.HistoryEntrySchema))
     skipped_stages = fields.List(
         fields.String(),
         metadata={
@@ -81,19 +73,19 @@ class EngagementSchema(Schema):
     moved_back = fields.Boolean()
 
 
-class ChallengeSchema(RecordSchema):
+class ChallengeSchema(schemas.RecordSchema):
     id = fields.String(required=True)
     name = fields.String()
     description = fields.String(allow_none=True)
-    interest_areas = fields.List(fields.Nested(LabelledTermSchema))
-    target_groups = fields.List(fields.Nested(LabelledTermSchema))
+    interest_areas = fields.List(fields.Nested(schemas.LabelledTermSchema))
+    target_groups = fields.List(fields.Nested(schemas.LabelledTermSchema))
     municipalities = fields.List(fields.Nested(MunicipalityRefSchema))
     counties = fields.List(fields.Nested(MunicipalityRefSchema))
     engagements = fields.List(fields.Nested(EngagementSchema))
     stage_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     skipped_stages = fields.List(fields.String())
     unanchored = fields.List(
-        fields.Nested(NodeRefSchema),
+        fields.Nested(schemas.NodeRefSchema),
         metadata={"description": "Aktörer utan förankring i egen organisation / actors not anchored at home"},
     )
 
@@ -106,7 +98,7 @@ class ChallengeQuerySchema(Schema):
     actor = fields.String(validate=validate.Length(min=1, max=100))
 
 
-class EngagementInputSchema(MetaSchema):
+class EngagementInputSchema(schemas.MetaSchema):
     actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
     stage = vocabulary_field(STAGES, required=True)
     anchored = fields.List(fields.String(validate=validate.OneOf(ANCHORING.ids)), load_default=list)
@@ -148,7 +140,7 @@ CHALLENGE = crud_routes(
 @blp.route("/challenges/<challenge_id>/engagements")
 class Engagements(MethodView):
     @blp.arguments(EngagementInputSchema)
-    @blp.response(201, RelationshipSchema)
+    @blp.response(201, schemas.RelationshipSchema)
     @blp.alt_response(409, description="Aktören är redan engagerad / The actor is already engaged for these dates.")
     def post(self, data: dict[str, Any], challenge_id: str) -> Any:
         """Engagera en aktör / Engage an actor (an ENGAGED_IN relationship at a stage)"""
@@ -161,7 +153,7 @@ class Engagements(MethodView):
 
 @blp.route("/challenges/<challenge_id>/network")
 class ChallengeNetwork(MethodView):
-    @blp.response(200, NetworkSchema)
+    @blp.response(200, schemas.NetworkSchema)
     def get(self, challenge_id: str) -> Any:
         """Utmaningens nätverk / The challenge's network: engaged actors (edges carry stages) and their relationships"""
         return NetworkDao(get_graph()).challenge(challenge_id).to_dict()

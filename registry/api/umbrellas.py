@@ -28,7 +28,7 @@ from graph_schema.contract import MembershipStatus
 from importers import engine
 from importers.engine import ImportOptions
 from importers.readers import FORMATS
-from registry.api.actor_schemas import ActorPatchSchema, ContactSchema
+from registry.api.actor_schemas import ActorPatchSchema, ContactSchema, StatedFieldsSchema
 from registry.api.http import PRECONDITION_FAILED, PRECONDITION_REQUIRED, page_window
 from registry.api.imports import DEFAULT_MAX_BYTES, ImportReportSchema, save_upload
 from registry.auth import (
@@ -87,21 +87,10 @@ class MembershipRecordSchema(Schema):
     decided_at = fields.String(allow_none=True)
 
 
-class MemberSchema(Schema):
+class MemberSchema(StatedFieldsSchema):
     id = fields.String(required=True)
     name = fields.String()
-    org_number = fields.String(allow_none=True)
-    sector = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
     municipality_code = fields.String(allow_none=True)
-    emails = fields.List(fields.String())
-    phones = fields.List(fields.String())
-    website = fields.String(allow_none=True)
-    street_address = fields.String(allow_none=True)
-    postal_code = fields.String(allow_none=True)
-    locality = fields.String(allow_none=True)
-    activities = fields.String(allow_none=True)
-    member_count = fields.Integer(allow_none=True)
     target_groups = fields.List(fields.String())
     interest_areas = fields.List(fields.String())
     version = fields.Integer()
