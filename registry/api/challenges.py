@@ -12,8 +12,8 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+import registry.api.relationship_schemas as schemas
 from graph_schema.contract import Rel as R
-from registry.api import relationship_schemas as schemas
 from registry.api._crud import Docs, add_relationship, collaboration_blueprint, crud_routes
 from registry.api.arenas import MunicipalityRefSchema
 from registry.api.toolkit import TEXT_LONG, TEXT_SHORT, vocabulary_field
