@@ -159,11 +159,17 @@ def _import_once(db: FreshNeo4j, csv_path: Path, rows: int, label: str) -> dict[
         "seconds": round(elapsed, 1),
         "rows_per_s": round(rows / elapsed),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),  # ru_maxrss is in KiB on Linux
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # the importer's own CPU, Neo4j's apart
         "validate_s": report["timings"].get("validate_s"),
         "write_s": report["timings"].get("write_s"),
         "counts": report["counts"],
         "actors": db.actors(),
     }
+
+
+def run_first_import(db: FreshNeo4j, csv_path: Path, rows: int) -> dict[str, Any]:
+    """The import alone (`--first-only`): for comparing trees run in turns, where the re-import adds time."""
+    return _import_once(db, csv_path, rows, "first")
 
 
 def run_load_csv(db: FreshNeo4j, csv_path: Path, rows: int) -> dict[str, Any]:
@@ -188,7 +194,16 @@ def _loadavg() -> str:
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure's median over the runs (the counts are the same in every run)."""
     out: dict[str, Any] = dict(runs[0])
-    keys = ("seconds", "rows_per_s", "peak_rss_mb", "validate_s", "write_s", "reimport_seconds", "reimport_rows_per_s")
+    keys = (
+        "seconds",
+        "rows_per_s",
+        "peak_rss_mb",
+        "cpu_s",
+        "validate_s",
+        "write_s",
+        "reimport_seconds",
+        "reimport_rows_per_s",
+    )
     for key in keys:
         values = [r[key] for r in runs if isinstance(r.get(key), int | float)]
         if values:
@@ -213,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pagecache", default="512m")
     parser.add_argument("--only", choices=("importer", "load-csv"), help="measure one side only")
     parser.add_argument("--repeat", type=int, default=1, help="runs per side; the table shows medians")
+    parser.add_argument("--first-only", action="store_true", help="the importer's first import only, no re-import")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
@@ -225,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             for side, option, home, run, shown in _SIDES:
                 if args.only in (None, option):
                     load = _loadavg()
+                    if args.first_only and run is run_importer:
+                        run = run_first_import
                     with FreshNeo4j(f"{home}-{rows}", args.port, args.heap, args.pagecache) as db:
                         measured = run(db, csv_path, rows)
                     sides[side].append({**measured, "loadavg_before": load, "loadavg_after": _loadavg()})
@@ -245,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         "–",
     )
     for r in results:
-        i, c = r.get("importer", blank), r.get("load_csv", blank)
+        # A --first-only run has no re-import figures: those cells stay blank.
+        i, c = {**blank, **r.get("importer", {})}, {**blank, **r.get("load_csv", {})}
         ratio = f"{i['rows_per_s'] / c['rows_per_s']:.2f}" if "importer" in r and "load_csv" in r else "–"
         print(
             f"| {r['rows']:,} | {i['seconds']} | {i['rows_per_s']} | {i['validate_s']} | {i['write_s']} | "
