@@ -120,7 +120,8 @@ class Batch:
         return result
 
     def resolve(self, tx: ManagedTransaction) -> tuple[BatchResult, Writes]:
-        # Runs again from the start if the driver retries the transaction: no state outside `result`.
+        # Runs again from the start if the driver retries the transaction: no state outside `result`
+        # but the owner's kept candidate features, read before this batch writes and valid by version.
         owner, ctx, dao = self.owner, self.ctx, self.owner.dao
         dry_run = owner.dry_run
         result = BatchResult()
