@@ -16,6 +16,7 @@ from neo4j import ManagedTransaction
 
 from graph_schema.contract import MembershipStatus
 from importers import resolve
+from importers.match_index import MatchIndex
 from importers.merge import STATE_PROPS, ActorState, apply_record, county_of
 from importers.records import Context, derived_id
 from importers.spool import SpooledRow
@@ -34,47 +35,63 @@ class BatchOwner(Protocol):
     planned: dict[str, ActorState]
     planned_keys: dict[str, set[str]]
     candidate_features: CandidateFeatures
+    match_index: MatchIndex
+
+    @property
+    def run_id(self) -> str | None:
+        """The import's run (None in a dry run): other imports' new actors are read while it runs."""
+        ...
 
     @property
     def dry_run(self) -> bool: ...
 
-    def write_batch(self, tx: ManagedTransaction, writes: Writes) -> int: ...
+    def write_batch(self, tx: ManagedTransaction, writes: Writes) -> tuple[int, dict[str, int]]:
+        """Writes the batch; returns how many memberships changed and each written actor's version."""
+        ...
 
 
 class CandidateFeatures:
     """Candidate actors' features, kept over an import's batches while their version stands.
 
     The same candidates come back batch after batch (every club of a common name word in a
-    county): reading and featurising them anew each time cost half the import at 250,000 rows.
-    An actor's version changes with every write to it (the importer's own merges too), so a kept
-    entry is used only while the graph still holds that version. Bounded, least recently used going
-    first: an entry is about 3 KB, so 20,000 keep the import's memory within some 60 MB more.
+    county): reading and featurising them anew each time was about half the importer's own work at
+    250,000 rows. An actor's version changes with every write to it, so a kept entry is used only
+    while the graph still holds that version (one read says which); the import's own writes are kept
+    at the version their write returned. Bounded, least recently used going first: an entry is
+    about 3 KB, so 20,000 keep the import's memory within some 60 MB more.
     """
 
     def __init__(self, size: int = 20_000):
         self.size = size
         self._kept: OrderedDict[str, tuple[int, resolve.Features]] = OrderedDict()
 
-    def read(self, tx: ManagedTransaction, dao: ImportDao, found: dict[str, int | None]) -> dict[str, resolve.Features]:
-        """The features of the actors `found` (id -> the version the graph holds)."""
+    def read(self, tx: ManagedTransaction, dao: ImportDao, ids: list[str]) -> dict[str, resolve.Features]:
+        """The features of the actors `ids` the graph holds: the kept ones whose version stands, the
+        others read."""
+        rows = [{"id": i, "version": self._kept[i][0] if i in self._kept else None} for i in ids]
+        read = {row["id"]: row for row in dao.candidates(tx, rows)}
         out: dict[str, resolve.Features] = {}
-        missing: list[str] = []
-        for actor_id, version in found.items():
-            kept = self._kept.get(actor_id)
-            if kept is not None and version is not None and kept[0] == version:
+        for actor_id in ids:
+            row = read.get(actor_id)
+            if row is None:  # kept, and its version stands
                 self._kept.move_to_end(actor_id)
-                out[actor_id] = kept[1]
-            else:
-                missing.append(actor_id)
-        for row in dao.candidates(tx, missing):
-            features = resolve.features(row["id"], row["props"], row["contact_names"], row["active_in"])
-            out[row["id"]] = features
+                out[actor_id] = self._kept[actor_id][1]
+                continue
+            if row["gone"]:
+                self._kept.pop(actor_id, None)
+                continue
+            features = resolve.features(actor_id, row["props"], row["contact_names"], row["active_in"])
+            out[actor_id] = features
             if row["version"] is not None:
-                self._kept[row["id"]] = (row["version"], features)
-                self._kept.move_to_end(row["id"])
+                self.keep(actor_id, row["version"], features)
+        return out
+
+    def keep(self, actor_id: str, version: int, features: resolve.Features) -> None:
+        """Keeps an actor's features at this version (the import's own writes, after their commit)."""
+        self._kept[actor_id] = (version, features)
+        self._kept.move_to_end(actor_id)
         while len(self._kept) > self.size:
             self._kept.popitem(last=False)
-        return out
 
 
 @dataclass
@@ -90,6 +107,10 @@ class BatchResult:
     not_civil: list[int] = field(default_factory=list)
     # Members an umbrella's own list asks to enrol: pending, nothing written to them (`_claim_only`).
     pending: list[str] = field(default_factory=list)
+    # Each written actor's blocking keys and features, and (once written) its new version: the
+    # import keeps them for later batches after the commit (`MatchIndex.wrote`, `CandidateFeatures.keep`).
+    written: dict[str, resolve.Features] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,7 +137,7 @@ class Batch:
     def run(self, tx: ManagedTransaction) -> BatchResult:
         """Resolves and writes the batch in one transaction."""
         result, writes = self.resolve(tx)
-        result.memberships_changed = self.owner.write_batch(tx, writes)
+        result.memberships_changed, result.versions = self.owner.write_batch(tx, writes)
         return result
 
     def resolve(self, tx: ManagedTransaction) -> tuple[BatchResult, Writes]:
@@ -145,11 +166,14 @@ class Batch:
         # Rows that resolution will see: new records, and known ones that have no actor (nor a review).
         fresh = [r for r in self.rows if not _placed(known.get(r.key))]
         wanted = {r.key: resolve.features(r.key, r.record, _contact_names(r.record)) for r in fresh}
-        queries = [_query(f.blocking_keys()) for f in wanted.values() if f.blocking_keys()]
-        found_ids = dao.match_candidates(tx, queries, limit=CANDIDATES_PER_RECORD)
-        candidates = owner.candidate_features.read(
-            tx, dao, {actor_id: v for actor_id, v in found_ids.items() if actor_id not in states}
-        )
+        found_ids: set[str] = set()
+        if wanted:
+            owner.match_index.load(dao, owner.run_id)
+            for ids in owner.match_index.candidates(
+                [f.blocking_keys() for f in wanted.values()], CANDIDATES_PER_RECORD
+            ):
+                found_ids.update(ids)
+        candidates = owner.candidate_features.read(tx, dao, sorted(found_ids - states.keys()))
         apart = dao.judged_apart(tx, [r.key for r in fresh if r.key in known])
         if dry_run:
             # What earlier batches of a dry run would have created, as far as this batch can meet it.
@@ -266,7 +290,16 @@ class Batch:
         result.created = {s.id: s for s in changed if s.created}
         if dry_run:
             return result, writes
-        writes.actors = [{**s.to_row(), **term_and_place_columns(s.props, provenance.get(s.id, {}))} for s in changed]
+        for s in changed:
+            if s.props.get("name") and s.id in featured:
+                result.written[s.id] = featured[s.id]
+        writes.actors = [
+            {
+                **s.to_row(result.written[s.id].blocking_keys() if s.id in result.written else None),
+                **term_and_place_columns(s.props, provenance.get(s.id, {})),
+            }
+            for s in changed
+        ]
         for state in changed:
             row = audit_row(
                 "actor.create" if state.created else "actor.update",
@@ -318,11 +351,6 @@ class Batch:
 
 # Candidates read per record: enough for every branch of a national organisation in a county.
 CANDIDATES_PER_RECORD = 10
-
-
-def _query(keys: list[str]) -> str:
-    """A keyword full-text query matching any of the keys (each quoted whole)."""
-    return " OR ".join('"' + k.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys)
 
 
 def _placed(seen: dict[str, Any] | None) -> bool:

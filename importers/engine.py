@@ -49,6 +49,7 @@ from importers.columns import ColumnMap, Mapping, ibgo_canonical, load_mapping
 from importers.identity import IdlessRows, MunicipalityInference, find_renames, seat_basis
 from importers.keystore import SeenKeys
 from importers.limits import UploadLimits
+from importers.match_index import MatchIndex
 from importers.members import sync_memberships
 from importers.merge import ActorState
 from importers.readers import ReadError, Row, open_source
@@ -198,6 +199,7 @@ class _Import:
         self.planned: dict[str, ActorState] = {}
         self.planned_keys: dict[str, set[str]] = defaultdict(set)
         self.candidate_features = CandidateFeatures()
+        self.match_index = MatchIndex()
         self.writer = options.writer
         self.suppression: Suppression | None = None
         # Members listed, members waiting for review, and memberships changed, over all batches.
@@ -586,6 +588,12 @@ class _Import:
         if self.options.checkpoint:
             self.options.checkpoint("committed", number)
         self.memberships_changed += result.memberships_changed
+        # Committed: later batches find these actors by their keys and reuse their features.
+        for actor_id, features in result.written.items():
+            version = result.versions.get(actor_id)
+            self.match_index.wrote(actor_id, version, features.blocking_keys())
+            if version is not None:
+                self.candidate_features.keep(actor_id, version, features)
         self.report.counts.update(result.statuses)
         self.report.conflicts.update(result.conflicts)
         self.members.update(result.members)
@@ -599,17 +607,22 @@ class _Import:
     def dry_run(self) -> bool:
         return self.options.dry_run
 
-    def write_batch(self, tx: ManagedTransaction, writes: Writes) -> int:
-        """Writes one resolved batch, audit events included; returns how many memberships changed."""
+    @property
+    def run_id(self) -> str | None:
+        return self.report.run_id
+
+    def write_batch(self, tx: ManagedTransaction, writes: Writes) -> tuple[int, dict[str, int]]:
+        """Writes one resolved batch, audit events included; returns how many memberships changed
+        and each written actor's new version."""
         run_id = self.report.run_id or ""
-        self.dao.write_actors(tx, writes.actors)
+        versions = self.dao.write_actors(tx, writes.actors)
         self.dao.write_records(tx, run_id, writes.records)
         self.dao.write_reviews(tx, run_id, writes.reviews)
         changes = self.dao.write_memberships(tx, writes.memberships)
         self.dao.write_audit(tx, self.writer, run_id, [*writes.audit, *membership_audit_rows(changes)])
         if self.options.checkpoint:
             self.options.checkpoint("in-transaction", writes.number)
-        return len(changes)
+        return len(changes), versions
 
     def _plan(self, created: dict[str, ActorState]) -> None:
         for state in created.values():

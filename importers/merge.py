@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,10 +131,11 @@ class ActorState:
         view["contacts"] = [{**c, "id": cid} for cid, c in sorted(self.contacts.items())]
         return view
 
-    def to_row(self) -> dict[str, Any]:
-        """The write of this actor: every property the importer manages (None removes it)."""
+    def to_row(self, match_keys: Sequence[str] | None = None) -> dict[str, Any]:
+        """The write of this actor: every property the importer manages (None removes it).
+        `match_keys`: its blocking keys, when the caller has them (else computed here)."""
         props: dict[str, Any] = {k: self.props.get(k) for k in (*SCALARS, *PROP_LISTS, "sources", "seat_claims")}
-        props.update(derived_fields(self.props, self.links.get("active_in", [])))
+        props.update(derived_fields(self.props, self.links.get("active_in", []), match_keys))
         return {
             "id": self.id,
             "created": self.created,

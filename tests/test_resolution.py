@@ -20,7 +20,8 @@ from neo4j import ManagedTransaction
 from bench.generator import VARIANT_KINDS, actors, variants
 from bench.resolution import LABELLED, _key, import_labelled, labelled_truth, predicted, scores
 from importers import resolve
-from importers.batch import CandidateFeatures, _query
+from importers.batch import CandidateFeatures
+from importers.match_index import MatchIndex
 from importers.records import derived_id
 from registry.cli import main
 from registry.dao.imports import ImportDao
@@ -298,22 +299,66 @@ def test_candidate_features_are_kept_while_the_actors_version_stands(graph: Grap
 
     class CountingDao(ImportDao):
         @staticmethod
-        def candidates(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
-            if ids:  # an empty list costs no query
-                reads.append(sorted(ids))
-            return ImportDao.candidates(tx, ids)
+        def candidates(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            found = ImportDao.candidates(tx, rows)
+            reads.append(sorted(r["id"] for r in found))
+            return found
 
-    dao, kept = CountingDao(graph), CandidateFeatures()
+    dao, kept, index = CountingDao(graph), CandidateFeatures(), MatchIndex()
+    index.load(dao, None)
     club = resolve.features("new", {"name": "Kumla Hallsbergs Brukshundklubb", "municipality_code": "1881"})
-    found = graph.read_tx(lambda tx: dao.match_candidates(tx, [_query(club.blocking_keys())], limit=10))
+    [found] = index.candidates([club.blocking_keys()], 10)
     club_id = actor_by_name(graph, "Kumla Hallsbergs Brukshundklubb")["id"]
     assert club_id in found
     first = graph.read_tx(lambda tx: kept.read(tx, dao, found))
     assert reads == [sorted(found)] and first[club_id].text == club.text
     again = graph.read_tx(lambda tx: kept.read(tx, dao, found))
-    assert again == first and len(reads) == 1
+    assert again == first and reads[-1] == []
     graph.write("MATCH (a:Actor {id: $id}) SET a.name = 'Kumla Brukshundklubb', a.version = a.version + 1", id=club_id)
-    found = graph.read_tx(lambda tx: dao.match_candidates(tx, [_query(club.blocking_keys())], limit=10))
     third = graph.read_tx(lambda tx: kept.read(tx, dao, found))
     assert reads[-1] == [club_id]
     assert third[club_id].text != first[club_id].text
+
+
+def test_match_index_ranks_rare_keys_first_and_caps_each_record() -> None:
+    """A shared e-mail (a key of its own) outranks a name word many actors have, and at most
+    `limit` candidates come back, the common key's filling the places left."""
+    index = MatchIndex()
+    for n in range(100):
+        index.add(f"club-{n:03}", ["t:idrott@18"])
+    index.add("twin", ["t:idrott@18", "e:kansli@twin.se"])
+    index.add("namesake", ["n:kumla schack"])
+    [rare, common, nothing] = index.candidates([["t:idrott@18", "e:kansli@twin.se"], ["t:idrott@18"], ["n:okänd"]], 5)
+    assert rare[0] == "twin" and len(rare) == 5
+    assert common == [f"club-{n:03}" for n in range(5)]
+    assert nothing == []
+    # Keys added after a lookup are found by the next one, in insertion order after older actors.
+    index.add("late", ["n:kumla schack"])
+    assert index.candidates([["n:kumla schack"]], 5) == [["namesake", "late"]]
+
+
+def test_match_index_sees_another_imports_actors_after_it_loaded(graph: Graph) -> None:
+    """Another import's new actor (committed after this import loaded its keys) is still found: each
+    batch asks whether another import ran meanwhile, and then reads the keys of actors changed since."""
+    run(graph, THREE / "kumla.csv", municipality="Kumla")
+    dao, index = ImportDao(graph), MatchIndex()
+    index.load(dao, "this-run")
+    keys = resolve.match_keys({"name": "Askersunds Ensamhetsnätverk", "municipality_code": "1882"})
+    assert index.candidates([keys], 10) == [[]]
+    make = "CREATE (:Actor {id: $id, name: 'x', match_keys: $keys, version: $version, updated_at: datetime()})"
+    # Written by no import (a test's own write): no import ran since, so a batch reads nothing more.
+    graph.write(make, id="no-import", keys=keys, version=1)
+    index.load(dao, "this-run")
+    assert index.candidates([keys], 10) == [[]]
+    graph.write("CREATE (:ImportRun {id: 'other-run', source: 'register:1882', status: 'running'})")
+    graph.write(make, id="other-import", keys=keys, version=1)
+    index.load(dao, "this-run")
+    assert index.candidates([keys], 10) == [["no-import", "other-import"]]
+    # Actors the import knows at their version (its own writes) are not read again.
+    graph.write(make, id="mine", keys=keys, version=3)
+    now = graph.read_one("RETURN datetime() AS now")
+    assert now is not None
+    known = {("mine", 3), ("other-import", 1)}
+    changed, _ = dao.match_keys_since(now["now"], 60, "this-run", lambda i, v: (i, v) in known)
+    read = {c[0] for c in changed}
+    assert "no-import" in read and not read & {"mine", "other-import"}

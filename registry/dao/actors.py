@@ -23,7 +23,7 @@ from graph_schema.refdata import DERIVED_PRECISIONS, locate
 from registry.dao.actor_search import SearchResult, match_query, search_query, without_point_query
 from registry.dao.audit import record_audit
 from registry.dao.items import link_each, lock_statement
-from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
+from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror, term_mirrors
 from registry.db import Graph
 from registry.domain.actor import DERIVATION_VERSION, ActorFilter, ActorWrite, derived_fields
 from registry.domain.normalize import name_key
@@ -123,7 +123,7 @@ CALL (a, row) {{
 {link_each("a", "row.active_in", L.MUNICIPALITY, "code", R.ACTIVE_IN, scope="a, row", verb="CREATE")}
 {link_each("a", "row.interest_areas", L.INTEREST_AREA, "id", R.WORKS_ON, scope="a, row", verb="CREATE")}
 {link_each("a", "row.target_groups", L.TARGET_GROUP, "id", R.SERVES, scope="a, row", verb="CREATE")}
-{interest_area_mirror("a")}{target_group_mirror("a")}CALL (a, row) {{
+{term_mirrors("a")}CALL (a, row) {{
   UNWIND row.contacts AS contact
   CREATE (c:{L.CONTACT_PERSON})
   SET c = contact

@@ -16,7 +16,7 @@ from neo4j import ManagedTransaction
 from graph_schema.contract import Label as L
 from graph_schema.contract import Rel as R
 from registry.dao.imports import ImportDao
-from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
+from registry.dao.term_mirrors import interest_area_mirror, term_mirrors
 from registry.db import Graph
 from registry.identity import Writer
 
@@ -72,7 +72,7 @@ SET a.location = CASE WHEN row.set_point THEN row.point ELSE a.location END,
     a.updated_at = CASE WHEN row.changed THEN datetime() ELSE a.updated_at END,
     a.version = CASE WHEN row.changed THEN a.version + 1 ELSE a.version END
 WITH a
-{interest_area_mirror("a")}{target_group_mirror("a")}"""
+{term_mirrors("a")}"""
 
 _STAMP: LiteralString = f"""
 UNWIND $ids AS id

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
@@ -18,7 +19,7 @@ from graph_schema.contract import Label as L
 from graph_schema.contract import MembershipStatus as S
 from graph_schema.contract import Rel as R
 from registry.dao.audit import changed_fields
-from registry.dao.term_mirrors import interest_area_mirror, target_group_mirror
+from registry.dao.term_mirrors import term_mirrors
 from registry.db import Graph
 from registry.identity import Writer
 
@@ -98,29 +99,48 @@ _SET_PROVENANCE: LiteralString = """ON CREATE SET w.how = p.how, w.field = p.fie
     w.text = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.text ELSE w.text END,
     w.rule = CASE WHEN p IS NOT NULL AND w.how IS NOT NULL THEN p.rule ELSE w.rule END"""
 
-# Entity resolution's candidates beyond `_LOOKUP`: the actors sharing one of a record's blocking
-# keys (importers.resolve), one keyword full-text query per record, each limited so a common key
-# (a frequent name word in a county) cannot make a batch read thousands of actors; Lucene ranks
-# the rare keys (an exact e-mail, a whole name key) first. Only ids and versions come back: the
-# same candidates recur batch after batch, and the importer keeps their features by version,
-# reading with `_CANDIDATES` only those it has not seen as they are now.
-_MATCH_CANDIDATES: LiteralString = """
-UNWIND $queries AS q
-CALL db.index.fulltext.queryNodes('actor_match', q, {limit: $limit}) YIELD node
-WITH DISTINCT node AS a
+# Entity resolution's candidates beyond `_LOOKUP` are found in the importer's memory
+# (importers.match_index), from every actor's `match_keys`: read once when an import first needs
+# them, then only those of actors changed since the last look (`updated_at` is indexed).
+_ALL_MATCH_KEYS: LiteralString = f"""
+MATCH (a:{L.ACTOR}) WHERE a.match_keys IS NOT NULL
+RETURN a.id AS id, a.match_keys AS keys
+"""
+
+_CHANGED_SINCE: LiteralString = f"""
+MATCH (a:{L.ACTOR}) WHERE a.updated_at >= $since AND a.match_keys IS NOT NULL
 RETURN a.id AS id, a.version AS version
 """
 
-# What scoring reads of candidate actors: the importer reads the whole state of the few actors it
-# merges into (`_STATES`).
-_CANDIDATES: LiteralString = f"""
+_MATCH_KEYS_OF: LiteralString = f"""
 UNWIND $ids AS id
-MATCH (a:{L.ACTOR} {{id: id}})
-RETURN a.id AS id, a.version AS version, a {{
+MATCH (a:{L.ACTOR} {{id: id}}) WHERE a.match_keys IS NOT NULL
+RETURN a.id AS id, a.version AS version, a.match_keys AS keys
+"""
+
+_NOW: LiteralString = "RETURN datetime() AS now"
+
+# What scoring reads of candidate actors, unless the importer kept their features from an earlier
+# batch and the actor's version still stands (`row.version`, importers.batch.CandidateFeatures):
+# only actors it has no features for at their version come back (rows cost more than the lookups).
+# The importer reads the whole state of the few actors it merges into (`_STATES`).
+_CANDIDATES: LiteralString = f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (a:{L.ACTOR} {{id: row.id}})
+WITH row, a WHERE a IS NULL OR row.version IS NULL OR a.version <> row.version
+RETURN row.id AS id, a IS NULL AS gone, a.version AS version, a {{
   .name, .org_number, .municipality_code, .locality, .emails, .phones, .website, .sources, .sector
 }} AS props,
   [(a)-[:{R.ACTIVE_IN}]->(m:{L.MUNICIPALITY}) | m.code] AS active_in,
   [(a)-[:{R.HAS_CONTACT}]->(c:{L.CONTACT_PERSON}) | c.name] AS contact_names
+"""
+
+# Another import that ran since the importer last looked (still running, or finished since): its
+# actors' keys are read then (`_CHANGED_SINCE`); with none, a batch reads nothing more.
+_OTHER_RUNS: LiteralString = f"""
+MATCH (r:{L.IMPORT_RUN})
+WHERE r.id <> $run AND (r.status = 'running' OR r.finished_at >= $since)
+RETURN count(r) > 0 AS others
 """
 
 # Negative judgements: the actors a person (or an undo) said these records are not.
@@ -213,10 +233,13 @@ CALL (a, row) {{
   SET c += contact
   MERGE (a)-[:{R.HAS_CONTACT}]->(c)
 }}
-{interest_area_mirror("a")}{target_group_mirror("a")}"""
+{term_mirrors("a")}"""
+
+# An updated actor's new version (a new one's is 1): the importer keeps its features by it.
+_WRITTEN: LiteralString = "RETURN a.id AS id, a.version AS version"
 
 _CREATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_LINKS
-_UPDATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_REMOVALS + _ACTOR_LINKS
+_UPDATE_ACTORS: LiteralString = _ACTOR_HEAD + _ACTOR_REMOVALS + _ACTOR_LINKS + _WRITTEN
 
 # A record's last version, the run that wrote it, and the actor it describes (none while it
 # waits for review). Records seen before first lose their old run and actor links.
@@ -541,20 +564,46 @@ class ImportDao:
         row = tx.run(_LOOKUP, keys=keys, org_numbers=org_numbers, blocks=blocks, props=list(props)).single(strict=True)
         return {k["key"]: k for k in row["known"]}, [_with_props(state, props) for state in row["states"]]
 
-    @staticmethod
-    def match_candidates(tx: ManagedTransaction, queries: list[str], *, limit: int) -> dict[str, int | None]:
-        """The actors the full-text `queries` find (at most `limit` a query), by id: their versions."""
-        if not queries:
-            return {}
-        return {r["id"]: r["version"] for r in tx.run(_MATCH_CANDIDATES, queries=queries, limit=limit)}
+    def read_match_keys(self, start: Callable[[], None], each: Callable[[str, list[str]], None]) -> Any:
+        """Streams every actor's `match_keys` to `each` (after `start`, called again if the read is
+        retried); returns the server's time before the read."""
+
+        def work(tx: ManagedTransaction) -> Any:
+            start()
+            now = tx.run(_NOW).single(strict=True)["now"]
+            for row in tx.run(_ALL_MATCH_KEYS):
+                each(row["id"], row["keys"])
+            return now
+
+        return self.graph.read_tx(work)
+
+    def match_keys_since(
+        self, since: Any, margin_seconds: int, run_id: str | None, known: Callable[[str, int | None], bool]
+    ) -> tuple[list[tuple[str, int | None, list[str]]], Any]:
+        """If an import other than `run_id` ran since `since`: the keys of the actors updated from
+        `margin_seconds` before `since` on that `known` does not know at their version. And the
+        server's time before the read."""
+
+        def work(tx: ManagedTransaction) -> tuple[list[tuple[str, int | None, list[str]]], Any]:
+            now = tx.run(_NOW).single(strict=True)["now"]
+            others = tx.run(_OTHER_RUNS, run=run_id or "", since=since).single(strict=True)["others"]
+            if not others:
+                return [], now
+            changed = tx.run(_CHANGED_SINCE, since=since - timedelta(seconds=margin_seconds))
+            ids = [r["id"] for r in changed if not known(r["id"], r["version"])]
+            rows = [(r["id"], r["version"], r["keys"]) for r in tx.run(_MATCH_KEYS_OF, ids=ids)] if ids else []
+            return rows, now
+
+        return self.graph.read_tx(work)
 
     @staticmethod
-    def candidates(tx: ManagedTransaction, ids: list[str]) -> list[dict[str, Any]]:
-        """Candidate actors as scoring reads them: id, version, the `props` scoring reads,
-        `active_in` and `contact_names`."""
-        if not ids:
+    def candidates(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What scoring reads of candidate actors (`rows`: `id`, and the `version` whose features the
+        caller kept, or None): only those whose version is not the kept one come back, and those
+        the graph no longer has (`gone`)."""
+        if not rows:
             return []
-        return [r.data() for r in tx.run(_CANDIDATES, ids=ids)]
+        return [r.data() for r in tx.run(_CANDIDATES, rows=rows)]
 
     @staticmethod
     def judged_apart(tx: ManagedTransaction, keys: list[str]) -> dict[str, set[str]]:
@@ -575,14 +624,18 @@ class ImportDao:
         return [_with_props(r.data(), props) for r in tx.run(_STATES, ids=ids, props=list(props))]
 
     @staticmethod
-    def write_actors(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
-        """Actor rows from `importers.merge.ActorState.to_row`; those with `created` skip the removals."""
+    def write_actors(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Actor rows from `importers.merge.ActorState.to_row`; those with `created` skip the removals.
+        Returns each actor's new version."""
         created = [r for r in rows if r["created"]]
         existing = [r for r in rows if not r["created"]]
+        # A new actor's version is 1 (`_ACTOR_HEAD`): no row comes back for it.
+        versions = {r["id"]: 1 for r in created}
         if created:
             tx.run(_CREATE_ACTORS, rows=created).consume()
         if existing:
-            tx.run(_UPDATE_ACTORS, rows=existing).consume()
+            versions.update((r["id"], r["version"]) for r in tx.run(_UPDATE_ACTORS, rows=existing))
+        return versions
 
     @staticmethod
     def write_records(tx: ManagedTransaction, run_id: str, rows: list[dict[str, Any]]) -> None:

@@ -49,3 +49,17 @@ CALL ({var}) {{
   }}, {var}.terms_text = {terms_text(var)}
 }}
 """
+
+
+def term_mirrors(var: LiteralString) -> LiteralString:
+    """Both copies and `terms_text` once, for writers that change both lists (an import's actor
+    rows): `terms_text` walks every term's broader terms, the larger part of the two."""
+    return f"""
+CALL ({var}) {{
+  SET {var}.interest_area_ids = COLLECT {{
+    MATCH ({var})-[:{R.WORKS_ON}]->(t:{L.INTEREST_AREA}) RETURN DISTINCT t.id AS id ORDER BY id
+  }}, {var}.target_group_ids = COLLECT {{
+    MATCH ({var})-[:{R.SERVES}]->(t:{L.TARGET_GROUP}) RETURN DISTINCT t.id AS id ORDER BY id
+  }}, {var}.terms_text = {terms_text(var)}
+}}
+"""
