@@ -68,14 +68,16 @@ class CandidateFeatures:
     def read(self, tx: ManagedTransaction, dao: ImportDao, ids: list[str]) -> dict[str, resolve.Features]:
         """The features of the actors `ids` the graph holds: the kept ones whose version stands, the
         others read."""
-        rows = [{"id": i, "version": self._kept[i][0] if i in self._kept else None} for i in ids]
+        had = {i: self._kept[i] for i in ids if i in self._kept}
+        rows = [{"id": i, "version": had[i][0] if i in had else None} for i in ids]
         read = {row["id"]: row for row in dao.candidates(tx, rows)}
         out: dict[str, resolve.Features] = {}
         for actor_id in ids:
             row = read.get(actor_id)
             if row is None:  # kept, and its version stands
-                self._kept.move_to_end(actor_id)
-                out[actor_id] = self._kept[actor_id][1]
+                version, features = had[actor_id]
+                out[actor_id] = features
+                self.keep(actor_id, version, features)
                 continue
             if row["gone"]:
                 self._kept.pop(actor_id, None)

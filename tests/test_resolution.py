@@ -318,6 +318,11 @@ def test_candidate_features_are_kept_while_the_actors_version_stands(graph: Grap
     third = graph.read_tx(lambda tx: kept.read(tx, dao, found))
     assert reads[-1] == [club_id]
     assert third[club_id].text != first[club_id].text
+    # Fewer places than candidates: each read still answers for every actor it was asked about.
+    small, some = CandidateFeatures(size=1), [r["id"] for r in graph.read("MATCH (a:Actor) RETURN a.id AS id LIMIT 3")]
+    assert len(some) == 3
+    for _ in range(2):
+        assert set(graph.read_tx(lambda tx: small.read(tx, dao, some))) == set(some)
 
 
 def test_match_index_ranks_rare_keys_first_and_caps_each_record() -> None:
